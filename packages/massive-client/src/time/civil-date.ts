@@ -1,0 +1,86 @@
+/**
+ * Calendar dates as `YYYY-MM-DD` strings, computed with UTC arithmetic only, so no result depends on the
+ * machine's time zone. A "civil date" names a day on a calendar, not an instant.
+ */
+
+/** A calendar date, `YYYY-MM-DD`. */
+export type CivilDate = string;
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DAY_MS = 86_400_000;
+
+/** True when `s` is a real calendar date in `YYYY-MM-DD` form (2025-02-30 is not). */
+export function isCivilDate(s: string): boolean {
+  const m = DATE_RE.exec(s);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
+}
+
+/** Parses `YYYY-MM-DD` into its parts; throws a RangeError naming the value when it is not a real date. */
+export function parseCivilDate(s: string): { year: number; month: number; day: number } {
+  if (!isCivilDate(s)) throw new RangeError(`not a calendar date in YYYY-MM-DD form: ${JSON.stringify(s)}`);
+  return { year: Number(s.slice(0, 4)), month: Number(s.slice(5, 7)), day: Number(s.slice(8, 10)) };
+}
+
+/** Formats year, month (1-12) and day as `YYYY-MM-DD`. */
+export function formatCivilDate(year: number, month: number, day: number): CivilDate {
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/** Days since 1970-01-01 for a civil date (negative before it). */
+export function civilDateToDayNumber(date: CivilDate): number {
+  const { year, month, day } = parseCivilDate(date);
+  return Math.round(Date.UTC(year, month - 1, day) / DAY_MS);
+}
+
+/** The civil date `n` days after 1970-01-01. */
+export function dayNumberToCivilDate(n: number): CivilDate {
+  const t = new Date(n * DAY_MS);
+  return formatCivilDate(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate());
+}
+
+/** `date` plus `n` days (n may be negative). */
+export function addDays(date: CivilDate, n: number): CivilDate {
+  return dayNumberToCivilDate(civilDateToDayNumber(date) + n);
+}
+
+/** Whole days from `a` to `b` (positive when b is later). */
+export function daysBetween(a: CivilDate, b: CivilDate): number {
+  return civilDateToDayNumber(b) - civilDateToDayNumber(a);
+}
+
+/** Day of the week, 0 = Sunday ... 6 = Saturday. */
+export function dayOfWeek(date: CivilDate): number {
+  return (((civilDateToDayNumber(date) + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday
+}
+
+/** The Sunday on or before `date` (Massive's week bars start on Sunday). */
+export function weekStartSunday(date: CivilDate): CivilDate {
+  return addDays(date, -dayOfWeek(date));
+}
+
+/** The first day of `date`'s month. */
+export function monthStart(date: CivilDate): CivilDate {
+  return `${date.slice(0, 8)}01`;
+}
+
+/** The first day of the month after `date`'s month. */
+export function nextMonthStart(date: CivilDate): CivilDate {
+  const { year, month } = parseCivilDate(date);
+  return month === 12 ? formatCivilDate(year + 1, 1, 1) : formatCivilDate(year, month + 1, 1);
+}
+
+/** Every civil date from `from` to `to`, both inclusive (empty when from > to). */
+export function eachDay(from: CivilDate, to: CivilDate): CivilDate[] {
+  const out: CivilDate[] = [];
+  const end = civilDateToDayNumber(to);
+  for (let n = civilDateToDayNumber(from); n <= end; n++) out.push(dayNumberToCivilDate(n));
+  return out;
+}
+
+/** The UTC calendar date of an instant. */
+export function utcDateOf(ms: number): CivilDate {
+  return dayNumberToCivilDate(Math.floor(ms / DAY_MS));
+}

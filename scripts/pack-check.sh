@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Proves every package installs from its packed tarball with plain `npm install` (dependencies from the registry)
+# into an empty directory, and loads there through both `import` and `require`, with the same exports.
+# Run after `pnpm build`. Internal dependencies (@tickstock/*) are satisfied by the sibling tarballs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d /tmp/tickstock-pack.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/tarballs" "$work/app"
+
+packages=()
+for dir in packages/*/; do
+  name=$(node -p "require('./${dir}package.json').name")
+  [ "$(node -p "require('./${dir}package.json').private || false")" = "true" ] && continue
+  (cd "$dir" && pnpm pack --pack-destination "$work/tarballs" >/dev/null)
+  packages+=("$name")
+done
+
+cd "$work/app"
+npm init -y >/dev/null
+npm install --no-audit --no-fund --loglevel=error "$work"/tarballs/*.tgz >/dev/null
+
+for name in "${packages[@]}"; do
+  subpaths=$(node -p "Object.keys(require('$work/app/node_modules/$name/package.json').exports).filter(k => k !== './package.json').join(' ')")
+  for sub in $subpaths; do
+    spec="$name${sub#.}"
+    esm=$(node --input-type=module -e "const m = await import('$spec'); console.log(Object.keys(m).filter(k => k !== 'default').sort().join(','))")
+    cjs=$(node -e "console.log(Object.keys(require('$spec')).sort().join(','))" 2>&1)
+    if [ -z "$esm" ] || [ "$esm" != "$cjs" ]; then
+      echo "pack-check: $spec: import and require differ or export nothing" >&2
+      echo "  import:  $esm" >&2
+      echo "  require: $cjs" >&2
+      exit 1
+    fi
+    echo "pack-check: $spec ok via import and require ($(echo "$esm" | tr ',' '\n' | wc -l) exports)"
+  done
+done

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+import { EXTRA_TIME_ZONES, sharedProjectConfig } from './test-support/vitest.shared';
+
+const packages = ['massive-client', 'ohlcv-store', 'job-protocol', 'runner'];
+
+export default defineConfig({
+  test: {
+    // Each package is a project; files named *.tz.test.ts run again under other time zones,
+    // because nothing may depend on the machine's time zone.
+    projects: packages.flatMap((name) => [sharedProjectConfig(name), ...EXTRA_TIME_ZONES.map((tz) => sharedProjectConfig(name, tz))]),
+    passWithNoTests: true,
+  },
+});
