@@ -7,7 +7,7 @@
  * Before 1987 is outside any data Massive serves for US equities and is treated with the 1987 rule.
  * Tests compare every hour of 2000-2030 with `Intl` to prove these rules match the tz database.
  */
-import { type CivilDate, civilDateToDayNumber, dayOfWeek, dayNumberToCivilDate, formatCivilDate, parseCivilDate } from './civil-date.js';
+import { type CivilDate, civilDateToDayNumber, dayNumberToCivilDate, dayOfWeek, formatCivilDate, parseCivilDate } from './civil-date.js';
 
 export const NEW_YORK_TIME_ZONE = 'America/New_York';
 
