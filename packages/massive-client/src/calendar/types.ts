@@ -1,0 +1,42 @@
+import type { CivilDate } from '../time/civil-date.js';
+
+/** One trading day's session boundaries, as Unix milliseconds. */
+export interface TradingSession {
+  /** New York date of the session. */
+  date: CivilDate;
+  /** 04:00 New York (crypto: 00:00 New York of the day). */
+  preMarketOpen: number;
+  /** 09:30 New York (crypto: 00:00). */
+  open: number;
+  /** 16:00 New York, or 13:00 on early-close days (crypto: 00:00 of the next day). */
+  close: number;
+  /** 20:00 New York, or 17:00 on early-close days (crypto: 00:00 of the next day). */
+  postMarketClose: number;
+  /** True on an NYSE early-close day (13:00). */
+  earlyClose: boolean;
+}
+
+/** A day on which the market is closed, or closes early. */
+export interface Holiday {
+  date: CivilDate;
+  /** The name Massive uses, e.g. `Thanksgiving` (also on the early close the day after). */
+  name: string;
+  status: 'closed' | 'early-close';
+}
+
+/** Which days a market trades, and when. */
+export interface MarketCalendar {
+  readonly name: 'nyse' | 'crypto';
+  /** True when the market has a session on `date` (a New York date). */
+  isTradingDay(date: CivilDate): boolean;
+  /** The session on `date`, or null when the market is closed. */
+  session(date: CivilDate): TradingSession | null;
+  /** Every trading day from `from` to `to`, both inclusive, ascending. */
+  tradingDays(from: CivilDate, to: CivilDate): CivilDate[];
+  /** The first trading day strictly after `date`. */
+  nextTradingDay(date: CivilDate): CivilDate;
+  /** The last trading day strictly before `date`. */
+  previousTradingDay(date: CivilDate): CivilDate;
+  /** Closures and early closes in `year`, ascending by date (empty for crypto). */
+  holidays(year: number): Holiday[];
+}
