@@ -1,0 +1,160 @@
+/**
+ * Runner configuration from the environment (and a `.env` file when present), validated once at start.
+ * Every problem is collected and reported together in one `ConfigError`, naming each variable.
+ * Secrets (the API key, database and Redis passwords) are kept out of `describeConfig()` and every log line.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { RunnerError } from '../errors.js';
+
+export type DatabaseConfig = { kind: 'postgres'; url: string; source: 'DATABASE_URL' | 'DB_*' } | { kind: 'embedded'; dataDir: string };
+
+export interface RedisConfig {
+  url: string;
+  source: 'REDIS_URL' | 'REDIS_*';
+}
+
+export interface RunnerConfig {
+  database: DatabaseConfig;
+  redis: RedisConfig | undefined;
+  massive: { apiKey: string | undefined; baseUrl: string | undefined; timeoutMs: number | undefined };
+  universeDir: string | undefined;
+  logLevel: LogLevel;
+  /** Symbols loaded at once within one job (p-limit); the API budget itself is the client's limiter. */
+  symbolConcurrency: number;
+  /** Jobs a worker runs at once. */
+  jobConcurrency: number;
+  /** Massive plan preset or a custom requests-per-second budget. */
+  rateLimit: 'free' | 'unlimited' | { requestsPerSecond: number };
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export const DEFAULT_EMBEDDED_DIR = '.tickstock/db';
+
+/** Loads `.env` from `cwd` into `process.env` without overriding variables already set. */
+export function loadDotEnv(cwd = process.cwd()): string | undefined {
+  const file = resolve(cwd, '.env');
+  if (!existsSync(file)) return undefined;
+  process.loadEnvFile(file); // Node >= 20.12; existing variables win
+  return file;
+}
+
+type Env = Record<string, string | undefined>;
+
+function positiveInt(env: Env, name: string, fallback: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    problems.push(`${name} must be a whole number >= 1 (got ${JSON.stringify(raw)})`);
+    return fallback;
+  }
+  return n;
+}
+
+function databaseFrom(env: Env, cwd: string, problems: string[]): DatabaseConfig {
+  if (env.DATABASE_URL) {
+    if (!/^postgres(ql)?:\/\//.test(env.DATABASE_URL)) problems.push('DATABASE_URL must start with postgres:// or postgresql://');
+    return { kind: 'postgres', url: env.DATABASE_URL, source: 'DATABASE_URL' };
+  }
+  const parts = ['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_PASSWORD'] as const;
+  if (parts.some((p) => env[p])) {
+    if (!env.DB_HOST) problems.push('DB_HOST is required when any DB_* variable is set (or set DATABASE_URL instead)');
+    if (!env.DB_NAME) problems.push('DB_NAME is required when any DB_* variable is set');
+    const port = env.DB_PORT ?? '5432';
+    if (!/^\d{1,5}$/.test(port)) problems.push(`DB_PORT must be a port number (got ${JSON.stringify(port)})`);
+    const url = new URL('postgres://localhost');
+    url.hostname = env.DB_HOST ?? 'localhost';
+    url.port = port;
+    url.pathname = `/${env.DB_NAME ?? ''}`;
+    if (env.DB_USER) url.username = env.DB_USER;
+    if (env.DB_PASSWORD) url.password = env.DB_PASSWORD;
+    return { kind: 'postgres', url: url.toString(), source: 'DB_*' };
+  }
+  return { kind: 'embedded', dataDir: resolve(cwd, env.TICKSTOCK_DATA_DIR || DEFAULT_EMBEDDED_DIR) };
+}
+
+function redisFrom(env: Env, problems: string[]): RedisConfig | undefined {
+  if (env.REDIS_URL) {
+    if (!/^rediss?:\/\//.test(env.REDIS_URL)) problems.push('REDIS_URL must start with redis:// or rediss://');
+    return { url: env.REDIS_URL, source: 'REDIS_URL' };
+  }
+  if (env.REDIS_HOST || env.REDIS_PORT || env.REDIS_DB) {
+    const port = env.REDIS_PORT ?? '6379';
+    const db = env.REDIS_DB ?? '0';
+    if (!/^\d{1,5}$/.test(port)) problems.push(`REDIS_PORT must be a port number (got ${JSON.stringify(port)})`);
+    if (!/^\d{1,2}$/.test(db)) problems.push(`REDIS_DB must be a database number (got ${JSON.stringify(db)})`);
+    const url = new URL('redis://localhost');
+    url.hostname = env.REDIS_HOST ?? 'localhost';
+    url.port = port;
+    url.pathname = `/${db}`;
+    if (env.REDIS_PASSWORD) url.password = env.REDIS_PASSWORD;
+    return { url: url.toString(), source: 'REDIS_*' };
+  }
+  return undefined;
+}
+
+function rateLimitFrom(env: Env, problems: string[]): RunnerConfig['rateLimit'] {
+  const raw = env.MASSIVE_RATE_LIMIT;
+  if (!raw || raw === 'unlimited') return 'unlimited';
+  if (raw === 'free') return 'free';
+  const n = Number(raw);
+  if (Number.isFinite(n) && n > 0) return { requestsPerSecond: n };
+  problems.push(`MASSIVE_RATE_LIMIT must be "free", "unlimited" or requests per second (got ${JSON.stringify(raw)})`);
+  return 'unlimited';
+}
+
+/** Reads and validates the configuration; throws one `ConfigError` listing every problem. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): RunnerConfig {
+  const problems: string[] = [];
+  const database = databaseFrom(env, cwd, problems);
+  const redis = redisFrom(env, problems);
+  let timeoutMs: number | undefined;
+  if (env.MASSIVE_API_TIMEOUT) {
+    const s = Number(env.MASSIVE_API_TIMEOUT);
+    if (!Number.isFinite(s) || s <= 0)
+      problems.push(`MASSIVE_API_TIMEOUT must be seconds > 0 (got ${JSON.stringify(env.MASSIVE_API_TIMEOUT)})`);
+    else timeoutMs = Math.round(s * 1000);
+  }
+  if (env.MASSIVE_API_BASE_URL && !/^https?:\/\//.test(env.MASSIVE_API_BASE_URL)) {
+    problems.push('MASSIVE_API_BASE_URL must be an http(s) URL');
+  }
+  const logLevel = (env.LOG_LEVEL || 'info').toLowerCase() as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel))
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(env.LOG_LEVEL)})`);
+  const config: RunnerConfig = {
+    database,
+    redis,
+    massive: { apiKey: env.MASSIVE_API_KEY || undefined, baseUrl: env.MASSIVE_API_BASE_URL || undefined, timeoutMs },
+    universeDir: env.TICKSTOCK_UNIVERSE_DIR ? resolve(cwd, env.TICKSTOCK_UNIVERSE_DIR) : undefined,
+    logLevel,
+    symbolConcurrency: positiveInt(env, 'TICKSTOCK_SYMBOL_CONCURRENCY', 4, problems),
+    jobConcurrency: positiveInt(env, 'TICKSTOCK_JOB_CONCURRENCY', 2, problems),
+    rateLimit: rateLimitFrom(env, problems),
+  };
+  if (problems.length) throw new RunnerError('CONFIG_INVALID', `invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  return config;
+}
+
+/** Removes the password from a connection URL, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<unparseable url>';
+  }
+}
+
+/** A one-line, secret-free description of where things are, for the start-up log. */
+export function describeConfig(c: RunnerConfig): Record<string, string> {
+  return {
+    database: c.database.kind === 'embedded' ? `embedded PGlite at ${c.database.dataDir}` : redactUrl(c.database.url),
+    redis: c.redis ? redactUrl(c.redis.url) : 'not configured',
+    massive: `${c.massive.baseUrl ?? 'https://api.massive.com'} (key ${c.massive.apiKey ? 'set' : 'NOT set'})`,
+    universeDir: c.universeDir ?? 'not configured',
+  };
+}

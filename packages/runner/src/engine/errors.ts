@@ -1,0 +1,32 @@
+/** How the engine reads errors from the client and the store: a stable code and a safe message. */
+
+/** Codes after which no later call in the job can succeed: the job stops at once. */
+export const JOB_FATAL_CODES: ReadonlySet<string> = new Set(['API_KEY_INVALID']);
+
+const KNOWN_CODE = /^[A-Z][A-Z0-9_]{2,40}$/;
+
+/** The error's `code` when it carries a well-formed one, else a code from its kind. */
+export function errorCode(error: unknown, fallback = 'INTERNAL'): string {
+  if (error && typeof error === 'object') {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && KNOWN_CODE.test(code)) return code;
+    const name = (error as { name?: unknown }).name;
+    if (name === 'AbortError') return 'ABORTED';
+  }
+  return fallback;
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/** Thrown inside a job when an error makes every later call fail too (e.g. a bad API key). */
+export class FatalJobError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'FatalJobError';
+    this.code = code;
+  }
+}

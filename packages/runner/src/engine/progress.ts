@@ -1,0 +1,129 @@
+/**
+ * One progress tracker per job. It owns the counts and fans every change out to the job's reporters (Redis
+ * status and events, progress tables, the CLI's progress bar, metrics), so they can never disagree.
+ * A reporter that throws is logged and skipped: reporting never fails a load.
+ */
+import type { FinalStatus, JobOutcome, LoadJob, SymbolResult } from './types.js';
+
+export interface ProgressSnapshot {
+  jobId: string;
+  jobType: string;
+  status: 'running' | FinalStatus;
+  symbolsTotal: number;
+  processed: number;
+  successful: number;
+  failed: number;
+  currentSymbol: string | null;
+  successfulSymbols: readonly string[];
+  failedSymbols: readonly string[];
+  recordsImported: number;
+  /** Integer 0-100. */
+  percent: number;
+  startedAt: Date;
+  estimatedCompletion: Date | null;
+  avgSymbolMs: number;
+  message: string;
+}
+
+export interface JobStartInfo {
+  job: LoadJob;
+  symbols: readonly string[];
+}
+
+export interface JobReporter {
+  readonly name: string;
+  jobStarted?(info: JobStartInfo, snapshot: ProgressSnapshot): void | Promise<void>;
+  symbolStarted?(symbol: string, snapshot: ProgressSnapshot): void | Promise<void>;
+  symbolFinished?(result: SymbolResult, snapshot: ProgressSnapshot): void | Promise<void>;
+  jobFinished?(outcome: JobOutcome, snapshot: ProgressSnapshot): void | Promise<void>;
+}
+
+export type ReporterErrorHandler = (reporter: string, error: unknown) => void;
+
+export class ProgressTracker {
+  private readonly successful: string[] = [];
+  private readonly failed: string[] = [];
+  private readonly inFlight = new Set<string>();
+  private records = 0;
+  private totalMs = 0;
+  private total = 0;
+  private status: ProgressSnapshot['status'] = 'running';
+  private message = 'starting';
+  readonly startedAt: Date;
+
+  constructor(
+    private readonly job: LoadJob,
+    private readonly reporters: readonly JobReporter[],
+    private readonly onReporterError: ReporterErrorHandler = () => {},
+    private readonly now: () => number = Date.now,
+  ) {
+    this.startedAt = new Date(this.now());
+  }
+
+  snapshot(): ProgressSnapshot {
+    const processed = this.successful.length + this.failed.length;
+    const avg = processed ? this.totalMs / processed : 0;
+    const elapsed = this.now() - this.startedAt.getTime();
+    const remaining = this.total - processed;
+    const rate = processed && elapsed > 0 ? elapsed / processed : 0;
+    return {
+      jobId: this.job.jobId,
+      jobType: this.job.jobType,
+      status: this.status,
+      symbolsTotal: this.total,
+      processed,
+      successful: this.successful.length,
+      failed: this.failed.length,
+      currentSymbol: [...this.inFlight].at(-1) ?? null,
+      successfulSymbols: this.successful,
+      failedSymbols: this.failed,
+      recordsImported: this.records,
+      percent: this.total ? Math.min(100, Math.floor((processed / this.total) * 100)) : this.status === 'running' ? 0 : 100,
+      startedAt: this.startedAt,
+      estimatedCompletion: this.status === 'running' && processed && remaining > 0 ? new Date(this.now() + rate * remaining) : null,
+      avgSymbolMs: Math.round(avg),
+      message: this.message,
+    };
+  }
+
+  private async emit(call: (r: JobReporter) => void | Promise<void> | undefined): Promise<void> {
+    for (const r of this.reporters) {
+      try {
+        await call(r);
+      } catch (error) {
+        this.onReporterError(r.name, error);
+      }
+    }
+  }
+
+  async started(symbols: readonly string[]): Promise<void> {
+    this.total = symbols.length;
+    this.message = `loading ${symbols.length} symbol${symbols.length === 1 ? '' : 's'}`;
+    const snap = this.snapshot();
+    await this.emit((r) => r.jobStarted?.({ job: this.job, symbols }, snap));
+  }
+
+  async symbolStarted(symbol: string): Promise<void> {
+    this.inFlight.add(symbol);
+    const snap = this.snapshot();
+    await this.emit((r) => r.symbolStarted?.(symbol, snap));
+  }
+
+  async symbolFinished(result: SymbolResult): Promise<void> {
+    this.inFlight.delete(result.symbol);
+    (result.ok ? this.successful : this.failed).push(result.symbol);
+    this.records += result.recordsImported;
+    this.totalMs += result.processingTimeMs;
+    this.message = result.ok ? `Loaded ${result.symbol}` : `Failed ${result.symbol}: ${result.errorCode}`;
+    const snap = this.snapshot();
+    await this.emit((r) => r.symbolFinished?.(result, snap));
+  }
+
+  async finished(outcome: JobOutcome): Promise<void> {
+    this.status = outcome.status;
+    this.message = outcome.message;
+    this.inFlight.clear();
+    const snap = this.snapshot();
+    await this.emit((r) => r.jobFinished?.(outcome, snap));
+  }
+}

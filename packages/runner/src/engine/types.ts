@@ -1,0 +1,103 @@
+/**
+ * The job engine's own vocabulary and the ports it needs. The engine (plan, per-symbol load, progress) knows
+ * nothing of Redis, HTTP or SQL: adapters in ../adapters connect it to the Massive client, the store and the
+ * job protocol, and an executor (../execution) decides where per-symbol work runs.
+ */
+import type { Bar } from '@tickstock/massive-client';
+
+export type Timeframe = '1min' | 'hour' | 'day' | 'week' | 'month';
+export const TIMEFRAMES: readonly Timeframe[] = ['1min', 'hour', 'day', 'week', 'month'];
+
+/** A New York calendar date, `YYYY-MM-DD`. */
+export type CivilDate = string;
+
+export interface TimeframeRange {
+  timeframe: Timeframe;
+  from: CivilDate;
+  to: CivilDate;
+}
+
+/** Where a job's symbols come from. */
+export type SymbolSource = { kind: 'symbols'; symbols: string[] } | { kind: 'csv'; file: string } | { kind: 'universe'; name: string };
+
+/** One data-load job, as the engine sees it (normalised from any of the wire forms). */
+export interface LoadJob {
+  jobId: string;
+  jobType: string;
+  source: SymbolSource;
+  ranges: TimeframeRange[];
+  requestedBy?: string | undefined;
+}
+
+export interface SymbolMeta {
+  symbol: string;
+  name?: string | undefined;
+  exchange?: string | undefined;
+  market?: string | undefined;
+  locale?: string | undefined;
+  type?: string | undefined;
+  active?: boolean | undefined;
+  currency?: string | undefined;
+  cik?: string | undefined;
+  compositeFigi?: string | undefined;
+  sicCode?: string | undefined;
+  sicDescription?: string | undefined;
+}
+
+/** Market data the engine reads (adapter over MassiveClient). */
+export interface MarketDataPort {
+  /** Ticker details; `null` when the API says the ticker does not exist. */
+  details(symbol: string, signal: AbortSignal): Promise<SymbolMeta | null>;
+  bars(symbol: string, range: TimeframeRange, signal: AbortSignal): AsyncIterable<Bar>;
+}
+
+export interface WriteCounts {
+  fetched: number;
+  written: number;
+  unchanged: number;
+  rejected: number;
+}
+
+/** Storage the engine writes (adapter over the OHLCV store). */
+export interface StorePort {
+  registerSymbol(meta: SymbolMeta): Promise<void>;
+  /** Consumes the bars and upserts them; returns what happened to them. */
+  writeBars(timeframe: Timeframe, symbol: string, bars: AsyncIterable<Bar>, signal: AbortSignal): Promise<WriteCounts>;
+}
+
+export interface TimeframeResult extends WriteCounts {
+  timeframe: Timeframe;
+  from: CivilDate;
+  to: CivilDate;
+  error?: { code: string; message: string } | undefined;
+}
+
+export interface SymbolResult {
+  symbol: string;
+  ok: boolean;
+  /** First error code that made the symbol fail (e.g. SYMBOL_NOT_FOUND, API_RATE_LIMIT, STORAGE_FAILED). */
+  errorCode?: string | undefined;
+  errorMessage?: string | undefined;
+  timeframes: TimeframeResult[];
+  recordsImported: number;
+  processingTimeMs: number;
+  /** True when the job's signal ended the symbol early. */
+  interrupted: boolean;
+}
+
+export type FinalStatus = 'completed' | 'completed_with_errors' | 'failed' | 'cancelled';
+
+export interface JobOutcome {
+  jobId: string;
+  status: FinalStatus;
+  message: string;
+  errorCode?: string | undefined;
+  errorMessage?: string | undefined;
+  symbolsTotal: number;
+  results: SymbolResult[];
+  successfulSymbols: string[];
+  failedSymbols: string[];
+  recordsImported: number;
+  startedAt: Date;
+  completedAt: Date;
+}

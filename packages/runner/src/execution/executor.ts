@@ -1,0 +1,65 @@
+/**
+ * Where per-symbol work runs. The job logic hands an executor the symbols and a function that loads one; the
+ * executor decides concurrency and placement. `InProcessExecutor` runs them here under p-limit; a durable,
+ * multi-machine executor can implement the same interface without touching the job logic.
+ */
+import pLimit from 'p-limit';
+import type { SymbolResult } from '../engine/types.js';
+
+export interface SymbolExecutionHooks {
+  signal: AbortSignal;
+  onStart(symbol: string): Promise<void>;
+  onResult(result: SymbolResult): Promise<void>;
+}
+
+export interface SymbolExecutor {
+  /**
+   * Runs `work` for each symbol. Stops starting new symbols once `hooks.signal` aborts; symbols in flight see
+   * the signal themselves. Rejects with the first error `work` throws (e.g. a fatal job error), after aborting.
+   */
+  run(
+    symbols: readonly string[],
+    work: (symbol: string, signal: AbortSignal) => Promise<SymbolResult>,
+    hooks: SymbolExecutionHooks,
+  ): Promise<void>;
+}
+
+export class InProcessExecutor implements SymbolExecutor {
+  constructor(private readonly concurrency = 4) {
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new RangeError(`concurrency must be a whole number >= 1 (got ${concurrency})`);
+  }
+
+  async run(
+    symbols: readonly string[],
+    work: (symbol: string, signal: AbortSignal) => Promise<SymbolResult>,
+    hooks: SymbolExecutionHooks,
+  ): Promise<void> {
+    const limit = pLimit(this.concurrency);
+    let firstError: unknown;
+    const inner = new AbortController();
+    const stop = () => inner.abort(hooks.signal.reason);
+    if (hooks.signal.aborted) stop();
+    hooks.signal.addEventListener('abort', stop, { once: true });
+    try {
+      await Promise.all(
+        symbols.map((symbol) =>
+          limit(async () => {
+            if (inner.signal.aborted) return;
+            await hooks.onStart(symbol);
+            try {
+              const result = await work(symbol, inner.signal);
+              await hooks.onResult(result);
+            } catch (error) {
+              if (firstError === undefined) firstError = error;
+              inner.abort(error);
+            }
+          }),
+        ),
+      );
+    } finally {
+      hooks.signal.removeEventListener('abort', stop);
+    }
+    if (firstError !== undefined) throw firstError;
+  }
+}

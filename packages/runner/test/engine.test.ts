@@ -1,0 +1,197 @@
+/**
+ * The job engine on its own: plan, per-symbol load and final status, with small in-memory ports standing in
+ * for the API and the store (the end-to-end tests run the same engine against the simulator, PostgreSQL and Redis).
+ */
+import { describe, expect, it } from 'vitest';
+import type { JobReporter } from '../src/engine/progress.js';
+import { JobStop, runLoadJob } from '../src/engine/run-job.js';
+import type { LoadJob, MarketDataPort, StorePort, SymbolMeta, TimeframeRange } from '../src/engine/types.js';
+import { InProcessExecutor } from '../src/execution/executor.js';
+
+interface Bar {
+  timestamp: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+}
+
+class CodedError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const bar = (t: number): Bar => ({ timestamp: t, open: 1, high: 2, low: 0.5, close: 1.5 });
+
+function market(
+  opts: {
+    unknown?: string[];
+    failTimeframe?: { symbol: string; timeframe: string; code: string };
+    keyInvalid?: boolean;
+    onBars?: (s: string) => Promise<void> | void;
+  } = {},
+) {
+  const calls: string[] = [];
+  const port: MarketDataPort = {
+    async details(symbol): Promise<SymbolMeta | null> {
+      calls.push(`details ${symbol}`);
+      if (opts.keyInvalid) throw new CodedError('API_KEY_INVALID', 'Unknown API Key');
+      return opts.unknown?.includes(symbol) ? null : { symbol, name: `${symbol} Inc.` };
+    },
+    async *bars(symbol: string, range: TimeframeRange) {
+      calls.push(`bars ${symbol} ${range.timeframe}`);
+      await opts.onBars?.(symbol);
+      if (opts.failTimeframe && opts.failTimeframe.symbol === symbol && opts.failTimeframe.timeframe === range.timeframe) {
+        throw new CodedError(opts.failTimeframe.code, 'entitlement');
+      }
+      if (opts.unknown?.includes(symbol)) return;
+      yield bar(1);
+      yield bar(2);
+    },
+  };
+  return { port, calls };
+}
+
+function store() {
+  const registered: SymbolMeta[] = [];
+  const rows = new Map<string, number>();
+  const port: StorePort = {
+    async registerSymbol(meta) {
+      registered.push(meta);
+    },
+    async writeBars(timeframe, symbol, bars) {
+      let n = 0;
+      for await (const b of bars) {
+        rows.set(`${timeframe}|${symbol}|${b.timestamp}`, b.close);
+        n++;
+      }
+      return { fetched: n, written: n, unchanged: 0, rejected: 0 };
+    },
+  };
+  return { port, registered, rows };
+}
+
+const job = (symbols: string[], timeframes: ('day' | 'hour')[] = ['day', 'hour']): LoadJob => ({
+  jobId: 'job-1',
+  jobType: 'csv_universe_load',
+  source: { kind: 'symbols', symbols },
+  ranges: timeframes.map((timeframe) => ({ timeframe, from: '2025-01-02', to: '2025-01-03' })),
+});
+
+const deps = (m: MarketDataPort, s: StorePort, reporters: JobReporter[] = [], concurrency = 2) => ({
+  market: m,
+  store: s,
+  executor: new InProcessExecutor(concurrency),
+  resolveSymbols: async (src: LoadJob['source']) => (src.kind === 'symbols' ? src.symbols : []),
+  reporters,
+});
+
+describe('runLoadJob', () => {
+  it('loads every timeframe of every symbol and completes', async () => {
+    const m = market();
+    const s = store();
+    const out = await runLoadJob(job(['AAPL', 'MSFT']), deps(m.port, s.port));
+    expect(out.status).toBe('completed');
+    expect(out.successfulSymbols.sort()).toEqual(['AAPL', 'MSFT']);
+    expect(out.recordsImported).toBe(8);
+    expect(s.rows.size).toBe(8);
+    expect(s.registered.map((r) => r.symbol).sort()).toEqual(['AAPL', 'MSFT']);
+  });
+
+  it('marks an unknown ticker failed with SYMBOL_NOT_FOUND, registers it alone, and completes the rest with errors', async () => {
+    const m = market({ unknown: ['ZZZZ'] });
+    const s = store();
+    const out = await runLoadJob(job(['AAPL', 'ZZZZ']), deps(m.port, s.port));
+    expect(out.status).toBe('completed_with_errors');
+    expect(out.failedSymbols).toEqual(['ZZZZ']);
+    expect(out.results.find((r) => r.symbol === 'ZZZZ')?.errorCode).toBe('SYMBOL_NOT_FOUND');
+    expect(s.registered).toContainEqual({ symbol: 'ZZZZ' });
+    expect(out.recordsImported).toBe(4);
+  });
+
+  it('records a failed timeframe but still loads the symbol’s other timeframes', async () => {
+    const m = market({ failTimeframe: { symbol: 'AAPL', timeframe: 'hour', code: 'NOT_ENTITLED' } });
+    const s = store();
+    const out = await runLoadJob(job(['AAPL']), deps(m.port, s.port));
+    const r = out.results[0];
+    expect(r?.ok).toBe(false);
+    expect(r?.errorCode).toBe('NOT_ENTITLED');
+    expect(r?.timeframes.map((t) => [t.timeframe, t.written, t.error?.code])).toEqual([
+      ['day', 2, undefined],
+      ['hour', 0, 'NOT_ENTITLED'],
+    ]);
+    expect(out.status).toBe('failed');
+    expect(out.errorCode).toBe('NOT_ENTITLED');
+  });
+
+  it('stops the whole job at once on API_KEY_INVALID', async () => {
+    const m = market({ keyInvalid: true });
+    const s = store();
+    const out = await runLoadJob(job(Array.from({ length: 20 }, (_, i) => `S${i}`)), deps(m.port, s.port, [], 1));
+    expect(out.status).toBe('failed');
+    expect(out.errorCode).toBe('API_KEY_INVALID');
+    expect(m.calls).toEqual(['details S0']);
+    expect(out.message).toContain('API_KEY_INVALID');
+  });
+
+  it('fails the job with the resolver’s reason when the symbols cannot be read', async () => {
+    const m = market();
+    const s = store();
+    const d = deps(m.port, s.port);
+    d.resolveSymbols = async () => {
+      throw new CodedError('UNIVERSE_INVALID', 'CSV file "../../etc" is outside the universe directory; refused');
+    };
+    const out = await runLoadJob(job([]), d);
+    expect(out.status).toBe('failed');
+    expect(out.errorCode).toBe('UNIVERSE_INVALID');
+    expect(out.errorMessage).toContain('outside the universe directory');
+    expect(m.calls).toEqual([]);
+  });
+
+  it('is cancelled mid-job, keeping what was written and starting nothing new', async () => {
+    const controller = new AbortController();
+    let loaded = 0;
+    const m = market({
+      onBars: () => {
+        loaded++;
+        if (loaded === 3) controller.abort(new JobStop('cancel', 'admin'));
+      },
+    });
+    const s = store();
+    const symbols = Array.from({ length: 10 }, (_, i) => `S${i}`);
+    const out = await runLoadJob(job(symbols, ['day']), deps(m.port, s.port, [], 1), controller.signal);
+    expect(out.status).toBe('cancelled');
+    expect(out.message).toContain('cancelled by admin');
+    expect(out.successfulSymbols).toEqual(['S0', 'S1', 'S2']);
+    expect(s.rows.size).toBe(6);
+    expect(m.calls.filter((c) => c.startsWith('details')).length).toBe(3);
+  });
+
+  it('reports progress to every reporter and survives one that throws', async () => {
+    const seen: string[] = [];
+    const reporters: JobReporter[] = [
+      {
+        name: 'broken',
+        symbolFinished() {
+          throw new Error('boom');
+        },
+      },
+      {
+        name: 'recorder',
+        jobStarted: (info, snap) => void seen.push(`start ${info.symbols.length} ${snap.percent}`),
+        symbolFinished: (r, snap) => void seen.push(`${r.symbol} ${snap.processed}/${snap.symbolsTotal} ${snap.percent}%`),
+        jobFinished: (o, snap) => void seen.push(`end ${o.status} ${snap.percent}`),
+      },
+    ];
+    const errors: string[] = [];
+    const d = { ...deps(market().port, store().port, reporters, 1), onReporterError: (name: string) => void errors.push(name) };
+    const out = await runLoadJob(job(['A', 'B', 'C', 'D']), d);
+    expect(out.status).toBe('completed');
+    expect(seen).toEqual(['start 4 0', 'A 1/4 25%', 'B 2/4 50%', 'C 3/4 75%', 'D 4/4 100%', 'end completed 100']);
+    expect(errors).toEqual(['broken', 'broken', 'broken', 'broken']);
+  });
+});
