@@ -1,1 +1,72 @@
-export const PLACEHOLDER = true;
+/**
+ * `@tickstock/massive-client`: a typed client for the Massive (ex-Polygon.io) market-data REST API, with rate
+ * limiting, retries, lazy pagination, runtime validation, typed errors and New York time conventions.
+ * @packageDocumentation
+ */
+export { type Bar, type TickerBar, toBar, toTickerBar } from './bars.js';
+export { MassiveClient, type PaginateOptions } from './client.js';
+export type {
+  DailyOpenCloseOptions,
+  GroupedDailyOptions,
+  ListBarsParams,
+  PreviousCloseOptions,
+} from './endpoints/bars.js';
+export { MAX_BARS_LIMIT } from './endpoints/bars.js';
+export type { ListTickersParams, TickerDetailsOptions, TickerTypesOptions } from './endpoints/reference.js';
+export {
+  isMassiveError,
+  MASSIVE_ERROR_CODES,
+  MassiveAbortError,
+  MassiveConfigurationError,
+  MassiveError,
+  type MassiveErrorCode,
+  type MassiveErrorOptions,
+  MassiveHttpError,
+  MassiveNetworkError,
+  MassiveRequestError,
+  MassiveResponseError,
+} from './errors.js';
+export type { FetchLike } from './http/attempt.js';
+export type {
+  ErrorEvent,
+  HookRequestInfo,
+  MassiveClientHooks,
+  RateLimitedEvent,
+  RequestEvent,
+  ResponseEvent,
+  RetryEvent,
+} from './http/hooks.js';
+export {
+  bottleneckSettings,
+  createRateLimiter,
+  type LimiterPriority,
+  limiterFromBottleneck,
+  RATE_LIMIT_PRESETS,
+  type RateLimitOption,
+  type RateLimitPreset,
+  type RateLimitSettings,
+  type RequestLimiter,
+} from './http/rate-limit.js';
+export { backoffDelay, isRetryableStatus, parseRetryAfter, RETRYABLE_STATUSES } from './http/retry-policy.js';
+export type { CallOptions, Query } from './http/transport.js';
+export { DEFAULTS, ENV, type MassiveClientOptions } from './options.js';
+export { REDACTED } from './redact.js';
+export * from './schemas/index.js';
+export {
+  barsAlignToUtcDays,
+  filterRegularSession,
+  intradaySession,
+  type MarketSession,
+  type RegularSessionOptions,
+  sessionOfBar,
+  type TradingDateOptions,
+  tradingDateOfBar,
+} from './sessions.js';
+export * from './time/index.js';
+export {
+  type DateInput,
+  MAX_TICKER_LENGTH,
+  TIMESPANS,
+  type Timespan,
+  validateTicker,
+} from './validate.js';

@@ -1,0 +1,127 @@
+/** Aggregates endpoints: custom bars (paginated), previous close, grouped daily, daily open/close. */
+import { type Bar, type TickerBar, toBar, toTickerBar } from '../bars.js';
+import { MassiveRequestError } from '../errors.js';
+import type { CallOptions, Transport } from '../http/transport.js';
+import { paginate } from '../pagination.js';
+import {
+  aggsResponseSchema,
+  type DailyOpenClose,
+  dailyOpenCloseSchema,
+  groupedDailyResponseSchema,
+  previousCloseResponseSchema,
+} from '../schemas/aggs.js';
+import { type DateInput, type Timespan, toApiDate, toCivilDate, validateInteger, validateTicker, validateTimespan } from '../validate.js';
+
+/** Largest `limit` the aggregates endpoint takes (base bars per page). */
+export const MAX_BARS_LIMIT = 50_000;
+
+/** Parameters of `listBars` / `getBars`. */
+export interface ListBarsParams extends CallOptions {
+  /** `AAPL`, `BRK.B`, `X:BTCUSD`, `C:EURUSD`, `I:NDX`, ... */
+  ticker: string;
+  /** Bar size multiplier (5 with `minute` makes 5-minute bars). Default 1. */
+  multiplier?: number;
+  timespan: Timespan;
+  /** First bar's window start, inclusive: `'YYYY-MM-DD'` (New York date), a `Date` or Unix ms. */
+  from: DateInput;
+  /** Last bar's window start, inclusive; same forms as `from`. */
+  to: DateInput;
+  /** Split-adjusted prices. Default true. */
+  adjusted?: boolean;
+  /** Order of bars by timestamp. Default `asc`. */
+  sort?: 'asc' | 'desc';
+  /** Base bars per page, 1–50000. Default 50000 (fewest pages). */
+  limit?: number;
+}
+
+/** Validates the parameters and builds the first page's URL; throws `INVALID_REQUEST` before any request. */
+export function barsUrl(transport: Transport, params: ListBarsParams): URL {
+  if (params === null || typeof params !== 'object') throw new MassiveRequestError('params', 'listBars needs a parameters object');
+  const ticker = validateTicker(params.ticker);
+  const multiplier = validateInteger('multiplier', params.multiplier ?? 1, 1, 1_000_000);
+  const timespan = validateTimespan(params.timespan);
+  const from = toApiDate('from', params.from);
+  const to = toApiDate('to', params.to);
+  if (from.ms > to.ms) throw new MassiveRequestError('from', `from (${from.segment}) is after to (${to.segment})`);
+  const sort = params.sort ?? 'asc';
+  if (sort !== 'asc' && sort !== 'desc') throw new MassiveRequestError('sort', `sort must be 'asc' or 'desc'; got ${JSON.stringify(sort)}`);
+  const adjusted = params.adjusted ?? true;
+  if (typeof adjusted !== 'boolean')
+    throw new MassiveRequestError('adjusted', `adjusted must be true or false; got ${JSON.stringify(adjusted)}`);
+  const limit = validateInteger('limit', params.limit ?? MAX_BARS_LIMIT, 1, MAX_BARS_LIMIT);
+  return transport.url(`/v2/aggs/ticker/${ticker}/range/${multiplier}/${timespan}/${from.segment}/${to.segment}`, {
+    adjusted,
+    sort,
+    limit,
+  });
+}
+
+/**
+ * Bars of one ticker, page by page (lazily: a page is fetched when the previous one is used up), in the API's order.
+ * Arguments are checked at the call, so a bad ticker throws there and nothing is sent.
+ */
+export function listBars(transport: Transport, params: ListBarsParams): AsyncIterable<Bar> {
+  const url = barsUrl(transport, params);
+  return paginate(transport, url, aggsResponseSchema, toBar, { ...callOptions(params), notFound: 'SYMBOL_NOT_FOUND' });
+}
+
+/** Per-call options picked out of a parameters object. */
+export function callOptions(params: CallOptions): CallOptions {
+  const { signal, maxRetries, timeoutMs, maxTotalTimeMs } = params;
+  return { signal, maxRetries, timeoutMs, maxTotalTimeMs };
+}
+
+/** Options of `getPreviousClose`. */
+export interface PreviousCloseOptions extends CallOptions {
+  adjusted?: boolean;
+}
+
+/** The previous trading day's bar (`t` = 16:00 New York), or null when the API has none. */
+export async function getPreviousClose(
+  transport: Transport,
+  ticker: string,
+  options: PreviousCloseOptions = {},
+): Promise<TickerBar | null> {
+  const symbol = validateTicker(ticker);
+  const url = transport.url(`/v2/aggs/ticker/${symbol}/prev`, { adjusted: options.adjusted ?? true });
+  const { data } = await transport.get(url, previousCloseResponseSchema, { ...callOptions(options), notFound: 'SYMBOL_NOT_FOUND' });
+  const first = data.results?.[0];
+  return first ? toTickerBar(first) : null;
+}
+
+/** Options of `getGroupedDaily`. */
+export interface GroupedDailyOptions extends CallOptions {
+  adjusted?: boolean;
+  /** Include OTC tickers. Default false (the API's default). */
+  includeOtc?: boolean;
+}
+
+/** Every US stock's bar for one date (`t` = 16:00 New York; `ticker` from the row's `T`). */
+export async function getGroupedDaily(transport: Transport, date: DateInput, options: GroupedDailyOptions = {}): Promise<TickerBar[]> {
+  const day = toCivilDate('date', date);
+  const url = transport.url(`/v2/aggs/grouped/locale/us/market/stocks/${day}`, {
+    adjusted: options.adjusted ?? true,
+    include_otc: options.includeOtc,
+  });
+  const { data } = await transport.get(url, groupedDailyResponseSchema, callOptions(options));
+  return (data.results ?? []).map(toTickerBar);
+}
+
+/** Options of `getDailyOpenClose`. */
+export interface DailyOpenCloseOptions extends CallOptions {
+  adjusted?: boolean;
+}
+
+/** Open, close, pre-market and after-hours prices of one ticker on one date. */
+export async function getDailyOpenClose(
+  transport: Transport,
+  ticker: string,
+  date: DateInput,
+  options: DailyOpenCloseOptions = {},
+): Promise<DailyOpenClose> {
+  const symbol = validateTicker(ticker);
+  const day = toCivilDate('date', date);
+  const url = transport.url(`/v1/open-close/${symbol}/${day}`, { adjusted: options.adjusted ?? true });
+  const { data } = await transport.get(url, dailyOpenCloseSchema, { ...callOptions(options), notFound: 'NOT_FOUND' });
+  return data;
+}

@@ -1,0 +1,166 @@
+/**
+ * The client's one error tree. Every error the client throws is a {@link MassiveError} with a `code`; subclasses
+ * separate what went wrong: configuration, a refused request, an HTTP answer, the network, a response that did not
+ * validate, or an abort. Messages never contain the API key (the client redacts before it builds them).
+ */
+
+/** Every `code` a {@link MassiveError} can carry. */
+export const MASSIVE_ERROR_CODES = [
+  'CONFIGURATION',
+  'INVALID_REQUEST',
+  'API_RATE_LIMIT',
+  'API_KEY_INVALID',
+  'NOT_ENTITLED',
+  'SYMBOL_NOT_FOUND',
+  'NOT_FOUND',
+  'BAD_REQUEST',
+  'SERVER_ERROR',
+  'NETWORK_TIMEOUT',
+  'NETWORK_ERROR',
+  'INVALID_RESPONSE',
+  'ABORTED',
+] as const;
+
+/** A {@link MassiveError}'s `code`: what the caller should do differs per code (see the package README). */
+export type MassiveErrorCode = (typeof MASSIVE_ERROR_CODES)[number];
+
+/** Fields shared by every {@link MassiveError}. */
+export interface MassiveErrorOptions {
+  /** HTTP status, when an HTTP answer was received. */
+  status?: number;
+  /** The API's request id (from the body's `request_id` or the `X-Request-Id` header). */
+  requestId?: string;
+  /** The API's own error text (`error` or `message` of the body), redacted. */
+  apiMessage?: string;
+  /** True when the same request may succeed if sent again later. Defaults per code. */
+  retryable?: boolean;
+  /** HTTP method and path (no query, no host) of the request, e.g. `GET /v3/reference/tickers/AAPL`. */
+  request?: string;
+  /** How many attempts were made before this error was thrown. */
+  attempts?: number;
+  /** The underlying error (never holds the API key). */
+  cause?: unknown;
+}
+
+const RETRYABLE_BY_DEFAULT: ReadonlySet<MassiveErrorCode> = new Set([
+  'API_RATE_LIMIT',
+  'SERVER_ERROR',
+  'NETWORK_TIMEOUT',
+  'NETWORK_ERROR',
+] as MassiveErrorCode[]);
+
+/** Base class of every error thrown by `@tickstock/massive-client`. */
+export class MassiveError extends Error {
+  /** What went wrong, as a stable code. */
+  readonly code: MassiveErrorCode;
+  /** HTTP status, when an HTTP answer was received. */
+  readonly status: number | undefined;
+  /** The API's request id, when known: quote it to Massive support. */
+  readonly requestId: string | undefined;
+  /** The API's own error text, when it sent one. */
+  readonly apiMessage: string | undefined;
+  /** True when sending the same request again later may succeed. */
+  readonly retryable: boolean;
+  /** Method and path of the request, e.g. `GET /v2/aggs/ticker/AAPL/range/1/day/2024-01-02/2024-01-05`. */
+  readonly request: string | undefined;
+  /** Attempts made before giving up (1 when it was not retried). */
+  attempts: number | undefined;
+
+  constructor(code: MassiveErrorCode, message: string, options: MassiveErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'MassiveError';
+    this.code = code;
+    this.status = options.status;
+    this.requestId = options.requestId;
+    this.apiMessage = options.apiMessage;
+    this.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT.has(code);
+    this.request = options.request;
+    this.attempts = options.attempts;
+  }
+
+  /** A plain object for logs: code, message and the fields above (no stack, no cause). */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      status: this.status,
+      requestId: this.requestId,
+      apiMessage: this.apiMessage,
+      retryable: this.retryable,
+      request: this.request,
+      attempts: this.attempts,
+    };
+  }
+}
+
+/** `CONFIGURATION`: the client cannot be built as configured (e.g. no API key). */
+export class MassiveConfigurationError extends MassiveError {
+  constructor(message: string) {
+    super('CONFIGURATION', message, { retryable: false });
+    this.name = 'MassiveConfigurationError';
+  }
+}
+
+/** `INVALID_REQUEST`: an argument was refused before any request was sent. `field` names it. */
+export class MassiveRequestError extends MassiveError {
+  /** The argument that was refused, e.g. `ticker` or `from`. */
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super('INVALID_REQUEST', message, { retryable: false });
+    this.name = 'MassiveRequestError';
+    this.field = field;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), field: this.field };
+  }
+}
+
+/** An HTTP answer with an error status: `API_RATE_LIMIT`, `API_KEY_INVALID`, `NOT_ENTITLED`, `SYMBOL_NOT_FOUND`, ... */
+export class MassiveHttpError extends MassiveError {
+  /** Delay the server asked for (`Retry-After`), in milliseconds, uncapped. */
+  readonly retryAfterMs: number | undefined;
+  constructor(code: MassiveErrorCode, message: string, options: MassiveErrorOptions & { retryAfterMs?: number }) {
+    super(code, message, options);
+    this.name = 'MassiveHttpError';
+    this.retryAfterMs = options.retryAfterMs;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), retryAfterMs: this.retryAfterMs };
+  }
+}
+
+/** `NETWORK_ERROR` or `NETWORK_TIMEOUT`: no (complete) HTTP answer arrived. */
+export class MassiveNetworkError extends MassiveError {
+  constructor(code: 'NETWORK_ERROR' | 'NETWORK_TIMEOUT', message: string, options: MassiveErrorOptions = {}) {
+    super(code, message, options);
+    this.name = 'MassiveNetworkError';
+  }
+}
+
+/** `INVALID_RESPONSE`: a 2xx answer that is not what the API documents (kept apart from HTTP errors). */
+export class MassiveResponseError extends MassiveError {
+  /** Where the body failed validation, e.g. `results[3].t: expected number`. */
+  readonly issues: string[];
+  constructor(message: string, options: MassiveErrorOptions & { issues?: string[] } = {}) {
+    super('INVALID_RESPONSE', message, options);
+    this.name = 'MassiveResponseError';
+    this.issues = options.issues ?? [];
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), issues: this.issues };
+  }
+}
+
+/** `ABORTED`: the caller's `signal` aborted the call. */
+export class MassiveAbortError extends MassiveError {
+  constructor(message: string, options: MassiveErrorOptions = {}) {
+    super('ABORTED', message, { ...options, retryable: false });
+    this.name = 'MassiveAbortError';
+  }
+}
+
+/** True when `e` is a {@link MassiveError}, optionally with the given code. */
+export function isMassiveError(e: unknown, code?: MassiveErrorCode): e is MassiveError {
+  return e instanceof MassiveError && (code === undefined || e.code === code);
+}

@@ -1,0 +1,145 @@
+/**
+ * The rate-limit layer. Requests start through a {@link RequestLimiter}; the default one is a bottleneck instance
+ * built from a preset. A limiter can be shared by several clients (one budget), and since bottleneck can keep its
+ * state in Redis, by several processes later: pass a clustered `Bottleneck` (built with its `Redis`/`IORedis`
+ * connection options, the ioredis class given explicitly) as `rateLimit` and every client using it shares the budget
+ * and every 429 pause.
+ */
+import Bottleneck from 'bottleneck';
+import { MassiveConfigurationError } from '../errors.js';
+
+/** Where a request stands in the limiter's queue: retries go `high` (first in line), everything else `normal`. */
+export type LimiterPriority = 'high' | 'normal';
+
+/**
+ * What the client needs from a rate limiter. Implement it to plug in another limiter; {@link createRateLimiter}
+ * and {@link limiterFromBottleneck} build one on bottleneck.
+ */
+export interface RequestLimiter {
+  /** Runs `task` when the budget allows; `high` priority tasks start before queued `normal` ones. */
+  schedule<T>(task: () => Promise<T>, priority: LimiterPriority): Promise<T>;
+  /** Starts nothing new for `ms` milliseconds, for every caller sharing this limiter (called on a 429). */
+  pauseFor(ms: number): void;
+}
+
+/** Named budgets: `free` is Massive's free plan (5 requests/minute); `unlimited` (paid plans) stays under 100/s. */
+export type RateLimitPreset = 'free' | 'unlimited';
+
+/** A custom budget. Rates are enforced by spacing request starts evenly (at most one every 1000/rps ms). */
+export interface RateLimitSettings {
+  /** At most this many request starts per minute. */
+  requestsPerMinute?: number;
+  /** At most this many request starts per second. */
+  requestsPerSecond?: number;
+  /** At most this many requests in flight at once. */
+  maxConcurrent?: number;
+}
+
+/** The `rateLimit` option: a preset, custom settings, a bottleneck instance or any {@link RequestLimiter}, to share. */
+export type RateLimitOption = RateLimitPreset | RateLimitSettings | RequestLimiter | Bottleneck;
+
+/** The presets' settings. */
+export const RATE_LIMIT_PRESETS: Readonly<Record<RateLimitPreset, Readonly<RateLimitSettings>>> = {
+  free: { requestsPerMinute: 5, maxConcurrent: 1 },
+  unlimited: { requestsPerSecond: 100, maxConcurrent: 20 },
+};
+
+const PRIORITY: Record<LimiterPriority, number> = { high: 0, normal: 5 };
+
+function positive(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new MassiveConfigurationError(`rateLimit.${name} must be a positive number, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Bottleneck settings for a preset or custom budget: `minTime` spacing from the rates, plus `maxConcurrent`. */
+export function bottleneckSettings(option: RateLimitPreset | RateLimitSettings): Bottleneck.ConstructorOptions {
+  const settings = typeof option === 'string' ? RATE_LIMIT_PRESETS[option] : option;
+  if (settings === undefined)
+    throw new MassiveConfigurationError(`rateLimit must be 'free', 'unlimited' or settings, got ${String(option)}`);
+  const rpm = positive('requestsPerMinute', settings.requestsPerMinute);
+  const rps = positive('requestsPerSecond', settings.requestsPerSecond);
+  const maxConcurrent = positive('maxConcurrent', settings.maxConcurrent);
+  if (maxConcurrent !== undefined && !Number.isInteger(maxConcurrent)) {
+    throw new MassiveConfigurationError(`rateLimit.maxConcurrent must be a whole number, got ${maxConcurrent}`);
+  }
+  const minTime = Math.max(rpm ? Math.ceil(60_000 / rpm) : 0, rps ? Math.ceil(1000 / rps) : 0);
+  return { minTime, maxConcurrent: maxConcurrent ?? null };
+}
+
+function isBottleneck(value: unknown): value is Bottleneck {
+  if (value instanceof Bottleneck) return true;
+  const v = value as { schedule?: unknown; updateSettings?: unknown; currentReservoir?: unknown } | null;
+  return typeof v === 'object' && v !== null && typeof v.updateSettings === 'function' && typeof v.currentReservoir === 'function';
+}
+
+function isRequestLimiter(value: unknown): value is RequestLimiter {
+  const v = value as { schedule?: unknown; pauseFor?: unknown } | null;
+  return typeof v === 'object' && v !== null && typeof v.schedule === 'function' && typeof v.pauseFor === 'function';
+}
+
+const adapters = new WeakMap<Bottleneck, RequestLimiter>();
+
+/**
+ * A {@link RequestLimiter} over a bottleneck instance. A pause sets the reservoir to 0 (shared through Redis when the
+ * limiter is clustered) and restores the previous reservoir when it ends; overlapping pauses extend it. The same
+ * bottleneck always gets the same adapter, so clients handed one bottleneck share pauses too.
+ */
+export function limiterFromBottleneck(bottleneck: Bottleneck): RequestLimiter {
+  const existing = adapters.get(bottleneck);
+  if (existing) return existing;
+  let pausedUntil = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let saved: Promise<number | null> | undefined;
+
+  const resume = (): void => {
+    timer = undefined;
+    pausedUntil = 0;
+    const restore = saved;
+    saved = undefined;
+    void (restore ?? Promise.resolve(null)).then((reservoir) => bottleneck.updateSettings({ reservoir })).catch(() => undefined);
+  };
+
+  const adapter: RequestLimiter = {
+    schedule<T>(task: () => Promise<T>, priority: LimiterPriority): Promise<T> {
+      return bottleneck.schedule({ priority: PRIORITY[priority] }, task);
+    },
+    pauseFor(ms: number): void {
+      const until = Date.now() + ms;
+      if (ms <= 0 || until <= pausedUntil) return;
+      pausedUntil = until;
+      if (timer === undefined) {
+        saved = bottleneck
+          .currentReservoir()
+          .catch(() => null)
+          .then(async (reservoir) => {
+            await bottleneck.updateSettings({ reservoir: 0 });
+            return reservoir;
+          });
+      } else {
+        clearTimeout(timer);
+      }
+      timer = setTimeout(resume, ms);
+    },
+  };
+  adapters.set(bottleneck, adapter);
+  return adapter;
+}
+
+/**
+ * A new limiter for a preset or custom budget (default `unlimited`). Build one and pass it as `rateLimit` to several
+ * clients to make them share one budget.
+ */
+export function createRateLimiter(option: RateLimitPreset | RateLimitSettings = 'unlimited'): RequestLimiter {
+  return limiterFromBottleneck(new Bottleneck(bottleneckSettings(option)));
+}
+
+/** The limiter for a `rateLimit` option. */
+export function resolveRateLimiter(option: RateLimitOption | undefined): RequestLimiter {
+  if (option === undefined) return createRateLimiter('unlimited');
+  if (isBottleneck(option)) return limiterFromBottleneck(option);
+  if (isRequestLimiter(option)) return option;
+  return createRateLimiter(option as RateLimitPreset | RateLimitSettings);
+}

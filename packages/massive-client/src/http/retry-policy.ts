@@ -1,0 +1,38 @@
+/** What is retried and how long to wait: pure functions, so the policy is testable on its own. */
+
+/** HTTP statuses worth sending again: rate limited, client closed (499), and transient server errors. */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 499, 500, 502, 503, 504]);
+
+/** True when an answer with this status may succeed if sent again. 400/401/403/404 never are. */
+export function isRetryableStatus(status: number): boolean {
+  return RETRYABLE_STATUSES.has(status);
+}
+
+/**
+ * A `Retry-After` header in milliseconds: delta-seconds (`120`, fractions tolerated) or an HTTP date relative to
+ * `nowMs`. Undefined when absent or unreadable; never negative.
+ */
+export function parseRetryAfter(value: string | null | undefined, nowMs: number = Date.now()): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  const text = value.trim();
+  if (text === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - nowMs);
+}
+
+/**
+ * Capped exponential backoff with full jitter: a random delay in [0, min(cap, base * 2^retry)), where `retry` counts
+ * from 0 for the first retry.
+ */
+export function backoffDelay(retry: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** retry);
+  return Math.floor(random() * ceiling);
+}
+
+/** The wait before the next attempt: the server's `Retry-After` when it sent one (capped), else backoff. */
+export function retryDelay(retry: number, retryAfterMs: number | undefined, baseMs: number, capMs: number, random?: () => number): number {
+  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, capMs);
+  return backoffDelay(retry, baseMs, capMs, random);
+}

@@ -1,0 +1,244 @@
+/**
+ * The request pipeline: rate limiter → single attempt → retry policy → validation. A failed attempt waits for its
+ * retry outside the limiter (holding no slot) and re-enters it with high priority; a 429 pauses the shared limiter
+ * for every caller. The whole call is bounded by `maxTotalTimeMs`, counted from when its first attempt starts.
+ */
+import type { z } from 'zod';
+import { MassiveAbortError, MassiveError, type MassiveHttpError, MassiveNetworkError, MassiveResponseError } from '../errors.js';
+import { redactText, redactUrl, stripSecretParams } from '../redact.js';
+import { CallerAbort, raceAbort, sleep } from './abort.js';
+import { type AttemptSuccess, type FetchLike, sendOnce } from './attempt.js';
+import { callHook, type HookRequestInfo, type MassiveClientHooks } from './hooks.js';
+import type { NotFoundCode } from './http-errors.js';
+import type { RequestLimiter } from './rate-limit.js';
+import { retryDelay } from './retry-policy.js';
+
+/** Per-call controls accepted by every endpoint method. */
+export interface CallOptions {
+  /** Aborts the call (queued, in flight or waiting to retry) with an `ABORTED` error. */
+  signal?: AbortSignal;
+  /** Retries for this call (default: the client's `maxRetries`). */
+  maxRetries?: number;
+  /** Per-attempt timeout for this call, in ms (default: the client's `timeoutMs`). */
+  timeoutMs?: number;
+  /** Bound on this call's total time, in ms (default: the client's `maxTotalTimeMs`). */
+  maxTotalTimeMs?: number;
+}
+
+/** Everything the transport needs, already resolved and validated. */
+export interface TransportConfig {
+  apiKey: string;
+  baseUrl: URL;
+  timeoutMs: number;
+  maxRetries: number;
+  retryBaseDelayMs: number;
+  maxRetryDelayMs: number;
+  maxTotalTimeMs: number;
+  limiter: RequestLimiter;
+  fetch: FetchLike;
+  hooks: MassiveClientHooks;
+  userAgent: string;
+}
+
+/** Query values; `undefined` entries are left out. */
+export type Query = Record<string, string | number | boolean | undefined>;
+
+/** A validated response. */
+export interface TransportResult<T> {
+  data: T;
+  requestId: string | undefined;
+  url: URL;
+}
+
+function formatIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(body)'}: ${issue.message}`);
+}
+
+/** Sends validated GET requests through the limiter with retries. One per client. */
+export class Transport {
+  readonly #config: TransportConfig;
+  readonly #redact: (text: string) => string;
+
+  constructor(config: TransportConfig) {
+    this.#config = config;
+    this.#redact = (text) => redactText(text, config.apiKey);
+  }
+
+  /** The base URL's origin, e.g. `https://api.massive.com`. */
+  get origin(): string {
+    return this.#config.baseUrl.origin;
+  }
+
+  /** `path` (starting with `/`) under the base URL, with `query` appended. */
+  url(path: string, query: Query = {}): URL {
+    const base = this.#config.baseUrl;
+    const url = new URL(base.pathname.replace(/\/+$/, '') + path, base.origin);
+    for (const [name, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(name, String(value));
+    return url;
+  }
+
+  /**
+   * The URL of the next page. Only the base URL's origin is followed (the key is sent to no other host); any
+   * `apiKey` parameter is dropped, since the key travels in the `Authorization` header.
+   */
+  nextPageUrl(nextUrl: string, current: URL): URL {
+    let url: URL;
+    try {
+      url = new URL(nextUrl, current);
+    } catch {
+      throw new MassiveResponseError(`GET ${current.pathname} returned a next_url that is not a URL`, {
+        request: `GET ${current.pathname}`,
+      });
+    }
+    if (url.origin !== this.origin) {
+      throw new MassiveResponseError(
+        `GET ${current.pathname} returned a next_url on another origin (${url.origin}, expected ${this.origin}); not followed, so the API key goes nowhere else`,
+        { request: `GET ${current.pathname}` },
+      );
+    }
+    stripSecretParams(url);
+    if (url.toString() === current.toString()) {
+      throw new MassiveResponseError(`GET ${current.pathname} returned its own URL as next_url; stopping to avoid a loop`, {
+        request: `GET ${current.pathname}`,
+      });
+    }
+    return url;
+  }
+
+  /** Sends GET `url` (retrying per policy) and validates the JSON body with `schema`. */
+  async get<S extends z.ZodType>(
+    url: URL,
+    schema: S,
+    options: CallOptions & { notFound?: NotFoundCode } = {},
+  ): Promise<TransportResult<z.output<S>>> {
+    const request = this.#redact(`GET ${url.pathname}`);
+    const info = (attempt: number): HookRequestInfo => ({
+      method: 'GET',
+      url: redactUrl(url, this.#config.apiKey),
+      path: this.#redact(url.pathname),
+      attempt,
+    });
+    const result = await this.#sendWithRetries(url, request, info, options);
+    const parsed = schema.safeParse(result.body);
+    if (!parsed.success) {
+      const issues = formatIssues(parsed.error).map(this.#redact);
+      const shown = issues.slice(0, 5).join('; ') + (issues.length > 5 ? `; and ${issues.length - 5} more` : '');
+      const error = new MassiveResponseError(`${request} returned a body that does not match the documented shape: ${shown}`, {
+        status: result.status,
+        requestId: result.requestId,
+        request,
+        issues,
+        retryable: false,
+      });
+      this.#reportFailure(error, info(1));
+      throw error;
+    }
+    return { data: parsed.data, requestId: result.requestId, url };
+  }
+
+  async #sendWithRetries(
+    url: URL,
+    request: string,
+    info: (attempt: number) => HookRequestInfo,
+    options: CallOptions & { notFound?: NotFoundCode },
+  ): Promise<AttemptSuccess> {
+    const config = this.#config;
+    const { signal } = options;
+    const maxRetries = options.maxRetries ?? config.maxRetries;
+    const timeoutMs = options.timeoutMs ?? config.timeoutMs;
+    const maxTotalTimeMs = options.maxTotalTimeMs ?? config.maxTotalTimeMs;
+    const headers = {
+      Authorization: `Bearer ${config.apiKey}`,
+      Accept: 'application/json',
+      'User-Agent': config.userAgent,
+    };
+    let deadline: number | undefined;
+
+    for (let attempt = 1; ; attempt++) {
+      const queuedAt = Date.now();
+      try {
+        const task = async (): Promise<AttemptSuccess> => {
+          if (signal?.aborted) throw new CallerAbort();
+          const startedAt = Date.now();
+          deadline ??= startedAt + maxTotalTimeMs;
+          callHook(config.hooks.request, { ...info(attempt), queuedMs: startedAt - queuedAt });
+          return sendOnce(
+            {
+              fetch: config.fetch,
+              url,
+              headers,
+              timeoutMs: Math.max(1, Math.min(timeoutMs, deadline - startedAt)),
+              signal,
+              request,
+              notFound: options.notFound ?? 'NOT_FOUND',
+              redact: this.#redact,
+            },
+            (status, requestId) =>
+              callHook(config.hooks.response, {
+                ...info(attempt),
+                status,
+                ok: status >= 200 && status < 300,
+                durationMs: Date.now() - startedAt,
+                requestId,
+              }),
+          );
+        };
+        return await raceAbort(config.limiter.schedule(task, attempt === 1 ? 'normal' : 'high'), signal);
+      } catch (thrown) {
+        if (thrown instanceof CallerAbort || signal?.aborted) {
+          const error = new MassiveAbortError(`${request} was aborted by the caller`, { request, attempts: attempt });
+          this.#reportFailure(error, info(attempt));
+          throw error;
+        }
+        const error =
+          thrown instanceof MassiveError
+            ? thrown
+            : new MassiveNetworkError('NETWORK_ERROR', `${request} failed: ${this.#redact(String(thrown))}`, { request });
+        error.attempts = attempt;
+        const retryAfterMs = (error as Partial<MassiveHttpError>).retryAfterMs;
+        const delayMs = retryDelay(attempt - 1, retryAfterMs, config.retryBaseDelayMs, config.maxRetryDelayMs);
+        if (error.code === 'API_RATE_LIMIT') {
+          // Every caller sharing the limiter slows down, not just this one.
+          config.limiter.pauseFor(delayMs);
+          callHook(config.hooks.rateLimited, { ...info(attempt), pauseMs: delayMs, retryAfterMs, requestId: error.requestId });
+        }
+        const outOfTime = deadline !== undefined && Date.now() + delayMs >= deadline;
+        if (!error.retryable || attempt > maxRetries || outOfTime) {
+          if (attempt > 1)
+            error.message += ` (gave up after ${attempt} attempts${outOfTime ? `, ${maxTotalTimeMs} ms total time reached` : ''})`;
+          this.#reportFailure(error, info(attempt));
+          throw error;
+        }
+        callHook(config.hooks.retry, {
+          ...info(attempt),
+          nextAttempt: attempt + 1,
+          delayMs,
+          code: error.code,
+          status: error.status,
+          message: error.message,
+        });
+        try {
+          await sleep(delayMs, signal);
+        } catch {
+          const aborted = new MassiveAbortError(`${request} was aborted by the caller while waiting to retry`, {
+            request,
+            attempts: attempt,
+          });
+          this.#reportFailure(aborted, info(attempt));
+          throw aborted;
+        }
+      }
+    }
+  }
+
+  #reportFailure(error: MassiveError, info: HookRequestInfo): void {
+    callHook(this.#config.hooks.error, {
+      ...info,
+      code: error.code,
+      status: error.status,
+      requestId: error.requestId,
+      retryable: error.retryable,
+      message: error.message,
+    });
+  }
+}

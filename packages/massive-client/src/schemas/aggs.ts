@@ -1,0 +1,75 @@
+/** Aggregates (bars): custom range, previous close, grouped daily, daily open/close. */
+import { z } from 'zod';
+import { nextUrlSchema, requestIdSchema, responseStatusSchema } from './common.js';
+
+/**
+ * One bar on the wire. Only `t,o,h,l,c` are always present: indices have no `v`/`vw`/`n`, `otc` is left off when
+ * false, crypto `v` is fractional. Unknown fields are kept.
+ */
+export const rawBarSchema = z.looseObject({
+  /** Unix ms of the start of the bar's window (grouped daily and previous close: 16:00 New York). */
+  t: z.number(),
+  o: z.number(),
+  h: z.number(),
+  l: z.number(),
+  c: z.number(),
+  v: z.number().optional(),
+  vw: z.number().optional(),
+  n: z.number().optional(),
+  otc: z.boolean().optional(),
+});
+
+/** A bar with its ticker (`T`), as grouped daily and previous close send them. */
+export const rawTickerBarSchema = rawBarSchema.extend({ T: z.string() });
+
+/**
+ * `GET /v2/aggs/ticker/{ticker}/range/{multiplier}/{timespan}/{from}/{to}`. An empty range has `resultsCount: 0` and
+ * no `results` key; indices omit `adjusted` and `resultsCount`.
+ */
+export const aggsResponseSchema = z.looseObject({
+  ticker: z.string().optional(),
+  queryCount: z.number().optional(),
+  resultsCount: z.number().optional(),
+  count: z.number().optional(),
+  adjusted: z.boolean().optional(),
+  status: responseStatusSchema,
+  request_id: requestIdSchema,
+  next_url: nextUrlSchema,
+  results: z.array(rawBarSchema).optional(),
+});
+
+/** `GET /v2/aggs/ticker/{ticker}/prev`: the same envelope, each row carrying `T`. */
+export const previousCloseResponseSchema = aggsResponseSchema.extend({ results: z.array(rawTickerBarSchema).optional() });
+
+/** `GET /v2/aggs/grouped/locale/us/market/stocks/{date}`: every ticker's day bar, `T` on each row, no top-level `ticker`. */
+export const groupedDailyResponseSchema = z.looseObject({
+  queryCount: z.number().optional(),
+  resultsCount: z.number().optional(),
+  count: z.number().optional(),
+  adjusted: z.boolean().optional(),
+  status: responseStatusSchema,
+  request_id: requestIdSchema,
+  results: z.array(rawTickerBarSchema).optional(),
+});
+
+/** `GET /v1/open-close/{ticker}/{date}`: a flat object, no `request_id`. */
+export const dailyOpenCloseSchema = z.looseObject({
+  status: responseStatusSchema,
+  from: z.string(),
+  symbol: z.string(),
+  open: z.number(),
+  high: z.number(),
+  low: z.number(),
+  close: z.number(),
+  volume: z.number().optional(),
+  afterHours: z.number().optional(),
+  preMarket: z.number().optional(),
+  otc: z.boolean().optional(),
+});
+
+export type RawBar = z.infer<typeof rawBarSchema>;
+export type RawTickerBar = z.infer<typeof rawTickerBarSchema>;
+export type AggsResponse = z.infer<typeof aggsResponseSchema>;
+export type GroupedDailyResponse = z.infer<typeof groupedDailyResponseSchema>;
+/** Daily open/close of one ticker, with the API's field names. */
+export type DailyOpenClose = z.infer<typeof dailyOpenCloseSchema>;
