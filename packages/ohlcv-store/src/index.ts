@@ -1,1 +1,23 @@
-export const PLACEHOLDER = true;
+/**
+ * `@tickstock/ohlcv-store`: OHLCV bars for TickStock in PostgreSQL (TimescaleDB where installed) or an embedded PGlite
+ * database. Migrations, schema discovery, bulk idempotent upserts, reads, stats and gaps, progress tables.
+ * @packageDocumentation
+ */
+export type { GetBarsOptions } from './bars/read.js';
+export type { RejectedBar, UpsertReport } from './bars/report.js';
+export { type DateRule, dateRuleForSymbol } from './bars/time-keys.js';
+export type { InvalidBarPolicy, SymbolBar, UpsertOptions } from './bars/upsert.js';
+export { REJECT_REASON_TEXT, REJECT_REASONS, type RejectReason } from './bars/validate.js';
+export { describeUrl } from './connection.js';
+export { isStoreError, REDACTED, redactSecrets, STORE_ERROR_CODES, StoreError, type StoreErrorCode } from './errors.js';
+export { DEFAULTS, type OpenStoreOptions } from './options.js';
+export type { ProgressRow, ProgressUpdate, SymbolProcessingState, SymbolStatusRow, SymbolStatusUpdate } from './progress/progress.js';
+export type { BarTableSchema, StoreSchema, SymbolsTableSchema } from './schema/discover.js';
+export { MIGRATION_LOCK_KEY, type MigrationReport } from './schema/migrate.js';
+export { MIGRATIONS, type TimescaleMode } from './schema/migrations.js';
+export type { Gap } from './stats/gaps.js';
+export type { SymbolStats, SymbolStatsOptions } from './stats/symbol-stats.js';
+export { OhlcvStore, openStore } from './store.js';
+export type { RegisterSymbolsResult, SymbolMeta } from './symbols/register.js';
+export type { BackfillStatus, TrackedAssetClass, TrackedSymbol } from './symbols/tracked.js';
+export { TIMEFRAMES, type Timeframe, toTimeframe } from './timeframes.js';

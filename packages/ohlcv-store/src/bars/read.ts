@@ -1,0 +1,94 @@
+/** Reading bars back as the client's Bar shape: `timestamp` is the Unix ms of the bar's start. */
+import type { Queryable } from '../drivers/driver.js';
+import { StoreError } from '../errors.js';
+import { type Bar, type CivilDate, civilDateToDayNumber, newYorkMidnightUtcMs } from '../massive.js';
+import type { BarTableSchema } from '../schema/discover.js';
+import { ident } from '../sql.js';
+import { timeframeSpec } from '../timeframes.js';
+import { boundKey, type DateRule, dateRuleForSymbol } from './time-keys.js';
+
+/** Filters of {@link readBars}. Bounds are inclusive: Unix ms, or a `YYYY-MM-DD` date. */
+export interface GetBarsOptions {
+  from?: number | CivilDate;
+  to?: number | CivilDate;
+  /** At most this many bars. */
+  limit?: number;
+  /** `asc` (default): oldest first. `desc`: newest first (with `limit`, the latest bars). */
+  order?: 'asc' | 'desc';
+}
+
+/** SQL yielding the time column as Unix ms (instant tables) or `YYYY-MM-DD` text (date tables). */
+export function timeOutputSql(schema: BarTableSchema, expr = ident(schema.timeColumn)): string {
+  return schema.timeType === 'date' ? `to_char(${expr}, 'YYYY-MM-DD')` : `(extract(epoch FROM ${expr}) * 1000)::float8`;
+}
+
+/** SQL turning a bound parameter into the time column's type. */
+function timeParamSql(schema: BarTableSchema, param: string): string {
+  if (schema.timeType === 'date') return `${param}::date`;
+  return `'epoch'::${schema.timeType} + ${param}::bigint * INTERVAL '1 millisecond'`;
+}
+
+/** The start instant of a stored row: instants as they are; dates at midnight under the symbol's date rule. */
+export function rowStartMs(value: number | string, rule: DateRule): number {
+  if (typeof value === 'number') return value;
+  return rule === 'utc' ? civilDateToDayNumber(value) * 86_400_000 : newYorkMidnightUtcMs(value);
+}
+
+function optionalNumber(v: unknown): number | undefined {
+  return v === null || v === undefined ? undefined : Number(v);
+}
+
+/** Bars of one symbol from `schema`'s table. */
+export async function readBars(db: Queryable, schema: BarTableSchema, symbol: string, options: GetBarsOptions = {}): Promise<Bar[]> {
+  const spec = timeframeSpec(schema.timeframe);
+  const rule = dateRuleForSymbol(symbol);
+  const params: unknown[] = [symbol];
+  const where = ['symbol = $1'];
+  const t = ident(schema.timeColumn);
+  if (options.from !== undefined) {
+    params.push(boundKey(spec, options.from, rule));
+    where.push(`${t} >= ${timeParamSql(schema, `$${params.length}`)}`);
+  }
+  if (options.to !== undefined) {
+    params.push(boundKey(spec, options.to, rule));
+    where.push(`${t} <= ${timeParamSql(schema, `$${params.length}`)}`);
+  }
+  let limit = '';
+  if (options.limit !== undefined) {
+    if (!Number.isSafeInteger(options.limit) || options.limit < 0) {
+      throw new StoreError('INVALID_ARGUMENT', `limit must be a non-negative whole number, got ${options.limit}`);
+    }
+    params.push(options.limit);
+    limit = ` LIMIT $${params.length}`;
+  }
+  const extra = `${schema.hasVwap ? ', vwap' : ''}${schema.hasTransactions ? ', transactions' : ''}`;
+  const sql = `SELECT ${timeOutputSql(schema)} AS t, open, high, low, close, volume${extra}
+    FROM ${ident(schema.table)} WHERE ${where.join(' AND ')} ORDER BY ${t} ${options.order === 'desc' ? 'DESC' : 'ASC'}${limit}`;
+  const { rows } = await db.query<Record<string, unknown>>(sql, params);
+  return rows.map((r) => {
+    const bar: Bar = {
+      timestamp: rowStartMs(r.t as number | string, rule),
+      open: Number(r.open),
+      high: Number(r.high),
+      low: Number(r.low),
+      close: Number(r.close),
+    };
+    const volume = optionalNumber(r.volume);
+    if (volume !== undefined) bar.volume = volume;
+    const vwap = optionalNumber(r.vwap);
+    if (vwap !== undefined) bar.vwap = vwap;
+    const transactions = optionalNumber(r.transactions);
+    if (transactions !== undefined) bar.transactions = transactions;
+    return bar;
+  });
+}
+
+/** The start (Unix ms) of the latest stored bar of a symbol, or null when it has none. */
+export async function readLatestBarTime(db: Queryable, schema: BarTableSchema, symbol: string): Promise<number | null> {
+  const { rows } = await db.query<{ t: number | string | null }>(
+    `SELECT ${timeOutputSql(schema, `max(${ident(schema.timeColumn)})`)} AS t FROM ${ident(schema.table)} WHERE symbol = $1`,
+    [symbol],
+  );
+  const t = rows[0]?.t;
+  return t === null || t === undefined ? null : rowStartMs(t, dateRuleForSymbol(symbol));
+}

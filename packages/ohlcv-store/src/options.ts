@@ -1,0 +1,54 @@
+/** Options of `openStore`, with every default in one place. */
+import type { PGlite } from '@electric-sql/pglite';
+import type pg from 'pg';
+import type { InvalidBarPolicy } from './bars/upsert.js';
+import type { TimescaleMode } from './schema/migrations.js';
+import { TIMEFRAMES, type Timeframe } from './timeframes.js';
+
+/** Where the store keeps its data. The first one given wins; see {@link OpenStoreOptions}. */
+export interface OpenStoreOptions {
+  /** A node-postgres pool to borrow (not closed by the store). */
+  pool?: pg.Pool;
+  /** A PGlite instance to borrow (not closed by the store). */
+  pglite?: PGlite;
+  /** A PostgreSQL connection URL (`postgres://user:password@host:port/db`). */
+  databaseUrl?: string;
+  /** An embedded PGlite database kept in `dataDir` (created when missing). */
+  embedded?: { dataDir: string };
+  /**
+   * Environment to read when none of the above is given: `DATABASE_URL`, else `DB_HOST`/`DB_PORT`/`DB_NAME`/
+   * `DB_USER`/`DB_PASSWORD`, else the embedded database in `defaultEmbeddedDir`. Default: `process.env`.
+   */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Embedded data directory used when nothing else is configured. Default `.tickstock/pgdata` under the working directory. */
+  defaultEmbeddedDir?: string;
+  /** Run pending migrations on open. Default true. */
+  migrate?: boolean;
+  /** TimescaleDB hypertables for new intraday tables when the extension is available. Default `auto`. */
+  timescale?: TimescaleMode;
+  /** Timeframes whose tables must exist and be usable; open fails fast otherwise. Default: all five. */
+  timeframes?: readonly Timeframe[];
+  /** Rows per write transaction (and the most rows held in memory per write). Default 20,000. */
+  batchSize?: number;
+  /** Invalid bars: `skip` (count and report) or `throw`. Default `skip`. */
+  onInvalid?: InvalidBarPolicy;
+  /** Insert a bare `symbols` row for unregistered symbols before their bars. Default true. */
+  registerMissingSymbols?: boolean;
+  /** Pool size when the store creates the pool. Default 4. */
+  maxConnections?: number;
+  /** Connection timeout when the store creates the pool, ms. Default 10,000. */
+  connectTimeoutMs?: number;
+}
+
+/** The defaults. */
+export const DEFAULTS = {
+  defaultEmbeddedDir: '.tickstock/pgdata',
+  migrate: true,
+  timescale: 'auto' as TimescaleMode,
+  timeframes: TIMEFRAMES,
+  batchSize: 20_000,
+  onInvalid: 'skip' as InvalidBarPolicy,
+  registerMissingSymbols: true,
+  maxConnections: 4,
+  connectTimeoutMs: 10_000,
+} as const;

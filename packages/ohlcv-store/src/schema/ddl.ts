@@ -1,0 +1,106 @@
+/**
+ * The tables a fresh install gets. Prices are NUMERIC without precision (exact decimals of whatever the API sent:
+ * existing installs have NUMERIC(10,2) to (12,4), which would round crypto and forex prices); volume is NUMERIC too,
+ * because crypto volume is fractional (existing installs with BIGINT volume keep it: the store rounds for them).
+ */
+import { ident } from '../sql.js';
+import { type Timeframe, timeframeSpec } from '../timeframes.js';
+
+/** `symbols`: one row per ticker, referenced by every bar table. */
+export const SYMBOLS_DDL = `CREATE TABLE IF NOT EXISTS symbols (
+  symbol VARCHAR(20) PRIMARY KEY,
+  name TEXT,
+  exchange TEXT,
+  market TEXT,
+  locale TEXT,
+  type TEXT,
+  active BOOLEAN,
+  currency_name TEXT,
+  cik TEXT,
+  composite_figi TEXT,
+  share_class_figi TEXT,
+  sector TEXT,
+  industry TEXT,
+  sic_code TEXT,
+  sic_description TEXT,
+  issuer TEXT,
+  underlying_index TEXT,
+  list_date DATE,
+  market_cap NUMERIC,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  last_updated TIMESTAMPTZ NOT NULL DEFAULT now()
+)`;
+
+/** CREATE TABLE for one timeframe's bars (the caller checks the table does not exist yet). */
+export function barTableDdl(timeframe: Timeframe): string {
+  const spec = timeframeSpec(timeframe);
+  const timeType = spec.kind === 'instant' ? 'TIMESTAMPTZ' : 'DATE';
+  const t = ident(spec.timeColumn);
+  return `CREATE TABLE IF NOT EXISTS ${ident(spec.table)} (
+  symbol VARCHAR(20) NOT NULL REFERENCES symbols (symbol),
+  ${t} ${timeType} NOT NULL,
+  open NUMERIC NOT NULL,
+  high NUMERIC NOT NULL,
+  low NUMERIC NOT NULL,
+  close NUMERIC NOT NULL,
+  volume NUMERIC,
+  vwap NUMERIC,
+  transactions BIGINT,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  PRIMARY KEY (symbol, ${t})
+)`;
+}
+
+/** The `(symbol, time DESC)` index of a bar table (latest-first reads, as the app's queries do). */
+export function barIndexDdl(timeframe: Timeframe): string {
+  const spec = timeframeSpec(timeframe);
+  return `CREATE INDEX IF NOT EXISTS ${ident(`${spec.table}_symbol_${spec.timeColumn}_desc_idx`)} ON ${ident(spec.table)} (symbol, ${ident(spec.timeColumn)} DESC)`;
+}
+
+/** TimescaleDB: turn an (empty, just created) intraday table into a hypertable on its time column. */
+export function hypertableSql(timeframe: Timeframe): string {
+  const spec = timeframeSpec(timeframe);
+  const chunk = timeframe === '1min' ? '1 day' : '7 days';
+  return `SELECT create_hypertable('${spec.table}', '${spec.timeColumn}', chunk_time_interval => INTERVAL '${chunk}', if_not_exists => TRUE)`;
+}
+
+/** `processing_progress`: one row per run and phase. */
+export const PROCESSING_PROGRESS_DDL = `CREATE TABLE IF NOT EXISTS processing_progress (
+  run_id TEXT NOT NULL,
+  phase TEXT NOT NULL,
+  total_items INTEGER NOT NULL DEFAULT 0,
+  completed_items INTEGER NOT NULL DEFAULT 0,
+  failed_items INTEGER NOT NULL DEFAULT 0,
+  percent_complete NUMERIC(5,2) NOT NULL DEFAULT 0,
+  current_item TEXT,
+  estimated_completion TIMESTAMPTZ,
+  started_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  PRIMARY KEY (run_id, phase)
+)`;
+
+/** `symbol_processing_status`: one row per run, phase and symbol. */
+export const SYMBOL_PROCESSING_STATUS_DDL = `CREATE TABLE IF NOT EXISTS symbol_processing_status (
+  run_id TEXT NOT NULL,
+  phase TEXT NOT NULL,
+  symbol VARCHAR(20) NOT NULL,
+  status TEXT NOT NULL,
+  error_message TEXT,
+  retry_count INTEGER NOT NULL DEFAULT 0,
+  processing_time_ms BIGINT,
+  updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  PRIMARY KEY (run_id, phase, symbol)
+)`;
+
+/** `tracked_symbols`: the symbols scheduled backfills keep loaded. */
+export const TRACKED_SYMBOLS_DDL = `CREATE TABLE IF NOT EXISTS tracked_symbols (
+  symbol VARCHAR(20) PRIMARY KEY,
+  asset_class TEXT NOT NULL DEFAULT 'stock' CHECK (asset_class IN ('stock', 'etf', 'crypto')),
+  active BOOLEAN NOT NULL DEFAULT TRUE,
+  backfill_status TEXT CHECK (backfill_status IN ('in_progress', 'completed', 'failed')),
+  backfill_error TEXT,
+  last_backfill TIMESTAMPTZ,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+)`;

@@ -1,0 +1,253 @@
+/** The store: one object per database, composing migrations, discovery, writes, reads, stats and progress. */
+import { type GetBarsOptions, readBars, readLatestBarTime } from './bars/read.js';
+import type { UpsertReport } from './bars/report.js';
+import { type SymbolBar, type UpsertOptions, type WriterContext, writeManyBars, writeSymbolBars } from './bars/upsert.js';
+import { openConnection } from './connection.js';
+import type { Driver } from './drivers/driver.js';
+import { StoreError, storageFailed } from './errors.js';
+import type { Bar } from './massive.js';
+import { DEFAULTS, type OpenStoreOptions } from './options.js';
+import {
+  type ProgressRow,
+  type ProgressUpdate,
+  readProgress,
+  readSymbolStatuses,
+  type SymbolStatusRow,
+  type SymbolStatusUpdate,
+  writeProgress,
+  writeSymbolStatus,
+} from './progress/progress.js';
+import { type BarTableSchema, discoverSchema, type StoreSchema } from './schema/discover.js';
+import { type MigrationReport, runMigrations } from './schema/migrate.js';
+import { readSymbolStats, type SymbolStats, type SymbolStatsOptions } from './stats/symbol-stats.js';
+import { type RegisterSymbolsResult, readSymbol, registerSymbols, type SymbolMeta } from './symbols/register.js';
+import {
+  type BackfillStatus,
+  readTracked,
+  type TrackedAssetClass,
+  type TrackedSymbol,
+  writeBackfillStatus,
+  writeTracked,
+} from './symbols/tracked.js';
+import { type Timeframe, timeframeSpec } from './timeframes.js';
+
+/** OHLCV storage on PostgreSQL (TimescaleDB where installed) or embedded PGlite. Create with {@link openStore}. */
+export class OhlcvStore {
+  private closed = false;
+  private readonly knownSymbols = new Set<string>();
+
+  /** @internal Use {@link openStore}. */
+  constructor(
+    private readonly driver: Driver,
+    private schemaState: StoreSchema,
+    private readonly settings: Required<Pick<OpenStoreOptions, 'batchSize' | 'onInvalid' | 'registerMissingSymbols' | 'timeframes'>>,
+    private readonly secrets: string[],
+    /** What migrations did when the store was opened (null when opened with `migrate: false`). */
+    readonly migrations: MigrationReport | null,
+  ) {}
+
+  /** `postgres` or `pglite`. */
+  get kind(): Driver['kind'] {
+    return this.driver.kind;
+  }
+
+  /** Where the data is, without credentials (e.g. `postgres://tickstock@db:5432/tickstock`, `embedded:/path`). */
+  get target(): string {
+    return this.driver.target;
+  }
+
+  /** The schema discovered on open (tables, time columns, optional columns present). */
+  get schema(): StoreSchema {
+    return this.schemaState;
+  }
+
+  /** Reads the schema again (after another process altered it). */
+  async refreshSchema(): Promise<StoreSchema> {
+    this.assertOpen();
+    this.schemaState = await discoverSchema(this.driver, this.settings.timeframes);
+    return this.schemaState;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreError('STORE_CLOSED', `the store for ${this.driver.target} is closed`);
+  }
+
+  private table(timeframe: Timeframe): BarTableSchema {
+    this.assertOpen();
+    const spec = timeframeSpec(timeframe);
+    const t = this.schemaState.bars[timeframe];
+    if (!t) {
+      throw new StoreError(
+        'SCHEMA_MISSING_TABLE',
+        `timeframe ${timeframe} (table "${spec.table}") was not opened: add it to openStore({ timeframes })`,
+        { table: spec.table },
+      );
+    }
+    return t;
+  }
+
+  private writer(timeframe: Timeframe, options: UpsertOptions): WriterContext {
+    const batchSize = options.batchSize ?? this.settings.batchSize;
+    if (!Number.isSafeInteger(batchSize) || batchSize < 1)
+      throw new StoreError('INVALID_ARGUMENT', `batchSize must be a positive whole number, got ${batchSize}`);
+    return {
+      driver: this.driver,
+      schema: this.table(timeframe),
+      symbolMaxLength: this.schemaState.symbols.symbolMaxLength,
+      knownSymbols: this.knownSymbols,
+      secrets: this.secrets,
+      batchSize,
+      onInvalid: options.onInvalid ?? this.settings.onInvalid,
+      registerMissingSymbols: options.registerMissingSymbols ?? this.settings.registerMissingSymbols,
+    };
+  }
+
+  private async run<T>(what: string, fn: () => Promise<T>, table?: string): Promise<T> {
+    this.assertOpen();
+    try {
+      return await fn();
+    } catch (e) {
+      throw storageFailed(what, e, this.secrets, table);
+    }
+  }
+
+  /**
+   * Upserts one symbol's bars (an array, any iterable, or an AsyncIterable streamed in bounded batches). Idempotent:
+   * the same bars twice leave the same rows; a revised bar replaces the stored values. Invalid bars are rejected and
+   * counted per reason, never written.
+   */
+  upsertBars(
+    timeframe: Timeframe,
+    symbol: string,
+    bars: Iterable<Bar> | AsyncIterable<Bar>,
+    options: UpsertOptions = {},
+  ): Promise<UpsertReport> {
+    return writeSymbolBars(this.writer(timeframe, options), symbol, bars);
+  }
+
+  /** Upserts bars of many symbols, each bar carrying its `symbol`; same guarantees as {@link upsertBars}. */
+  upsertManyBars(
+    timeframe: Timeframe,
+    bars: Iterable<SymbolBar> | AsyncIterable<SymbolBar>,
+    options: UpsertOptions = {},
+  ): Promise<UpsertReport> {
+    return writeManyBars(this.writer(timeframe, options), bars);
+  }
+
+  /** Bars of one symbol, oldest first unless `order: 'desc'`; `timestamp` is the bar's start in Unix ms. */
+  getBars(timeframe: Timeframe, symbol: string, options: GetBarsOptions = {}): Promise<Bar[]> {
+    const t = this.table(timeframe);
+    return this.run(`reading ${timeframe} bars of ${symbol}`, () => readBars(this.driver, t, symbol, options), t.table);
+  }
+
+  /** Start (Unix ms) of the latest stored bar of a symbol, or null: where an incremental load resumes. */
+  latestBarTime(timeframe: Timeframe, symbol: string): Promise<number | null> {
+    const t = this.table(timeframe);
+    return this.run(`reading the latest ${timeframe} bar of ${symbol}`, () => readLatestBarTime(this.driver, t, symbol), t.table);
+  }
+
+  /** Record count, first/last date, validation rate, and gaps against the trading calendar. */
+  symbolStats(symbol: string, timeframe: Timeframe, options: SymbolStatsOptions = {}): Promise<SymbolStats> {
+    const t = this.table(timeframe);
+    return this.run(`computing ${timeframe} stats of ${symbol}`, () => readSymbolStats(this.driver, t, symbol, options), t.table);
+  }
+
+  /** Upserts one symbol's details; a value not given never erases a stored one. */
+  registerSymbol(meta: SymbolMeta): Promise<RegisterSymbolsResult> {
+    return this.registerSymbols([meta]);
+  }
+
+  /** Upserts many symbols' details in few statements. */
+  async registerSymbols(metas: readonly SymbolMeta[]): Promise<RegisterSymbolsResult> {
+    const result = await this.run('registering symbols', () => registerSymbols(this.driver, this.schemaState.symbols, metas), 'symbols');
+    for (const m of metas) this.knownSymbols.add(m.symbol);
+    return result;
+  }
+
+  /** The stored `symbols` row of a ticker (column names as in the table), or null. */
+  getSymbol(symbol: string): Promise<Record<string, unknown> | null> {
+    return this.run(`reading symbol ${symbol}`, () => readSymbol(this.driver, symbol), 'symbols');
+  }
+
+  /** Upserts a run's progress in one phase (`processing_progress`). */
+  recordProgress(update: ProgressUpdate): Promise<void> {
+    return this.run('writing processing_progress', () => writeProgress(this.driver, update), 'processing_progress');
+  }
+
+  /** Upserts one symbol's status in a run's phase (`symbol_processing_status`). */
+  recordSymbolStatus(update: SymbolStatusUpdate): Promise<void> {
+    return this.run('writing symbol_processing_status', () => writeSymbolStatus(this.driver, update), 'symbol_processing_status');
+  }
+
+  /** A run's progress rows, one per phase. */
+  getProgress(runId: string): Promise<ProgressRow[]> {
+    return this.run('reading processing_progress', () => readProgress(this.driver, runId), 'processing_progress');
+  }
+
+  /** A run's per-symbol statuses (optionally of one phase). */
+  getSymbolStatuses(runId: string, phase?: string): Promise<SymbolStatusRow[]> {
+    return this.run('reading symbol_processing_status', () => readSymbolStatuses(this.driver, runId, phase), 'symbol_processing_status');
+  }
+
+  /** Adds symbols to `tracked_symbols` (or updates their asset class and active flag). */
+  trackSymbols(items: readonly { symbol: string; assetClass: TrackedAssetClass; active?: boolean }[]): Promise<void> {
+    return this.run('writing tracked_symbols', () => writeTracked(this.driver, items), 'tracked_symbols');
+  }
+
+  /** Records how a tracked symbol's backfill went. */
+  setBackfillStatus(symbol: string, status: BackfillStatus, error: string | null = null): Promise<void> {
+    return this.run('writing tracked_symbols', () => writeBackfillStatus(this.driver, symbol, status, error), 'tracked_symbols');
+  }
+
+  /** Tracked symbols (active ones unless `includeInactive`). */
+  listTrackedSymbols(options: { includeInactive?: boolean } = {}): Promise<TrackedSymbol[]> {
+    return this.run('reading tracked_symbols', () => readTracked(this.driver, options), 'tracked_symbols');
+  }
+
+  /** Closes connections the store opened (a borrowed pool or PGlite instance stays open). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.driver.close();
+  }
+}
+
+/**
+ * Opens a store: connects (options, else `DATABASE_URL`, else `DB_HOST`/`DB_PORT`/`DB_NAME`/`DB_USER`/`DB_PASSWORD`,
+ * else an embedded PGlite database), runs pending migrations, and discovers the schema once.
+ */
+export async function openStore(options: OpenStoreOptions = {}): Promise<OhlcvStore> {
+  const timeframes = options.timeframes ?? DEFAULTS.timeframes;
+  for (const tf of timeframes) timeframeSpec(tf);
+  const batchSize = options.batchSize ?? DEFAULTS.batchSize;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1)
+    throw new StoreError('CONFIGURATION', `batchSize must be a positive whole number, got ${batchSize}`);
+  const { driver, secrets } = await openConnection(options);
+  try {
+    const migrations =
+      (options.migrate ?? DEFAULTS.migrate)
+        ? await runMigrations(driver, { timescale: options.timescale ?? DEFAULTS.timescale, secrets })
+        : null;
+    let schema: StoreSchema;
+    try {
+      schema = await discoverSchema(driver, timeframes);
+    } catch (e) {
+      throw storageFailed(`reading the schema of ${driver.target}`, e, secrets);
+    }
+    return new OhlcvStore(
+      driver,
+      schema,
+      {
+        batchSize,
+        onInvalid: options.onInvalid ?? DEFAULTS.onInvalid,
+        registerMissingSymbols: options.registerMissingSymbols ?? DEFAULTS.registerMissingSymbols,
+        timeframes,
+      },
+      secrets,
+      migrations,
+    );
+  } catch (e) {
+    await driver.close().catch(() => {});
+    throw e;
+  }
+}

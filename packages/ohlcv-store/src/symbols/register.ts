@@ -1,0 +1,128 @@
+/**
+ * `symbols` upserts. Every detail column is written as `COALESCE(EXCLUDED.x, symbols.x)`, so a value missing from
+ * this call never erases one stored earlier. Only columns that exist in this install are written.
+ */
+
+import { isValidSymbol } from '../bars/validate.js';
+import type { Queryable } from '../drivers/driver.js';
+import { StoreError } from '../errors.js';
+import type { CivilDate } from '../massive.js';
+import type { SymbolsTableSchema } from '../schema/discover.js';
+import { ident, identList } from '../sql.js';
+
+/** What is known about a ticker. Every field but `symbol` is optional; null and undefined both mean "unknown". */
+export interface SymbolMeta {
+  symbol: string;
+  name?: string | null;
+  /** Primary exchange (Massive's `primary_exchange`). */
+  exchange?: string | null;
+  /** `stocks`, `crypto`, `fx`, `indices`, ... */
+  market?: string | null;
+  locale?: string | null;
+  /** Massive's ticker type (`CS`, `ETF`, ...). */
+  type?: string | null;
+  active?: boolean | null;
+  currencyName?: string | null;
+  cik?: string | null;
+  compositeFigi?: string | null;
+  shareClassFigi?: string | null;
+  sector?: string | null;
+  industry?: string | null;
+  sicCode?: string | null;
+  sicDescription?: string | null;
+  issuer?: string | null;
+  underlyingIndex?: string | null;
+  listDate?: CivilDate | null;
+  marketCap?: number | null;
+}
+
+/** What a register call wrote. */
+export interface RegisterSymbolsResult {
+  /** Symbols inserted or updated. */
+  registered: number;
+  /** Fields that had values but no column in this install's `symbols` table (their values were not stored). */
+  ignoredFields: string[];
+}
+
+const FIELD_COLUMNS: readonly (readonly [Exclude<keyof SymbolMeta, 'symbol'>, string])[] = [
+  ['name', 'name'],
+  ['exchange', 'exchange'],
+  ['market', 'market'],
+  ['locale', 'locale'],
+  ['type', 'type'],
+  ['active', 'active'],
+  ['currencyName', 'currency_name'],
+  ['cik', 'cik'],
+  ['compositeFigi', 'composite_figi'],
+  ['shareClassFigi', 'share_class_figi'],
+  ['sector', 'sector'],
+  ['industry', 'industry'],
+  ['sicCode', 'sic_code'],
+  ['sicDescription', 'sic_description'],
+  ['issuer', 'issuer'],
+  ['underlyingIndex', 'underlying_index'],
+  ['listDate', 'list_date'],
+  ['marketCap', 'market_cap'],
+];
+
+const ROWS_PER_STATEMENT = 1000;
+
+/** Upserts symbols; metas for the same symbol in one call are merged (later known values win). */
+export async function registerSymbols(
+  db: Queryable,
+  schema: SymbolsTableSchema,
+  metas: readonly SymbolMeta[],
+): Promise<RegisterSymbolsResult> {
+  const merged = new Map<string, SymbolMeta>();
+  for (const [i, meta] of metas.entries()) {
+    if (!isValidSymbol(meta?.symbol, schema.symbolMaxLength)) {
+      throw new StoreError(
+        'INVALID_SYMBOL',
+        `symbol at position ${i} is not storable: ${JSON.stringify(meta?.symbol)} (non-empty, no whitespace or control characters${schema.symbolMaxLength === null ? '' : `, at most ${schema.symbolMaxLength} characters`})`,
+        { table: 'symbols', column: 'symbol' },
+      );
+    }
+    const prev = merged.get(meta.symbol);
+    const next: SymbolMeta = { ...prev, symbol: meta.symbol };
+    for (const [field] of FIELD_COLUMNS) {
+      const v = meta[field];
+      if (v !== undefined && v !== null) Object.assign(next, { [field]: v });
+    }
+    merged.set(meta.symbol, next);
+  }
+  const present = new Set(schema.columns);
+  const fields = FIELD_COLUMNS.filter(([, col]) => present.has(col));
+  const ignored = new Set<string>();
+  for (const meta of merged.values()) {
+    for (const [field, col] of FIELD_COLUMNS) if (!present.has(col) && meta[field] != null) ignored.add(field);
+  }
+  const cols = ['symbol', ...fields.map(([, c]) => c)];
+  const sets = fields.map(([, c]) => `${ident(c)} = COALESCE(EXCLUDED.${ident(c)}, symbols.${ident(c)})`);
+  const stamp = present.has('last_updated');
+  if (stamp) sets.push('last_updated = now()');
+  const conflict = sets.length > 0 ? `DO UPDATE SET ${sets.join(', ')}` : 'DO NOTHING';
+  const all = [...merged.values()];
+  for (let i = 0; i < all.length; i += ROWS_PER_STATEMENT) {
+    const chunk = all.slice(i, i + ROWS_PER_STATEMENT);
+    const params: unknown[] = [];
+    const rows = chunk.map((meta) => {
+      const values = [meta.symbol, ...fields.map(([f]) => meta[f] ?? null)];
+      const placeholders = values.map((v) => {
+        params.push(v);
+        return `$${params.length}`;
+      });
+      return `(${placeholders.join(', ')}${stamp ? ', now()' : ''})`;
+    });
+    await db.query(
+      `INSERT INTO symbols (${identList(cols)}${stamp ? ', last_updated' : ''}) VALUES ${rows.join(', ')} ON CONFLICT (symbol) ${conflict}`,
+      params,
+    );
+  }
+  return { registered: merged.size, ignoredFields: [...ignored].sort() };
+}
+
+/** Reads one symbols row (every column, as stored; DATE as `YYYY-MM-DD`, timestamps as Unix ms), or null. */
+export async function readSymbol(db: Queryable, symbol: string): Promise<Record<string, unknown> | null> {
+  const { rows } = await db.query<Record<string, unknown>>('SELECT * FROM symbols WHERE symbol = $1', [symbol]);
+  return rows[0] ?? null;
+}
