@@ -1,0 +1,227 @@
+/**
+ * Which bars the simulator serves for a request, and in what pages. Intraday bars (minute, hour) group a day's
+ * minutes into windows counted from New York midnight; day and longer bars group whole days into windows (a day,
+ * a Sunday-started week, a calendar month, quarter or year; k of them for multiplier k, counted from the window
+ * holding `from`). A window overlapping the range is served whole. No minutes, no bar.
+ */
+import type { TradingSession } from '../calendar/types.js';
+import {
+  addDays,
+  type CivilDate,
+  civilDateToDayNumber,
+  dayNumberToCivilDate,
+  formatCivilDate,
+  monthStart,
+  parseCivilDate,
+  weekStartSunday,
+} from '../time/civil-date.js';
+import { newYorkDate, newYorkMidnightUtcMs } from '../time/new-york.js';
+import type { ResolvedBarsRequest } from './bar-request.js';
+import { type Aggregate, aggregateMinutes, type BarSource, existingMinutes, mergeAggregates, vwapOf } from './source.js';
+import type { TickerModel } from './ticker-model.js';
+
+/** Bars as columns, in the order served; `base` is how many base bars (minutes or days) each one aggregates. */
+export class BarColumns {
+  t = new Float64Array(64);
+  o = new Float64Array(64);
+  h = new Float64Array(64);
+  l = new Float64Array(64);
+  c = new Float64Array(64);
+  v = new Float64Array(64);
+  vw = new Float64Array(64);
+  n = new Float64Array(64);
+  base = new Float64Array(64);
+  length = 0;
+
+  private grow(): void {
+    const cap = this.t.length * 2;
+    const g = (a: Float64Array) => {
+      const b = new Float64Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.t = g(this.t);
+    this.o = g(this.o);
+    this.h = g(this.h);
+    this.l = g(this.l);
+    this.c = g(this.c);
+    this.v = g(this.v);
+    this.vw = g(this.vw);
+    this.n = g(this.n);
+    this.base = g(this.base);
+  }
+
+  /** Appends a bar (copies `a`, which the caller may reuse). */
+  push(t: number, a: Aggregate, base: number): void {
+    if (this.length === this.t.length) this.grow();
+    const i = this.length++;
+    this.t[i] = t;
+    this.o[i] = a.o;
+    this.h[i] = a.h;
+    this.l[i] = a.l;
+    this.c[i] = a.c;
+    this.v[i] = a.v;
+    this.vw[i] = vwapOf(a);
+    this.n[i] = a.n;
+    this.base[i] = base;
+  }
+}
+
+/** One page of bars, the base bars behind it, and where the next page starts (absent on the last page). */
+export interface BarPage {
+  bars: BarColumns;
+  queryCount: number;
+  /** `t` of the first bar of the next page. */
+  nextT?: number;
+}
+
+const scratch: Aggregate = { o: 0, h: 0, l: 0, c: 0, v: 0, vwv: 0, n: 0, minutes: 1 };
+
+type BarSink = (t: number, a: Aggregate, base: number) => boolean; // false: stop
+
+function trading(model: TickerModel, date: CivilDate): TradingSession | null {
+  return model.calendar.session(date);
+}
+
+/** Intraday bars: windows of `multiplier` minutes or hours from New York midnight. */
+function emitIntraday(source: BarSource, model: TickerModel, req: ResolvedBarsRequest, now: number, sink: BarSink): void {
+  const windowMs = req.multiplier * (req.timespan === 'minute' ? 60_000 : 3_600_000);
+  const firstDay = civilDateToDayNumber(newYorkDate(req.fromMs));
+  const lastDay = civilDateToDayNumber(newYorkDate(Math.min(req.toMs, now)));
+  const asc = req.sort === 'asc';
+  const oneMinute = windowMs === 60_000;
+  for (let d = asc ? firstDay : lastDay; asc ? d <= lastDay : d >= firstDay; d += asc ? 1 : -1) {
+    const session = trading(model, dayNumberToCivilDate(d));
+    if (!session || session.preMarketOpen > req.toMs || session.postMarketClose <= req.fromMs) continue;
+    const factor = source.factor(model.ticker, session.date, req.adjusted);
+    const dm = source.minutes(model, session, factor);
+    const count = existingMinutes(dm, now);
+    const midnight = newYorkMidnightUtcMs(session.date);
+    // Group minutes [start, end) by window; collect the groups, then emit in the requested order.
+    const groups: number[] = [];
+    let i = oneMinute ? count : 0;
+    while (i < count) {
+      const w = Math.floor(((dm.t[i] as number) - midnight) / windowMs);
+      let j = i + 1;
+      while (j < count && Math.floor(((dm.t[j] as number) - midnight) / windowMs) === w) j++;
+      const t = midnight + w * windowMs;
+      if (t >= req.fromMs && t <= req.toMs) groups.push(i, j, t);
+      i = j;
+    }
+    if (oneMinute) {
+      // Fast path: each minute is its own bar.
+      for (let g = 0; g < count; g++) {
+        const k = asc ? g : count - 1 - g;
+        const t = dm.t[k] as number;
+        if (t < req.fromMs || t > req.toMs) continue;
+        scratch.o = dm.o[k] as number;
+        scratch.h = dm.h[k] as number;
+        scratch.l = dm.l[k] as number;
+        scratch.c = dm.c[k] as number;
+        scratch.v = dm.v[k] as number;
+        scratch.vwv = (dm.vw[k] as number) * scratch.v;
+        scratch.n = dm.n[k] as number;
+        if (!sink(t, scratch, 1)) return;
+      }
+      continue;
+    }
+    const len = groups.length / 3;
+    for (let g = 0; g < len; g++) {
+      const k = (asc ? g : len - 1 - g) * 3;
+      const from = groups[k] as number;
+      const to = groups[k + 1] as number;
+      const agg = aggregateMinutes(dm, from, to, model.fractionalVolume) as Aggregate;
+      if (!sink(groups[k + 2] as number, agg, to - from)) return;
+    }
+  }
+}
+
+/** Start date of the window holding `date`, and the start of the window after a window starting at `start`. */
+function windowing(
+  req: ResolvedBarsRequest,
+  anchor: CivilDate,
+): { startOf(date: CivilDate): CivilDate; next(start: CivilDate): CivilDate } {
+  const k = req.multiplier;
+  switch (req.timespan) {
+    case 'day': {
+      const a = civilDateToDayNumber(anchor);
+      return {
+        startOf: (date) => dayNumberToCivilDate(a + Math.floor((civilDateToDayNumber(date) - a) / k) * k),
+        next: (start) => addDays(start, k),
+      };
+    }
+    case 'week': {
+      const a = civilDateToDayNumber(weekStartSunday(anchor));
+      return {
+        startOf: (date) => dayNumberToCivilDate(a + Math.floor((civilDateToDayNumber(date) - a) / (7 * k)) * 7 * k),
+        next: (start) => addDays(start, 7 * k),
+      };
+    }
+    default: {
+      const months = (req.timespan === 'month' ? 1 : req.timespan === 'quarter' ? 3 : 12) * k;
+      const unit = req.timespan === 'month' ? 1 : req.timespan === 'quarter' ? 3 : 12;
+      const index = (date: CivilDate) => {
+        const { year, month } = parseCivilDate(date);
+        return year * 12 + month - 1;
+      };
+      const a = Math.floor(index(monthStart(anchor)) / unit) * unit;
+      const fromIndex = (i: number) => formatCivilDate(Math.floor(i / 12), (i % 12) + 1, 1);
+      return {
+        startOf: (date) => fromIndex(a + Math.floor((index(date) - a) / months) * months),
+        next: (start) => fromIndex(index(start) + months),
+      };
+    }
+  }
+}
+
+/** Day and longer bars: whole windows of trading days, t = 00:00 New York of the window's first day. */
+function emitDaily(source: BarSource, model: TickerModel, req: ResolvedBarsRequest, now: number, sink: BarSink): void {
+  const fromDate = newYorkDate(req.fromMs);
+  const toDate = newYorkDate(Math.min(req.toMs, now));
+  if (toDate < fromDate) return;
+  const w = windowing(req, fromDate);
+  const starts: CivilDate[] = [];
+  const last = w.startOf(toDate);
+  for (let s = w.startOf(fromDate); s <= last; s = w.next(s)) starts.push(s);
+  if (req.sort === 'desc') starts.reverse();
+  for (const start of starts) {
+    const end = w.next(start);
+    const parts: Aggregate[] = [];
+    for (let d = start; d < end; d = addDays(d, 1)) {
+      const session = trading(model, d);
+      if (!session || session.preMarketOpen >= now) continue;
+      const a = source.daySummary(model, session, source.factor(model.ticker, d, req.adjusted), now);
+      if (a) parts.push(a);
+    }
+    const agg = mergeAggregates(parts, model.fractionalVolume);
+    if (agg && !sink(newYorkMidnightUtcMs(start), agg, parts.length)) return;
+  }
+}
+
+/** Emits every bar of a request in order until `sink` returns false. */
+export function emitBars(source: BarSource, req: ResolvedBarsRequest, now: number, sink: BarSink): void {
+  if (req.fromMs > req.toMs) return;
+  const model = source.model(req.ticker);
+  if (req.timespan === 'minute' || req.timespan === 'hour') emitIntraday(source, model, req, now, sink);
+  else emitDaily(source, model, req, now, sink);
+}
+
+/**
+ * One page: bars in order while the base bars behind them stay within `limit` (always at least one bar), and the
+ * `t` of the bar after the page when there is one.
+ */
+export function barPage(source: BarSource, req: ResolvedBarsRequest, now: number, limit: number): BarPage {
+  const bars = new BarColumns();
+  let queryCount = 0;
+  let nextT: number | undefined;
+  emitBars(source, req, now, (t, a, base) => {
+    if (bars.length > 0 && queryCount + base > limit) {
+      nextT = t;
+      return false;
+    }
+    bars.push(t, a, base);
+    queryCount += base;
+    return true;
+  });
+  return nextT === undefined ? { bars, queryCount } : { bars, queryCount, nextT };
+}

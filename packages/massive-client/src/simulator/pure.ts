@@ -1,0 +1,91 @@
+/** Pure functions that say exactly which bars the simulator serves, for tests that compare stored data with them. */
+import { resolveBarsRequest, type SimulatedBarsRequest } from './bar-request.js';
+import { BarColumns, barPage, emitBars } from './bars.js';
+import { type GenerationOptions, sharedBarSource } from './source.js';
+import { type WireBar, wireBars } from './wire.js';
+
+/** A bar in the client's shape (`Bar` of `@tickstock/massive-client`). */
+export interface SimulatedBar {
+  timestamp: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume?: number;
+  vwap?: number;
+  transactions?: number;
+}
+
+/** Options of the pure functions: generation options, the unknown-ticker rule and the clock. */
+export interface SimulatedBarsOptions extends GenerationOptions {
+  /** Bars exist only for minutes that ended by this instant (Unix ms; default: the current time). */
+  now?: number;
+  /** Tickers with no data (besides the reserved pattern, see {@link isReservedUnknownTicker}). */
+  unknownTickers?: readonly string[];
+}
+
+/** True for tickers the simulator always treats as unknown: starting with `ZZZ` or containing `UNKNOWN`. */
+export function isReservedUnknownTicker(ticker: string): boolean {
+  const up = ticker.toUpperCase();
+  return up.startsWith('ZZZ') || up.includes('UNKNOWN');
+}
+
+function collect(request: SimulatedBarsRequest, options: SimulatedBarsOptions): { bars: BarColumns; hasVolume: boolean } {
+  const req = resolveBarsRequest(request);
+  const bars = new BarColumns();
+  const source = sharedBarSource(options);
+  const hasVolume = source.model(req.ticker).hasVolume;
+  if (isReservedUnknownTicker(req.ticker) || options.unknownTickers?.includes(req.ticker)) return { bars, hasVolume };
+  emitBars(source, req, options.now ?? Date.now(), (t, a, base) => {
+    bars.push(t, a, base);
+    return true;
+  });
+  return { bars, hasVolume };
+}
+
+/**
+ * Every bar the simulator serves for a request, over all pages, in the client's `Bar` shape. Same request and
+ * options (seed, gapRate, splits, now), same bars: in any process, on any machine.
+ */
+export function simulatedBars(request: SimulatedBarsRequest, options: SimulatedBarsOptions = {}): SimulatedBar[] {
+  const { bars, hasVolume } = collect(request, options);
+  const out: SimulatedBar[] = new Array(bars.length);
+  for (let i = 0; i < bars.length; i++) {
+    const b: SimulatedBar = {
+      timestamp: bars.t[i] as number,
+      open: bars.o[i] as number,
+      high: bars.h[i] as number,
+      low: bars.l[i] as number,
+      close: bars.c[i] as number,
+    };
+    if (hasVolume) {
+      b.volume = bars.v[i] as number;
+      b.vwap = bars.vw[i] as number;
+      b.transactions = bars.n[i] as number;
+    }
+    out[i] = b;
+  }
+  return out;
+}
+
+/** The same bars as {@link simulatedBars}, as Massive's wire rows (`t`, `o`, `h`, `l`, `c`, `v`, `vw`, `n`). */
+export function simulatedWireBars(request: SimulatedBarsRequest, options: SimulatedBarsOptions = {}): WireBar[] {
+  const { bars, hasVolume } = collect(request, options);
+  return wireBars(bars, hasVolume);
+}
+
+/** How many pages the simulator splits a request into for a `limit` (what a client following next_url requests). */
+export function simulatedPageCount(request: SimulatedBarsRequest, limit: number, options: SimulatedBarsOptions = {}): number {
+  const req = resolveBarsRequest(request);
+  if (isReservedUnknownTicker(req.ticker) || options.unknownTickers?.includes(req.ticker)) return 1;
+  const source = sharedBarSource(options);
+  const now = options.now ?? Date.now();
+  let pages = 0;
+  let current = req;
+  for (;;) {
+    pages++;
+    const page = barPage(source, current, now, limit);
+    if (page.nextT === undefined) return pages;
+    current = req.sort === 'asc' ? { ...current, fromMs: page.nextT } : { ...current, toMs: page.nextT };
+  }
+}

@@ -1,0 +1,269 @@
+/** The API endpoints: each turns a parsed request into a status and a body. No faults, auth or counting here. */
+import { nyseCalendar } from '../calendar/nyse.js';
+import { isCivilDate } from '../time/civil-date.js';
+import { newYorkDate, newYorkTimeToUtcMs } from '../time/new-york.js';
+import { resolveBarsRequest, type SimulatedTimespan, SimulatorRequestError } from './bar-request.js';
+import { BarColumns, barPage } from './bars.js';
+import { marketStatus, upcomingHolidays } from './market.js';
+import { SIMULATOR_DEFAULTS } from './options.js';
+import { tickerDetails, tickerListRow, type UniverseTicker } from './reference.js';
+import type { BarSource } from './source.js';
+import { aggsBody, errorBody } from './wire.js';
+
+/** What a route answers. */
+export interface RouteResult {
+  status: number;
+  body: string | Buffer;
+  contentType?: string;
+  /** Bars in the body (for the counters). */
+  bars?: number;
+}
+
+/** What routes need from the running simulator. */
+export interface RouteContext {
+  source: BarSource;
+  now: number;
+  requestId: string;
+  /** `http://host:port` of the simulator, for next_url. */
+  origin: string;
+  status: string;
+  isUnknown(ticker: string): boolean;
+  universe: readonly UniverseTicker[];
+  /** The universe entry of a ticker, or a synthesized one for a ticker outside it. */
+  entryFor(ticker: string): UniverseTicker;
+}
+
+/** Endpoint names used by the counters. */
+export type EndpointName = 'aggs' | 'prev' | 'grouped' | 'tickerDetails' | 'tickers' | 'holidays' | 'marketStatus' | 'unknown';
+
+/** Names the endpoint of a path. */
+export function endpointOf(path: string): EndpointName {
+  if (/^\/v2\/aggs\/ticker\/[^/]+\/range\//.test(path)) return 'aggs';
+  if (/^\/v2\/aggs\/ticker\/[^/]+\/prev$/.test(path)) return 'prev';
+  if (path.startsWith('/v2/aggs/grouped/')) return 'grouped';
+  if (/^\/v3\/reference\/tickers\/[^/]+$/.test(path)) return 'tickerDetails';
+  if (path === '/v3/reference/tickers') return 'tickers';
+  if (path === '/v1/marketstatus/upcoming') return 'holidays';
+  if (path === '/v1/marketstatus/now') return 'marketStatus';
+  return 'unknown';
+}
+
+const json = (status: number, body: string | Buffer, bars?: number): RouteResult =>
+  bars === undefined ? { status, body } : { status, body, bars };
+const badRequest = (ctx: RouteContext, text: string) => json(400, errorBody('ERROR', ctx.requestId, 'error', text));
+const notFound = (ctx: RouteContext, text: string) => json(404, errorBody('NOT_FOUND', ctx.requestId, 'message', text));
+
+function encodeCursor(params: Record<string, string>): string {
+  return Buffer.from(new URLSearchParams(params).toString()).toString('base64url');
+}
+
+function decodeCursor(cursor: string): URLSearchParams | null {
+  if (!/^[A-Za-z0-9_-]+={0,2}$/.test(cursor)) return null;
+  return new URLSearchParams(Buffer.from(cursor, 'base64url').toString('utf8'));
+}
+
+function tickerPath(ticker: string): string {
+  return encodeURIComponent(ticker).replace(/%3A/gi, ':');
+}
+
+function parseBool(value: string | null, name: string, fallback: boolean): boolean {
+  if (value === null) return fallback;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new SimulatorRequestError(`${name} must be true or false, got ${JSON.stringify(value)}`);
+}
+
+function parseLimit(value: string | null, fallback: number, max: number): number {
+  if (value === null) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1) throw new SimulatorRequestError(`limit must be a positive integer, got ${JSON.stringify(value)}`);
+  return Math.min(n, max);
+}
+
+/** `/v2/aggs/ticker/{ticker}/range/{multiplier}/{timespan}/{from}/{to}` */
+function aggs(ctx: RouteContext, segments: string[], query: URLSearchParams): RouteResult {
+  const [ticker, , multiplier, timespan, from, to] = segments.slice(3).map((s) => decodeURIComponent(s));
+  if (segments.length !== 9 || !ticker || !multiplier || !timespan || !from || !to) {
+    return badRequest(ctx, 'expected /v2/aggs/ticker/{ticker}/range/{multiplier}/{timespan}/{from}/{to}');
+  }
+  let params = query;
+  const cursor = query.get('cursor');
+  if (cursor !== null) {
+    const decoded = decodeCursor(cursor);
+    if (!decoded) return badRequest(ctx, 'Invalid cursor');
+    params = decoded;
+  }
+  const adjusted = parseBool(params.get('adjusted'), 'adjusted', true);
+  const sort = params.get('sort') ?? 'asc';
+  const limit = parseLimit(params.get('limit'), SIMULATOR_DEFAULTS.aggsLimitDefault, SIMULATOR_DEFAULTS.aggsLimitMax);
+  if (!/^\d+$/.test(multiplier))
+    throw new SimulatorRequestError(`multiplier must be a positive integer, got ${JSON.stringify(multiplier)}`);
+  const req = resolveBarsRequest({
+    ticker,
+    multiplier: Number(multiplier),
+    timespan: timespan as SimulatedTimespan,
+    from,
+    to,
+    adjusted,
+    sort: sort as 'asc' | 'desc',
+  });
+  const hasVolume = ctx.source.model(ticker).hasVolume;
+  if (ctx.isUnknown(ticker)) {
+    return json(
+      200,
+      aggsBody({ ticker, queryCount: 0, adjusted, status: ctx.status, requestId: ctx.requestId }, new BarColumns(), hasVolume),
+      0,
+    );
+  }
+  const page = barPage(ctx.source, req, ctx.now, limit);
+  let nextUrl: string | undefined;
+  if (page.nextT !== undefined) {
+    const nextFrom = req.sort === 'asc' ? String(page.nextT) : from;
+    const nextTo = req.sort === 'asc' ? to : String(page.nextT);
+    const c = encodeCursor({ adjusted: String(adjusted), limit: String(limit), sort: req.sort });
+    nextUrl = `${ctx.origin}/v2/aggs/ticker/${tickerPath(ticker)}/range/${req.multiplier}/${req.timespan}/${nextFrom}/${nextTo}?cursor=${c}`;
+  }
+  const env = { ticker, queryCount: page.queryCount, adjusted, status: ctx.status, requestId: ctx.requestId };
+  return json(200, aggsBody(nextUrl ? { ...env, nextUrl } : env, page.bars, hasVolume), page.bars.length);
+}
+
+/** One trading day's bar per ticker, stamped 16:00 New York (grouped daily and previous close). */
+function dayRows(ctx: RouteContext, tickers: readonly string[], date: string, adjusted: boolean): { bars: BarColumns; names: string[] } {
+  const bars = new BarColumns();
+  const names: string[] = [];
+  const session = nyseCalendar.session(date);
+  if (!session) return { bars, names };
+  const t = newYorkTimeToUtcMs(date, 16, 0);
+  for (const ticker of tickers) {
+    if (ctx.isUnknown(ticker)) continue;
+    const model = ctx.source.model(ticker);
+    const a = ctx.source.daySummary(model, session, ctx.source.factor(ticker, date, adjusted), ctx.now);
+    if (!a) continue;
+    bars.push(t, a, 1);
+    names.push(ticker);
+  }
+  return { bars, names };
+}
+
+/** `/v2/aggs/grouped/locale/us/market/stocks/{date}` */
+function grouped(ctx: RouteContext, segments: string[], query: URLSearchParams): RouteResult {
+  const date = segments[7] ?? '';
+  if (segments.length !== 8 || segments[3] !== 'locale' || segments[5] !== 'market' || segments[6] !== 'stocks') {
+    return badRequest(ctx, 'expected /v2/aggs/grouped/locale/us/market/stocks/{date}');
+  }
+  if (!isCivilDate(date)) return badRequest(ctx, `date must be YYYY-MM-DD, got ${JSON.stringify(date)}`);
+  const adjusted = parseBool(query.get('adjusted'), 'adjusted', true);
+  const stocks = ctx.universe.filter((u) => u.market === 'stocks').map((u) => u.ticker);
+  const { bars, names } = dayRows(ctx, stocks, date, adjusted);
+  const body = aggsBody({ queryCount: bars.length, adjusted, status: ctx.status, requestId: ctx.requestId }, bars, true, names);
+  return json(200, body, bars.length);
+}
+
+/** `/v2/aggs/ticker/{ticker}/prev` */
+function prev(ctx: RouteContext, segments: string[], query: URLSearchParams): RouteResult {
+  const ticker = decodeURIComponent(segments[3] ?? '');
+  const adjusted = parseBool(query.get('adjusted'), 'adjusted', true);
+  const day = nyseCalendar.previousTradingDay(newYorkDate(ctx.now));
+  const { bars, names } = dayRows(ctx, [ticker], day, adjusted);
+  const hasVolume = ctx.source.model(ticker).hasVolume;
+  const body = aggsBody(
+    { ticker, queryCount: bars.length, adjusted, status: ctx.status, requestId: ctx.requestId },
+    bars,
+    hasVolume,
+    names,
+  );
+  return json(200, body, bars.length);
+}
+
+/** `/v3/reference/tickers/{ticker}` */
+function details(ctx: RouteContext, segments: string[]): RouteResult {
+  const ticker = decodeURIComponent(segments[3] ?? '');
+  if (ctx.isUnknown(ticker)) return notFound(ctx, 'Ticker not found.');
+  const results = tickerDetails(ctx.source.seed, ctx.entryFor(ticker));
+  return json(200, `{"results":${JSON.stringify(results)},"status":"OK","request_id":"${ctx.requestId}"}`);
+}
+
+const LIST_PARAMS = ['ticker', 'type', 'market', 'exchange', 'active', 'search', 'order', 'limit', 'sort'] as const;
+
+/** `/v3/reference/tickers` with cursor pagination; the cursor carries every parameter plus the last ticker sent. */
+function tickers(ctx: RouteContext, query: URLSearchParams): RouteResult {
+  let params = query;
+  const cursor = query.get('cursor');
+  if (cursor !== null) {
+    const decoded = decodeCursor(cursor);
+    if (!decoded || decoded.get('page_marker') === null) return badRequest(ctx, 'Invalid cursor');
+    params = decoded;
+  }
+  const limit = parseLimit(params.get('limit'), SIMULATOR_DEFAULTS.tickersLimitDefault, SIMULATOR_DEFAULTS.tickersLimitMax);
+  const order = params.get('order') ?? 'asc';
+  if (order !== 'asc' && order !== 'desc') return badRequest(ctx, `order must be asc or desc, got ${JSON.stringify(order)}`);
+  const sort = params.get('sort') ?? 'ticker';
+  if (sort !== 'ticker' && sort !== 'name')
+    return badRequest(ctx, `sort must be ticker or name in the simulator, got ${JSON.stringify(sort)}`);
+  const active = parseBool(params.get('active'), 'active', true);
+  const market = params.get('market');
+  const type = params.get('type');
+  const exchange = params.get('exchange');
+  const search = params.get('search')?.toLowerCase();
+  const exact = params.get('ticker');
+  let rows = ctx.universe.filter(
+    (u) =>
+      active &&
+      (!market || u.market === market) &&
+      (!type || u.type === type) &&
+      (!exchange || u.primaryExchange === exchange) &&
+      (!exact || u.ticker === exact) &&
+      (!search || u.ticker.toLowerCase().includes(search) || u.name.toLowerCase().includes(search)),
+  );
+  const keyOf = (u: UniverseTicker) => (sort === 'name' ? `${u.name}\u0000${u.ticker}` : u.ticker);
+  rows = [...rows].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+  if (order === 'desc') rows.reverse();
+  const marker = params.get('page_marker');
+  if (marker !== null) {
+    const i = rows.findIndex((u) => keyOf(u) === marker);
+    rows = i >= 0 ? rows.slice(i + 1) : [];
+  }
+  const page = rows.slice(0, limit);
+  const lastUpdated = `${newYorkDate(ctx.now)}T00:00:00Z`;
+  const results = page.map((u) => tickerListRow(ctx.source.seed, u, lastUpdated));
+  let s = `{"results":${JSON.stringify(results)},"status":"OK","request_id":"${ctx.requestId}","count":${results.length}`;
+  const last = page[page.length - 1];
+  if (rows.length > limit && last) {
+    const carried: Record<string, string> = {};
+    for (const k of LIST_PARAMS) {
+      const v = params.get(k);
+      if (v !== null) carried[k] = v;
+    }
+    Object.assign(carried, { active: String(active), limit: String(limit), order, sort, page_marker: keyOf(last) });
+    s += `,"next_url":"${ctx.origin}/v3/reference/tickers?cursor=${encodeCursor(carried)}"`;
+  }
+  return json(200, `${s}}`);
+}
+
+/** Routes an API request (path already known not to be `/__sim/`). */
+export function route(ctx: RouteContext, path: string, query: URLSearchParams): RouteResult {
+  const segments = path.split('/').slice(1);
+  try {
+    switch (endpointOf(path)) {
+      case 'aggs':
+        return aggs(ctx, segments, query);
+      case 'prev':
+        return prev(ctx, segments, query);
+      case 'grouped':
+        return grouped(ctx, segments, query);
+      case 'tickerDetails':
+        return details(ctx, segments);
+      case 'tickers':
+        return tickers(ctx, query);
+      case 'holidays':
+        return json(200, JSON.stringify(upcomingHolidays(ctx.now)));
+      case 'marketStatus':
+        return json(200, JSON.stringify(marketStatus(ctx.now)));
+      default:
+        return notFound(ctx, 'Not found.');
+    }
+  } catch (err) {
+    if (err instanceof SimulatorRequestError || err instanceof URIError) return badRequest(ctx, err.message);
+    throw err;
+  }
+}

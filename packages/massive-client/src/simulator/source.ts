@@ -1,0 +1,201 @@
+/**
+ * Where the simulator's bars come from: per-day minute data (cached) and per-day summaries, under one set of
+ * generation options. Pure apart from caching: the same options give the same numbers in every process.
+ */
+import type { TradingSession } from '../calendar/types.js';
+import { type CivilDate, civilDateToDayNumber } from '../time/civil-date.js';
+import { type DayMinutes, generateDayMinutes } from './minutes.js';
+import { seedValue } from './random.js';
+import { round4 } from './round.js';
+import { type TickerModel, tickerModel } from './ticker-model.js';
+
+/** A stock split: from `date` on, one old share is `ratio` new ones (a 4-for-1 split has ratio 4). */
+export interface SimulatedSplit {
+  date: CivilDate;
+  ratio: number;
+}
+
+/** The options that decide which bars exist and what they hold. */
+export interface GenerationOptions {
+  /** Seed of every random number (default 1). */
+  seed?: number | string;
+  /** Fraction (0-1) of extended-hours minutes left without a bar, as if nothing traded (default 0). */
+  gapRate?: number;
+  /** Splits per ticker; `adjusted=false` requests see unadjusted prices and volumes before each split. */
+  splits?: Record<string, readonly SimulatedSplit[]>;
+}
+
+/** Sums of one span of minutes: the pieces of an aggregate bar. */
+export interface Aggregate {
+  o: number;
+  h: number;
+  l: number;
+  c: number;
+  v: number;
+  /** Sum of vw x v over the minutes. */
+  vwv: number;
+  n: number;
+  /** Minutes aggregated. */
+  minutes: number;
+}
+
+const MINUTE_CACHE_SIZE = 400;
+
+/** Generates and caches minute data and day summaries for one set of generation options. */
+export class BarSource {
+  readonly seed: number;
+  readonly gapRate: number;
+  private readonly splits: Record<string, readonly SimulatedSplit[]>;
+  private readonly models = new Map<string, TickerModel>();
+  private readonly minuteCache = new Map<string, DayMinutes>();
+  private readonly summaryCache = new Map<string, Aggregate | null>();
+
+  constructor(options: GenerationOptions = {}) {
+    this.seed = seedValue(options.seed ?? 1);
+    this.gapRate = options.gapRate ?? 0;
+    if (!(this.gapRate >= 0 && this.gapRate < 1)) throw new RangeError(`gapRate must be in [0, 1): ${options.gapRate}`);
+    this.splits = options.splits ?? {};
+    for (const [ticker, list] of Object.entries(this.splits)) {
+      for (const s of list) {
+        civilDateToDayNumber(s.date);
+        if (!(s.ratio > 0)) throw new RangeError(`splits.${ticker}: ratio must be positive: ${s.ratio}`);
+      }
+    }
+  }
+
+  model(ticker: string): TickerModel {
+    let m = this.models.get(ticker);
+    if (!m) {
+      m = tickerModel(this.seed, ticker);
+      this.models.set(ticker, m);
+    }
+    return m;
+  }
+
+  /** Price factor of unadjusted data on `date`: the product of the ratios of later splits (1 when adjusted). */
+  factor(ticker: string, date: CivilDate, adjusted: boolean): number {
+    if (adjusted) return 1;
+    let f = 1;
+    for (const s of this.splits[ticker] ?? []) if (s.date > date) f *= s.ratio;
+    return f;
+  }
+
+  /** The minute bars of `date` (the whole session, before any cut-off at "now"). */
+  minutes(model: TickerModel, session: TradingSession, factor: number): DayMinutes {
+    const key = `${model.key}:${session.date}:${factor}`;
+    const hit = this.minuteCache.get(key);
+    if (hit) {
+      this.minuteCache.delete(key);
+      this.minuteCache.set(key, hit);
+      return hit;
+    }
+    const dm = generateDayMinutes(
+      model,
+      session.date,
+      { start: session.preMarketOpen, end: session.postMarketClose, open: session.open, close: session.close },
+      factor,
+      this.gapRate,
+    );
+    this.minuteCache.set(key, dm);
+    if (this.minuteCache.size > MINUTE_CACHE_SIZE) {
+      const oldest = this.minuteCache.keys().next().value;
+      if (oldest !== undefined) this.minuteCache.delete(oldest);
+    }
+    return dm;
+  }
+
+  /** Aggregate of a day's minutes that ended by `now`, or null when none did. */
+  daySummary(model: TickerModel, session: TradingSession, factor: number, now: number): Aggregate | null {
+    const complete = session.postMarketClose <= now;
+    const key = `${model.key}:${session.date}:${factor}`;
+    if (complete) {
+      const hit = this.summaryCache.get(key);
+      if (hit !== undefined) return hit;
+    }
+    const dm = this.minutes(model, session, factor);
+    const agg = aggregateMinutes(dm, 0, existingMinutes(dm, now), model.fractionalVolume);
+    if (complete) this.summaryCache.set(key, agg);
+    return agg;
+  }
+}
+
+/** How many of a day's minutes had ended by `now` (minutes are ascending). */
+export function existingMinutes(dm: DayMinutes, now: number): number {
+  const { t, count } = dm;
+  if (count === 0 || (t[count - 1] as number) + 60_000 <= now) return count;
+  let lo = 0;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((t[mid] as number) + 60_000 <= now) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Aggregates minutes [from, to) of a day, or null when the span is empty. */
+export function aggregateMinutes(dm: DayMinutes, from: number, to: number, fractional: boolean): Aggregate | null {
+  if (to <= from) return null;
+  let h = -Infinity;
+  let l = Infinity;
+  let v = 0;
+  let vwv = 0;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const hi = dm.h[i] as number;
+    const lo = dm.l[i] as number;
+    if (hi > h) h = hi;
+    if (lo < l) l = lo;
+    const vol = dm.v[i] as number;
+    v += vol;
+    vwv += (dm.vw[i] as number) * vol;
+    n += dm.n[i] as number;
+  }
+  return { o: dm.o[from] as number, h, l, c: dm.c[to - 1] as number, v: fractional ? round4(v) : v, vwv, n, minutes: to - from };
+}
+
+/** Merges aggregates in time order into one (null when there are none). */
+export function mergeAggregates(parts: readonly Aggregate[], fractional: boolean): Aggregate | null {
+  const first = parts[0];
+  const last = parts[parts.length - 1];
+  if (!first || !last) return null;
+  let h = -Infinity;
+  let l = Infinity;
+  let v = 0;
+  let vwv = 0;
+  let n = 0;
+  let minutes = 0;
+  for (const p of parts) {
+    if (p.h > h) h = p.h;
+    if (p.l < l) l = p.l;
+    v += p.v;
+    vwv += p.vwv;
+    n += p.n;
+    minutes += p.minutes;
+  }
+  return { o: first.o, h, l, c: last.c, v: fractional ? round4(v) : v, vwv, n, minutes };
+}
+
+/** The volume-weighted price of an aggregate, rounded and kept within [l, h]. */
+export function vwapOf(a: Aggregate): number {
+  if (a.v <= 0) return round4((a.o + a.c) / 2);
+  const vw = round4(a.vwv / a.v);
+  return Math.min(Math.max(vw, a.l), a.h);
+}
+
+const sources = new Map<string, BarSource>();
+
+/** A shared source for these generation options (so repeated pure calls reuse the caches). */
+export function sharedBarSource(options: GenerationOptions = {}): BarSource {
+  const key = JSON.stringify([options.seed ?? 1, options.gapRate ?? 0, options.splits ?? {}]);
+  let s = sources.get(key);
+  if (!s) {
+    s = new BarSource(options);
+    if (sources.size >= 8) {
+      const oldest = sources.keys().next().value;
+      if (oldest !== undefined) sources.delete(oldest);
+    }
+    sources.set(key, s);
+  }
+  return s;
+}

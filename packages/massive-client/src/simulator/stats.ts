@@ -1,0 +1,104 @@
+/** The simulator's counters: what tests read to prove a client's behaviour (never exceeding its rate limit, ...). */
+import type { FaultKind } from './options.js';
+
+/** A snapshot of the counters (also served as JSON at `GET /__sim/stats`). */
+export interface SimulatorStats {
+  /** API requests received (the `/__sim/` endpoints are not counted). */
+  requests: number;
+  /** Requests per endpoint: `aggs`, `prev`, `grouped`, `tickerDetails`, `tickers`, `holidays`, `marketStatus`, `unknown`. */
+  byEndpoint: Record<string, number>;
+  /** Responses per HTTP status (connection resets are counted under `reset`). */
+  byStatus: Record<string, number>;
+  /** Most requests received in any 1-second window, (t - 1000 ms, t]. */
+  peakPerSecond: number;
+  /** Most requests received in any 60-second window. */
+  peakPerMinute: number;
+  /** 429s sent: by the rate limit plus injected ones. */
+  rateLimited: number;
+  /** 429s sent because the configured rate limit was exceeded. */
+  rateLimitExceeded: number;
+  /** Injected faults, total and per kind. */
+  faults: number;
+  faultsByKind: Record<string, number>;
+  /** 401s sent. */
+  unauthorized: number;
+  /** Bars in complete successful responses. */
+  barsServed: number;
+}
+
+/** A sliding count of arrivals within `windowMs`, and its peak. */
+class SlidingWindow {
+  private readonly times: number[] = [];
+  private head = 0;
+  peak = 0;
+  constructor(private readonly windowMs: number) {}
+  add(t: number): void {
+    this.times.push(t);
+    while ((this.times[this.head] as number) <= t - this.windowMs) this.head++;
+    if (this.head > 4096) {
+      this.times.splice(0, this.head);
+      this.head = 0;
+    }
+    const n = this.times.length - this.head;
+    if (n > this.peak) this.peak = n;
+  }
+}
+
+export class StatsRecorder {
+  private s!: SimulatorStats;
+  private second!: SlidingWindow;
+  private minute!: SlidingWindow;
+
+  constructor() {
+    this.reset();
+  }
+
+  reset(): void {
+    this.s = {
+      requests: 0,
+      byEndpoint: {},
+      byStatus: {},
+      peakPerSecond: 0,
+      peakPerMinute: 0,
+      rateLimited: 0,
+      rateLimitExceeded: 0,
+      faults: 0,
+      faultsByKind: {},
+      unauthorized: 0,
+      barsServed: 0,
+    };
+    this.second = new SlidingWindow(1000);
+    this.minute = new SlidingWindow(60_000);
+  }
+
+  arrival(endpoint: string, at: number): void {
+    this.s.requests++;
+    this.s.byEndpoint[endpoint] = (this.s.byEndpoint[endpoint] ?? 0) + 1;
+    this.second.add(at);
+    this.minute.add(at);
+  }
+
+  response(status: number | 'reset'): void {
+    const key = String(status);
+    this.s.byStatus[key] = (this.s.byStatus[key] ?? 0) + 1;
+    if (status === 429) this.s.rateLimited++;
+    if (status === 401) this.s.unauthorized++;
+  }
+
+  fault(kind: FaultKind): void {
+    this.s.faults++;
+    this.s.faultsByKind[kind] = (this.s.faultsByKind[kind] ?? 0) + 1;
+  }
+
+  rateLimitExceeded(): void {
+    this.s.rateLimitExceeded++;
+  }
+
+  bars(n: number): void {
+    this.s.barsServed += n;
+  }
+
+  snapshot(): SimulatorStats {
+    return structuredClone({ ...this.s, peakPerSecond: this.second.peak, peakPerMinute: this.minute.peak });
+  }
+}

@@ -1,0 +1,133 @@
+/** Response bodies in Massive's exact shapes, built as strings (fast for 50,000-bar pages). */
+import type { BarColumns } from './bars.js';
+import { ascii, ByteWriter, putDecimal4, putSmallUint, putUint } from './byte-writer.js';
+
+/** One bar as Massive sends it. Index tickers carry no `v`, `vw` or `n`; grouped and previous-close rows add `T`. */
+export interface WireBar {
+  T?: string;
+  v?: number;
+  vw?: number;
+  o: number;
+  c: number;
+  h: number;
+  l: number;
+  t: number;
+  n?: number;
+}
+
+const KEYS = {
+  vOpen: ascii('{"v":'),
+  v: ascii(',"v":'),
+  vw: ascii(',"vw":'),
+  oOpen: ascii('{"o":'),
+  o: ascii(',"o":'),
+  c: ascii(',"c":'),
+  h: ascii(',"h":'),
+  l: ascii(',"l":'),
+  t: ascii(',"t":'),
+  n: ascii(',"n":'),
+};
+
+function putBytes(buf: Uint8Array, p: number, b: Uint8Array): number {
+  const n = b.length;
+  for (let i = 0; i < n; i++) buf[p + i] = b[i] as number;
+  return p + n;
+}
+
+/** Writes a price-like number: the fast path for 4-decimal numbers, JSON.stringify otherwise. */
+function putNumber(w: ByteWriter, p: number, x: number): number {
+  const q = putDecimal4(w.buf, p, x);
+  if (q >= 0) return q;
+  const s = JSON.stringify(x);
+  for (let i = 0; i < s.length; i++) w.buf[p + i] = s.charCodeAt(i);
+  return p + s.length;
+}
+
+/** Writes the rows of `bars` as JSON objects separated by commas (no brackets). */
+export function writeBarRows(w: ByteWriter, bars: BarColumns, hasVolume: boolean, tickers?: readonly string[]): void {
+  const { t, o, h, l, c, v, vw, n } = bars;
+  for (let i = 0; i < bars.length; i++) {
+    w.ensure(256);
+    let p = w.pos;
+    const buf = w.buf;
+    if (i > 0) buf[p++] = 44; // ,
+    if (tickers) {
+      w.pos = p;
+      w.text(`{"T":${JSON.stringify(tickers[i])}`);
+      w.ensure(256);
+      p = w.pos;
+    }
+    const b = w.buf;
+    if (hasVolume) {
+      p = putBytes(b, p, tickers ? KEYS.v : KEYS.vOpen);
+      p = v[i] === 0 ? putSmallUint(b, p, 0) : putNumber(w, p, v[i] as number);
+      p = putBytes(b, p, KEYS.vw);
+      p = putNumber(w, p, vw[i] as number);
+      p = putBytes(b, p, KEYS.o);
+    } else {
+      p = putBytes(b, p, tickers ? KEYS.o : KEYS.oOpen);
+    }
+    p = putNumber(w, p, o[i] as number);
+    p = putBytes(b, p, KEYS.c);
+    p = putNumber(w, p, c[i] as number);
+    p = putBytes(b, p, KEYS.h);
+    p = putNumber(w, p, h[i] as number);
+    p = putBytes(b, p, KEYS.l);
+    p = putNumber(w, p, l[i] as number);
+    p = putBytes(b, p, KEYS.t);
+    p = putUint(b, p, t[i] as number);
+    if (hasVolume) {
+      p = putBytes(b, p, KEYS.n);
+      p = putUint(b, p, n[i] as number);
+    }
+    b[p++] = 125; // }
+    w.pos = p;
+  }
+}
+
+/** Fields of an aggregates envelope. */
+export interface AggsEnvelope {
+  ticker?: string;
+  queryCount: number;
+  adjusted: boolean;
+  status: string;
+  requestId: string;
+  nextUrl?: string;
+}
+
+/** An aggregates body: no `results` key when there are no bars, `next_url` only while more pages remain. */
+export function aggsBody(env: AggsEnvelope, bars: BarColumns, hasVolume: boolean, tickers?: readonly string[]): Buffer {
+  const count = bars.length;
+  const w = new ByteWriter(256 + count * 110);
+  w.text('{');
+  if (env.ticker !== undefined) w.text(`"ticker":${JSON.stringify(env.ticker)},`);
+  w.text(`"queryCount":${env.queryCount},"resultsCount":${count},"adjusted":${env.adjusted},`);
+  if (count > 0) {
+    w.text('"results":[');
+    writeBarRows(w, bars, hasVolume, tickers);
+    w.text('],');
+  }
+  w.text(`"status":${JSON.stringify(env.status)},"request_id":"${env.requestId}","count":${count}`);
+  if (env.nextUrl) w.text(`,"next_url":${JSON.stringify(env.nextUrl)}`);
+  w.text('}');
+  return w.result();
+}
+
+/** Columns to wire rows (objects), in order. */
+export function wireBars(bars: BarColumns, hasVolume: boolean): WireBar[] {
+  const out: WireBar[] = new Array(bars.length);
+  for (let i = 0; i < bars.length; i++) {
+    const base = { o: bars.o[i] as number, c: bars.c[i] as number, h: bars.h[i] as number, l: bars.l[i] as number, t: bars.t[i] as number };
+    out[i] = hasVolume ? { v: bars.v[i] as number, vw: bars.vw[i] as number, ...base, n: bars.n[i] as number } : base;
+  }
+  return out;
+}
+
+/** An error body: `error` for 400/401/429 (status ERROR), `message` otherwise. */
+export function errorBody(status: string, requestId: string, field: 'error' | 'message', text: string): string {
+  return `{"status":${JSON.stringify(status)},"request_id":"${requestId}","${field}":${JSON.stringify(text)}}`;
+}
+
+/** nginx's 502 page, as a proxy in front of the API sends it. */
+export const NGINX_502_HTML =
+  '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
