@@ -46,10 +46,16 @@ export interface WriterContext {
 }
 
 const MAX_SAMPLES = 20;
+/** COPY data is sent in chunks of this many lines (one CopyData message each), not line by line. */
+const LINES_PER_CHUNK = 1000;
 const NULL = '\\N';
 
-function num(x: number | undefined | null): string {
-  return x == null ? NULL : String(x);
+/** Values per queued row in the batch buffer. */
+const FIELDS = 7;
+
+/** COPY text of an optional value (NaN marks "none": validation has rejected real NaNs). */
+function num(x: number): string {
+  return Number.isNaN(x) ? NULL : String(x);
 }
 
 /** Accumulates bars and writes them batch by batch. */
@@ -59,8 +65,12 @@ export class BarWriter {
   private readonly ddl: string;
   private readonly table: string;
   readonly report: UpsertReport;
-  private lines: string[] = [];
-  private keys: string[] = [];
+  private inFlight: Promise<unknown> | undefined;
+  /** The queued batch: row i is symbols[i], keys[i], and values[i * 7 ...] (open, high, low, close, volume, vwap, transactions; NaN = none). */
+  private n = 0;
+  private symbols: string[] = [];
+  private keys: (number | string)[] = [];
+  private values: Float64Array;
   private batchSymbols = new Set<string>();
   private lastRuleSymbol = '';
   private lastRule: DateRule = 'new-york';
@@ -72,6 +82,7 @@ export class BarWriter {
     this.ddl = stageDdl(kind);
     this.table = stageTable(kind);
     this.report = emptyReport(ctx.schema.timeframe);
+    this.values = new Float64Array(Math.min(ctx.batchSize, 1_000_000) * FIELDS);
   }
 
   private rule(symbol: string): DateRule {
@@ -92,9 +103,8 @@ export class BarWriter {
     if (this.ctx.onInvalid === 'throw') {
       throw new StoreError(
         'INVALID_BARS',
-        `invalid ${this.ctx.schema.timeframe} bar for ${symbol} at input position ${index} (timestamp ${String(timestamp)}): ${reason}: ${REJECT_REASON_TEXT[reason]}; ` +
-          `nothing from the current batch was written${r.batches > 0 ? `, ${r.written + r.unchanged} rows from ${r.batches} earlier batches were` : ''}`,
-        { table: this.ctx.schema.table, report: { ...r } },
+        `invalid ${this.ctx.schema.timeframe} bar for ${symbol} at input position ${index} (timestamp ${String(timestamp)}): ${reason}: ${REJECT_REASON_TEXT[reason]}`,
+        { table: this.ctx.schema.table },
       );
     }
   }
@@ -116,39 +126,134 @@ export class BarWriter {
       this.reject(symbol, bar, 'misaligned_period');
       return false;
     }
-    this.keys.push(`${symbol}\t${key}`);
-    this.lines.push(
-      `${symbol}\t${key}\t${bar.open}\t${bar.high}\t${bar.low}\t${bar.close}\t${num(bar.volume)}\t${num(bar.vwap)}\t${num(bar.transactions)}\n`,
-    );
+    const i = this.n++;
+    if ((i + 1) * FIELDS > this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    const v = this.values;
+    const o = i * FIELDS;
+    v[o] = bar.open;
+    v[o + 1] = bar.high;
+    v[o + 2] = bar.low;
+    v[o + 3] = bar.close;
+    v[o + 4] = bar.volume ?? Number.NaN;
+    v[o + 5] = bar.vwap ?? Number.NaN;
+    v[o + 6] = bar.transactions ?? Number.NaN;
+    this.symbols[i] = symbol;
+    this.keys[i] = key;
     this.batchSymbols.add(symbol);
-    return this.lines.length >= this.ctx.batchSize;
+    return this.n >= this.ctx.batchSize;
   }
 
-  /** Writes the queued rows in one transaction. */
+  /** Which queued rows to write: all, or (with duplicates) only the last row per symbol and key. */
+  private survivors(): Uint8Array | null {
+    const last = new Map<string, Map<number | string, number>>();
+    for (let i = 0; i < this.n; i++) {
+      const sym = this.symbols[i] as string;
+      let perSymbol = last.get(sym);
+      if (!perSymbol) {
+        perSymbol = new Map();
+        last.set(sym, perSymbol);
+      }
+      perSymbol.set(this.keys[i] as number | string, i);
+    }
+    let distinct = 0;
+    for (const m of last.values()) distinct += m.size;
+    if (distinct === this.n) return null;
+    const keep = new Uint8Array(this.n);
+    for (const m of last.values()) for (const i of m.values()) keep[i] = 1;
+    return keep;
+  }
+
+  /** COPY text of the queued rows, LINES_PER_CHUNK lines per string (built with join: flat strings, no ropes). */
+  private format(keep: Uint8Array | null): { chunks: string[]; rows: number } {
+    const chunks: string[] = [];
+    const v = this.values;
+    let parts: string[] = [];
+    let lines = 0;
+    let rows = 0;
+    for (let i = 0; i < this.n; i++) {
+      if (keep && keep[i] === 0) continue;
+      const o = i * FIELDS;
+      parts.push(
+        this.symbols[i] as string,
+        '\t',
+        String(this.keys[i]),
+        '\t',
+        String(v[o]),
+        '\t',
+        String(v[o + 1]),
+        '\t',
+        String(v[o + 2]),
+        '\t',
+        String(v[o + 3]),
+        '\t',
+        num(v[o + 4] as number),
+        '\t',
+        num(v[o + 5] as number),
+        '\t',
+        num(v[o + 6] as number),
+        '\n',
+      );
+      rows++;
+      if (++lines === LINES_PER_CHUNK) {
+        chunks.push(parts.join(''));
+        parts = [];
+        lines = 0;
+      }
+    }
+    if (lines > 0) chunks.push(parts.join(''));
+    return { chunks, rows };
+  }
+
+  /**
+   * Starts writing the queued rows in one transaction, after the previous batch has finished. The write runs while
+   * the caller builds the next batch (at most two batches are held in memory); {@link finish} waits for the last one.
+   */
   async flush(): Promise<void> {
-    if (this.lines.length === 0) return;
-    let lines = this.lines;
-    const keys = this.keys;
+    if (this.n === 0) return;
+    const keep = this.survivors();
+    const { chunks, rows } = this.format(keep);
+    const duplicates = this.n - rows;
     const symbols = [...this.batchSymbols];
-    this.lines = [];
+    this.n = 0;
+    this.symbols = [];
     this.keys = [];
     this.batchSymbols = new Set();
-    const last = new Map<string, number>();
-    for (let i = 0; i < keys.length; i++) last.set(keys[i] as string, i);
-    if (last.size < keys.length) {
-      this.report.duplicates += keys.length - last.size;
-      lines = lines.filter((_, i) => last.get(keys[i] as string) === i);
-    }
+    await this.settle();
+    this.inFlight = this.write(chunks, rows, duplicates, symbols).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+  }
+
+  /** Waits for the batch in flight; throws its failure. */
+  async settle(): Promise<void> {
+    const pending = this.inFlight;
+    this.inFlight = undefined;
+    const failure = pending ? await pending : undefined;
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Writes what is queued and waits for every batch. */
+  async finish(): Promise<UpsertReport> {
+    await this.flush();
+    await this.settle();
+    return this.report;
+  }
+
+  private async write(chunks: string[], rows: number, duplicates: number, symbols: string[]): Promise<void> {
     const unknown = this.ctx.registerMissingSymbols ? symbols.filter((s) => !this.ctx.knownSymbols.has(s)) : [];
-    const { driver } = this.ctx;
     let counts: { inserted: number; affected: number };
     try {
-      counts = await driver.transaction(async (tx) => {
+      counts = await this.ctx.driver.transaction(async (tx) => {
         await tx.query(this.ddl);
-        await tx.copyFrom(this.table, STAGE_COLUMNS, lines);
+        await tx.copyFrom(this.table, STAGE_COLUMNS, chunks);
         for (let i = 0; i < unknown.length; i += 1000) {
-          const chunk = unknown.slice(i, i + 1000);
-          await tx.query(registerBareSymbolsSql(chunk.length), chunk);
+          const some = unknown.slice(i, i + 1000);
+          await tx.query(registerBareSymbolsSql(some.length), some);
         }
         const { rows } = await tx.query<{ inserted: number | string; affected: number | string }>(this.upsertSql);
         return { inserted: Number(rows[0]?.inserted ?? 0), affected: Number(rows[0]?.affected ?? 0) };
@@ -159,10 +264,11 @@ export class BarWriter {
     for (const s of unknown) this.ctx.knownSymbols.add(s);
     const r = this.report;
     r.batches++;
+    r.duplicates += duplicates;
     r.inserted += counts.inserted;
     r.updated += counts.affected - counts.inserted;
     r.written += counts.affected;
-    r.unchanged += lines.length - counts.affected;
+    r.unchanged += rows - counts.affected;
   }
 
   private failure(e: unknown, symbols: string[]): StoreError {
@@ -188,30 +294,45 @@ export class BarWriter {
   }
 }
 
-/** Writes every bar of `source` for one symbol. */
-export async function writeSymbolBars(
+/** Consumes `source` through a writer; on any failure waits for the batch in flight and reports what was committed. */
+async function drain<T>(
   ctx: WriterContext,
-  symbol: string,
-  source: Iterable<Bar> | AsyncIterable<Bar>,
+  source: Iterable<T> | AsyncIterable<T>,
+  push: (w: BarWriter, item: T) => boolean,
 ): Promise<UpsertReport> {
   const w = new BarWriter(ctx);
-  if (Symbol.asyncIterator in source) {
-    for await (const bar of source) if (w.push(symbol, bar)) await w.flush();
-  } else {
-    for (const bar of source) if (w.push(symbol, bar)) await w.flush();
+  try {
+    if (Symbol.asyncIterator in source) {
+      for await (const item of source) if (push(w, item)) await w.flush();
+    } else {
+      for (const item of source) if (push(w, item)) await w.flush();
+    }
+    return await w.finish();
+  } catch (e) {
+    let first = e;
+    try {
+      await w.settle();
+    } catch (earlier) {
+      first = earlier; // the batch in flight failed first: it came earlier in the input
+    }
+    const r = w.report;
+    if (first instanceof StoreError && first.code === 'INVALID_BARS') {
+      throw new StoreError(
+        'INVALID_BARS',
+        `${first.message}; nothing from its batch was written${r.batches > 0 ? `, ${r.written + r.unchanged} rows from ${r.batches} earlier batches were` : ''}`,
+        { table: first.table, report: { ...r }, retryable: false },
+      );
+    }
+    throw first;
   }
-  await w.flush();
-  return w.report;
+}
+
+/** Writes every bar of `source` for one symbol. */
+export function writeSymbolBars(ctx: WriterContext, symbol: string, source: Iterable<Bar> | AsyncIterable<Bar>): Promise<UpsertReport> {
+  return drain(ctx, source, (w, bar) => w.push(symbol, bar));
 }
 
 /** Writes bars of many symbols, each carrying its `symbol`. */
-export async function writeManyBars(ctx: WriterContext, source: Iterable<SymbolBar> | AsyncIterable<SymbolBar>): Promise<UpsertReport> {
-  const w = new BarWriter(ctx);
-  if (Symbol.asyncIterator in source) {
-    for await (const bar of source) if (w.push(bar?.symbol, bar)) await w.flush();
-  } else {
-    for (const bar of source) if (w.push(bar?.symbol, bar)) await w.flush();
-  }
-  await w.flush();
-  return w.report;
+export function writeManyBars(ctx: WriterContext, source: Iterable<SymbolBar> | AsyncIterable<SymbolBar>): Promise<UpsertReport> {
+  return drain(ctx, source, (w, bar) => w.push(bar?.symbol, bar));
 }
