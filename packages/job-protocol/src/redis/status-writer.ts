@@ -199,7 +199,7 @@ export class JobStatusWriter {
     if (this.waited) return;
     this.waited = true;
     const key = jobStatusKey(this.opts.jobId);
-    const deadline = this.opts.now() + this.opts.preWriteWaitMs;
+    const deadline = Date.now() + this.opts.preWriteWaitMs; // real time: the app's write happens in real time
     for (;;) {
       let exists: number;
       try {
@@ -207,7 +207,7 @@ export class JobStatusWriter {
       } catch (e) {
         throw redisFailure(`checking ${key}`, e, this.opts.jobId);
       }
-      if (exists > 0 || this.opts.now() >= deadline) return;
+      if (exists > 0 || Date.now() >= deadline) return;
       await sleep(DEFAULTS.preWritePollMs);
     }
   }

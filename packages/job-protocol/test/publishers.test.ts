@@ -1,0 +1,271 @@
+import { type RedisServer, startRedisServer, waitFor } from '@tickstock/test-support';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { LEGACY_CSV_JOB, LIVE_APP_JOB } from '../src/conformance/examples.js';
+import {
+  CHANNELS,
+  type DataLoadJob,
+  EventPublisher,
+  Heartbeat,
+  jobStatusKey,
+  KEYS,
+  ProtocolError,
+  parseBacktestingProgress,
+  parseBacktestingResults,
+  parseDataLoadJob,
+  parseErrorEvent,
+  parseHealthStatus,
+  parseJobStatusHash,
+  parseMonitoringEvent,
+  parsePatternEvent,
+  submitJob,
+} from '../src/index.js';
+
+let server: RedisServer;
+let redis: Redis;
+let listener: Redis;
+const received: Array<{ channel: string; message: string }> = [];
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  redis = new Redis(server.url);
+  listener = new Redis(server.url);
+  listener.on('message', (channel: string, message: string) => received.push({ channel, message }));
+  await listener.subscribe(...Object.values(CHANNELS));
+});
+
+afterAll(async () => {
+  await Promise.all([listener.quit(), redis.quit()]);
+  await server.stop();
+});
+
+beforeEach(async () => {
+  await redis.flushall();
+  received.length = 0;
+});
+
+const NOW = Date.UTC(2025, 11, 23, 17, 16, 2, 634);
+const on = (channel: string) => received.filter((r) => r.channel === channel).map((r) => r.message);
+
+describe('submitJob', () => {
+  it('publishes exactly the job JSON, appends the same text to the stream and pre-writes the submitted hash like the app', async () => {
+    const job = JSON.parse(LIVE_APP_JOB) as DataLoadJob;
+    const r = await submitJob(redis, job, { now: () => NOW });
+    expect(r).toMatchObject({ jobId: 'e33cca95-c71a-44ce-a377-3b232fa379ae', receivers: 1, initialStatusWritten: true });
+    await waitFor(() => on(CHANNELS.dataLoad).length === 1, { what: 'the job on the channel' });
+    expect(on(CHANNELS.dataLoad)[0]).toBe(JSON.stringify(job));
+    expect(JSON.parse(on(CHANNELS.dataLoad)[0] as string)).toEqual(JSON.parse(LIVE_APP_JOB));
+    const entries = await redis.xrange(KEYS.dataLoadStream, '-', '+');
+    expect(entries).toEqual([[r.streamId, ['job', JSON.stringify(job)]]]);
+    const hash = await redis.hgetall(jobStatusKey(r.jobId));
+    expect(parseJobStatusHash(hash)).toEqual({
+      ok: true,
+      value: { status: 'submitted', progress: 0, message: 'Job submitted to processing queue', submitted_at: '2025-12-23T17:16:02Z' },
+    });
+    expect(await redis.ttl(jobStatusKey(r.jobId))).toBeGreaterThan(86_300);
+  });
+
+  it('keeps the stream bounded with MAXLEN ~', async () => {
+    for (let i = 0; i < 300; i++)
+      await submitJob(
+        redis,
+        { ...(JSON.parse(LEGACY_CSV_JOB) as DataLoadJob), job_id: `job-${i}` },
+        { streamMaxLen: 100, initialStatus: false },
+      );
+    const len = await redis.xlen(KEYS.dataLoadStream);
+    expect(len).toBeGreaterThanOrEqual(100);
+    expect(len).toBeLessThan(300);
+  });
+
+  it('refuses an invalid job with every issue listed, and sends nothing', async () => {
+    const bad = { ...(JSON.parse(LIVE_APP_JOB) as DataLoadJob), years: 0, symbols: ['AAPL; DROP TABLE symbols'] };
+    const err = await submitJob(redis, bad).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProtocolError);
+    expect((err as ProtocolError).issues.map((i) => i.code).sort()).toEqual(['SYMBOL_INVALID', 'YEARS_OUT_OF_RANGE']);
+    expect(await redis.exists(KEYS.dataLoadStream, jobStatusKey('e33cca95-c71a-44ce-a377-3b232fa379ae'))).toBe(0);
+  });
+
+  it('a resubmitted job_id whose status is already the worker JSON string still goes out; the string is left alone', async () => {
+    const job = JSON.parse(LIVE_APP_JOB) as DataLoadJob;
+    await redis.set(jobStatusKey(job.job_id), '{"status":"completed"}');
+    const r = await submitJob(redis, job);
+    expect(r.initialStatusWritten).toBe(false);
+    expect(await redis.get(jobStatusKey(job.job_id))).toBe('{"status":"completed"}');
+    expect(await redis.xlen(KEYS.dataLoadStream)).toBe(1);
+  });
+});
+
+describe('EventPublisher', () => {
+  it('monitoring events carry the envelope and parse back', async () => {
+    const p = new EventPublisher(redis, { now: () => NOW });
+    const r = parseDataLoadJob(LIVE_APP_JOB, { now: NOW });
+    if (!r.ok) throw new Error('bad example');
+    await p.monitoring('data_import_started', {
+      run_id: r.request.jobId,
+      universe_names: ['DIA'],
+      total_symbols: 2,
+      timeframes: r.request.timeframes,
+      lookback_days: r.request.lookbackDays,
+    });
+    await p.monitoring('job_progress_update', {
+      run_id: r.request.jobId,
+      phase: 'data_import',
+      total_symbols: 2,
+      completed: 1,
+      failed: 0,
+      processed: 1,
+      remaining: 1,
+      percentage: 50,
+      current_symbol: 'AAPL',
+      estimated_completion: null,
+      avg_processing_time_ms: 812,
+    });
+    await waitFor(() => on(CHANNELS.monitoring).length === 2, { what: 'two monitoring events' });
+    const [started, progress] = on(CHANNELS.monitoring).map((m) => parseMonitoringEvent(m));
+    expect(started).toEqual({
+      ok: true,
+      value: {
+        event: 'data_import_started',
+        timestamp: '2025-12-23T17:16:02.634Z',
+        source: 'TickStockPL',
+        version: '1.0',
+        payload: {
+          run_id: 'e33cca95-c71a-44ce-a377-3b232fa379ae',
+          universe_names: ['DIA'],
+          total_symbols: 2,
+          timeframes: ['1min', 'hour', 'day', 'week', 'month'],
+          lookback_days: { '1min': 1, hour: 1, day: 1, week: 1, month: 1 },
+        },
+      },
+    });
+    expect(progress?.ok && progress.value.event).toBe('job_progress_update');
+  });
+
+  it('a monitoring payload that breaks its schema throws FIELD_INVALID and publishes nothing', async () => {
+    const p = new EventPublisher(redis);
+    const err = await p
+      .monitoring('symbol_processing_complete', {
+        run_id: 'r',
+        symbol: 'AAPL',
+        success: true,
+        timeframes_processed: ['day'],
+        records_imported: -1,
+        processing_time_ms: 5,
+      })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'FIELD_INVALID', message: expect.stringContaining('payload.records_imported') });
+    expect(await redis.publish(CHANNELS.monitoring, 'probe')).toBe(1);
+    await waitFor(() => on(CHANNELS.monitoring).length === 1, { what: 'the probe' });
+    expect(on(CHANNELS.monitoring)).toEqual(['probe']);
+  });
+
+  it('error events have the fields the app requires, the code in category and context, and no secrets', async () => {
+    const key = `test-key-${Math.random().toString(36).slice(2)}`;
+    const p = new EventPublisher(redis, { now: () => NOW, component: 'runner' });
+    await p.error({
+      severity: 'error',
+      code: 'API_KEY_INVALID',
+      message: `Massive refused the key (Bearer ${key})`,
+      context: {
+        job_id: 'j-1',
+        api_key: key,
+        request: { url: `https://api.massive.com/v2/aggs?apiKey=${key}`, headers: { authorization: `Bearer ${key}` } },
+      },
+    });
+    await waitFor(() => on(CHANNELS.errors).length === 1, { what: 'the error event' });
+    const text = on(CHANNELS.errors)[0] as string;
+    expect(text).not.toContain(key);
+    const r = parseErrorEvent(text);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.error_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect({ ...r.value, error_id: 'x' }).toEqual({
+      error_id: 'x',
+      source: 'TickStockPL',
+      severity: 'error',
+      category: 'API_KEY_INVALID',
+      component: 'runner',
+      message: 'Massive refused the key (Bearer [redacted])',
+      context: {
+        code: 'API_KEY_INVALID',
+        job_id: 'j-1',
+        api_key: '[redacted]',
+        request: { url: 'https://api.massive.com/v2/aggs?apiKey=[redacted]', headers: { authorization: '[redacted]' } },
+      },
+      timestamp: '2025-12-23T17:16:02.634Z',
+    });
+  });
+
+  it('pattern events: pattern (never pattern_name), epoch-seconds float timestamp, a UUID flow_id', async () => {
+    const p = new EventPublisher(redis, { now: () => NOW });
+    await p.pattern({ symbol: 'AAPL', pattern: 'Doji', confidence: 0.85, tier: 'daily', indicators: { rsi: 61.2 } });
+    await waitFor(() => on(CHANNELS.patterns).length === 1, { what: 'the pattern event' });
+    const r = parsePatternEvent(on(CHANNELS.patterns)[0]);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.timestamp).toBe(1766510162.634);
+    expect(r.value.data).toMatchObject({ symbol: 'AAPL', pattern: 'Doji', confidence: 0.85 });
+    expect(r.value.data.flow_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect('pattern_name' in r.value.data).toBe(false);
+    await expect(p.pattern({ symbol: 'AAPL', pattern: 'Doji', confidence: 1.5 })).rejects.toMatchObject({ code: 'FIELD_INVALID' });
+  });
+
+  it('backtesting progress and results, and health status', async () => {
+    const p = new EventPublisher(redis, { now: () => NOW });
+    await p.backtestingProgress({ job_id: 'bt-1', progress: 0.5, current_symbol: 'MSFT' });
+    await p.backtestingResults({ job_id: 'bt-1', status: 'completed', results: { sharpe: 1.2 } });
+    await p.health('healthy', { active_jobs: 0, db_password: 'x' });
+    await waitFor(() => received.length === 3, { what: 'three messages' });
+    expect(parseBacktestingProgress(on(CHANNELS.backtestingProgress)[0])).toEqual({
+      ok: true,
+      value: { job_id: 'bt-1', progress: 0.5, current_symbol: 'MSFT' },
+    });
+    expect(parseBacktestingResults(on(CHANNELS.backtestingResults)[0])).toEqual({
+      ok: true,
+      value: { job_id: 'bt-1', status: 'completed', results: { sharpe: 1.2 } },
+    });
+    expect(parseHealthStatus(on(CHANNELS.healthStatus)[0])).toEqual({
+      ok: true,
+      value: {
+        source: 'TickStockPL',
+        status: 'healthy',
+        timestamp: '2025-12-23T17:16:02.634Z',
+        details: { active_jobs: 0, db_password: '[redacted]' },
+      },
+    });
+    await expect(p.backtestingProgress({ job_id: 'bt-1', progress: 50 })).rejects.toMatchObject({ code: 'FIELD_INVALID' });
+  });
+});
+
+describe('Heartbeat', () => {
+  it('sets both keys to the epoch seconds as a float within a second of now, with a TTL', async () => {
+    const hb = new Heartbeat(redis);
+    await hb.start();
+    const [producer, pl] = await Promise.all([redis.get(KEYS.producerHeartbeat), redis.get(KEYS.plHeartbeat)]);
+    expect(producer).toMatch(/^\d+\.\d{3}$/);
+    expect(pl).toBe(producer);
+    expect(Math.abs(Number.parseFloat(producer as string) - Date.now() / 1000)).toBeLessThan(1);
+    expect(await redis.ttl(KEYS.producerHeartbeat)).toBeGreaterThan(50);
+    expect(await redis.ttl(KEYS.plHeartbeat)).toBeGreaterThan(50);
+    expect(hb.running).toBe(true);
+    await hb.stop();
+    expect(hb.running).toBe(false);
+  });
+
+  it('beats again on its interval and not after stop()', async () => {
+    let t = 1_766_510_000_000;
+    const hb = new Heartbeat(redis, { intervalMs: 50, ttlSeconds: 5, now: () => (t += 1_000) });
+    await hb.start();
+    const first = await redis.get(KEYS.producerHeartbeat);
+    await waitFor(async () => (await redis.get(KEYS.producerHeartbeat)) !== first, { what: 'a second beat' });
+    await hb.stop();
+    const last = await redis.get(KEYS.producerHeartbeat);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await redis.get(KEYS.producerHeartbeat)).toBe(last);
+  });
+
+  it('refuses an interval over 20 s (the app calls the producer dead after 30-60 s)', () => {
+    expect(() => new Heartbeat(redis, { intervalMs: 30_000 })).toThrow(/heartbeat intervalMs 30000 must be above 0 and at most 20000/);
+    expect(() => new Heartbeat(redis, { intervalMs: 10_000, ttlSeconds: 5 })).toThrow(/longer than the interval/);
+  });
+});
