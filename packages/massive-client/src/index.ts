@@ -42,6 +42,7 @@ export {
   type LimiterPriority,
   limiterFromBottleneck,
   RATE_LIMIT_PRESETS,
+  RATE_SAFETY_MARGIN,
   type RateLimitOption,
   type RateLimitPreset,
   type RateLimitSettings,

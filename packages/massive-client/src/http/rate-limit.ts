@@ -25,7 +25,10 @@ export interface RequestLimiter {
 /** Named budgets: `free` is Massive's free plan (5 requests/minute); `unlimited` (paid plans) stays under 100/s. */
 export type RateLimitPreset = 'free' | 'unlimited';
 
-/** A custom budget. Rates are enforced by spacing request starts evenly (at most one every 1000/rps ms). */
+/**
+ * A custom budget. Rates are enforced by spacing request starts evenly, 5% wider than the rate alone asks
+ * (see {@link RATE_SAFETY_MARGIN}).
+ */
 export interface RateLimitSettings {
   /** At most this many request starts per minute. */
   requestsPerMinute?: number;
@@ -43,6 +46,13 @@ export const RATE_LIMIT_PRESETS: Readonly<Record<RateLimitPreset, Readonly<RateL
   free: { requestsPerMinute: 5, maxConcurrent: 1 },
   unlimited: { requestsPerSecond: 100, maxConcurrent: 20 },
 };
+
+/**
+ * Request starts are spaced this much wider than the nominal rate (1.05 × 1000/rps ms), so that delays between
+ * the limiter and the server (event loop, network) never squeeze more than the rate into one of the server's windows.
+ */
+export const RATE_SAFETY_MARGIN = 1.05;
+const MARGIN_PERCENT = 105;
 
 const PRIORITY: Record<LimiterPriority, number> = { high: 0, normal: 5 };
 
@@ -65,7 +75,9 @@ export function bottleneckSettings(option: RateLimitPreset | RateLimitSettings):
   if (maxConcurrent !== undefined && !Number.isInteger(maxConcurrent)) {
     throw new MassiveConfigurationError(`rateLimit.maxConcurrent must be a whole number, got ${maxConcurrent}`);
   }
-  const minTime = Math.max(rpm ? Math.ceil(60_000 / rpm) : 0, rps ? Math.ceil(1000 / rps) : 0);
+  const spacing = (windowMs: number, count: number | undefined): number =>
+    count ? Math.ceil((windowMs * MARGIN_PERCENT) / (count * 100)) : 0;
+  const minTime = Math.max(spacing(60_000, rpm), spacing(1000, rps));
   return { minTime, maxConcurrent: maxConcurrent ?? null };
 }
 

@@ -54,6 +54,12 @@ function formatIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(body)'}: ${issue.message}`);
 }
 
+/** `request_id` of a body that failed validation, when it still has a readable one. */
+function bodyRequestId(body: unknown): string | undefined {
+  const id = (body as { request_id?: unknown } | null)?.request_id;
+  return typeof id === 'string' ? id : undefined;
+}
+
 /** Sends validated GET requests through the limiter with retries. One per client. */
 export class Transport {
   readonly #config: TransportConfig;
@@ -125,7 +131,7 @@ export class Transport {
       const shown = issues.slice(0, 5).join('; ') + (issues.length > 5 ? `; and ${issues.length - 5} more` : '');
       const error = new MassiveResponseError(`${request} returned a body that does not match the documented shape: ${shown}`, {
         status: result.status,
-        requestId: result.requestId,
+        requestId: bodyRequestId(result.body) ?? result.requestId,
         request,
         issues,
         retryable: false,
