@@ -116,7 +116,7 @@ export class OhlcvStore {
    * the same bars twice leave the same rows; a revised bar replaces the stored values. Invalid bars are rejected and
    * counted per reason, never written.
    */
-  upsertBars(
+  async upsertBars(
     timeframe: Timeframe,
     symbol: string,
     bars: Iterable<Bar> | AsyncIterable<Bar>,
@@ -126,7 +126,7 @@ export class OhlcvStore {
   }
 
   /** Upserts bars of many symbols, each bar carrying its `symbol`; same guarantees as {@link upsertBars}. */
-  upsertManyBars(
+  async upsertManyBars(
     timeframe: Timeframe,
     bars: Iterable<SymbolBar> | AsyncIterable<SymbolBar>,
     options: UpsertOptions = {},
@@ -135,25 +135,25 @@ export class OhlcvStore {
   }
 
   /** Bars of one symbol, oldest first unless `order: 'desc'`; `timestamp` is the bar's start in Unix ms. */
-  getBars(timeframe: Timeframe, symbol: string, options: GetBarsOptions = {}): Promise<Bar[]> {
+  async getBars(timeframe: Timeframe, symbol: string, options: GetBarsOptions = {}): Promise<Bar[]> {
     const t = this.table(timeframe);
     return this.run(`reading ${timeframe} bars of ${symbol}`, () => readBars(this.driver, t, symbol, options), t.table);
   }
 
   /** Start (Unix ms) of the latest stored bar of a symbol, or null: where an incremental load resumes. */
-  latestBarTime(timeframe: Timeframe, symbol: string): Promise<number | null> {
+  async latestBarTime(timeframe: Timeframe, symbol: string): Promise<number | null> {
     const t = this.table(timeframe);
     return this.run(`reading the latest ${timeframe} bar of ${symbol}`, () => readLatestBarTime(this.driver, t, symbol), t.table);
   }
 
   /** Record count, first/last date, validation rate, and gaps against the trading calendar. */
-  symbolStats(symbol: string, timeframe: Timeframe, options: SymbolStatsOptions = {}): Promise<SymbolStats> {
+  async symbolStats(symbol: string, timeframe: Timeframe, options: SymbolStatsOptions = {}): Promise<SymbolStats> {
     const t = this.table(timeframe);
     return this.run(`computing ${timeframe} stats of ${symbol}`, () => readSymbolStats(this.driver, t, symbol, options), t.table);
   }
 
   /** Upserts one symbol's details; a value not given never erases a stored one. */
-  registerSymbol(meta: SymbolMeta): Promise<RegisterSymbolsResult> {
+  async registerSymbol(meta: SymbolMeta): Promise<RegisterSymbolsResult> {
     return this.registerSymbols([meta]);
   }
 
@@ -165,42 +165,42 @@ export class OhlcvStore {
   }
 
   /** The stored `symbols` row of a ticker (column names as in the table), or null. */
-  getSymbol(symbol: string): Promise<Record<string, unknown> | null> {
+  async getSymbol(symbol: string): Promise<Record<string, unknown> | null> {
     return this.run(`reading symbol ${symbol}`, () => readSymbol(this.driver, symbol), 'symbols');
   }
 
   /** Upserts a run's progress in one phase (`processing_progress`). */
-  recordProgress(update: ProgressUpdate): Promise<void> {
+  async recordProgress(update: ProgressUpdate): Promise<void> {
     return this.run('writing processing_progress', () => writeProgress(this.driver, update), 'processing_progress');
   }
 
   /** Upserts one symbol's status in a run's phase (`symbol_processing_status`). */
-  recordSymbolStatus(update: SymbolStatusUpdate): Promise<void> {
+  async recordSymbolStatus(update: SymbolStatusUpdate): Promise<void> {
     return this.run('writing symbol_processing_status', () => writeSymbolStatus(this.driver, update), 'symbol_processing_status');
   }
 
   /** A run's progress rows, one per phase. */
-  getProgress(runId: string): Promise<ProgressRow[]> {
+  async getProgress(runId: string): Promise<ProgressRow[]> {
     return this.run('reading processing_progress', () => readProgress(this.driver, runId), 'processing_progress');
   }
 
   /** A run's per-symbol statuses (optionally of one phase). */
-  getSymbolStatuses(runId: string, phase?: string): Promise<SymbolStatusRow[]> {
+  async getSymbolStatuses(runId: string, phase?: string): Promise<SymbolStatusRow[]> {
     return this.run('reading symbol_processing_status', () => readSymbolStatuses(this.driver, runId, phase), 'symbol_processing_status');
   }
 
   /** Adds symbols to `tracked_symbols` (or updates their asset class and active flag). */
-  trackSymbols(items: readonly { symbol: string; assetClass: TrackedAssetClass; active?: boolean }[]): Promise<void> {
+  async trackSymbols(items: readonly { symbol: string; assetClass: TrackedAssetClass; active?: boolean }[]): Promise<void> {
     return this.run('writing tracked_symbols', () => writeTracked(this.driver, items), 'tracked_symbols');
   }
 
   /** Records how a tracked symbol's backfill went. */
-  setBackfillStatus(symbol: string, status: BackfillStatus, error: string | null = null): Promise<void> {
+  async setBackfillStatus(symbol: string, status: BackfillStatus, error: string | null = null): Promise<void> {
     return this.run('writing tracked_symbols', () => writeBackfillStatus(this.driver, symbol, status, error), 'tracked_symbols');
   }
 
   /** Tracked symbols (active ones unless `includeInactive`). */
-  listTrackedSymbols(options: { includeInactive?: boolean } = {}): Promise<TrackedSymbol[]> {
+  async listTrackedSymbols(options: { includeInactive?: boolean } = {}): Promise<TrackedSymbol[]> {
     return this.run('reading tracked_symbols', () => readTracked(this.driver, options), 'tracked_symbols');
   }
 
