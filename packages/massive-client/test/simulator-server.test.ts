@@ -9,6 +9,7 @@ import {
   tickerDetailsResponseSchema,
 } from '../src/schemas/index.js';
 import { DEFAULT_TICKERS, type RunningSimulator, type SimulatorOptions, startSimulator } from '../src/simulator/index.js';
+import { StatsRecorder } from '../src/simulator/stats.js';
 
 const NOW = Date.parse('2026-03-02T15:00:00Z');
 const running: RunningSimulator[] = [];
@@ -303,5 +304,20 @@ describe('counters', () => {
     const first = await get(sim, DAY_PATH);
     sim.reset();
     expect((await get(sim, DAY_PATH)).requestId).toBe(first.requestId);
+  });
+});
+
+describe('peak windows', () => {
+  it('counts the most arrivals in any (t - 1000 ms, t] window, shortened by the slack', () => {
+    const exact = new StatsRecorder();
+    const slack = new StatsRecorder(100);
+    for (let t = 0; t <= 1000; t += 100) {
+      exact.arrival('aggs', t);
+      slack.arrival('aggs', t);
+    }
+    expect(exact.snapshot()).toMatchObject({ requests: 11, peakPerSecond: 10, peakPerMinute: 11 });
+    expect(slack.snapshot()).toMatchObject({ peakPerSecond: 9, peakPerMinute: 11 });
+    exact.arrival('aggs', 1001); // two arrivals 1 ms apart: window (1, 1001] holds 100..1001
+    expect(exact.snapshot().peakPerSecond).toBe(11);
   });
 });

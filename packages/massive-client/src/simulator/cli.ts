@@ -23,6 +23,7 @@ Options:
   --fault-rate F           fraction of requests given a fault, spread over --fault-kinds
   --fault-kinds K1,K2      among ${FAULT_KINDS.join(', ')} (default: all)
   --latency-ms N, --jitter-ms N   added latency
+  --peak-window-slack-ms N shorten the peak-rate windows by N ms to absorb network jitter (default 0)
   --help
 `;
 
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
       'fault-kinds': { type: 'string' },
       'latency-ms': { type: 'string' },
       'jitter-ms': { type: 'string' },
+      'peak-window-slack-ms': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -106,6 +108,9 @@ async function main(): Promise<void> {
   const fixedMs = number('latency-ms', values['latency-ms']);
   const jitterMs = number('jitter-ms', values['jitter-ms']);
   if (fixedMs !== undefined || jitterMs !== undefined) options.latency = { fixedMs: fixedMs ?? 0, jitterMs: jitterMs ?? 0 };
+
+  const slack = number('peak-window-slack-ms', values['peak-window-slack-ms']);
+  if (slack !== undefined) options.peakWindowSlackMs = slack;
 
   const sim = await startSimulator(options);
   process.stdout.write(`Massive API simulator listening on ${sim.url} (prices are synthetic; stats at ${sim.url}/__sim/stats)\n`);

@@ -60,6 +60,13 @@ export interface SimulatorOptions extends GenerationOptions {
   retryAfterSeconds?: number;
   faults?: FaultOptions;
   latency?: LatencyOptions;
+  /**
+   * Shortens the windows of `peakPerSecond` and `peakPerMinute` by this many ms (default 0: exact 1-second and
+   * 60-second windows). A client spacing requests exactly 1000/rps ms apart can show rps + 1 arrivals in an exact
+   * window when network and scheduling jitter delay one request more than the next; a slack of tens of ms absorbs
+   * that jitter while still catching a client that sends faster than its limit.
+   */
+  peakWindowSlackMs?: number;
 }
 
 export const SIMULATOR_DEFAULTS = {

@@ -40,7 +40,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const source = new BarSource(options);
   const thresholds = faultThresholds(options.faults);
   const limiter = new SimulatedRateLimiter(options.rateLimit);
-  const stats = new StatsRecorder();
+  const stats = new StatsRecorder(options.peakWindowSlackMs ?? 0);
   const fixedMs = options.latency?.fixedMs ?? 0;
   const jitterMs = options.latency?.jitterMs ?? 0;
   if (!(fixedMs >= 0 && jitterMs >= 0)) throw new RangeError('latency.fixedMs and latency.jitterMs must be >= 0');

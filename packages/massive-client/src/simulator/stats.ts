@@ -9,7 +9,7 @@ export interface SimulatorStats {
   byEndpoint: Record<string, number>;
   /** Responses per HTTP status (connection resets are counted under `reset`). */
   byStatus: Record<string, number>;
-  /** Most requests received in any 1-second window, (t - 1000 ms, t]. */
+  /** Most requests received in any 1-second window, (t - 1000 ms, t] (less the configured slack). */
   peakPerSecond: number;
   /** Most requests received in any 60-second window. */
   peakPerMinute: number;
@@ -49,7 +49,8 @@ export class StatsRecorder {
   private second!: SlidingWindow;
   private minute!: SlidingWindow;
 
-  constructor() {
+  constructor(private readonly slackMs = 0) {
+    if (!(slackMs >= 0 && slackMs < 1000)) throw new RangeError(`peakWindowSlackMs must be in [0, 1000), got ${slackMs}`);
     this.reset();
   }
 
@@ -67,8 +68,8 @@ export class StatsRecorder {
       unauthorized: 0,
       barsServed: 0,
     };
-    this.second = new SlidingWindow(1000);
-    this.minute = new SlidingWindow(60_000);
+    this.second = new SlidingWindow(1000 - this.slackMs);
+    this.minute = new SlidingWindow(60_000 - this.slackMs);
   }
 
   arrival(endpoint: string, at: number): void {
