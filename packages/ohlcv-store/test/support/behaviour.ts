@@ -4,7 +4,7 @@
  * TZ=America/Los_Angeles and TZ=Asia/Tokyo.
  */
 import { type Bar, newYorkMidnightUtcMs, newYorkTimeToUtcMs } from '@tickstock/massive-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isStoreError, type OhlcvStore, type SymbolBar, type Timeframe } from '../../src/index.js';
 import type { TestBackend } from './backends.js';
 import { dayBar, hourBar, minuteBars } from './bars.js';
@@ -61,6 +61,8 @@ const EXISTING_INSTALL_SQL = [
 
 /** Registers the shared behaviour tests for one backend. */
 export function storeBehaviour(createBackend: () => Promise<TestBackend>): void {
+  // PGlite compiles its WASM module in every new process: hooks and tests get room for a busy machine.
+  vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
   describe('on a fresh database', () => {
     let b: TestBackend;
     let store: OhlcvStore;
