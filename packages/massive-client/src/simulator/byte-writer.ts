@@ -1,9 +1,9 @@
 /**
- * A growable byte buffer that writes ASCII JSON fragments and numbers directly, without building strings: the hot
- * path of a 50,000-bar page. Numbers are written exactly as `JSON.stringify` writes them (see `putDecimal4`).
+ * Writing JSON bytes directly into a buffer, without building strings: the hot path of a 50,000-bar page. Numbers
+ * are written exactly as `JSON.stringify` writes them (see {@link putDecimal4}).
  */
 
-// ".0001" .. ".9999" with trailing zeros removed (empty for 0), as bytes, flattened: FRAC_LEN[f] bytes at f * 5.
+// ".0001" .. ".9999" with trailing zeros removed (empty for 0), as bytes: FRAC_LEN[f] bytes at FRAC_BYTES[f * 5].
 const FRAC_BYTES = new Uint8Array(10_000 * 5);
 const FRAC_LEN = new Uint8Array(10_000);
 for (let f = 1; f < 10_000; f++) {
@@ -12,37 +12,49 @@ for (let f = 1; f < 10_000; f++) {
   for (let i = 0; i < s.length; i++) FRAC_BYTES[f * 5 + i] = s.charCodeAt(i);
 }
 
-/** Writes a non-negative integer below 2^31 at `p`; returns the position after it. */
-export function putSmallUint(buf: Uint8Array, p: number, x: number): number {
-  if (x < 10) {
-    buf[p] = 48 + x;
-    return p + 1;
-  }
-  let len = 1;
-  for (let y = x; y >= 10; y = (y / 10) | 0) len++;
-  const end = p + len;
+// "00" .. "99"
+const PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  PAIRS[i * 2] = 48 + Math.floor(i / 10);
+  PAIRS[i * 2 + 1] = 48 + (i % 10);
+}
+
+/** Number of decimal digits of a non-negative integer below 2^31. */
+function digitCount(x: number): number {
+  if (x < 100_000) return x < 10 ? 1 : x < 100 ? 2 : x < 1000 ? 3 : x < 10_000 ? 4 : 5;
+  return x < 1_000_000 ? 6 : x < 10_000_000 ? 7 : x < 100_000_000 ? 8 : x < 1_000_000_000 ? 9 : 10;
+}
+
+/** Writes exactly `len` digits of `x` (zero-padded) ending before `end`. */
+function putDigits(buf: Uint8Array, end: number, x: number, len: number): void {
   let q = end;
   let y = x;
-  while (q > p) {
-    const d = (y / 10) | 0;
-    buf[--q] = 48 + (y - d * 10);
+  let n = len;
+  while (n >= 2) {
+    const d = (y / 100) | 0;
+    const pair = (y - d * 100) * 2;
+    buf[--q] = PAIRS[pair + 1] as number;
+    buf[--q] = PAIRS[pair] as number;
     y = d;
+    n -= 2;
   }
-  return end;
+  if (n === 1) buf[--q] = 48 + (y % 10);
+}
+
+/** Writes a non-negative integer below 2^31 at `p`; returns the position after it. */
+export function putSmallUint(buf: Uint8Array, p: number, x: number): number {
+  const len = digitCount(x);
+  putDigits(buf, p + len, x, len);
+  return p + len;
 }
 
 /** Writes a non-negative safe integer at `p`; returns the position after it. */
 export function putUint(buf: Uint8Array, p: number, n: number): number {
   if (n < 2_147_483_648) return putSmallUint(buf, p, n);
-  const hi = Math.floor(n / 1e9);
-  let y = n - hi * 1e9;
-  const q0 = putUint(buf, p, hi);
-  for (let q = q0 + 8; q >= q0; q--) {
-    const d = (y / 10) | 0;
-    buf[q] = 48 + (y - d * 10);
-    y = d;
-  }
-  return q0 + 9;
+  const hi = Math.floor(n / 1e8);
+  const q = putUint(buf, p, hi);
+  putDigits(buf, q + 8, n - hi * 1e8, 8);
+  return q + 8;
 }
 
 /**
@@ -60,6 +72,14 @@ export function putDecimal4(buf: Uint8Array, p: number, x: number): number {
   return q;
 }
 
+/** Writes pre-encoded bytes at `p`; returns the position after them. */
+export function putBytes(buf: Uint8Array, p: number, b: Uint8Array): number {
+  const n = b.length;
+  for (let i = 0; i < n; i++) buf[p + i] = b[i] as number;
+  return p + n;
+}
+
+/** A growable byte buffer for the parts of a body around the hot loops. */
 export class ByteWriter {
   buf: Buffer;
   pos = 0;
@@ -76,16 +96,6 @@ export class ByteWriter {
     const next = Buffer.allocUnsafe(cap);
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
-  }
-
-  /** Writes pre-encoded bytes (room must have been ensured for short ones). */
-  bytes(b: Uint8Array): void {
-    const n = b.length;
-    this.ensure(n);
-    const buf = this.buf;
-    let p = this.pos;
-    for (let i = 0; i < n; i++) buf[p++] = b[i] as number;
-    this.pos = p;
   }
 
   /** Writes a string as UTF-8. */
