@@ -56,7 +56,16 @@ function settle(results: readonly SymbolResult[], total: number, stop: JobStop |
   return { status, message, ok, failed };
 }
 
-export async function runLoadJob(job: LoadJob, deps: RunJobDeps, signal: AbortSignal = new AbortController().signal): Promise<JobOutcome> {
+/**
+ * `signal` stops the job now (cancel); `drain` only stops new symbols from starting (graceful shutdown). Abort
+ * either with a {@link JobStop} as the reason so the final status says why.
+ */
+export async function runLoadJob(
+  job: LoadJob,
+  deps: RunJobDeps,
+  signal: AbortSignal = new AbortController().signal,
+  drain?: AbortSignal,
+): Promise<JobOutcome> {
   const now = deps.now ?? Date.now;
   const tracker = new ProgressTracker(job, deps.reporters, deps.onReporterError, now);
   const results: SymbolResult[] = [];
@@ -76,6 +85,7 @@ export async function runLoadJob(job: LoadJob, deps: RunJobDeps, signal: AbortSi
     try {
       await deps.executor.run(symbols, (symbol, s) => loadSymbol(symbol, job.ranges, deps, s), {
         signal,
+        drain,
         onStart: (symbol) => tracker.symbolStarted(symbol),
         onResult: async (result) => {
           results.push(result);
@@ -88,7 +98,10 @@ export async function runLoadJob(job: LoadJob, deps: RunJobDeps, signal: AbortSi
     }
   }
 
-  const stop = signal.aborted && signal.reason instanceof JobStop ? signal.reason : undefined;
+  const reasonOf = (s: AbortSignal | undefined) => (s?.aborted && s.reason instanceof JobStop ? s.reason : undefined);
+  // A drain that started every symbol anyway changed nothing: it only counts when symbols were left unstarted.
+  const drained = results.length < symbols.length ? reasonOf(drain) : undefined;
+  const stop = reasonOf(signal) ?? drained;
   const settled = settle(results, symbols.length, stop, fatal);
   let { status, message } = settled;
   let errorCodeOut = fatal?.code;

@@ -29,20 +29,10 @@ export interface LoadJob {
   requestedBy?: string | undefined;
 }
 
-export interface SymbolMeta {
-  symbol: string;
-  name?: string | undefined;
-  exchange?: string | undefined;
-  market?: string | undefined;
-  locale?: string | undefined;
-  type?: string | undefined;
-  active?: boolean | undefined;
-  currency?: string | undefined;
-  cik?: string | undefined;
-  compositeFigi?: string | undefined;
-  sicCode?: string | undefined;
-  sicDescription?: string | undefined;
-}
+/** Symbol metadata, as the store registers it (`symbol` is the only required field). */
+export type { SymbolMeta } from '@tickstock/ohlcv-store';
+
+import type { SymbolMeta } from '@tickstock/ohlcv-store';
 
 /** Market data the engine reads (adapter over MassiveClient). */
 export interface MarketDataPort {

@@ -7,7 +7,10 @@ import pLimit from 'p-limit';
 import type { SymbolResult } from '../engine/types.js';
 
 export interface SymbolExecutionHooks {
+  /** Aborts the job: no new symbol starts, and symbols in flight see the signal. */
   signal: AbortSignal;
+  /** Stops starting new symbols but lets those in flight finish (graceful shutdown). */
+  drain?: AbortSignal | undefined;
   onStart(symbol: string): Promise<void>;
   onResult(result: SymbolResult): Promise<void>;
 }
@@ -45,7 +48,7 @@ export class InProcessExecutor implements SymbolExecutor {
       await Promise.all(
         symbols.map((symbol) =>
           limit(async () => {
-            if (inner.signal.aborted) return;
+            if (inner.signal.aborted || hooks.drain?.aborted) return;
             await hooks.onStart(symbol);
             try {
               const result = await work(symbol, inner.signal);

@@ -87,9 +87,7 @@ export class ConsoleReporter implements JobReporter {
       this.bar.update(s.processed, this.payload(s));
       this.bar.stop();
     }
-    this.out.write(
-      `\n${renderSummaryTable(o)}\n${o.status}: ${o.message} in ${formatDuration(o.completedAt.getTime() - o.startedAt.getTime())}\n`,
-    );
+    this.out.write(`\n${renderSummaryTable(o)}\n${o.message} in ${formatDuration(o.completedAt.getTime() - o.startedAt.getTime())}\n`);
   }
 }
 

@@ -1,0 +1,19 @@
+/** The engine's store port over `OhlcvStore`. */
+import type { Bar } from '@tickstock/massive-client';
+import type { OhlcvStore } from '@tickstock/ohlcv-store';
+import type { StorePort, SymbolMeta, Timeframe, WriteCounts } from '../engine/types.js';
+import { STORE_TIMEFRAME } from './timeframes.js';
+
+export class OhlcvBarStore implements StorePort {
+  constructor(private readonly store: OhlcvStore) {}
+
+  async registerSymbol(meta: SymbolMeta): Promise<void> {
+    await this.store.registerSymbol(meta);
+  }
+
+  async writeBars(timeframe: Timeframe, symbol: string, bars: AsyncIterable<Bar>, _signal: AbortSignal): Promise<WriteCounts> {
+    // The signal reaches the API calls through `bars`; a batch already sent to the database is committed whole.
+    const report = await this.store.upsertBars(STORE_TIMEFRAME[timeframe], symbol, bars);
+    return { fetched: report.received, written: report.written, unchanged: report.unchanged, rejected: report.rejected };
+  }
+}

@@ -1,0 +1,48 @@
+/** The engine's market-data port over `MassiveClient`. */
+import { type Bar, isMassiveError, type MassiveClient } from '@tickstock/massive-client';
+import type { MarketDataPort, SymbolMeta, TimeframeRange } from '../engine/types.js';
+import { API_TIMESPAN } from './timeframes.js';
+
+export class MassiveMarketData implements MarketDataPort {
+  constructor(private readonly client: MassiveClient) {}
+
+  async details(symbol: string, signal: AbortSignal): Promise<SymbolMeta | null> {
+    try {
+      const d = await this.client.getTickerDetails(symbol, { signal });
+      return {
+        symbol,
+        name: d.name ?? null,
+        exchange: d.primary_exchange ?? null,
+        market: d.market ?? null,
+        locale: d.locale ?? null,
+        type: d.type ?? null,
+        active: d.active ?? null,
+        currencyName: d.currency_name ?? null,
+        cik: d.cik ?? null,
+        compositeFigi: d.composite_figi ?? null,
+        shareClassFigi: d.share_class_figi ?? null,
+        sicCode: d.sic_code ?? null,
+        sicDescription: d.sic_description ?? null,
+        listDate: d.list_date ?? null,
+        marketCap: d.market_cap ?? null,
+      };
+    } catch (error) {
+      if (isMassiveError(error) && error.code === 'SYMBOL_NOT_FOUND') return null;
+      throw error;
+    }
+  }
+
+  bars(symbol: string, range: TimeframeRange, signal: AbortSignal): AsyncIterable<Bar> {
+    return this.client.listBars({
+      ticker: symbol,
+      multiplier: 1,
+      timespan: API_TIMESPAN[range.timeframe],
+      from: range.from,
+      to: range.to,
+      adjusted: true,
+      sort: 'asc',
+      limit: 50_000,
+      signal,
+    });
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * The in-process load shared by `tickstock load` and `tickstock demo`: builds a job from command-line input, runs
+ * it through the same engine as the worker (without Redis), shows progress, and maps the outcome to an exit code.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { dataLoadRanges, MAX_SYMBOLS_PER_JOB, SYMBOL_PATTERN } from '@tickstock/job-protocol';
+import type { MassiveClient } from '@tickstock/massive-client';
+import type { OhlcvStore } from '@tickstock/ohlcv-store';
+import { InvalidArgumentError } from 'commander';
+import { MassiveMarketData } from '../adapters/market-data.js';
+import { type JobOutcome, type LoadJob, TIMEFRAMES, type Timeframe } from '../engine/types.js';
+import { InProcessExecutor } from '../execution/executor.js';
+import { executeLoadJob } from '../jobs/execute.js';
+import { ConsoleReporter } from '../reporters/console.js';
+import { symbolsFromCsv } from '../universe/csv.js';
+import { createSymbolResolver } from '../universe/resolve.js';
+import type { CommandContext } from './context.js';
+
+const TIMEFRAME_ALIASES: Record<string, Timeframe> = {
+  '1min': '1min',
+  minute: '1min',
+  '1m': '1min',
+  hour: 'hour',
+  hourly: 'hour',
+  '1h': 'hour',
+  day: 'day',
+  daily: 'day',
+  '1d': 'day',
+  week: 'week',
+  weekly: 'week',
+  month: 'month',
+  monthly: 'month',
+};
+
+/** Parses `hour,day,week` (aliases: hourly, daily, minute, ...) into timeframes in canonical order. */
+export function parseTimeframes(list: string): Timeframe[] {
+  const out = new Set<Timeframe>();
+  for (const raw of list
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean)) {
+    const tf = TIMEFRAME_ALIASES[raw];
+    if (!tf) throw new InvalidArgumentError(`unknown timeframe ${JSON.stringify(raw)}; use ${TIMEFRAMES.join(', ')}`);
+    out.add(tf);
+  }
+  if (out.size === 0) throw new InvalidArgumentError('no timeframes given');
+  return TIMEFRAMES.filter((t) => out.has(t));
+}
+
+export interface CliLoadInput {
+  symbols: string[];
+  csv?: string | undefined;
+  years: number;
+  timeframes: Timeframe[];
+  now?: number;
+}
+
+/** Validates symbols (the job protocol's rule) and builds the job with the contract's date ranges. */
+export async function buildCliJob(input: CliLoadInput): Promise<LoadJob> {
+  const symbols = input.symbols.map((s) => s.trim().toUpperCase());
+  if (input.csv) symbols.push(...symbolsFromCsv(await readFile(input.csv, 'utf8'), `CSV file ${input.csv}`));
+  const bad = symbols.filter((s) => !SYMBOL_PATTERN.test(s));
+  if (bad.length)
+    throw new InvalidArgumentError(
+      `invalid symbol${bad.length > 1 ? 's' : ''}: ${bad
+        .slice(0, 5)
+        .map((s) => JSON.stringify(s))
+        .join(', ')}`,
+    );
+  const unique = [...new Set(symbols)];
+  if (unique.length === 0) throw new InvalidArgumentError('no symbols given: name them or pass --csv FILE');
+  if (unique.length > MAX_SYMBOLS_PER_JOB)
+    throw new InvalidArgumentError(`at most ${MAX_SYMBOLS_PER_JOB} symbols per job (got ${unique.length})`);
+  const { ranges } = dataLoadRanges(input.timeframes, input.years, input.now ?? Date.now());
+  return {
+    jobId: `cli_${new Date(input.now ?? Date.now()).toISOString().replace(/\D/g, '').slice(0, 14)}_${randomBytes(3).toString('hex')}`,
+    jobType: 'cli_load',
+    source: { kind: 'symbols', symbols: unique },
+    ranges: input.timeframes.flatMap((timeframe) => {
+      const r = ranges[timeframe];
+      return r ? [{ timeframe, from: r.from, to: r.to }] : [];
+    }),
+  };
+}
+
+/** Exit code of a load: 0 completed, 1 completed with errors, 2 failed (or cancelled). */
+export function exitCodeOf(outcome: JobOutcome): number {
+  return outcome.status === 'completed' ? 0 : outcome.status === 'completed_with_errors' ? 1 : 2;
+}
+
+/** A JSON summary of a finished job (for `--json`). */
+export function outcomeSummary(o: JobOutcome) {
+  return {
+    job_id: o.jobId,
+    status: o.status,
+    message: o.message,
+    error_code: o.errorCode ?? null,
+    symbols_total: o.symbolsTotal,
+    successful_symbols: o.successfulSymbols,
+    failed_symbols: o.failedSymbols,
+    records_imported: o.recordsImported,
+    started_at: o.startedAt.toISOString(),
+    completed_at: o.completedAt.toISOString(),
+    duration_seconds: (o.completedAt.getTime() - o.startedAt.getTime()) / 1000,
+    symbols: Object.fromEntries(
+      [...o.results]
+        .sort((a, b) => a.symbol.localeCompare(b.symbol))
+        .map((r) => [
+          r.symbol,
+          {
+            ok: r.ok,
+            error_code: r.errorCode ?? null,
+            error_message: r.errorMessage ?? null,
+            records: r.recordsImported,
+            timeframes: Object.fromEntries(
+              r.timeframes.map((t) => [
+                t.timeframe,
+                {
+                  from: t.from,
+                  to: t.to,
+                  fetched: t.fetched,
+                  written: t.written,
+                  unchanged: t.unchanged,
+                  rejected: t.rejected,
+                  error: t.error ?? null,
+                },
+              ]),
+            ),
+          },
+        ]),
+    ),
+  };
+}
+
+export interface RunCliLoadOptions {
+  json: boolean;
+  concurrency: number;
+  signal?: AbortSignal;
+}
+
+export async function runCliLoad(
+  ctx: CommandContext,
+  client: MassiveClient,
+  store: OhlcvStore,
+  job: LoadJob,
+  options: RunCliLoadOptions,
+): Promise<JobOutcome> {
+  const reporters = options.json ? [] : [new ConsoleReporter({ out: process.stdout })];
+  const outcome = await executeLoadJob(
+    job,
+    {
+      market: new MassiveMarketData(client),
+      store,
+      executor: new InProcessExecutor(options.concurrency),
+      resolveSymbols: createSymbolResolver({ universeDir: ctx.config.universeDir }),
+      logger: ctx.logger,
+      scrubber: ctx.scrubber,
+      metrics: ctx.metrics,
+      reporters,
+    },
+    options.signal ? { signal: options.signal } : {},
+  );
+  if (options.json) process.stdout.write(`${JSON.stringify(ctx.scrubber.scrubValue(outcomeSummary(outcome)), null, 2)}\n`);
+  return outcome;
+}

@@ -1,0 +1,76 @@
+/**
+ * Runs one load job with the reporters that fit where it runs: always logs, the progress tables and metrics;
+ * Redis status and events when a Redis connection is given (worker, submit); the console view for the CLI.
+ */
+import type { EventPublisher } from '@tickstock/job-protocol';
+import type { OhlcvStore } from '@tickstock/ohlcv-store';
+import type { Redis } from 'ioredis';
+import { OhlcvBarStore } from '../adapters/bar-store.js';
+import type { JobReporter } from '../engine/progress.js';
+import { runLoadJob } from '../engine/run-job.js';
+import type { JobOutcome, LoadJob, MarketDataPort, SymbolSource } from '../engine/types.js';
+import type { SymbolExecutor } from '../execution/executor.js';
+import type { Logger } from '../logging/logger.js';
+import type { SecretScrubber } from '../logging/secrets.js';
+import type { RunnerMetrics } from '../metrics.js';
+import { DbProgressReporter } from '../reporters/db-progress.js';
+import { LogReporter } from '../reporters/log.js';
+import { MetricsReporter } from '../reporters/metrics.js';
+import { RedisStatusReporter } from '../reporters/redis-status.js';
+
+export interface JobServices {
+  market: MarketDataPort;
+  store: OhlcvStore;
+  executor: SymbolExecutor;
+  resolveSymbols(source: SymbolSource): Promise<string[]>;
+  logger: Logger;
+  scrubber: SecretScrubber;
+  metrics?: RunnerMetrics | undefined;
+  redis?: { client: Redis; events: EventPublisher } | undefined;
+  /** Extra reporters (the CLI's console view). */
+  reporters?: JobReporter[] | undefined;
+}
+
+export interface ExecuteOptions {
+  universeNames?: string[];
+  signal?: AbortSignal;
+  drain?: AbortSignal;
+  /** For `data_import` retries: written to `symbol_processing_status.retry_count`. */
+  retryCount?: number;
+}
+
+export function executeLoadJob(job: LoadJob, services: JobServices, options: ExecuteOptions = {}): Promise<JobOutcome> {
+  const reporters: JobReporter[] = [
+    new LogReporter(services.logger),
+    new DbProgressReporter(services.store, services.scrubber, options.retryCount ?? 0),
+  ];
+  if (services.metrics) reporters.push(new MetricsReporter(services.metrics));
+  if (services.redis) {
+    reporters.push(
+      new RedisStatusReporter({
+        redis: services.redis.client,
+        events: services.redis.events,
+        scrubber: services.scrubber,
+        universeNames: options.universeNames ?? [],
+      }),
+    );
+  }
+  reporters.push(...(services.reporters ?? []));
+  return runLoadJob(
+    job,
+    {
+      market: services.market,
+      store: new OhlcvBarStore(services.store),
+      executor: services.executor,
+      resolveSymbols: services.resolveSymbols,
+      reporters,
+      onReporterError: (name, error) =>
+        services.logger.warn(
+          { reporter: name, error: services.scrubber.scrub(error instanceof Error ? error.message : String(error)) },
+          'a progress reporter failed',
+        ),
+    },
+    options.signal,
+    options.drain,
+  );
+}

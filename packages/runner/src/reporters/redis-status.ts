@@ -1,0 +1,146 @@
+/**
+ * Reports a job where the TickStock app reads it: the status key/hash/channel (JobStatusWriter), the monitoring
+ * events on `tickstock:monitoring`, and an error event on `tickstock:errors` for every failed symbol and failed job.
+ * Every text passes through the secret scrubber first.
+ */
+import { type EventPublisher, JobStatusWriter, type JobStatusWriterOptions } from '@tickstock/job-protocol';
+import type { Redis } from 'ioredis';
+import type { JobReporter, JobStartInfo, ProgressSnapshot } from '../engine/progress.js';
+import type { JobOutcome, SymbolResult } from '../engine/types.js';
+import type { SecretScrubber } from '../logging/secrets.js';
+
+export interface RedisStatusReporterOptions {
+  redis: Redis;
+  events: EventPublisher;
+  scrubber: SecretScrubber;
+  /** Universe names for `data_import_started` (e.g. the CSV file or universe key). */
+  universeNames: string[];
+  /** Passed to JobStatusWriter (throttling, pre-write wait, extra fields). */
+  writer?: Partial<Omit<JobStatusWriterOptions, 'jobId' | 'jobType'>>;
+  /** Minimum ms between `job_progress_update` events (the final one always goes). Default 1000. */
+  progressEventIntervalMs?: number;
+  now?: () => number;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export class RedisStatusReporter implements JobReporter {
+  readonly name = 'redis-status';
+  private writer: JobStatusWriter | undefined;
+  private lastProgressEvent = Number.NEGATIVE_INFINITY;
+  private readonly now: () => number;
+
+  constructor(private readonly options: RedisStatusReporterOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  private statusFields(s: ProgressSnapshot) {
+    return {
+      total_symbols: s.symbolsTotal,
+      processed_symbols: s.processed,
+      current_symbol: s.currentSymbol,
+      successful_symbols: [...s.successfulSymbols],
+      failed_symbols: [...s.failedSymbols],
+      symbols_loaded: s.successful,
+      ohlcv_records_loaded: s.recordsImported,
+      progress: s.percent,
+      message: this.options.scrubber.scrub(s.message),
+    };
+  }
+
+  private progressPayload(s: ProgressSnapshot) {
+    return {
+      run_id: s.jobId,
+      phase: 'data_import',
+      total_symbols: s.symbolsTotal,
+      completed: s.successful,
+      failed: s.failed,
+      processed: s.processed,
+      remaining: Math.max(0, s.symbolsTotal - s.processed),
+      percentage: s.percent,
+      current_symbol: s.currentSymbol,
+      estimated_completion: iso(s.estimatedCompletion),
+      avg_processing_time_ms: s.avgSymbolMs,
+    };
+  }
+
+  async jobStarted(info: JobStartInfo, s: ProgressSnapshot): Promise<void> {
+    this.writer = new JobStatusWriter(this.options.redis, {
+      ...this.options.writer,
+      jobId: info.job.jobId,
+      jobType: info.job.jobType,
+      totalSymbols: info.symbols.length,
+    });
+    await this.writer.start(this.statusFields(s));
+    const lookback: Record<string, number> = {};
+    for (const r of info.job.ranges) {
+      lookback[r.timeframe] = Math.round((Date.parse(`${r.to}T00:00:00Z`) - Date.parse(`${r.from}T00:00:00Z`)) / 86_400_000) + 1;
+    }
+    await this.options.events.monitoring('data_import_started', {
+      run_id: info.job.jobId,
+      universe_names: this.options.universeNames,
+      total_symbols: info.symbols.length,
+      timeframes: info.job.ranges.map((r) => r.timeframe),
+      lookback_days: lookback,
+    });
+  }
+
+  async symbolFinished(r: SymbolResult, s: ProgressSnapshot): Promise<void> {
+    await this.writer?.update(this.statusFields(s));
+    await this.options.events.monitoring('symbol_processing_complete', {
+      run_id: s.jobId,
+      symbol: r.symbol,
+      success: r.ok,
+      timeframes_processed: r.timeframes.filter((t) => !t.error).map((t) => t.timeframe),
+      records_imported: r.recordsImported,
+      processing_time_ms: r.processingTimeMs,
+    });
+    if (!r.ok && r.errorCode !== 'ABORTED') {
+      await this.options.events.error({
+        severity: 'warning',
+        code: r.errorCode,
+        component: 'data_load',
+        message: this.options.scrubber.scrub(`${r.symbol}: ${r.errorMessage ?? r.errorCode}`),
+        context: { job_id: s.jobId, symbol: r.symbol, code: r.errorCode },
+      });
+    }
+    const t = this.now();
+    if (t - this.lastProgressEvent >= (this.options.progressEventIntervalMs ?? 1000) || s.processed === s.symbolsTotal) {
+      this.lastProgressEvent = t;
+      await this.options.events.monitoring('job_progress_update', this.progressPayload(s));
+    }
+  }
+
+  async jobFinished(o: JobOutcome, s: ProgressSnapshot): Promise<void> {
+    const scrub = (x: string) => this.options.scrubber.scrub(x);
+    await this.options.events.monitoring('job_progress_update', this.progressPayload(s));
+    const writer =
+      this.writer ??
+      new JobStatusWriter(this.options.redis, { ...this.options.writer, jobId: o.jobId, jobType: s.jobType, totalSymbols: o.symbolsTotal });
+    await writer.finish(o.status, {
+      ...this.statusFields(s),
+      message: scrub(o.message),
+      error_message:
+        o.status === 'completed' ? null : o.errorMessage ? scrub(o.errorMessage) : o.failedSymbols.length ? scrub(o.message) : null,
+    });
+    const duration = (o.completedAt.getTime() - o.startedAt.getTime()) / 1000;
+    await this.options.events.monitoring('data_import_completed', {
+      run_id: o.jobId,
+      duration_seconds: Math.round(duration * 1000) / 1000,
+      total_symbols: o.symbolsTotal,
+      successful_symbols: o.successfulSymbols.length,
+      failed_symbols: o.failedSymbols.length,
+      total_records_imported: o.recordsImported,
+      success_rate: o.symbolsTotal ? Math.round((o.successfulSymbols.length / o.symbolsTotal) * 10_000) / 100 : 0,
+    });
+    if (o.status === 'failed') {
+      await this.options.events.error({
+        severity: 'error',
+        code: o.errorCode,
+        component: 'data_load',
+        message: scrub(`job ${o.jobId} failed: ${o.message}`),
+        context: { job_id: o.jobId, code: o.errorCode ?? null },
+      });
+    }
+  }
+}

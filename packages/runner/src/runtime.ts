@@ -1,0 +1,99 @@
+/**
+ * Builds the runner's parts from its configuration: the Massive client (with metrics and log hooks), the store
+ * (PostgreSQL or embedded PGlite) and Redis connections. Each part is created only when a command needs it.
+ */
+import { MassiveClient, type RateLimitOption } from '@tickstock/massive-client';
+import { type OhlcvStore, openStore } from '@tickstock/ohlcv-store';
+import { Redis } from 'ioredis';
+import type { RunnerConfig } from './config/env.js';
+import { RunnerError } from './errors.js';
+import type { Logger } from './logging/logger.js';
+import type { SecretScrubber } from './logging/secrets.js';
+import type { RunnerMetrics } from './metrics.js';
+
+/** A short label for a Massive API path, for metric labels (never the ticker or the query). */
+export function endpointLabel(path: string): string {
+  if (path.startsWith('/v2/aggs/ticker/')) return path.endsWith('/prev') ? 'previous_close' : 'aggregates';
+  if (path.startsWith('/v2/aggs/grouped/')) return 'grouped_daily';
+  if (path.startsWith('/v3/reference/tickers/types')) return 'ticker_types';
+  if (path.startsWith('/v3/reference/tickers/')) return 'ticker_details';
+  if (path.startsWith('/v3/reference/tickers')) return 'tickers';
+  if (path.startsWith('/v1/marketstatus/upcoming')) return 'market_holidays';
+  if (path.startsWith('/v1/marketstatus/now')) return 'market_status';
+  if (path.startsWith('/v1/open-close/')) return 'daily_open_close';
+  return 'other';
+}
+
+export interface ClientParts {
+  config: RunnerConfig;
+  scrubber: SecretScrubber;
+  logger: Logger;
+  metrics?: RunnerMetrics | undefined;
+  /** Overrides for `--simulator`. */
+  baseUrl?: string | undefined;
+  apiKey?: string | undefined;
+}
+
+export function createMassiveClient(parts: ClientParts): MassiveClient {
+  const { config, metrics, logger } = parts;
+  const apiKey = parts.apiKey ?? config.massive.apiKey;
+  if (!apiKey) {
+    throw new RunnerError(
+      'CONFIG_INVALID',
+      'MASSIVE_API_KEY is not set: the real Massive API needs a key (or pass --simulator to use the built-in simulator)',
+    );
+  }
+  parts.scrubber.add(apiKey);
+  const rateLimit: RateLimitOption =
+    config.rateLimit === 'free' || config.rateLimit === 'unlimited'
+      ? config.rateLimit
+      : { requestsPerSecond: config.rateLimit.requestsPerSecond };
+  return new MassiveClient({
+    apiKey,
+    baseUrl: parts.baseUrl ?? config.massive.baseUrl,
+    timeoutMs: config.massive.timeoutMs,
+    rateLimit,
+    hooks: {
+      response: (e) => {
+        const endpoint = endpointLabel(e.path);
+        metrics?.apiRequests.inc({ endpoint, status: String(e.status) });
+        metrics?.apiLatency.observe({ endpoint }, e.durationMs / 1000);
+      },
+      retry: (e) => {
+        metrics?.apiRetries.inc({ code: e.code });
+        logger.debug(
+          { path: e.path, attempt: e.nextAttempt, delayMs: e.delayMs, code: e.code, status: e.status },
+          'retrying Massive request',
+        );
+      },
+      rateLimited: (e) => {
+        metrics?.apiRateLimited.inc();
+        logger.warn({ path: e.path, pauseMs: e.pauseMs }, 'Massive API answered 429: slowing down');
+      },
+      error: (e) => {
+        if (e.status === undefined) metrics?.apiRequests.inc({ endpoint: endpointLabel(e.path), status: '0' });
+      },
+    },
+  });
+}
+
+export async function openConfiguredStore(
+  config: RunnerConfig,
+  logger: Logger,
+  scrubber: SecretScrubber,
+  options: { migrate?: boolean } = {},
+): Promise<OhlcvStore> {
+  if (config.database.kind === 'postgres') {
+    scrubber.addUrlPassword(config.database.url);
+    return openStore({ databaseUrl: config.database.url, migrate: options.migrate ?? true });
+  }
+  logger.info({ dataDir: config.database.dataDir }, `no database configured: using the embedded database in ${config.database.dataDir}`);
+  return openStore({ embedded: { dataDir: config.database.dataDir }, migrate: options.migrate ?? true });
+}
+
+export function connectRedis(config: RunnerConfig, scrubber: SecretScrubber): Redis {
+  if (!config.redis)
+    throw new RunnerError('CONFIG_INVALID', 'REDIS_URL (or REDIS_HOST/REDIS_PORT/REDIS_DB) is not set: this command needs Redis');
+  scrubber.addUrlPassword(config.redis.url);
+  return new Redis(config.redis.url, { maxRetriesPerRequest: 3, lazyConnect: false });
+}
