@@ -28,7 +28,7 @@ export {
 } from './errors.js';
 export type { FetchLike } from './http/attempt.js';
 export type {
-  ErrorEvent,
+  CallErrorEvent,
   HookRequestInfo,
   MassiveClientHooks,
   RateLimitedEvent,

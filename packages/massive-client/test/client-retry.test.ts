@@ -166,6 +166,25 @@ describe('retry waits (fake timers)', () => {
     expect(error.message).toContain('10000 ms total time reached');
   });
 
+  it('a retry that waits for a rate-limit slot past maxTotalTimeMs is not sent', async () => {
+    const api = fakeApi(server)
+      .on(DETAILS_PATH, json({ status: 'ERROR', error: 'busy' }, 503, { 'Retry-After': '1' }), json(details))
+      .on(
+        '/v1/marketstatus/now',
+        () => new Promise((resolve) => setTimeout(() => resolve(Response.json(fixture('openapi-examples/GetMarketStatus.json'))), 20_000)),
+      );
+    const client = testClient({ rateLimit: createRateLimiter({ maxConcurrent: 1 }), maxRetryDelayMs: 60_000 });
+    const first = rejection(client.getTickerDetails('AAPL', { maxTotalTimeMs: 10_000 }));
+    await vi.advanceTimersByTimeAsync(100);
+    const slow = client.getMarketStatus(); // takes the only slot for 20 s while the retry waits
+    await vi.advanceTimersByTimeAsync(40_000);
+    const error = await first;
+    await slow;
+    expect(error.code).toBe('NETWORK_TIMEOUT');
+    expect(error.message).toContain('used up its 10000 ms total time waiting for a rate-limit slot');
+    expect(api.requestsTo(DETAILS_PATH)).toHaveLength(1);
+  });
+
   it('times out a silent server with NETWORK_TIMEOUT after timeoutMs, per attempt', async () => {
     const api = fakeApi(server).on(DETAILS_PATH, () => new Promise<Response>(() => undefined));
     const call = rejection(testClient({ maxRetries: 1 }).getTickerDetails('AAPL', { timeoutMs: 1_000 }));

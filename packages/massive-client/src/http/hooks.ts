@@ -52,7 +52,7 @@ export interface RateLimitedEvent extends HookRequestInfo {
 }
 
 /** A call failed for good (after any retries). */
-export interface ErrorEvent extends HookRequestInfo {
+export interface CallErrorEvent extends HookRequestInfo {
   code: MassiveErrorCode;
   status: number | undefined;
   requestId: string | undefined;
@@ -67,7 +67,7 @@ export interface MassiveClientHooks {
   response?: (event: ResponseEvent) => void;
   retry?: (event: RetryEvent) => void;
   rateLimited?: (event: RateLimitedEvent) => void;
-  error?: (event: ErrorEvent) => void;
+  error?: (event: CallErrorEvent) => void;
 }
 
 /** Calls a hook, ignoring anything it throws (a metrics bug must not break a data load). */

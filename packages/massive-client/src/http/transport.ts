@@ -80,6 +80,7 @@ export class Transport {
     const base = this.#config.baseUrl;
     const url = new URL(base.pathname.replace(/\/+$/, '') + path, base.origin);
     for (const [name, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(name, String(value));
+    stripSecretParams(url); // the key travels in the Authorization header only
     return url;
   }
 
@@ -167,6 +168,16 @@ export class Transport {
           if (signal?.aborted) throw new CallerAbort();
           const startedAt = Date.now();
           deadline ??= startedAt + maxTotalTimeMs;
+          if (startedAt >= deadline) {
+            throw new MassiveNetworkError(
+              'NETWORK_TIMEOUT',
+              `${request} used up its ${maxTotalTimeMs} ms total time waiting for a rate-limit slot`,
+              {
+                request,
+                retryable: false,
+              },
+            );
+          }
           callHook(config.hooks.request, { ...info(attempt), queuedMs: startedAt - queuedAt });
           return sendOnce(
             {
