@@ -7,7 +7,7 @@
  * bridge from that day's anchor to the next day's. Everything else (hour, day, week, month bars) aggregates these.
  */
 import { civilDateToDayNumber } from '../time/civil-date.js';
-import { hash2, Mulberry32, unit } from './random.js';
+import { hash2, unit } from './random.js';
 import { round4 } from './round.js';
 import type { TickerModel } from './ticker-model.js';
 
@@ -52,71 +52,184 @@ export interface MinuteWindow {
   close: number;
 }
 
+/** Running sums of a day's minutes, filled by {@link summarizeDayMinutes} exactly as aggregating the stored minutes would. */
+export interface MinuteSums {
+  o: number;
+  h: number;
+  l: number;
+  c: number;
+  v: number;
+  vwv: number;
+  n: number;
+  minutes: number;
+}
+
+let pathScratch = new Float64Array(1501);
+
 /**
- * Generates the minute bars of one day. `factor` scales prices up (and volumes down) for unadjusted data before a
- * split; `gapRate` drops that fraction of extended-hours minutes (no trades, no bar).
+ * The walk of one day: fills `pathScratch[0..total]` with prices (times `factor`) and returns the RNG state after it.
+ * Log increments are a Brownian bridge from the day's anchor to the next day's; prices are built by multiplying
+ * exp(increment), with exp taken from its series (increments are ~1e-3, so four terms are exact to double precision
+ * well beyond the 4 decimals served).
  */
-export function generateDayMinutes(model: TickerModel, date: string, window: MinuteWindow, factor = 1, gapRate = 0): DayMinutes {
-  const dayNumber = civilDateToDayNumber(date);
-  const total = Math.round((window.end - window.start) / 60_000);
-  const rng = new Mulberry32(hash2(model.key, dayNumber ^ 0x5bd1e995));
+function walk(model: TickerModel, dayNumber: number, total: number, factor: number): number {
+  if (pathScratch.length < total + 1) pathScratch = new Float64Array(total + 1);
+  const path = pathScratch;
+  let state = hash2(model.key, dayNumber ^ 0x5bd1e995) | 0;
   const logOpen = logAnchor(model, dayNumber);
   const logClose = logAnchor(model, dayNumber + 1);
-
-  // Brownian bridge: a walk W, then W_i - (i/total) W_total plus the straight line from open to close.
-  const path = new Float64Array(total + 1);
   const sigma = (model.dailyVol * 0.8) / Math.sqrt(total);
-  for (let i = 1; i <= total; i++) path[i] = (path[i - 1] as number) + sigma * rng.normal();
-  const end = path[total] as number;
-  for (let i = 0; i <= total; i++) {
-    const f = i / total;
-    path[i] = Math.exp(logOpen + (logClose - logOpen) * f + (path[i] as number) - end * f) * factor;
+  // Pass 1: the walk's increments (approximately normal: sum of two uniforms, variance sigma^2), and their total.
+  let sum = 0;
+  for (let i = 1; i <= total; i++) {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    const u1 = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    state = (state + 0x6d2b79f5) | 0;
+    t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    const u2 = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    const z = (u1 + u2 - 1) * 2.449489742783178 * sigma; // sqrt(6)
+    path[i] = z;
+    sum += z;
   }
+  // Pass 2: bridge increments (drift to the next anchor, minus the walk's own total), as prices.
+  const drift = (logClose - logOpen - sum) / total;
+  let price = Math.exp(logOpen) * factor;
+  path[0] = price;
+  for (let i = 1; i <= total; i++) {
+    const d = (path[i] as number) + drift;
+    price *= 1 + d * (1 + d * (0.5 + d * (1 / 6 + d / 24)));
+    path[i] = price;
+  }
+  return state;
+}
 
-  const t = new Float64Array(total);
-  const o = new Float64Array(total);
-  const h = new Float64Array(total);
-  const l = new Float64Array(total);
-  const c = new Float64Array(total);
-  const v = new Float64Array(total);
-  const vw = new Float64Array(total);
-  const n = new Float64Array(total);
+/**
+ * Generates the minute bars of one day. `factor` scales prices up (and volumes down) for unadjusted data before a
+ * split; `gapRate` drops that fraction of extended-hours minutes (no trades, no bar). With `sums` given, nothing is
+ * stored: the minutes are aggregated into it instead (bit-identical to aggregating the stored minutes).
+ */
+function generate(
+  model: TickerModel,
+  date: string,
+  window: MinuteWindow,
+  factor: number,
+  gapRate: number,
+  out: DayMinutes | null,
+  sums: MinuteSums | null,
+): number {
+  const dayNumber = civilDateToDayNumber(date);
+  const total = Math.round((window.end - window.start) / 60_000);
+  let state = walk(model, dayNumber, total, factor);
+  const path = pathScratch;
+  const sigma = (model.dailyVol * 0.8) / Math.sqrt(total);
   const regularMinutes = Math.max(1, (window.close - window.open) / 60_000);
   const spread = sigma * 0.6;
+  const hasVolume = model.hasVolume;
+  const fractional = model.fractionalVolume;
+  const minuteVolume = model.minuteVolume / factor;
+  const tradeSize = model.tradeSize;
+  const start = window.start;
+  const openMs = window.open;
+  const closeMs = window.close;
   let count = 0;
+  let h = -Infinity;
+  let l = Infinity;
+  let v = 0;
+  let vwv = 0;
+  let n = 0;
   for (let i = 0; i < total; i++) {
-    const ts = window.start + i * 60_000;
-    const regular = ts >= window.open && ts < window.close;
-    const r1 = rng.next();
-    const r2 = rng.next();
-    const r3 = rng.next();
-    const r4 = rng.next();
-    if (!regular && gapRate > 0 && r4 < gapRate) continue;
-    const open = round4(path[i] as number);
-    const close = round4(path[i + 1] as number);
-    const hi = round4(Math.max(path[i] as number, path[i + 1] as number) * (1 + spread * r1));
-    const lo = round4(Math.min(path[i] as number, path[i + 1] as number) * (1 - spread * r2));
-    t[count] = ts;
-    o[count] = open;
-    c[count] = close;
-    h[count] = hi;
-    l[count] = Math.max(lo, 0.0001);
-    if (model.hasVolume) {
-      let profile: number;
+    // three uniforms: high spread, low spread, volume (its low bits also decide a gap)
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    const r1 = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    state = (state + 0x6d2b79f5) | 0;
+    t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    const r2 = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    state = (state + 0x6d2b79f5) | 0;
+    t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    const bits = (t ^ (t >>> 14)) >>> 0;
+    const r3 = bits / 4294967296;
+    const ts = start + i * 60_000;
+    const regular = ts >= openMs && ts < closeMs;
+    if (!regular && gapRate > 0 && (bits & 0xffff) / 65536 < gapRate) continue;
+    const p0 = path[i] as number;
+    const p1 = path[i + 1] as number;
+    const open = round4(p0);
+    const close = round4(p1);
+    const hi = round4(Math.max(p0, p1) * (1 + spread * r1));
+    const lo = Math.max(round4(Math.min(p0, p1) * (1 - spread * r2)), 0.0001);
+    let vol = 0;
+    let vw = 0;
+    let trades = 0;
+    if (hasVolume) {
+      let profile = 0.04;
       if (regular) {
-        const x = ((ts - window.open) / 60_000 / regularMinutes) * 2 - 1;
+        const x = ((ts - openMs) / 60_000 / regularMinutes) * 2 - 1;
         profile = 0.6 + 1.6 * x * x;
-      } else {
-        profile = 0.04;
       }
-      const raw = (model.minuteVolume * profile * (0.4 + 1.2 * r3)) / factor;
-      const vol = model.fractionalVolume ? Math.max(0.0001, round4(raw)) : Math.max(1, Math.round(raw));
-      v[count] = vol;
-      const mid = round4((open + close + hi + lo) / 4);
-      vw[count] = Math.min(Math.max(mid, lo), hi);
-      n[count] = Math.max(1, Math.round((vol * factor) / model.tradeSize));
+      const raw = minuteVolume * profile * (0.4 + 1.2 * r3);
+      vol = fractional ? Math.max(0.0001, round4(raw)) : Math.max(1, Math.round(raw));
+      vw = Math.min(Math.max(round4((open + close + hi + lo) / 4), lo), hi);
+      trades = Math.max(1, Math.round((vol * factor) / tradeSize));
+    }
+    if (out) {
+      out.t[count] = ts;
+      out.o[count] = open;
+      out.c[count] = close;
+      out.h[count] = hi;
+      out.l[count] = lo;
+      out.v[count] = vol;
+      out.vw[count] = vw;
+      out.n[count] = trades;
+    } else if (sums) {
+      if (count === 0) sums.o = open;
+      sums.c = close;
+      if (hi > h) h = hi;
+      if (lo < l) l = lo;
+      v += vol;
+      vwv += vw * vol;
+      n += trades;
     }
     count++;
   }
-  return { dayNumber, count, t, o, h, l, c, v, vw, n };
+  if (sums) {
+    sums.h = h;
+    sums.l = l;
+    sums.v = fractional ? round4(v) : v;
+    sums.vwv = vwv;
+    sums.n = n;
+    sums.minutes = count;
+  }
+  return count;
+}
+
+/** Generates and stores the minute bars of one day (see {@link generate}). */
+export function generateDayMinutes(model: TickerModel, date: string, window: MinuteWindow, factor = 1, gapRate = 0): DayMinutes {
+  const total = Math.round((window.end - window.start) / 60_000);
+  const dm: DayMinutes = {
+    dayNumber: civilDateToDayNumber(date),
+    count: 0,
+    t: new Float64Array(total),
+    o: new Float64Array(total),
+    h: new Float64Array(total),
+    l: new Float64Array(total),
+    c: new Float64Array(total),
+    v: new Float64Array(total),
+    vw: new Float64Array(total),
+    n: new Float64Array(total),
+  };
+  dm.count = generate(model, date, window, factor, gapRate, dm, null);
+  return dm;
+}
+
+/** Aggregates a whole day's minutes without storing them; null when the day has none. */
+export function summarizeDayMinutes(model: TickerModel, date: string, window: MinuteWindow, factor = 1, gapRate = 0): MinuteSums | null {
+  const sums: MinuteSums = { o: 0, h: 0, l: 0, c: 0, v: 0, vwv: 0, n: 0, minutes: 0 };
+  return generate(model, date, window, factor, gapRate, null, sums) > 0 ? sums : null;
 }

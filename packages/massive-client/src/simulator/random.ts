@@ -1,4 +1,4 @@
-/** Small, fast, seeded randomness: 32-bit hashing and a mulberry32 generator. No global state. */
+/** Small, fast, seeded randomness: 32-bit hashing (the minute walk inlines mulberry32). No global state. */
 
 /** Mixes a 32-bit value (murmur3's finalizer). */
 export function fmix32(h: number): number {
@@ -36,23 +36,4 @@ export function seedValue(seed: number | string): number {
 /** A uniform number in [0, 1) from a 32-bit hash. */
 export function unit(h: number): number {
   return (h >>> 0) / 4294967296;
-}
-
-/** mulberry32: a sequence of uniforms in [0, 1) from a 32-bit seed. */
-export class Mulberry32 {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  /** An approximately standard-normal number (sum of three uniforms, scaled to variance 1). */
-  normal(): number {
-    return (this.next() + this.next() + this.next() - 1.5) * 2;
-  }
 }

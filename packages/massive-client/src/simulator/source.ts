@@ -4,7 +4,7 @@
  */
 import type { TradingSession } from '../calendar/types.js';
 import { type CivilDate, civilDateToDayNumber } from '../time/civil-date.js';
-import { type DayMinutes, generateDayMinutes } from './minutes.js';
+import { type DayMinutes, generateDayMinutes, summarizeDayMinutes } from './minutes.js';
 import { seedValue } from './random.js';
 import { round4 } from './round.js';
 import { type TickerModel, tickerModel } from './ticker-model.js';
@@ -40,6 +40,8 @@ export interface Aggregate {
 }
 
 const MINUTE_CACHE_SIZE = 400;
+/** Day summaries kept (about 170 bytes each): 200,000 is 160 tickers x 5 years. */
+const SUMMARY_CACHE_SIZE = 200_000;
 
 /** Generates and caches minute data and day summaries for one set of generation options. */
 export class BarSource {
@@ -112,9 +114,18 @@ export class BarSource {
       const hit = this.summaryCache.get(key);
       if (hit !== undefined) return hit;
     }
-    const dm = this.minutes(model, session, factor);
-    const agg = aggregateMinutes(dm, 0, existingMinutes(dm, now), model.fractionalVolume);
-    if (complete) this.summaryCache.set(key, agg);
+    if (!complete) {
+      const dm = this.minutes(model, session, factor);
+      return aggregateMinutes(dm, 0, existingMinutes(dm, now), model.fractionalVolume);
+    }
+    // A whole past day: aggregate while generating, without storing (or caching) its minutes.
+    const window = { start: session.preMarketOpen, end: session.postMarketClose, open: session.open, close: session.close };
+    const agg = summarizeDayMinutes(model, session.date, window, factor, this.gapRate);
+    this.summaryCache.set(key, agg);
+    if (this.summaryCache.size > SUMMARY_CACHE_SIZE) {
+      const oldest = this.summaryCache.keys().next().value;
+      if (oldest !== undefined) this.summaryCache.delete(oldest);
+    }
     return agg;
   }
 }
