@@ -205,6 +205,9 @@ describe('reference data', () => {
     const body = JSON.parse((await get(sim, '/v2/aggs/ticker/AAPL/prev')).text);
     expect(body.results).toHaveLength(1);
     expect(body.results[0]).toMatchObject({ T: 'AAPL', t: Date.parse('2026-02-27T21:00:00Z') });
+    // crypto trades on weekends: its previous day is the day before (Sunday, March 1)
+    const crypto = JSON.parse((await get(sim, '/v2/aggs/ticker/X:BTCUSD/prev')).text);
+    expect(crypto.results[0]).toMatchObject({ T: 'X:BTCUSD', t: Date.parse('2026-03-01T21:00:00Z') });
   });
 });
 

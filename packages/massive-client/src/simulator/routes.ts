@@ -1,5 +1,4 @@
 /** The API endpoints: each turns a parsed request into a status and a body. No faults, auth or counting here. */
-import { nyseCalendar } from '../calendar/nyse.js';
 import { isCivilDate } from '../time/civil-date.js';
 import { newYorkDate, newYorkTimeToUtcMs } from '../time/new-york.js';
 import { resolveBarsRequest, type SimulatedTimespan, SimulatorRequestError } from './bar-request.js';
@@ -127,16 +126,16 @@ function aggs(ctx: RouteContext, segments: string[], query: URLSearchParams): Ro
   return json(200, aggsBody(nextUrl ? { ...env, nextUrl } : env, page.bars, hasVolume), page.bars.length);
 }
 
-/** One trading day's bar per ticker, stamped 16:00 New York (grouped daily and previous close). */
+/** One day's bar per ticker (each on its own calendar), stamped 16:00 New York (grouped daily and previous close). */
 function dayRows(ctx: RouteContext, tickers: readonly string[], date: string, adjusted: boolean): { bars: BarColumns; names: string[] } {
   const bars = new BarColumns();
   const names: string[] = [];
-  const session = nyseCalendar.session(date);
-  if (!session) return { bars, names };
   const t = newYorkTimeToUtcMs(date, 16, 0);
   for (const ticker of tickers) {
     if (ctx.isUnknown(ticker)) continue;
     const model = ctx.source.model(ticker);
+    const session = model.calendar.session(date);
+    if (!session) continue;
     const a = ctx.source.daySummary(model, session, ctx.source.factor(ticker, date, adjusted), ctx.now);
     if (!a) continue;
     bars.push(t, a, 1);
@@ -163,7 +162,7 @@ function grouped(ctx: RouteContext, segments: string[], query: URLSearchParams):
 function prev(ctx: RouteContext, segments: string[], query: URLSearchParams): RouteResult {
   const ticker = decodeURIComponent(segments[3] ?? '');
   const adjusted = parseBool(query.get('adjusted'), 'adjusted', true);
-  const day = nyseCalendar.previousTradingDay(newYorkDate(ctx.now));
+  const day = ctx.source.model(ticker).calendar.previousTradingDay(newYorkDate(ctx.now));
   const { bars, names } = dayRows(ctx, [ticker], day, adjusted);
   const hasVolume = ctx.source.model(ticker).hasVolume;
   const body = aggsBody(
