@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { EXTRA_TIME_ZONES, sharedProjectConfig } from './test-support/vitest.shared';
+import { EXTRA_TIME_ZONES, sharedProjectConfig } from './test-support/vitest.shared.ts';
 
 const packages = ['massive-client', 'ohlcv-store', 'job-protocol', 'runner'];
 

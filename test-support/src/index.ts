@@ -103,6 +103,7 @@ export async function startRedisServer(extraArgs: string[] = []): Promise<RedisS
   await waitFor(
     async () => {
       const c = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      c.on('error', () => undefined); // refused until the server is up: expected while polling
       try {
         await c.connect();
         return (await c.ping()) === 'PONG';

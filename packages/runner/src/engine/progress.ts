@@ -43,6 +43,7 @@ export type ReporterErrorHandler = (reporter: string, error: unknown) => void;
 export class ProgressTracker {
   private readonly successful: string[] = [];
   private readonly failed: string[] = [];
+  private readonly interrupted: string[] = [];
   private readonly inFlight = new Set<string>();
   private records = 0;
   private totalMs = 0;
@@ -111,6 +112,11 @@ export class ProgressTracker {
 
   async symbolFinished(result: SymbolResult): Promise<void> {
     this.inFlight.delete(result.symbol);
+    if (result.interrupted && !result.ok) {
+      // Stopped by a cancel or shutdown: neither loaded nor failed; the final status says how many.
+      this.interrupted.push(result.symbol);
+      return;
+    }
     (result.ok ? this.successful : this.failed).push(result.symbol);
     this.records += result.recordsImported;
     this.totalMs += result.processingTimeMs;

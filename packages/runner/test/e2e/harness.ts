@@ -1,0 +1,190 @@
+/**
+ * End-to-end harness: a fresh PostgreSQL database, a private Redis server, the Massive simulator over HTTP, and
+ * the worker as a child process (`tickstock worker`, run from the sources with tsx). Everything the worker prints
+ * is kept so tests can assert that no secret ever appears in it.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { CHANNELS, type DataLoadJob, readJobStatus, submitJob } from '@tickstock/job-protocol';
+import { type RunningSimulator, type SimulatorOptions, simulatedBars, startSimulator } from '@tickstock/massive-client/simulator';
+import { type OhlcvStore, openStore, type Timeframe as StoreTimeframe } from '@tickstock/ohlcv-store';
+import { createTestDatabase, type RedisServer, startRedisServer, type TestDatabase, waitFor } from '@tickstock/test-support';
+import { Redis } from 'ioredis';
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+export const CLI = `${root}packages/runner/src/cli.ts`;
+
+export interface Stack {
+  db: TestDatabase;
+  redisServer: RedisServer;
+  redis: Redis;
+  simulator: RunningSimulator;
+  simulatorNow: number;
+  apiKey: string;
+  store: OhlcvStore;
+  events: CapturedMessages;
+  close(): Promise<void>;
+}
+
+/** Every message seen on some channels, for assertions. */
+export class CapturedMessages {
+  readonly messages: { channel: string; text: string }[] = [];
+  private constructor(private readonly sub: Redis) {}
+
+  static async start(url: string, channels: string[]): Promise<CapturedMessages> {
+    const sub = new Redis(url);
+    const c = new CapturedMessages(sub);
+    sub.on('message', (channel: string, text: string) => c.messages.push({ channel, text }));
+    await sub.subscribe(...channels);
+    return c;
+  }
+
+  json(channel: string): Record<string, unknown>[] {
+    return this.messages.filter((m) => m.channel === channel).map((m) => JSON.parse(m.text) as Record<string, unknown>);
+  }
+
+  async close(): Promise<void> {
+    await this.sub.quit();
+  }
+}
+
+export async function startStack(simOptions: SimulatorOptions = {}): Promise<Stack> {
+  const db = await createTestDatabase('e2e');
+  const redisServer = await startRedisServer();
+  const redis = new Redis(redisServer.url);
+  const apiKey = `e2e-key-${randomUUID()}`;
+  const simulatorNow = Date.now();
+  const simulator = await startSimulator({ apiKey, now: simulatorNow, ...simOptions });
+  const store = await openStore({ databaseUrl: db.url });
+  const events = await CapturedMessages.start(redisServer.url, [CHANNELS.monitoring, CHANNELS.errors, CHANNELS.jobStatus]);
+  return {
+    db,
+    redisServer,
+    redis,
+    simulator,
+    simulatorNow,
+    apiKey,
+    store,
+    events,
+    async close() {
+      await events.close();
+      await store.close();
+      await simulator.close();
+      redis.disconnect();
+      await redisServer.stop();
+      await db.drop();
+    },
+  };
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  lines: string[];
+  exited: Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function spawnWorker(stack: Stack, options: { env?: Record<string, string>; args?: string[] } = {}): Promise<WorkerProcess> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    TZ: process.env.TZ ?? 'UTC',
+    DATABASE_URL: stack.db.url,
+    REDIS_URL: stack.redisServer.url,
+    MASSIVE_API_KEY: stack.apiKey,
+    MASSIVE_API_BASE_URL: stack.simulator.url,
+    LOG_LEVEL: 'debug',
+    ...options.env,
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'worker', '--drain-timeout', '5', ...(options.args ?? [])], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  let buffer = '';
+  const onData = (chunk: Buffer) => {
+    buffer += chunk.toString('utf8');
+    let i = buffer.indexOf('\n');
+    while (i >= 0) {
+      lines.push(buffer.slice(0, i));
+      buffer = buffer.slice(i + 1);
+      i = buffer.indexOf('\n');
+    }
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await waitFor(() => lines.some((l) => l.includes('worker listening for data-load jobs')) || child.exitCode !== null, {
+    timeoutMs: 60_000,
+    what: 'the worker to start listening',
+  });
+  if (child.exitCode !== null) throw new Error(`worker exited at start with ${child.exitCode}:\n${lines.join('\n')}`);
+  return {
+    child,
+    lines,
+    exited,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+const FINAL = ['completed', 'completed_with_errors', 'failed', 'cancelled'];
+
+/** Polls the status key until the job reaches a final state; returns the JSON the app reads. */
+export async function waitForFinalStatus(redis: Redis, jobId: string, timeoutMs = 60_000): Promise<Record<string, unknown>> {
+  return waitFor(
+    async () => {
+      const s = await readJobStatus(redis, jobId);
+      if (!s?.ok) return undefined;
+      const v = s.value as unknown as Record<string, unknown>;
+      return FINAL.includes(String(v.status)) ? v : undefined;
+    },
+    { timeoutMs, intervalMs: 100, what: `job ${jobId} to finish` },
+  );
+}
+
+export async function rawStatus(redis: Redis, jobId: string): Promise<{ type: string; ttl: number; json: Record<string, unknown> | null }> {
+  const key = `tickstock.jobs.status:${jobId}`;
+  const type = await redis.type(key);
+  const ttl = await redis.ttl(key);
+  const json = type === 'string' ? (JSON.parse((await redis.get(key)) as string) as Record<string, unknown>) : null;
+  return { type, ttl, json };
+}
+
+export function submit(stack: Stack, job: Record<string, unknown>) {
+  return submitJob(stack.redis, job as DataLoadJob);
+}
+
+const API_TIMESPAN: Record<StoreTimeframe, 'minute' | 'hour' | 'day' | 'week' | 'month'> = {
+  '1min': 'minute',
+  hourly: 'hour',
+  daily: 'day',
+  weekly: 'week',
+  monthly: 'month',
+};
+
+/** The bars the simulator serves for a symbol, timeframe and date range, as the store returns them. */
+export function expectedBars(stack: Stack, symbol: string, timeframe: StoreTimeframe, from: string, to: string) {
+  return simulatedBars({ ticker: symbol, timespan: API_TIMESPAN[timeframe], from, to }, { now: stack.simulatorNow }).map((b) => ({
+    timestamp: b.timestamp,
+    open: b.open,
+    high: b.high,
+    low: b.low,
+    close: b.close,
+  }));
+}
+
+/** Stored bars reduced to what every table keeps (time and OHLC). */
+export async function storedBars(stack: Stack, symbol: string, timeframe: StoreTimeframe) {
+  return (await stack.store.getBars(timeframe, symbol)).map((b) => ({
+    timestamp: b.timestamp,
+    open: b.open,
+    high: b.high,
+    low: b.low,
+    close: b.close,
+  }));
+}

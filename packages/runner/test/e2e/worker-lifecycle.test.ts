@@ -1,0 +1,116 @@
+/**
+ * The worker's lifecycle against a slow API (the simulator adds latency): cancel mid-job, SIGTERM mid-job, and a
+ * bad API key. Each leaves a consistent final status, and no secret in anything the worker wrote.
+ */
+import { randomUUID } from 'node:crypto';
+import { CHANNELS, readJobStatus } from '@tickstock/job-protocol';
+import { waitFor } from '@tickstock/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Stack, spawnWorker, startStack, storedBars, submit, waitForFinalStatus } from './harness.js';
+
+let stack: Stack;
+const SYMBOLS = [
+  'AAPL',
+  'MSFT',
+  'NVDA',
+  'AMZN',
+  'GOOGL',
+  'META',
+  'TSLA',
+  'JPM',
+  'XOM',
+  'IBM',
+  'ORCL',
+  'INTC',
+  'CSCO',
+  'KO',
+  'PEP',
+  'WMT',
+  'DIS',
+  'NKE',
+  'MCD',
+  'V',
+];
+
+beforeAll(async () => {
+  stack = await startStack({ latency: { fixedMs: 120 } });
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.close();
+}, 60_000);
+
+async function runningWithProgress(jobId: string, minProcessed: number) {
+  return waitFor(
+    async () => {
+      const s = await readJobStatus(stack.redis, jobId);
+      const v = s?.ok ? (s.value as unknown as Record<string, unknown>) : undefined;
+      return v && v.status === 'running' && Number(v.processed_symbols) >= minProcessed ? v : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 50, what: `job ${jobId} to process ${minProcessed} symbols` },
+  );
+}
+
+describe('worker lifecycle', () => {
+  it('fails fast on a bad API key, and the key appears in no status, event or log line', async () => {
+    const badKey = `wrong-key-${randomUUID()}`;
+    const worker = await spawnWorker(stack, { env: { MASSIVE_API_KEY: badKey } });
+    const jobId = randomUUID();
+    await submit(stack, { job_id: jobId, job_type: 'historical_load', symbols: SYMBOLS, years: 1, timespan: 'day' });
+    const status = await waitForFinalStatus(stack.redis, jobId, 30_000).finally(() => worker.stop());
+    expect(status.status).toBe('failed');
+    expect(String(status.error_message)).toContain('API_KEY_INVALID');
+    expect(status.processed_symbols).toBe(0);
+    // Stopped at once: one request per symbol in flight at most, not one per symbol in the job.
+    expect(stack.simulator.stats().unauthorized).toBeLessThanOrEqual(4);
+    expect(await worker.exited).toBe(0);
+    const everything = [...worker.lines, ...stack.events.messages.map((m) => m.text), JSON.stringify(status)].join('\n');
+    expect(everything).not.toContain(badKey);
+    expect(everything).not.toContain(stack.apiKey);
+  });
+
+  it('cancels a running job within a few seconds, keeping what was written, and writes cancelled', async () => {
+    const worker = await spawnWorker(stack, { args: ['--concurrency', '2'] });
+    try {
+      const jobId = randomUUID();
+      await submit(stack, {
+        job_id: jobId,
+        job_type: 'csv_universe_load',
+        symbols: SYMBOLS,
+        timeframes: ['day', 'week', 'month'],
+        years: 1,
+      });
+      await runningWithProgress(jobId, 2);
+      const cancelledAt = Date.now();
+      await stack.redis.publish(
+        CHANNELS.control,
+        JSON.stringify({ job_id: jobId, action: 'cancel', requested_by: 'admin', timestamp: '2025-12-23T12:16:00' }),
+      );
+      const status = await waitForFinalStatus(stack.redis, jobId, 10_000);
+      expect(Date.now() - cancelledAt).toBeLessThan(5_000);
+      expect(status.status).toBe('cancelled');
+      expect(String(status.message)).toContain('cancelled by admin');
+      const loaded = status.successful_symbols as string[];
+      expect(loaded.length).toBeGreaterThanOrEqual(2);
+      expect(loaded.length).toBeLessThan(SYMBOLS.length);
+      for (const symbol of loaded) expect((await storedBars(stack, symbol, 'daily')).length).toBeGreaterThan(200);
+    } finally {
+      expect(await worker.stop()).toBe(0);
+    }
+  });
+
+  it('on SIGTERM mid-job stops taking work, lets symbols in flight finish, writes a final status and exits 0', async () => {
+    const worker = await spawnWorker(stack, { args: ['--concurrency', '2'] });
+    const jobId = randomUUID();
+    await submit(stack, { job_id: jobId, job_type: 'csv_universe_load', symbols: SYMBOLS, timeframes: ['day', 'week', 'month'], years: 1 });
+    await runningWithProgress(jobId, 2);
+    expect(await worker.stop('SIGTERM')).toBe(0);
+    const status = await waitForFinalStatus(stack.redis, jobId, 5_000);
+    expect(status.status).toBe('failed');
+    expect(String(status.message)).toContain('worker shutdown');
+    const loaded = status.successful_symbols as string[];
+    expect(loaded.length + (status.failed_symbols as string[]).length).toBe(status.processed_symbols);
+    for (const symbol of loaded) expect((await storedBars(stack, symbol, 'monthly')).length).toBeGreaterThan(10);
+    expect(worker.lines.some((l) => l.includes('worker stopped'))).toBe(true);
+  });
+});
