@@ -2,14 +2,18 @@
  * The worker as a deployed process: jobs published the way the app publishes them, over real Redis, loaded
  * from the simulator over HTTP into real PostgreSQL. Every table must hold exactly the bars the simulator serves.
  */
+
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHANNELS, dataLoadRanges } from '@tickstock/job-protocol';
+import { promisify } from 'node:util';
+import { CHANNELS, dataLoadRanges, KEYS, parsePatternEvent } from '@tickstock/job-protocol';
 import { waitFor } from '@tickstock/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CapturedMessages,
   expectedBars,
   rawStatus,
   type Stack,
@@ -198,5 +202,55 @@ describe('tickstock worker', () => {
     });
     expect((stack.simulator.stats().byEndpoint.tickerDetails ?? 0) - before).toBe(1);
     expect((await stack.store.getSymbolStatuses(jobId)).length).toBe(1);
+  });
+});
+
+describe('examples/ against the running worker', () => {
+  const run = promisify(execFile);
+  const examples = new URL('../../../../examples/', import.meta.url).pathname;
+  const env = () => ({
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    REDIS_URL: stack.redisServer.url,
+    DATABASE_URL: stack.db.url,
+  });
+
+  it('submit-job.ts submits a job and follows its status to completed', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'submit-job.ts', 'KO'], {
+      cwd: examples,
+      env: env(),
+      timeout: 60_000,
+    });
+    expect(stdout).toMatch(/^submitted [0-9a-f-]{36}; 1 worker\(s\) listening$/m);
+    expect(stdout).toMatch(/^completed 100% /m);
+    expect(stdout).toMatch(/^bars loaded: [1-9]\d*$/m);
+  });
+
+  it('pattern-producer.ts publishes contract-shaped pattern_detected events and beats the heartbeat', async () => {
+    const patterns = await CapturedMessages.start(stack.redisServer.url, [CHANNELS.patterns]);
+    try {
+      await run(process.execPath, ['--import', 'tsx', 'pattern-producer.ts', '3'], { cwd: examples, env: env(), timeout: 60_000 });
+      await waitFor(() => patterns.messages.length === 3, { what: 'three pattern events' });
+      for (const m of patterns.messages) {
+        const parsed = parsePatternEvent(m.text);
+        expect(parsed.ok).toBe(true);
+        expect(m.text).not.toContain('pattern_name');
+      }
+      expect(JSON.parse(patterns.messages[0]?.text ?? '{}').data).toMatchObject({ symbol: 'AAPL', pattern: 'Doji', confidence: 0.7 });
+      const beat = Number(await stack.redis.get(KEYS.producerHeartbeat));
+      expect(Math.abs(beat - Date.now() / 1000)).toBeLessThan(30);
+    } finally {
+      await patterns.close();
+    }
+  });
+
+  it('read-bars.ts reads the bars back from the store', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'read-bars.ts', 'NVDA'], {
+      cwd: examples,
+      env: env(),
+      timeout: 60_000,
+    });
+    expect(stdout).toMatch(/^NVDA: last 5 daily bars$/m);
+    expect(stdout).toMatch(/gaps: 0 \(0 trading days missing\)/);
   });
 });
