@@ -112,6 +112,17 @@ describe('intraday bars', () => {
     }
   });
 
+  it('hour bars keep New York wall-clock hours across the DST switches', async () => {
+    const spring = (await fetchAll('/v2/aggs/ticker/AAPL/range/1/hour/2025-03-07/2025-03-10')).rows;
+    expect(spring.map((r) => new Date(r.t).toISOString().slice(0, 16)).filter((_, i) => i % 16 === 0)).toEqual([
+      '2025-03-07T09:00', // 04:00 EST
+      '2025-03-10T08:00', // 04:00 EDT
+    ]);
+    const fall = (await fetchAll('/v2/aggs/ticker/AAPL/range/1/hour/2025-10-31/2025-11-03')).rows;
+    expect(fall.map((r) => ny(r.t).slice(11)).slice(16, 18)).toEqual(['04:00', '05:00']);
+    expect(new Date(fall[16]!.t).toISOString()).toBe('2025-11-03T09:00:00.000Z');
+  });
+
   it('no intraday bars on a holiday or a weekend', async () => {
     for (const range of ['2025-12-25/2025-12-25', '2025-12-27/2025-12-28']) {
       const { pages } = await fetchAll(`/v2/aggs/ticker/AAPL/range/1/minute/${range}`);
