@@ -1,7 +1,16 @@
 /**
- * SQL of the bulk path: rows are COPYed into a session-local TEMP staging table (no WAL, no indexes, emptied at
- * commit) and moved with one `INSERT ... SELECT ... ON CONFLICT (symbol, time) DO UPDATE`. The update only fires
- * when a value differs (`IS DISTINCT FROM`), so identical re-writes are counted as unchanged and leave rows untouched.
+ * SQL of the bulk path. Rows are COPYed into a session-local TEMP staging table (no WAL, no indexes, emptied at
+ * commit), then moved in the same transaction by two statements:
+ *
+ * 1. `UPDATE target SET ... FROM stage WHERE key matches AND values IS DISTINCT FROM` (revised bars; identical ones
+ *    are left alone and counted unchanged), then
+ * 2. `INSERT INTO target SELECT ... FROM stage WHERE NOT EXISTS (row with that key)` (new bars).
+ *
+ * This is about twice as fast as `INSERT ... ON CONFLICT DO UPDATE` for new rows (no speculative insertion). If
+ * another writer inserts one of the keys between the two statements, the INSERT fails with a unique violation; the
+ * batch is then rolled back and re-run with `INSERT ... SELECT ... ON CONFLICT (symbol, time) DO UPDATE ... WHERE
+ * IS DISTINCT FROM`, which is safe under any concurrency. Staged values are cast to the column types before being
+ * compared, so a NUMERIC(10,4) column does not see 123.456789 as a change from 123.4568.
  */
 import type { BarTableSchema } from '../schema/discover.js';
 import { ident, identList } from '../sql.js';
@@ -22,52 +31,90 @@ export function stageDdl(kind: 'instant' | 'date'): string {
 ) ON COMMIT DELETE ROWS`;
 }
 
-/** The statement that moves staged rows into `schema`'s table; returns one row `{ inserted, affected }`. */
-export function upsertFromStageSql(schema: BarTableSchema): string {
-  const kind = schema.timeType === 'date' ? 'date' : 'instant';
-  const timeExpr =
-    schema.timeType === 'date'
-      ? 's.t'
-      : `'epoch'::${schema.timeType === 'timestamptz' ? 'timestamptz' : 'timestamp'} + s.t * INTERVAL '1 millisecond'`;
-  let volumeExpr = schema.volumeIsInteger ? 'round(s.volume)' : 's.volume';
-  if (schema.volumeRequired) volumeExpr = `COALESCE(${volumeExpr}, 0)`;
-  const cols = ['symbol', schema.timeColumn, 'open', 'high', 'low', 'close', 'volume'];
-  const exprs = ['s.symbol', timeExpr, 's.open', 's.high', 's.low', 's.close', volumeExpr];
-  const values = ['open', 'high', 'low', 'close', 'volume'];
-  if (schema.hasVwap) {
-    cols.push('vwap');
-    exprs.push('s.vwap');
-    values.push('vwap');
-  }
-  if (schema.hasTransactions) {
-    cols.push('transactions');
-    exprs.push('s.transactions');
-    values.push('transactions');
-  }
+/**
+ * The statements that move staged rows into one table. `update` and `insertNew` take three parameters that bound the
+ * batch's keys: `$1` the batch's symbols (text[]), `$2`/`$3` its smallest and largest key (Unix ms or `YYYY-MM-DD`).
+ * They let the planner read only the index range the batch can touch, so a fresh load does not rescan the table.
+ */
+export interface StageStatements {
+  /** UPDATE of rows whose values differ; its row count is the number of revised bars. */
+  update: string;
+  /** INSERT of rows whose key is not stored yet; its row count is the number of new bars. */
+  insertNew: string;
+  /** Fallback under concurrent writers: one upsert returning `{ inserted, affected }`. */
+  upsert: string;
+}
+
+function stageKind(schema: BarTableSchema): 'instant' | 'date' {
+  return schema.timeType === 'date' ? 'date' : 'instant';
+}
+
+/** SQL of the staged key as the time column's type. */
+function timeExpr(schema: BarTableSchema): string {
+  if (schema.timeType === 'date') return 's.t';
+  return `'epoch'::${schema.timeType} + s.t * INTERVAL '1 millisecond'`;
+}
+
+/** Value columns present in the table and the staged value as each will be stored. */
+function values(schema: BarTableSchema): { column: string; expr: string }[] {
+  const cast = (column: string, raw: string) => `CAST(${raw} AS ${schema.valueTypes[column] ?? 'numeric'})`;
+  let volume = schema.volumeIsInteger ? 'round(s.volume)' : 's.volume';
+  if (schema.volumeRequired) volume = `COALESCE(${volume}, 0)`;
+  const out = [
+    { column: 'open', expr: cast('open', 's.open') },
+    { column: 'high', expr: cast('high', 's.high') },
+    { column: 'low', expr: cast('low', 's.low') },
+    { column: 'close', expr: cast('close', 's.close') },
+    { column: 'volume', expr: cast('volume', volume) },
+  ];
+  if (schema.hasVwap) out.push({ column: 'vwap', expr: cast('vwap', 's.vwap') });
+  if (schema.hasTransactions) out.push({ column: 'transactions', expr: cast('transactions', 's.transactions') });
+  return out;
+}
+
+/** Builds the statements for `schema`'s table (once per table; they take no parameters). */
+export function stageStatements(schema: BarTableSchema): StageStatements {
+  const table = ident(schema.table);
+  const time = ident(schema.timeColumn);
+  const stage = stageTable(stageKind(schema));
+  const vals = values(schema);
+  const bound = (p: string) =>
+    schema.timeType === 'date' ? `${p}::date` : `'epoch'::${schema.timeType} + ${p}::bigint * INTERVAL '1 millisecond'`;
+  const range = `t.symbol = ANY($1::text[]) AND t.${time} BETWEEN ${bound('$2')} AND ${bound('$3')}`;
+  const key = `t.symbol = s.symbol AND t.${time} = ${timeExpr(schema)}`;
+
+  const sets = vals.map((v) => `${ident(v.column)} = ${v.expr}`);
+  if (schema.hasUpdatedAt) sets.push('updated_at = now()');
+  const update = `UPDATE ${table} AS t SET ${sets.join(', ')} FROM ${stage} s
+  WHERE ${range} AND ${key} AND (${vals.map((v) => `t.${ident(v.column)}`).join(', ')}) IS DISTINCT FROM (${vals.map((v) => v.expr).join(', ')})`;
+
+  const cols = ['symbol', schema.timeColumn, ...vals.map((v) => v.column)];
+  const exprs = ['s.symbol', timeExpr(schema), ...vals.map((v) => v.expr)];
   if (schema.hasCreatedAt) {
     cols.push('created_at');
     exprs.push('now()');
   }
-  const sets = values.map((c) => `${ident(c)} = EXCLUDED.${ident(c)}`);
   if (schema.hasUpdatedAt) {
     cols.push('updated_at');
     exprs.push('now()');
-    sets.push('updated_at = EXCLUDED.updated_at');
   }
-  const current = values.map((c) => `t.${ident(c)}`).join(', ');
-  const incoming = values.map((c) => `EXCLUDED.${ident(c)}`).join(', ');
-  return `WITH ins AS (
-  INSERT INTO ${ident(schema.table)} AS t (${identList(cols)})
-  SELECT ${exprs.join(', ')} FROM ${stageTable(kind)} s
-  ON CONFLICT (symbol, ${ident(schema.timeColumn)}) DO UPDATE SET ${sets.join(', ')}
-  WHERE (${current}) IS DISTINCT FROM (${incoming})
+  const insertNew = `INSERT INTO ${table} (${identList(cols)}) SELECT ${exprs.join(', ')} FROM ${stage} s
+  WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE ${range} AND ${key})`;
+
+  const conflictSets = vals.map((v) => `${ident(v.column)} = EXCLUDED.${ident(v.column)}`);
+  if (schema.hasUpdatedAt) conflictSets.push('updated_at = EXCLUDED.updated_at');
+  const upsert = `WITH ins AS (
+  INSERT INTO ${table} AS t (${identList(cols)}) SELECT ${exprs.join(', ')} FROM ${stage} s
+  ON CONFLICT (symbol, ${time}) DO UPDATE SET ${conflictSets.join(', ')}
+  WHERE (${vals.map((v) => `t.${ident(v.column)}`).join(', ')}) IS DISTINCT FROM (${vals.map((v) => `EXCLUDED.${ident(v.column)}`).join(', ')})
   RETURNING (t.xmax = 0) AS inserted
 )
 SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*)::int AS affected FROM ins`;
+  return { update, insertNew, upsert };
 }
 
 /** Inserts symbols not yet in `symbols` (bare rows; registerSymbol fills in details). Parameters: the symbols. */
 export function registerBareSymbolsSql(count: number): string {
-  const values = Array.from({ length: count }, (_, i) => `($${i + 1})`).join(', ');
-  return `INSERT INTO symbols (symbol) VALUES ${values} ON CONFLICT (symbol) DO NOTHING`;
+  const rows = Array.from({ length: count }, (_, i) => `($${i + 1})`).join(', ');
+  return `INSERT INTO symbols (symbol) VALUES ${rows} ON CONFLICT (symbol) DO NOTHING`;
 }

@@ -11,7 +11,7 @@ import type { BarTableSchema } from '../schema/discover.js';
 import { timeframeSpec } from '../timeframes.js';
 import { emptyReport, type UpsertReport } from './report.js';
 import { barKey, type DateRule, dateRuleForSymbol } from './time-keys.js';
-import { registerBareSymbolsSql, STAGE_COLUMNS, stageDdl, stageTable, upsertFromStageSql } from './upsert-sql.js';
+import { registerBareSymbolsSql, STAGE_COLUMNS, type StageStatements, stageDdl, stageStatements, stageTable } from './upsert-sql.js';
 import { isValidSymbol, REJECT_REASON_TEXT, type RejectReason, validateBarValues } from './validate.js';
 
 /** A bar together with its ticker, for the many-symbol form. */
@@ -46,6 +46,7 @@ export interface WriterContext {
 }
 
 const MAX_SAMPLES = 20;
+const UNIQUE_VIOLATION = '23505';
 /** COPY data is sent in chunks of this many lines (one CopyData message each), not line by line. */
 const LINES_PER_CHUNK = 1000;
 const NULL = '\\N';
@@ -61,7 +62,7 @@ function num(x: number): string {
 /** Accumulates bars and writes them batch by batch. */
 export class BarWriter {
   private readonly spec;
-  private readonly upsertSql: string;
+  private readonly statements: StageStatements;
   private readonly ddl: string;
   private readonly table: string;
   readonly report: UpsertReport;
@@ -77,7 +78,7 @@ export class BarWriter {
 
   constructor(private readonly ctx: WriterContext) {
     this.spec = timeframeSpec(ctx.schema.timeframe);
-    this.upsertSql = upsertFromStageSql(ctx.schema);
+    this.statements = stageStatements(ctx.schema);
     const kind = ctx.schema.timeType === 'date' ? 'date' : 'instant';
     this.ddl = stageDdl(kind);
     this.table = stageTable(kind);
@@ -168,19 +169,24 @@ export class BarWriter {
   }
 
   /** COPY text of the queued rows, LINES_PER_CHUNK lines per string (built with join: flat strings, no ropes). */
-  private format(keep: Uint8Array | null): { chunks: string[]; rows: number } {
+  private format(keep: Uint8Array | null): { chunks: string[]; rows: number; min: number | string; max: number | string } {
     const chunks: string[] = [];
     const v = this.values;
     let parts: string[] = [];
     let lines = 0;
     let rows = 0;
+    let min = this.keys[0] as number | string;
+    let max = min;
     for (let i = 0; i < this.n; i++) {
       if (keep && keep[i] === 0) continue;
       const o = i * FIELDS;
+      const key = this.keys[i] as number | string;
+      if (key < min) min = key;
+      if (key > max) max = key;
       parts.push(
         this.symbols[i] as string,
         '\t',
-        String(this.keys[i]),
+        String(key),
         '\t',
         String(v[o]),
         '\t',
@@ -205,7 +211,7 @@ export class BarWriter {
       }
     }
     if (lines > 0) chunks.push(parts.join(''));
-    return { chunks, rows };
+    return { chunks, rows, min, max };
   }
 
   /**
@@ -215,7 +221,7 @@ export class BarWriter {
   async flush(): Promise<void> {
     if (this.n === 0) return;
     const keep = this.survivors();
-    const { chunks, rows } = this.format(keep);
+    const { chunks, rows, min, max } = this.format(keep);
     const duplicates = this.n - rows;
     const symbols = [...this.batchSymbols];
     this.n = 0;
@@ -223,7 +229,7 @@ export class BarWriter {
     this.keys = [];
     this.batchSymbols = new Set();
     await this.settle();
-    this.inFlight = this.write(chunks, rows, duplicates, symbols).then(
+    this.inFlight = this.write(chunks, rows, duplicates, symbols, [symbols, min, max]).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -244,20 +250,37 @@ export class BarWriter {
     return this.report;
   }
 
-  private async write(chunks: string[], rows: number, duplicates: number, symbols: string[]): Promise<void> {
+  /** One batch in one transaction: stage, register unknown symbols, then update changed rows and insert new ones. */
+  private batch(chunks: string[], unknown: string[], range: unknown[], safe: boolean): Promise<{ inserted: number; updated: number }> {
+    return this.ctx.driver.transaction(async (tx) => {
+      await tx.query(this.ddl);
+      await tx.copyFrom(this.table, STAGE_COLUMNS, chunks);
+      for (let i = 0; i < unknown.length; i += 1000) {
+        const some = unknown.slice(i, i + 1000);
+        await tx.query(registerBareSymbolsSql(some.length), some);
+      }
+      if (safe) {
+        const { rows } = await tx.query<{ inserted: number | string; affected: number | string }>(this.statements.upsert);
+        const inserted = Number(rows[0]?.inserted ?? 0);
+        return { inserted, updated: Number(rows[0]?.affected ?? 0) - inserted };
+      }
+      const updated = (await tx.query(this.statements.update, range)).rowCount;
+      const inserted = (await tx.query(this.statements.insertNew, range)).rowCount;
+      return { inserted, updated };
+    });
+  }
+
+  private async write(chunks: string[], rows: number, duplicates: number, symbols: string[], range: unknown[]): Promise<void> {
     const unknown = this.ctx.registerMissingSymbols ? symbols.filter((s) => !this.ctx.knownSymbols.has(s)) : [];
-    let counts: { inserted: number; affected: number };
+    let counts: { inserted: number; updated: number };
     try {
-      counts = await this.ctx.driver.transaction(async (tx) => {
-        await tx.query(this.ddl);
-        await tx.copyFrom(this.table, STAGE_COLUMNS, chunks);
-        for (let i = 0; i < unknown.length; i += 1000) {
-          const some = unknown.slice(i, i + 1000);
-          await tx.query(registerBareSymbolsSql(some.length), some);
-        }
-        const { rows } = await tx.query<{ inserted: number | string; affected: number | string }>(this.upsertSql);
-        return { inserted: Number(rows[0]?.inserted ?? 0), affected: Number(rows[0]?.affected ?? 0) };
-      });
+      try {
+        counts = await this.batch(chunks, unknown, range, false);
+      } catch (e) {
+        // Another writer inserted one of these keys after our existence check: redo the batch with ON CONFLICT.
+        if ((e as { code?: unknown })?.code !== UNIQUE_VIOLATION) throw e;
+        counts = await this.batch(chunks, unknown, range, true);
+      }
     } catch (e) {
       throw this.failure(e, symbols);
     }
@@ -266,9 +289,9 @@ export class BarWriter {
     r.batches++;
     r.duplicates += duplicates;
     r.inserted += counts.inserted;
-    r.updated += counts.affected - counts.inserted;
-    r.written += counts.affected;
-    r.unchanged += rows - counts.affected;
+    r.updated += counts.updated;
+    r.written += counts.inserted + counts.updated;
+    r.unchanged += rows - counts.inserted - counts.updated;
   }
 
   private failure(e: unknown, symbols: string[]): StoreError {

@@ -10,6 +10,8 @@ import { TIMEFRAMES, type Timeframe, timeframeSpec } from '../timeframes.js';
 /** One column as discovered. */
 interface ColumnInfo {
   dataType: string;
+  /** The type as SQL, with precision (e.g. `numeric(10,4)`), for casts that must match what the column stores. */
+  sqlType: string;
   nullable: boolean;
   hasDefault: boolean;
   maxLength: number | null;
@@ -30,6 +32,8 @@ export interface BarTableSchema {
   hasTransactions: boolean;
   hasCreatedAt: boolean;
   hasUpdatedAt: boolean;
+  /** SQL types of the value columns present (open, high, low, close, volume, vwap, transactions), e.g. `numeric(10,4)`. */
+  valueTypes: Record<string, string>;
   /** Every column of the table, in no particular order. */
   columns: string[];
 }
@@ -109,6 +113,11 @@ function barTableSchema(timeframe: Timeframe, cols: Map<string, ColumnInfo> | un
     );
   }
   const optional = (c: string, types: Set<string>) => types.has(cols.get(c)?.dataType ?? '');
+  const valueTypes: Record<string, string> = {};
+  for (const c of ['open', 'high', 'low', 'close', 'volume', 'vwap', 'transactions']) {
+    const info = cols.get(c);
+    if (info) valueTypes[c] = info.sqlType;
+  }
   return {
     timeframe,
     table,
@@ -120,6 +129,7 @@ function barTableSchema(timeframe: Timeframe, cols: Map<string, ColumnInfo> | un
     hasTransactions: optional('transactions', VOLUME_TYPES),
     hasCreatedAt: cols.has('created_at'),
     hasUpdatedAt: cols.has('updated_at'),
+    valueTypes,
     columns: [...cols.keys()],
   };
 }
@@ -135,8 +145,10 @@ export async function discoverSchema(db: Queryable, timeframes: readonly Timefra
     is_nullable: string;
     column_default: string | null;
     character_maximum_length: number | string | null;
+    numeric_precision: number | string | null;
+    numeric_scale: number | string | null;
   }>(
-    `SELECT table_name, column_name, data_type, is_nullable, column_default, character_maximum_length
+    `SELECT table_name, column_name, data_type, is_nullable, column_default, character_maximum_length, numeric_precision, numeric_scale
        FROM information_schema.columns
       WHERE table_schema = current_schema() AND table_name IN (${list})`,
   );
@@ -149,6 +161,8 @@ export async function discoverSchema(db: Queryable, timeframes: readonly Timefra
     }
     m.set(r.column_name, {
       dataType: r.data_type,
+      sqlType:
+        r.data_type === 'numeric' && r.numeric_precision !== null ? `numeric(${r.numeric_precision},${r.numeric_scale ?? 0})` : r.data_type,
       nullable: r.is_nullable === 'YES',
       hasDefault: r.column_default !== null,
       maxLength: r.character_maximum_length === null ? null : Number(r.character_maximum_length),
