@@ -1,0 +1,118 @@
+/** The `tickstock` command as a user runs it: exit codes, --json output, usage errors, the embedded default. */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createTestDatabase, type TestDatabase } from '@tickstock/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const CLI = `${root}packages/runner/src/cli.ts`;
+const exec = promisify(execFile);
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase('cli');
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+async function tickstock(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, ['--import', 'tsx', CLI, ...args], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TZ: process.env.TZ ?? 'UTC', DATABASE_URL: db.url, ...env },
+      timeout: 90_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: err.code ?? -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+  }
+}
+
+describe('tickstock load', () => {
+  it('exits 0 and prints one JSON summary with --json when every symbol loads', async () => {
+    const r = await tickstock(['load', 'AAPL', 'X:BTCUSD', '--days', '10', '--timeframes', 'day,week', '--simulator', '--json']);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ status: 'completed', symbols_total: 2, failed_symbols: [], error_code: null });
+    expect(summary.successful_symbols.sort()).toEqual(['AAPL', 'X:BTCUSD']);
+    expect(summary.symbols['X:BTCUSD'].timeframes.day.written + summary.symbols['X:BTCUSD'].timeframes.day.unchanged).toBe(11);
+  });
+
+  it('exits 1 (completed with errors) when a ticker is unknown, naming it', async () => {
+    const r = await tickstock(['load', 'MSFT', 'ZZZNOTREAL', '--days', '5', '--timeframes', 'day', '--simulator', '--json']);
+    expect(r.code).toBe(1);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ status: 'completed_with_errors', failed_symbols: ['ZZZNOTREAL'] });
+    expect(summary.symbols.ZZZNOTREAL.error_code).toBe('SYMBOL_NOT_FOUND');
+  });
+
+  it('exits 2 with one clear line for bad usage, before touching anything', async () => {
+    const bad = await tickstock(['load', 'AAPL; DROP TABLE symbols', '--simulator']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('tickstock: invalid symbol: "AAPL; DROP TABLE SYMBOLS"\n');
+    const tf = await tickstock(['load', 'AAPL', '--timeframes', 'hour,fortnight', '--simulator']);
+    expect(tf.code).toBe(2);
+    expect(tf.stderr).toBe('tickstock: unknown timeframe "fortnight"; use 1min, hour, day, week, month\n');
+    const both = await tickstock(['load', 'AAPL', '--days', '3', '--years', '1', '--simulator']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('give --years or --days, not both');
+  });
+
+  it('refuses to call the real API without a key, naming the variable and the alternative', async () => {
+    const r = await tickstock(['load', 'AAPL', '--days', '3']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('MASSIVE_API_KEY is not set');
+    expect(r.stderr).toContain('--simulator');
+  });
+
+  it('lists every configuration problem at once', async () => {
+    const r = await tickstock(['load', 'AAPL', '--simulator'], {
+      LOG_LEVEL: 'loud',
+      MASSIVE_API_TIMEOUT: 'soon',
+      DATABASE_URL: 'mysql://x',
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('invalid configuration');
+    expect(r.stderr).toContain('DATABASE_URL must start with postgres://');
+    expect(r.stderr).toContain('MASSIVE_API_TIMEOUT must be seconds > 0');
+    expect(r.stderr).toContain('LOG_LEVEL must be one of');
+  });
+});
+
+describe('tickstock stats, migrate and the embedded default', () => {
+  it('reports records and gaps of what was loaded', async () => {
+    const r = await tickstock(['stats', 'AAPL', '--timeframes', 'daily', '--json']);
+    expect(r.code).toBe(0);
+    const [daily] = JSON.parse(r.stdout);
+    expect(daily).toMatchObject({ symbol: 'AAPL', timeframe: 'daily', missingPeriods: 0, validationRate: 1 });
+    expect(daily.records).toBeGreaterThanOrEqual(6);
+  });
+
+  it('migrate is idempotent', async () => {
+    const r = await tickstock(['migrate']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^schema at version \d+: nothing to apply$/m);
+  });
+
+  it('uses the embedded database in ./.tickstock when no database is configured, and says where', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tickstock-embedded-'));
+    try {
+      const r = await tickstock(['load', 'SPY', '--days', '5', '--timeframes', 'day', '--simulator', '--json'], {
+        DATABASE_URL: '',
+        TICKSTOCK_DATA_DIR: dir,
+        LOG_LEVEL: 'info',
+      });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain(`using the embedded database in ${dir}`);
+      expect(JSON.parse(r.stdout).status).toBe('completed');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
