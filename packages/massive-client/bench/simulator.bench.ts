@@ -8,14 +8,18 @@ import { simulatedBars, startSimulator } from '../src/simulator/index.js';
 const RUNS = 9;
 const NOW = Date.parse('2026-01-05T00:00:00Z');
 
-async function timed(url: string): Promise<{ ms: number; bytes: number; count: number }> {
+/** Wall time and this process's CPU time (server and client both run here) of one request, body read in full. */
+async function timed(url: string): Promise<{ ms: number; cpuMs: number; bytes: number; count: number }> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const res = await fetch(url);
   const body = await res.arrayBuffer();
   const ms = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  const cpuMs = (c.user + c.system) / 1000;
   const text = Buffer.from(body).toString('utf8');
   const count = Number(/"resultsCount":(\d+)/.exec(text)?.[1]);
-  return { ms, bytes: body.byteLength, count };
+  return { ms, cpuMs, bytes: body.byteLength, count };
 }
 
 export default async function bench(ctx: BenchContext): Promise<BenchMetric[]> {
@@ -25,19 +29,23 @@ export default async function bench(ctx: BenchContext): Promise<BenchMetric[]> {
     await timed(page('WARMUP')); // JIT warm-up
 
     const cold: number[] = [];
+    const coldCpu: number[] = [];
     const warm: number[] = [];
     let bytes = 0;
     for (let i = 0; i < RUNS; i++) {
       const first = await timed(page(`COLD${i}`));
       if (first.count !== 50_000) throw new Error(`expected 50000 bars, got ${first.count}`);
       cold.push(first.ms);
+      coldCpu.push(first.cpuMs);
       warm.push((await timed(page(`COLD${i}`))).ms);
       bytes = first.bytes;
     }
     const c = summarize(cold);
+    const cc = summarize(coldCpu);
     const w = summarize(warm);
     ctx.log(
-      `50,000-minute-bar page (${(bytes / 1e6).toFixed(1)} MB): cold median ${c.median.toFixed(1)} ms (spread ${c.spread.toFixed(1)}), warm median ${w.median.toFixed(1)} ms`,
+      `50,000-minute-bar page (${(bytes / 1e6).toFixed(1)} MB): cold median ${c.median.toFixed(1)} ms wall (spread ${c.spread.toFixed(1)}), ` +
+        `${cc.median.toFixed(1)} ms CPU; warm median ${w.median.toFixed(1)} ms wall`,
     );
 
     const years: number[] = [];
@@ -60,6 +68,7 @@ export default async function bench(ctx: BenchContext): Promise<BenchMetric[]> {
 
     return [
       { name: 'simulator: 50,000-minute-bar page over HTTP, cold (median)', value: c.median, unit: 'ms' },
+      { name: 'simulator: 50,000-minute-bar page over HTTP, cold, CPU time (median)', value: cc.median, unit: 'ms' },
       { name: 'simulator: 50,000-minute-bar page over HTTP, warm (median)', value: w.median, unit: 'ms' },
       { name: 'simulator: a year of day bars, cold (median)', value: y.median, unit: 'ms' },
       { name: 'simulator: small requests, 10 in flight', value: rps, unit: 'req/s' },
