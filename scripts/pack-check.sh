@@ -35,3 +35,13 @@ for name in "${packages[@]}"; do
     echo "pack-check: $spec ok via import and require ($(echo "$esm" | tr ',' '\n' | wc -l) exports)"
   done
 done
+
+# The installed CLI does a real load: simulator -> embedded database, from the tarballs alone.
+out=$(cd "$work/app" && TICKSTOCK_DATA_DIR="$work/app/db" ./node_modules/.bin/tickstock load AAPL X:BTCUSD --simulator --days 10 --timeframes day,week --json)
+status=$(node -e 'console.log(JSON.parse(process.argv[1]).status)' "$out")
+if [ "$status" != "completed" ]; then
+  echo "pack-check: installed tickstock CLI load did not complete:" >&2
+  echo "$out" >&2
+  exit 1
+fi
+echo "pack-check: installed tickstock CLI loaded bars from the simulator into an embedded database ($status)"
