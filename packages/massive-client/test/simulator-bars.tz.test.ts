@@ -5,6 +5,7 @@ import {
   type RunningSimulator,
   type SimulatedBarsRequest,
   simulatedBars,
+  simulatedPageCount,
   simulatedWireBars,
   startSimulator,
 } from '../src/simulator/index.js';
@@ -276,6 +277,14 @@ describe('pages, order and the pure functions', () => {
       for (const p of small.pages) expect(p.queryCount as number).toBeLessThanOrEqual(limit);
       expect(small.pages[small.pages.length - 1]).not.toHaveProperty('next_url');
     }
+  });
+
+  it('simulatedPageCount says how many pages a client following next_url will fetch', async () => {
+    const req: SimulatedBarsRequest = { ticker: 'MSFT', timespan: 'day', from: '2025-01-01', to: '2025-12-31' };
+    expect(simulatedPageCount(req, 7, { seed: 'bars-test', now: NOW })).toBe(36); // 250 days, 7 per page
+    const { pages } = await fetchAll('/v2/aggs/ticker/MSFT/range/1/day/2025-01-01/2025-12-31?limit=7');
+    expect(pages).toHaveLength(36);
+    expect(simulatedPageCount({ ...req, timespan: 'hour', from: '2025-06-09', to: '2025-06-10' }, 1000, { now: NOW })).toBe(2);
   });
 
   it('sort=desc serves the same bars newest first, also across pages', async () => {
