@@ -87,6 +87,7 @@ export default async function storageBench(ctx: BenchContext): Promise<BenchMetr
     const copyRate: number[] = [];
     const singleRate: number[] = [];
     const unchangedRate: number[] = [];
+    const startRss = peakRssMb();
     const runStore = async () => {
       await client.query('TRUNCATE ohlcv_1min');
       const s = await timed(async () => {
@@ -100,7 +101,7 @@ export default async function storageBench(ctx: BenchContext): Promise<BenchMetr
       });
       unchangedRate.push(ROWS / u);
       ctx.log(
-        `store: ${Math.round(ROWS / s).toLocaleString('en-US')} rows/s (re-upsert unchanged: ${Math.round(ROWS / u).toLocaleString('en-US')} rows/s)`,
+        `store: ${Math.round(ROWS / s).toLocaleString('en-US')} rows/s (re-upsert unchanged: ${Math.round(ROWS / u).toLocaleString('en-US')} rows/s); peak RSS ${Math.round(peakRssMb())} MB`,
       );
     };
     const runCopy = async () => {
@@ -136,6 +137,11 @@ export default async function storageBench(ctx: BenchContext): Promise<BenchMetr
       const order = rep % 2 === 0 ? [runStore, runCopy, runSingle] : [runCopy, runSingle, runStore];
       for (const step of order) await step();
     }
+    // Paired ratios (same repetition, adjacent in time) are steadier than ratios of medians on a shared machine.
+    const vsCopy = summarize(storeRate.map((x, i) => x / (copyRate[i] as number)));
+    const vsSingle = summarize(storeRate.map((x, i) => x / (singleRate[i] as number)));
+    ctx.log(`store/copy per repetition: ${storeRate.map((x, i) => (x / (copyRate[i] as number)).toFixed(2)).join(', ')}`);
+    ctx.log(`store/single-row per repetition: ${storeRate.map((x, i) => (x / (singleRate[i] as number)).toFixed(2)).join(', ')}`);
     const st = summarize(storeRate);
     const cp = summarize(copyRate);
     const sr = summarize(singleRate);
@@ -148,9 +154,10 @@ export default async function storageBench(ctx: BenchContext): Promise<BenchMetr
       { name: 'storage.plain_copy_rows_per_s', value: cp.median, unit: 'rows/s' },
       { name: 'storage.single_row_insert_rows_per_s', value: sr.median, unit: 'rows/s' },
       { name: 'storage.store_reupsert_unchanged_rows_per_s', value: un.median, unit: 'rows/s' },
-      { name: 'storage.store_vs_copy', value: st.median / cp.median, unit: 'ratio' },
-      { name: 'storage.store_vs_single_row', value: st.median / sr.median, unit: 'ratio' },
+      { name: 'storage.store_vs_copy', value: vsCopy.median, unit: 'ratio' },
+      { name: 'storage.store_vs_single_row', value: vsSingle.median, unit: 'ratio' },
       { name: 'storage.peak_rss', value: peakRssMb(), unit: 'MB' },
+      { name: 'storage.peak_rss_before_runs', value: startRss, unit: 'MB' },
     ];
   } finally {
     await store.close();

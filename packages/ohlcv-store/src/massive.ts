@@ -5,6 +5,7 @@
 export type { Bar } from '@tickstock/massive-client';
 export {
   addDays,
+  barsAlignToUtcDays,
   type CivilDate,
   civilDateToDayNumber,
   dayOfWeek,
@@ -16,4 +17,4 @@ export {
   utcDateOf,
   weekStartSunday,
 } from '@tickstock/massive-client';
-export { type AssetClass, assetClassOfTicker, calendarForTicker, type MarketCalendar } from '@tickstock/massive-client/calendar';
+export { calendarForTicker, type MarketCalendar } from '@tickstock/massive-client/calendar';

@@ -1,21 +1,20 @@
 /**
  * Which row a bar lands on. 1-minute and hourly bars keep their UTC instant. Daily, weekly and monthly bars are keyed
- * by the calendar date of the bar's start: the New York date for US securities (Massive stamps day bars 00:00 New
- * York, grouped-daily bars 16:00 New York: both give the trading date). Forex day bars are aligned to UTC days and
- * crypto alignment is not documented, so `X:` and `C:` tickers use the UTC date, which is also the New York date for a
- * bar stamped at New York midnight. This is the one place that rule lives. Never the machine's time zone.
+ * by the calendar date of the bar's start: the New York date (Massive stamps day bars 00:00 New York and grouped-daily
+ * bars 16:00 New York: both give the trading date), except for tickers whose day bars align to UTC days (forex), which
+ * use the UTC date. Which tickers those are is decided in one place, the client's `barsAlignToUtcDays`. Never the
+ * machine's time zone.
  */
 import { StoreError } from '../errors.js';
-import { assetClassOfTicker, type CivilDate, dayOfWeek, isCivilDate, newYorkDate, newYorkMidnightUtcMs, utcDateOf } from '../massive.js';
+import { barsAlignToUtcDays, type CivilDate, dayOfWeek, isCivilDate, newYorkDate, newYorkMidnightUtcMs, utcDateOf } from '../massive.js';
 import type { TimeframeSpec } from '../timeframes.js';
 
 /** Which calendar date a bar's start instant is read in. */
 export type DateRule = 'new-york' | 'utc';
 
-/** The date rule for a ticker's asset class. */
+/** The date rule of a ticker's day, week and month bars (from the client's `barsAlignToUtcDays`). */
 export function dateRuleForSymbol(symbol: string): DateRule {
-  const assetClass = assetClassOfTicker(symbol);
-  return assetClass === 'crypto' || assetClass === 'forex' ? 'utc' : 'new-york';
+  return barsAlignToUtcDays(symbol, 'day') ? 'utc' : 'new-york';
 }
 
 /** The calendar date of `ms` under `rule`. */

@@ -22,7 +22,7 @@ export interface SymbolStats {
   timeframe: Timeframe;
   /** Rows stored. */
   records: number;
-  /** Date of the first and last stored bar (intraday: their New York date; `X:`/`C:` tickers: UTC date). */
+  /** Date of the first and last stored bar (intraday bars: their New York date, or UTC date for forex). */
   firstDate: CivilDate | null;
   lastDate: CivilDate | null;
   /** Start (Unix ms) of the first and last stored bar. */

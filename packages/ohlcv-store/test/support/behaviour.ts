@@ -457,15 +457,21 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
       expect((await store.getBars('hourly', 'DSTH')).map((x) => x.timestamp)).toEqual(stamps);
     });
 
-    it('keys crypto and forex day bars on the UTC date (UTC-aligned bars), which is also the date of New York-aligned ones', async () => {
+    it('keys forex day bars on the UTC date (they align to UTC days) and crypto day bars on the New York date', async () => {
+      await store.upsertBars('daily', 'C:EURUSD', [
+        { timestamp: Date.UTC(2024, 2, 8), open: 1.09, high: 1.095, low: 1.085, close: 1.0937 },
+        { timestamp: Date.UTC(2024, 2, 11), open: 1.09, high: 1.095, low: 1.085, close: 1.0925 },
+      ]);
+      expect(await dates('ohlcv_daily', 'date', 'C:EURUSD')).toEqual(['2024-03-08', '2024-03-11']);
+      expect((await store.getBars('daily', 'C:EURUSD')).map((x) => x.timestamp)).toEqual([Date.UTC(2024, 2, 8), Date.UTC(2024, 2, 11)]);
       await store.upsertBars('daily', 'X:BTCUSD', [
-        { timestamp: Date.UTC(2024, 2, 9), open: 1, high: 1, low: 1, close: 1, volume: 0.25 },
+        { timestamp: newYorkMidnightUtcMs('2024-03-09'), open: 1, high: 1, low: 1, close: 1, volume: 0.25 },
         { timestamp: newYorkMidnightUtcMs('2024-03-10'), open: 1, high: 1, low: 1, close: 1, volume: 1.5 },
       ]);
       expect(await dates('ohlcv_daily', 'date', 'X:BTCUSD')).toEqual(['2024-03-09', '2024-03-10']);
       expect((await store.getBars('daily', 'X:BTCUSD')).map((x) => [x.timestamp, x.volume])).toEqual([
-        [Date.UTC(2024, 2, 9), 0.25],
-        [Date.UTC(2024, 2, 10), 1.5],
+        [newYorkMidnightUtcMs('2024-03-09'), 0.25],
+        [newYorkMidnightUtcMs('2024-03-10'), 1.5],
       ]);
     });
   });
@@ -569,7 +575,7 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
       await store.upsertBars(
         'daily',
         'X:ETHUSD',
-        days.map((d) => ({ timestamp: Date.parse(`${d}T00:00:00Z`), open: 1, high: 1, low: 1, close: 1 })),
+        days.map((d) => dayBar(d)),
       );
       const s = await store.symbolStats('X:ETHUSD', 'daily');
       expect(s).toMatchObject({ calendar: 'crypto', expectedPeriods: 6, gaps: [{ from: '2024-03-03', to: '2024-03-04', missing: 2 }] });
