@@ -1,6 +1,6 @@
 /** Response bodies in Massive's exact shapes, written as bytes (fast for 50,000-bar pages). */
 import type { BarColumns } from './bars.js';
-import { ascii, ByteWriter, putBytes, putDecimal4, putSmallUint, putUint } from './byte-writer.js';
+import { ascii, ByteWriter, putBytes, putDecimal4, putUint } from './byte-writer.js';
 
 /** One bar as Massive sends it. Index tickers carry no `v`, `vw` or `n`; grouped and previous-close rows add `T`. */
 export interface WireBar {
@@ -55,7 +55,8 @@ export function writeBarRows(w: ByteWriter, bars: BarColumns, hasVolume: boolean
     const b = w.buf;
     if (hasVolume) {
       p = putBytes(b, p, tickers ? KEYS.v : KEYS.vOpen);
-      p = v[i] === 0 ? putSmallUint(b, p, 0) : putNumber(w, p, v[i] as number);
+      const vol = v[i] as number;
+      p = Number.isInteger(vol) && vol >= 0 ? putUint(b, p, vol) : putNumber(w, p, vol);
       p = putBytes(b, p, KEYS.vw);
       p = putNumber(w, p, vw[i] as number);
       p = putBytes(b, p, KEYS.o);
