@@ -34,7 +34,7 @@ describe('the byte writer writes numbers exactly as JSON.stringify', () => {
       const p = round4(100 + i * 0.0137);
       bars.push(
         1_735_794_000_000 + i * 60_000,
-        { o: p, h: round4(p + 0.5), l: round4(p - 0.5), c: p, v: 1000 + i, vwv: p * (1000 + i), n: 7 },
+        { o: p, h: round4(p + 0.5), l: round4(p - 0.5), c: p, v: 1000 + i, vwv: p * (1000 + i), n: 7, minutes: 1 },
         1,
       );
     }
