@@ -22,16 +22,30 @@ import type { TickerModel } from './ticker-model.js';
 
 /** Bars as columns, in the order served; `base` is how many base bars (minutes or days) each one aggregates. */
 export class BarColumns {
-  t = new Float64Array(64);
-  o = new Float64Array(64);
-  h = new Float64Array(64);
-  l = new Float64Array(64);
-  c = new Float64Array(64);
-  v = new Float64Array(64);
-  vw = new Float64Array(64);
-  n = new Float64Array(64);
-  base = new Float64Array(64);
+  t: Float64Array;
+  o: Float64Array;
+  h: Float64Array;
+  l: Float64Array;
+  c: Float64Array;
+  v: Float64Array;
+  vw: Float64Array;
+  n: Float64Array;
+  base: Float64Array;
   length = 0;
+
+  /** `capacity`: the number of bars expected (it grows past it as needed). */
+  constructor(capacity = 64) {
+    const cap = Math.max(1, Math.min(capacity, 1 << 20));
+    this.t = new Float64Array(cap);
+    this.o = new Float64Array(cap);
+    this.h = new Float64Array(cap);
+    this.l = new Float64Array(cap);
+    this.c = new Float64Array(cap);
+    this.v = new Float64Array(cap);
+    this.vw = new Float64Array(cap);
+    this.n = new Float64Array(cap);
+    this.base = new Float64Array(cap);
+  }
 
   private grow(): void {
     const cap = this.t.length * 2;
@@ -211,7 +225,9 @@ export function emitBars(source: BarSource, req: ResolvedBarsRequest, now: numbe
  * `t` of the bar after the page when there is one.
  */
 export function barPage(source: BarSource, req: ResolvedBarsRequest, now: number, limit: number): BarPage {
-  const bars = new BarColumns();
+  // A page holds at most `limit` bars (each has a base bar), and no more than the range has windows.
+  const windowMs = req.timespan === 'minute' ? 60_000 * req.multiplier : req.timespan === 'hour' ? 3_600_000 * req.multiplier : 86_400_000;
+  const bars = new BarColumns(Math.min(limit, Math.floor((req.toMs - req.fromMs) / windowMs) + 2));
   let queryCount = 0;
   let nextT: number | undefined;
   emitBars(source, req, now, (t, a, base) => {
