@@ -23,6 +23,12 @@ const files = readdirSync(`${root}packages`).flatMap((pkg) => {
     return [];
   }
 });
+// Cross-package benchmarks (end to end, rate-limit fidelity, ...) live in bench/ itself.
+files.push(
+  ...readdirSync(`${root}bench`)
+    .filter((f) => f.endsWith('.bench.ts'))
+    .map((f) => `bench/${f}`),
+);
 const selected = files.filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
 
 let servicesDir: string | undefined;
