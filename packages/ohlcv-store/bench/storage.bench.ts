@@ -15,6 +15,7 @@ import { openStore, type SymbolBar } from '../src/index.js';
 const ROWS = Number(process.env.STORAGE_BENCH_ROWS ?? 1_000_000);
 const SINGLE_ROW_ROWS = Number(process.env.STORAGE_BENCH_SINGLE_ROWS ?? 50_000);
 const REPS = Number(process.env.STORAGE_BENCH_REPS ?? 3);
+const BATCH_SIZE = process.env.STORAGE_BENCH_BATCH ? Number(process.env.STORAGE_BENCH_BATCH) : undefined; // default: the store's
 const SYMBOLS = 50;
 const START = Date.UTC(2024, 0, 2, 14, 30);
 
@@ -78,7 +79,7 @@ export default async function storageBench(ctx: BenchContext): Promise<BenchMetr
   const url = new URL(ctx.databaseUrl);
   url.pathname = `/${dbName}`;
   const client = new pg.Client({ connectionString: url.toString() });
-  const store = await openStore({ databaseUrl: url.toString(), env: {}, timeframes: ['1min'] });
+  const store = await openStore({ databaseUrl: url.toString(), env: {}, timeframes: ['1min'], ...(BATCH_SIZE ? { batchSize: BATCH_SIZE } : {}) });
   try {
     await client.connect();
     ctx.log(`peak RSS after open: ${Math.round(peakRssMb())} MB`);

@@ -28,7 +28,7 @@ export interface OpenStoreOptions {
   timescale?: TimescaleMode;
   /** Timeframes whose tables must exist and be usable; open fails fast otherwise. Default: all five. */
   timeframes?: readonly Timeframe[];
-  /** Rows per write transaction (and the most rows held in memory per write). Default 20,000. */
+  /** Rows per write transaction (at most two batches are held in memory per write). Default 10,000. */
   batchSize?: number;
   /** Invalid bars: `skip` (count and report) or `throw`. Default `skip`. */
   onInvalid?: InvalidBarPolicy;
@@ -46,7 +46,7 @@ export const DEFAULTS = {
   migrate: true,
   timescale: 'auto' as TimescaleMode,
   timeframes: TIMEFRAMES,
-  batchSize: 20_000,
+  batchSize: 10_000,
   onInvalid: 'skip' as InvalidBarPolicy,
   registerMissingSymbols: true,
   maxConnections: 4,
