@@ -5,6 +5,7 @@
  * measurement starts from an empty table. Bars are generated lazily so memory stays bounded.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
@@ -71,6 +72,38 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
+/** CPU seconds (user + system) a server backend has used, from /proc when the server runs on this machine, else null. */
+function backendCpu(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Runs `fn`; returns its wall seconds and the CPU seconds it cost (this process plus the server backends `pids()`
+ * names). The machine is shared, so wall-clock rates swing with other load; rows per CPU second show each approach's
+ * own cost. `cpu` is null when the backends' /proc entries are not readable (a remote server).
+ */
+async function measured(fn: () => Promise<unknown>, pids: () => Promise<number[]>): Promise<{ wall: number; cpu: number | null }> {
+  const before = new Map((await pids()).map((p) => [p, backendCpu(p)]));
+  const own0 = process.cpuUsage();
+  const wall = await timed(fn);
+  const own = process.cpuUsage(own0);
+  let cpu: number | null = (own.user + own.system) / 1e6;
+  for (const p of await pids()) {
+    const now = backendCpu(p);
+    if (now === null || cpu === null) {
+      cpu = null;
+      break;
+    }
+    cpu += now - (before.get(p) ?? 0);
+  }
+  return { wall, cpu };
+}
+
 export default async function storageBench(ctx: BenchContext): Promise<BenchMetric[]> {
   const dbName = `bench_storage_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: ctx.databaseUrl });
@@ -79,7 +112,12 @@ export default async function storageBench(ctx: BenchContext): Promise<BenchMetr
   const url = new URL(ctx.databaseUrl);
   url.pathname = `/${dbName}`;
   const client = new pg.Client({ connectionString: url.toString() });
-  const store = await openStore({ databaseUrl: url.toString(), env: {}, timeframes: ['1min'], ...(BATCH_SIZE ? { batchSize: BATCH_SIZE } : {}) });
+  const store = await openStore({
+    databaseUrl: url.toString(),
+    env: {},
+    timeframes: ['1min'],
+    ...(BATCH_SIZE ? { batchSize: BATCH_SIZE } : {}),
+  });
   try {
     await client.connect();
     ctx.log(`peak RSS after open: ${Math.round(peakRssMb())} MB`);
@@ -88,14 +126,24 @@ export default async function storageBench(ctx: BenchContext): Promise<BenchMetr
     const copyRate: number[] = [];
     const singleRate: number[] = [];
     const unchangedRate: number[] = [];
+    const storeCpuRate: number[] = [];
+    const copyCpuRate: number[] = [];
+    const singleCpuRate: number[] = [];
+    const clientPid = Number((await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
+    const clientPids = async () => [clientPid];
+    const storePids = async () =>
+      (
+        await client.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = 'tickstock-ohlcv-store'`, [dbName])
+      ).rows.map((r) => Number(r.pid));
     const startRss = peakRssMb();
     const runStore = async () => {
       await client.query('TRUNCATE ohlcv_1min');
-      const s = await timed(async () => {
+      const { wall: s, cpu } = await measured(async () => {
         const r = await store.upsertManyBars('1min', bars(ROWS));
         if (r.inserted !== ROWS) throw new Error(`store inserted ${r.inserted} of ${ROWS}`);
-      });
+      }, storePids);
       storeRate.push(ROWS / s);
+      if (cpu !== null) storeCpuRate.push(ROWS / cpu);
       const u = await timed(async () => {
         const r = await store.upsertManyBars('1min', bars(ROWS));
         if (r.unchanged !== ROWS) throw new Error(`store re-upsert left ${r.unchanged} of ${ROWS} unchanged`);
@@ -107,18 +155,19 @@ export default async function storageBench(ctx: BenchContext): Promise<BenchMetr
     };
     const runCopy = async () => {
       await client.query('TRUNCATE ohlcv_1min');
-      const s = await timed(async () => {
+      const { wall: s, cpu } = await measured(async () => {
         const stream = client.query(
           copyFrom('COPY ohlcv_1min (symbol, "timestamp", open, high, low, close, volume, vwap, transactions) FROM STDIN'),
         );
         await pipeline(Readable.from(copyText(ROWS), { objectMode: false }), stream);
-      });
+      }, clientPids);
       copyRate.push(ROWS / s);
+      if (cpu !== null) copyCpuRate.push(ROWS / cpu);
       ctx.log(`plain COPY: ${Math.round(ROWS / s).toLocaleString('en-US')} rows/s; peak RSS ${Math.round(peakRssMb())} MB`);
     };
     const runSingle = async () => {
       await client.query('TRUNCATE ohlcv_1min');
-      const s = await timed(async () => {
+      const { wall: s, cpu } = await measured(async () => {
         let page: string[] = [];
         for (const b of bars(SINGLE_ROW_ROWS)) {
           page.push(SINGLE_INSERT + lit(b) + SINGLE_CONFLICT);
@@ -128,8 +177,9 @@ export default async function storageBench(ctx: BenchContext): Promise<BenchMetr
           }
         }
         if (page.length) await client.query(page.join(';\n'));
-      });
+      }, clientPids);
       singleRate.push(SINGLE_ROW_ROWS / s);
+      if (cpu !== null) singleCpuRate.push(SINGLE_ROW_ROWS / cpu);
       ctx.log(
         `single-row INSERT (pages of 100): ${Math.round(SINGLE_ROW_ROWS / s).toLocaleString('en-US')} rows/s; peak RSS ${Math.round(peakRssMb())} MB`,
       );
@@ -157,6 +207,19 @@ export default async function storageBench(ctx: BenchContext): Promise<BenchMetr
       { name: 'storage.store_reupsert_unchanged_rows_per_s', value: un.median, unit: 'rows/s' },
       { name: 'storage.store_vs_copy', value: vsCopy.median, unit: 'ratio' },
       { name: 'storage.store_vs_single_row', value: vsSingle.median, unit: 'ratio' },
+      ...(storeCpuRate.length === REPS && copyCpuRate.length === REPS && singleCpuRate.length === REPS
+        ? [
+            { name: 'storage.store_rows_per_cpu_s', value: summarize(storeCpuRate).median, unit: 'rows/CPU s' },
+            { name: 'storage.plain_copy_rows_per_cpu_s', value: summarize(copyCpuRate).median, unit: 'rows/CPU s' },
+            { name: 'storage.single_row_rows_per_cpu_s', value: summarize(singleCpuRate).median, unit: 'rows/CPU s' },
+            { name: 'storage.store_vs_copy_cpu', value: summarize(storeCpuRate).median / summarize(copyCpuRate).median, unit: 'ratio' },
+            {
+              name: 'storage.store_vs_single_row_cpu',
+              value: summarize(storeCpuRate).median / summarize(singleCpuRate).median,
+              unit: 'ratio',
+            },
+          ]
+        : []),
       { name: 'storage.peak_rss', value: peakRssMb(), unit: 'MB' },
       { name: 'storage.peak_rss_before_runs', value: startRss, unit: 'MB' },
     ];
