@@ -3,6 +3,7 @@
  * executor decides concurrency and placement. `InProcessExecutor` runs them here under p-limit; a durable,
  * multi-machine executor can implement the same interface without touching the job logic.
  */
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import type { SymbolResult } from '../engine/types.js';
 
@@ -41,6 +42,8 @@ export class InProcessExecutor implements SymbolExecutor {
     const limit = pLimit(this.concurrency);
     let firstError: unknown;
     const inner = new AbortController();
+    // Every request in flight listens on this signal: as many as the concurrency times the client's pages.
+    setMaxListeners(0, inner.signal);
     const stop = () => inner.abort(hooks.signal.reason);
     if (hooks.signal.aborted) stop();
     hooks.signal.addEventListener('abort', stop, { once: true });

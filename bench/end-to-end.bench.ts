@@ -1,0 +1,206 @@
+/**
+ * End to end: the S&P 500 list (about 500 symbols) for one year of day, week and month bars plus two days of hour
+ * bars, from the simulator (its own process, no rate limit, 5 ms added latency per request) into a real PostgreSQL
+ * database, through the worker path: a job submitted over Redis to `tickstock worker` running as its own process.
+ * Alternates with a fetch-only run of the same job (same client, engine and concurrency, bars drained instead of
+ * stored) to split the time into fetch and store. Targets: under 15 s; total within 2x of fetch alone; worker peak
+ * RSS under 200 MB.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { dataLoadRanges, readJobStatus, submitJob } from '../packages/job-protocol/src/index.js';
+import { MassiveClient } from '../packages/massive-client/src/index.js';
+import { MassiveMarketData } from '../packages/runner/src/adapters/market-data.js';
+import { runLoadJob } from '../packages/runner/src/engine/run-job.js';
+import type { LoadJob, StorePort } from '../packages/runner/src/engine/types.js';
+import { InProcessExecutor } from '../packages/runner/src/execution/executor.js';
+import { type BenchContext, type BenchMetric, summarize } from './types.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const ROUNDS = 3;
+const LATENCY_MS = 5;
+const CONCURRENCY = Number(process.env.BENCH_SYMBOL_CONCURRENCY ?? 8);
+const TIMEFRAMES = ['hour', 'day', 'week', 'month'] as const;
+/** "No rate limit": the simulator has none, and the client's limiter is opened wide (the default caps at 100/s). */
+const NO_RATE_CAP = 100_000;
+const WORKER_CLI = `${root}packages/runner/dist/cli.js`;
+
+function lines(child: ChildProcess, sink: string[]) {
+  let buf = '';
+  const on = (d: Buffer) => {
+    buf += d.toString();
+    let i = buf.indexOf('\n');
+    while (i >= 0) {
+      sink.push(buf.slice(0, i));
+      buf = buf.slice(i + 1);
+      i = buf.indexOf('\n');
+    }
+  };
+  child.stdout?.on('data', on);
+  child.stderr?.on('data', on);
+}
+
+async function until<T>(f: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 120_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function peakRssMbOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /VmHWM:\s+(\d+) kB/.exec(status);
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+async function startSimulatorProcess(apiKey: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      `${root}packages/massive-client/src/simulator/cli.ts`,
+      '--port',
+      '0',
+      '--latency-ms',
+      String(LATENCY_MS),
+      '--api-key-env',
+      'BENCH_SIM_KEY',
+    ],
+    { cwd: root, env: { ...process.env, BENCH_SIM_KEY: apiKey }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const out: string[] = [];
+  lines(child, out);
+  const url = await until(() => out.map((l) => /listening on (http:\/\/\S+)/.exec(l)?.[1]).find(Boolean), 'the simulator');
+  return { url, child };
+}
+
+export default async function bench(ctx: BenchContext): Promise<BenchMetric[]> {
+  if (!existsSync(WORKER_CLI)) throw new Error(`${WORKER_CLI} is missing: run pnpm build first (pnpm bench does)`);
+  const symbols = readFileSync(`${root}packages/runner/universes/sp500.csv`, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(',')[0] as string);
+  const apiKey = `bench-${randomUUID()}`;
+  const sim = await startSimulatorProcess(apiKey);
+  const redis = new Redis(ctx.redisUrl);
+  const admin = new pg.Client({ connectionString: ctx.databaseUrl });
+  await admin.connect();
+  const full: { wall: number; bars: number; requests: number; rss: number }[] = [];
+  const fetchOnly: { wall: number; bars: number }[] = [];
+  const dbs: string[] = [];
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      // Fetch only: the same job through the same client and engine, bars drained instead of stored.
+      {
+        const client = new MassiveClient({ apiKey, baseUrl: sim.url, env: {}, rateLimit: { requestsPerSecond: NO_RATE_CAP } });
+        const { ranges } = dataLoadRanges([...TIMEFRAMES], 1, Date.now());
+        const job: LoadJob = {
+          jobId: `fetch-${round}`,
+          jobType: 'bench',
+          source: { kind: 'symbols', symbols },
+          ranges: TIMEFRAMES.map((timeframe) => ({ timeframe, from: ranges[timeframe]?.from ?? '', to: ranges[timeframe]?.to ?? '' })),
+        };
+        let bars = 0;
+        const drain: StorePort = {
+          registerSymbol: async () => {},
+          writeBars: async (_tf, _s, it) => {
+            let n = 0;
+            for await (const _ of it) n++;
+            bars += n;
+            return { fetched: n, written: n, unchanged: 0, rejected: 0 };
+          },
+        };
+        const t = performance.now();
+        const out = await runLoadJob(job, {
+          market: new MassiveMarketData(client),
+          store: drain,
+          executor: new InProcessExecutor(CONCURRENCY),
+          resolveSymbols: async () => symbols,
+          reporters: [],
+        });
+        const wall = (performance.now() - t) / 1000;
+        if (out.status !== 'completed') throw new Error(`fetch-only run ended ${out.status}: ${out.message}`);
+        fetchOnly.push({ wall, bars });
+        ctx.log(`round ${round + 1}: fetch only ${wall.toFixed(2)} s, ${bars.toLocaleString('en-US')} bars`);
+      }
+      // Full worker path into a fresh database.
+      {
+        const db = `bench_e2e_${randomBytes(4).toString('hex')}`;
+        await admin.query(`CREATE DATABASE ${db}`);
+        dbs.push(db);
+        const url = new URL(ctx.databaseUrl);
+        url.pathname = `/${db}`;
+        const before = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as { requests: number };
+        // The built worker, as deployed (pnpm bench builds first).
+        const worker = spawn(process.execPath, [WORKER_CLI, 'worker', '--concurrency', String(CONCURRENCY)], {
+          cwd: root,
+          env: {
+            ...process.env,
+            DATABASE_URL: url.toString(),
+            REDIS_URL: ctx.redisUrl,
+            MASSIVE_API_KEY: apiKey,
+            MASSIVE_API_BASE_URL: sim.url,
+            MASSIVE_RATE_LIMIT: String(NO_RATE_CAP),
+            LOG_LEVEL: 'info',
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        const out: string[] = [];
+        lines(worker, out);
+        await until(() => (out.some((l) => l.includes('worker listening')) ? true : undefined), 'the worker');
+        const jobId = randomUUID();
+        const t = performance.now();
+        await submitJob(redis, { job_id: jobId, job_type: 'csv_universe_load', symbols, timeframes: [...TIMEFRAMES], years: 1 } as never);
+        const status = await until(async () => {
+          const s = await readJobStatus(redis, jobId);
+          const v = s?.ok ? (s.value as unknown as Record<string, unknown>) : undefined;
+          return v && ['completed', 'completed_with_errors', 'failed', 'cancelled'].includes(String(v.status)) ? v : undefined;
+        }, 'the job');
+        const wall = (performance.now() - t) / 1000;
+        const rss = peakRssMbOf(worker.pid as number);
+        worker.kill('SIGTERM');
+        await new Promise((r) => worker.once('exit', r));
+        const after = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as { requests: number };
+        if (status.status !== 'completed') throw new Error(`job ended ${String(status.status)}: ${String(status.message)}`);
+        const bars = Number(status.ohlcv_records_loaded);
+        full.push({ wall, bars, requests: after.requests - before.requests, rss });
+        ctx.log(
+          `round ${round + 1}: worker ${wall.toFixed(2)} s, ${bars.toLocaleString('en-US')} bars, ${after.requests - before.requests} requests, peak RSS ${rss.toFixed(0)} MB`,
+        );
+      }
+    }
+  } finally {
+    sim.child.kill('SIGTERM');
+    redis.disconnect();
+    for (const db of dbs) await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+    await admin.end();
+  }
+  const w = summarize(full.map((r) => r.wall));
+  const f = summarize(fetchOnly.map((r) => r.wall));
+  const bars = full[0]?.bars ?? 0;
+  const requests = full[0]?.requests ?? 0;
+  const rss = Math.max(...full.map((r) => r.rss));
+  ctx.log(
+    `S&P 500 (${symbols.length} symbols): worker median ${w.median.toFixed(2)} s (spread ${w.spread.toFixed(2)}), fetch only ${f.median.toFixed(2)} s (spread ${f.spread.toFixed(2)}), total/fetch ${(w.median / f.median).toFixed(2)}, concurrency ${CONCURRENCY}`,
+  );
+  return [
+    { name: 'e2e: S&P 500 load, wall (median)', value: w.median, unit: 's (target < 15)' },
+    { name: 'e2e: symbols per second', value: symbols.length / w.median, unit: 'symbols/s' },
+    { name: 'e2e: bars per second', value: bars / w.median, unit: 'bars/s' },
+    { name: 'e2e: bars loaded', value: bars, unit: 'bars' },
+    { name: 'e2e: API requests', value: requests, unit: 'requests' },
+    { name: 'e2e: fetch only, wall (median)', value: f.median, unit: 's' },
+    { name: 'e2e: store share (total - fetch only)', value: w.median - f.median, unit: 's' },
+    { name: 'e2e: total vs fetch only', value: w.median / f.median, unit: 'ratio (target <= 2)' },
+    { name: 'e2e: worker peak RSS', value: rss, unit: 'MB (target < 200)' },
+  ];
+}
