@@ -1,5 +1,5 @@
 /** The store: one object per database, composing migrations, discovery, writes, reads, stats and progress. */
-import { type GetBarsOptions, readBars, readLatestBarTime } from './bars/read.js';
+import { type BarExtent, type GetBarsOptions, readBarExtent, readBars, readLatestBarTime } from './bars/read.js';
 import type { UpsertReport } from './bars/report.js';
 import { type SymbolBar, type UpsertOptions, type WriterContext, writeManyBars, writeSymbolBars } from './bars/upsert.js';
 import { openConnection } from './connection.js';
@@ -17,6 +17,7 @@ import {
   writeProgress,
   writeSymbolStatus,
 } from './progress/progress.js';
+import { type RunRecord, type RunRow, readRun, writeRun } from './progress/runs.js';
 import { type BarTableSchema, discoverSchema, type StoreSchema } from './schema/discover.js';
 import { type MigrationReport, runMigrations } from './schema/migrate.js';
 import { readSymbolStats, type SymbolStats, type SymbolStatsOptions } from './stats/symbol-stats.js';
@@ -146,6 +147,15 @@ export class OhlcvStore {
     return this.run(`reading the latest ${timeframe} bar of ${symbol}`, () => readLatestBarTime(this.driver, t, symbol), t.table);
   }
 
+  /**
+   * The first and last stored bar of a symbol and when the last was written (null without an `updated_at` column):
+   * what an incremental load needs to resume, overlap a possibly unfinished last bar, and spot a history to backfill.
+   */
+  async barExtent(timeframe: Timeframe, symbol: string): Promise<BarExtent | null> {
+    const t = this.table(timeframe);
+    return this.run(`reading the stored span of ${timeframe} bars of ${symbol}`, () => readBarExtent(this.driver, t, symbol), t.table);
+  }
+
   /** Record count, first/last date, validation rate, and gaps against the trading calendar. */
   async symbolStats(symbol: string, timeframe: Timeframe, options: SymbolStatsOptions = {}): Promise<SymbolStats> {
     const t = this.table(timeframe);
@@ -187,6 +197,16 @@ export class OhlcvStore {
   /** A run's per-symbol statuses (optionally of one phase). */
   async getSymbolStatuses(runId: string, phase?: string): Promise<SymbolStatusRow[]> {
     return this.run('reading symbol_processing_status', () => readSymbolStatuses(this.driver, runId, phase), 'symbol_processing_status');
+  }
+
+  /** Upserts a run's row in `processing_runs` (parameters, status, totals). */
+  async saveRun(run: RunRecord): Promise<void> {
+    return this.run('writing processing_runs', () => writeRun(this.driver, run), 'processing_runs');
+  }
+
+  /** A run's row from `processing_runs`, or null. */
+  async getRun(runId: string): Promise<RunRow | null> {
+    return this.run('reading processing_runs', () => readRun(this.driver, runId), 'processing_runs');
   }
 
   /** Adds symbols to `tracked_symbols` (or updates their asset class and active flag). */

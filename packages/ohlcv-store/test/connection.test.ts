@@ -107,13 +107,13 @@ describe('concurrent migrations', () => {
         openStore({ databaseUrl: db.url }),
       ]);
       const applied = stores.flatMap((s) => s.migrations?.applied ?? []).sort();
-      expect(applied).toEqual([1, 2, 3]);
+      expect(applied).toEqual([1, 2, 3, 4]);
       await Promise.all(stores.map((s) => s.close()));
       const c = new pg.Client({ connectionString: db.url });
       await c.connect();
       const { rows } = await c.query('SELECT version FROM schema_migrations ORDER BY version');
       await c.end();
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
     } finally {
       await db.drop();
     }

@@ -92,3 +92,35 @@ export async function readLatestBarTime(db: Queryable, schema: BarTableSchema, s
   const t = rows[0]?.t;
   return t === null || t === undefined ? null : rowStartMs(t, dateRuleForSymbol(symbol));
 }
+
+/** The stored span of one symbol's bars in a table: where an incremental load resumes and whether it must backfill. */
+export interface BarExtent {
+  /** Start (Unix ms) of the earliest stored bar. */
+  first: number;
+  /** Start (Unix ms) of the latest stored bar. */
+  last: number;
+  /** When the latest bar was last written (its `updated_at`, Unix ms); null when the table has no `updated_at`. */
+  lastWrittenAt: number | null;
+}
+
+/** The first and last stored bar of a symbol (and when the last was written), or null when it has none. */
+export async function readBarExtent(db: Queryable, schema: BarTableSchema, symbol: string): Promise<BarExtent | null> {
+  const t = ident(schema.timeColumn);
+  const table = ident(schema.table);
+  const written = schema.hasUpdatedAt
+    ? `(SELECT (extract(epoch FROM updated_at) * 1000)::float8 FROM ${table} WHERE symbol = $1 ORDER BY ${t} DESC LIMIT 1)`
+    : 'NULL::float8';
+  const { rows } = await db.query<{ first: number | string | null; last: number | string | null; written: number | null }>(
+    `SELECT ${timeOutputSql(schema, `min(${t})`)} AS first, ${timeOutputSql(schema, `max(${t})`)} AS last, ${written} AS written
+       FROM ${table} WHERE symbol = $1`,
+    [symbol],
+  );
+  const row = rows[0];
+  if (!row || row.first === null || row.last === null) return null;
+  const rule = dateRuleForSymbol(symbol);
+  return {
+    first: rowStartMs(row.first, rule),
+    last: rowStartMs(row.last, rule),
+    lastWrittenAt: row.written === null || row.written === undefined ? null : Number(row.written),
+  };
+}

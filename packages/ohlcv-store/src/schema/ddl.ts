@@ -104,3 +104,17 @@ export const TRACKED_SYMBOLS_DDL = `CREATE TABLE IF NOT EXISTS tracked_symbols (
   created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
   updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
 )`;
+
+/** `processing_runs`: one row per run (e.g. a daily import): its parameters, state and totals, for status and retries. */
+export const PROCESSING_RUNS_DDL = `CREATE TABLE IF NOT EXISTS processing_runs (
+  run_id TEXT PRIMARY KEY,
+  phase TEXT NOT NULL,
+  status TEXT NOT NULL,
+  params JSONB NOT NULL DEFAULT '{}'::jsonb,
+  records_imported BIGINT NOT NULL DEFAULT 0,
+  message TEXT,
+  retry_count INTEGER NOT NULL DEFAULT 0,
+  started_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  completed_at TIMESTAMPTZ,
+  updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+)`;

@@ -13,6 +13,7 @@ import {
   barTableDdl,
   hypertableSql,
   PROCESSING_PROGRESS_DDL,
+  PROCESSING_RUNS_DDL,
   SYMBOL_PROCESSING_STATUS_DDL,
   SYMBOLS_DDL,
   TRACKED_SYMBOLS_DDL,
@@ -97,6 +98,13 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'tracked_symbols',
     async up(ctx) {
       if (!(await ctx.tableExists('tracked_symbols'))) await ctx.tx.query(TRACKED_SYMBOLS_DDL);
+    },
+  },
+  {
+    version: 4,
+    name: 'processing_runs',
+    async up(ctx) {
+      if (!(await ctx.tableExists('processing_runs'))) await ctx.tx.query(PROCESSING_RUNS_DDL);
     },
   },
 ];

@@ -21,7 +21,7 @@ async function expectStoreError(p: Promise<unknown>, code: string, ...fragments:
   return err;
 }
 
-const TABLE_LIST = `'symbols','ohlcv_1min','ohlcv_hourly','ohlcv_daily','ohlcv_weekly','ohlcv_monthly','processing_progress','symbol_processing_status','tracked_symbols','schema_migrations'`;
+const TABLE_LIST = `'symbols','ohlcv_1min','ohlcv_hourly','ohlcv_daily','ohlcv_weekly','ohlcv_monthly','processing_progress','symbol_processing_status','tracked_symbols','processing_runs','schema_migrations'`;
 
 async function columnsOf(b: TestBackend, tables: string): Promise<string[]> {
   const rows = await b.sql<{ c: string }>(
@@ -75,16 +75,16 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
       await b?.dispose();
     });
 
-    it('applies migrations 1-3 once; a second open applies none and changes nothing', async () => {
-      expect(store.migrations?.applied).toEqual([1, 2, 3]);
+    it('applies migrations 1-4 once; a second open applies none and changes nothing', async () => {
+      expect(store.migrations?.applied).toEqual([1, 2, 3, 4]);
       const before = await columnsOf(b, TABLE_LIST);
       const again = await b.open();
       expect(again.migrations?.applied).toEqual([]);
-      expect(again.migrations?.version).toBe(3);
+      expect(again.migrations?.version).toBe(4);
       await again.close();
       expect(await columnsOf(b, TABLE_LIST)).toEqual(before);
       const versions = await b.sql<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
-      expect(versions.map((v) => v.version)).toEqual([1, 2, 3]);
+      expect(versions.map((v) => v.version)).toEqual([1, 2, 3, 4]);
     });
 
     it('creates lossless NUMERIC prices and volume, (symbol, time DESC) indexes and foreign keys to symbols', async () => {
@@ -311,6 +311,14 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
       expect(closes(await store.getBars('daily', 'RANGE', { order: 'desc', limit: 2 }))).toEqual([14, 13]);
       expect(await store.latestBarTime('daily', 'RANGE')).toBe(newYorkMidnightUtcMs('2024-07-08'));
       expect(await store.latestBarTime('daily', 'NONE')).toBeNull();
+      const extent = await store.barExtent('daily', 'RANGE');
+      expect({ first: extent?.first, last: extent?.last }).toEqual({
+        first: newYorkMidnightUtcMs('2024-07-01'),
+        last: newYorkMidnightUtcMs('2024-07-08'),
+      });
+      // Written just now (the fresh schema has updated_at): within a minute of this machine's clock.
+      expect(Math.abs((extent?.lastWrittenAt ?? 0) - Date.now())).toBeLessThan(60_000);
+      expect(await store.barExtent('daily', 'NONE')).toBeNull();
       await expectStoreError(store.getBars('daily', 'RANGE', { from: '2024-13-01' }), 'INVALID_ARGUMENT', '2024-13-01');
       await expectStoreError(store.getBars('yearly' as Timeframe, 'RANGE'), 'UNKNOWN_TIMEFRAME', 'yearly');
     });
@@ -368,6 +376,33 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
           processingTimeMs: null,
         },
       ]);
+    });
+
+    it('saves a run and reads it back; a second save replaces it', async () => {
+      const startedAt = Date.UTC(2025, 5, 11, 21, 30, 0, 125);
+      const run = {
+        runId: 'import_20250611_abc',
+        phase: 'data_import',
+        status: 'running',
+        params: { universes: ['sp500'], lookbackDays: { day: 365 }, nested: { fullReload: false } },
+        recordsImported: 0,
+        message: null,
+        retryCount: 0,
+        startedAt,
+        completedAt: null,
+      };
+      await store.saveRun(run);
+      const first = await store.getRun(run.runId);
+      expect(first && { ...first, updatedAt: 0 }).toEqual({ ...run, updatedAt: 0 });
+      await store.saveRun({ ...run, status: 'completed', recordsImported: 7_500, retryCount: 1, completedAt: startedAt + 90_000 });
+      expect(await store.getRun(run.runId)).toMatchObject({
+        status: 'completed',
+        recordsImported: 7_500,
+        retryCount: 1,
+        completedAt: startedAt + 90_000,
+      });
+      expect(await store.getRun('no-such-run')).toBeNull();
+      await expectStoreError(store.saveRun({ ...run, status: '' }), 'INVALID_ARGUMENT', 'status');
     });
 
     it('tracks symbols and their backfill state', async () => {
@@ -602,13 +637,13 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
       const idxBefore = await indexesOf(b, existing);
       const store = await b.open();
       try {
-        expect(store.migrations?.applied).toEqual([1, 2, 3]);
+        expect(store.migrations?.applied).toEqual([1, 2, 3, 4]);
         expect(await columnsOf(b, existing)).toEqual(colsBefore);
         expect(await indexesOf(b, existing)).toEqual(idxBefore);
         const created = await b.sql<{ t: string }>(
-          `SELECT table_name AS t FROM information_schema.tables WHERE table_schema = current_schema() AND table_name IN ('processing_progress','symbol_processing_status','tracked_symbols') ORDER BY 1`,
+          `SELECT table_name AS t FROM information_schema.tables WHERE table_schema = current_schema() AND table_name IN ('processing_progress','processing_runs','symbol_processing_status','tracked_symbols') ORDER BY 1`,
         );
-        expect(created.map((r) => r.t)).toEqual(['processing_progress', 'symbol_processing_status', 'tracked_symbols']);
+        expect(created.map((r) => r.t)).toEqual(['processing_progress', 'processing_runs', 'symbol_processing_status', 'tracked_symbols']);
         expect(store.schema.bars.daily).toMatchObject({ hasCreatedAt: true, hasUpdatedAt: false, hasVwap: false, volumeIsInteger: true });
         expect(store.schema.bars.hourly).toMatchObject({ hasCreatedAt: false, volumeIsInteger: true, volumeRequired: false });
         expect(store.schema.bars['1min']).toMatchObject({ volumeRequired: true });
