@@ -18,6 +18,7 @@ import { MassiveMarketData } from '../packages/runner/src/adapters/market-data.j
 import { runLoadJob } from '../packages/runner/src/engine/run-job.js';
 import type { LoadJob, StorePort } from '../packages/runner/src/engine/types.js';
 import { InProcessExecutor } from '../packages/runner/src/execution/executor.js';
+import { lines, peakRssMbOf, startSimulatorProcess, until } from './support.js';
 import { type BenchContext, type BenchMetric, summarize } from './types.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -29,59 +30,6 @@ const TIMEFRAMES = ['hour', 'day', 'week', 'month'] as const;
 const NO_RATE_CAP = 100_000;
 const WORKER_CLI = `${root}packages/runner/dist/cli.js`;
 
-function lines(child: ChildProcess, sink: string[]) {
-  let buf = '';
-  const on = (d: Buffer) => {
-    buf += d.toString();
-    let i = buf.indexOf('\n');
-    while (i >= 0) {
-      sink.push(buf.slice(0, i));
-      buf = buf.slice(i + 1);
-      i = buf.indexOf('\n');
-    }
-  };
-  child.stdout?.on('data', on);
-  child.stderr?.on('data', on);
-}
-
-async function until<T>(f: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 120_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function peakRssMbOf(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const m = /VmHWM:\s+(\d+) kB/.exec(status);
-  return m ? Number(m[1]) / 1024 : Number.NaN;
-}
-
-async function startSimulatorProcess(apiKey: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      `${root}packages/massive-client/src/simulator/cli.ts`,
-      '--port',
-      '0',
-      '--latency-ms',
-      String(LATENCY_MS),
-      '--api-key-env',
-      'BENCH_SIM_KEY',
-    ],
-    { cwd: root, env: { ...process.env, BENCH_SIM_KEY: apiKey }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const out: string[] = [];
-  lines(child, out);
-  const url = await until(() => out.map((l) => /listening on (http:\/\/\S+)/.exec(l)?.[1]).find(Boolean), 'the simulator');
-  return { url, child };
-}
-
 export default async function bench(ctx: BenchContext): Promise<BenchMetric[]> {
   if (!existsSync(WORKER_CLI)) throw new Error(`${WORKER_CLI} is missing: run pnpm build first (pnpm bench does)`);
   const symbols = readFileSync(`${root}packages/runner/universes/sp500.csv`, 'utf8')
@@ -90,7 +38,7 @@ export default async function bench(ctx: BenchContext): Promise<BenchMetric[]> {
     .slice(1)
     .map((l) => l.split(',')[0] as string);
   const apiKey = `bench-${randomUUID()}`;
-  const sim = await startSimulatorProcess(apiKey);
+  const sim = await startSimulatorProcess(apiKey, ['--latency-ms', String(LATENCY_MS)]);
   const redis = new Redis(ctx.redisUrl);
   const admin = new pg.Client({ connectionString: ctx.databaseUrl });
   await admin.connect();

@@ -34,15 +34,15 @@ describe('presets and settings', () => {
       free: { requestsPerMinute: 5, maxConcurrent: 1 },
       unlimited: { requestsPerSecond: 100, maxConcurrent: 20 },
     });
-    // Starts are spaced 5% wider than the nominal rate (RATE_SAFETY_MARGIN).
-    expect(bottleneckSettings('free')).toEqual({ minTime: 12_600, maxConcurrent: 1 });
-    expect(bottleneckSettings('unlimited')).toEqual({ minTime: 11, maxConcurrent: 20 });
+    // Starts are spaced 3% wider than the nominal rate (RATE_SAFETY_MARGIN).
+    expect(bottleneckSettings('free')).toEqual({ minTime: 12_360, maxConcurrent: 1 });
+    expect(bottleneckSettings('unlimited')).toEqual({ minTime: 10.3, maxConcurrent: 20 });
   });
 
   it('custom settings space starts by the stricter of the two rates', () => {
-    expect(bottleneckSettings({ requestsPerSecond: 10 })).toEqual({ minTime: 105, maxConcurrent: null });
+    expect(bottleneckSettings({ requestsPerSecond: 10 })).toEqual({ minTime: 103, maxConcurrent: null });
     expect(bottleneckSettings({ requestsPerMinute: 120, requestsPerSecond: 10, maxConcurrent: 4 })).toEqual({
-      minTime: 525,
+      minTime: 515,
       maxConcurrent: 4,
     });
     expect(bottleneckSettings({ maxConcurrent: 3 })).toEqual({ minTime: 0, maxConcurrent: 3 });

@@ -26,7 +26,7 @@ export interface RequestLimiter {
 export type RateLimitPreset = 'free' | 'unlimited';
 
 /**
- * A custom budget. Rates are enforced by spacing request starts evenly, 5% wider than the rate alone asks
+ * A custom budget. Rates are enforced by spacing request starts evenly, 3% wider than the rate alone asks
  * (see {@link RATE_SAFETY_MARGIN}).
  */
 export interface RateLimitSettings {
@@ -48,11 +48,10 @@ export const RATE_LIMIT_PRESETS: Readonly<Record<RateLimitPreset, Readonly<RateL
 };
 
 /**
- * Request starts are spaced this much wider than the nominal rate (1.05 × 1000/rps ms), so that delays between
+ * Request starts are spaced this much wider than the nominal rate (1.03 × 1000/rps ms), so that delays between
  * the limiter and the server (event loop, network) never squeeze more than the rate into one of the server's windows.
  */
-export const RATE_SAFETY_MARGIN = 1.05;
-const MARGIN_PERCENT = 105;
+export const RATE_SAFETY_MARGIN = 1.03;
 
 const PRIORITY: Record<LimiterPriority, number> = { high: 0, normal: 5 };
 
@@ -76,7 +75,7 @@ export function bottleneckSettings(option: RateLimitPreset | RateLimitSettings):
     throw new MassiveConfigurationError(`rateLimit.maxConcurrent must be a whole number, got ${maxConcurrent}`);
   }
   const spacing = (windowMs: number, count: number | undefined): number =>
-    count ? Math.ceil((windowMs * MARGIN_PERCENT) / (count * 100)) : 0;
+    count ? Math.ceil(((windowMs * RATE_SAFETY_MARGIN) / count) * 100) / 100 : 0; // to 0.01 ms: bottleneck takes fractions
   const minTime = Math.max(spacing(60_000, rpm), spacing(1000, rps));
   return { minTime, maxConcurrent: maxConcurrent ?? null };
 }
