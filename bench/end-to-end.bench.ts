@@ -6,7 +6,7 @@
  * stored) to split the time into fetch and store. Targets: under 15 s; total within 2x of fetch alone; worker peak
  * RSS under 200 MB.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -12,7 +12,7 @@ describe('aggregates results validation', () => {
     const parsed = aggsResponseSchema.parse(envelope(results));
     expect(parsed.results).toHaveLength(50_000);
     expect(parsed.results?.[49_999]?.t).toBe(1_700_000_000_000 + 49_999 * 60_000);
-    expect((parsed.results?.[7] as Record<string, unknown>).extra).toBe('kept');
+    expect((parsed.results as Record<string, unknown>[])[7]?.extra).toBe('kept');
   });
 
   it('accepts index bars without volume and crypto bars with fractional volume, as the bar schema does', () => {
