@@ -1,19 +1,9 @@
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.shared';
 
-export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    simulator: 'src/simulator/index.ts',
-    calendar: 'src/calendar/index.ts',
-    // the `tickstock-simulator` bin
-    'simulator-cli': 'src/simulator/cli.ts',
-  },
-  format: ['esm', 'cjs'],
-  dts: { compilerOptions: { paths: {} } },
-  tsconfig: 'tsconfig.build.json',
-  target: 'node20',
-  platform: 'node',
-  sourcemap: true,
-  clean: true,
-  splitting: false,
+export default packageBuild({
+  index: 'src/index.ts',
+  simulator: 'src/simulator/index.ts',
+  calendar: 'src/calendar/index.ts',
+  // the `tickstock-simulator` bin
+  'simulator-cli': 'src/simulator/cli.ts',
 });
