@@ -8,6 +8,10 @@ export type RunnerErrorCode =
   | 'JOB_CANCELLED'
   | 'API_KEY_INVALID'
   | 'NOTHING_LOADED'
+  | 'RUN_NOT_FOUND'
+  | 'RUN_IN_PROGRESS'
+  | 'NOTHING_TO_RETRY'
+  | 'SCHEDULE_INVALID'
   | 'INTERNAL';
 
 export class RunnerError extends Error {

@@ -11,3 +11,25 @@ export const STORE_TIMEFRAME: Record<Timeframe, StoreTimeframe> = {
   week: 'weekly',
   month: 'monthly',
 };
+
+/** Every accepted spelling of a timeframe (jobs, CLI, processing API): `hour`, `hourly`, `1h`, `day`, `daily`, ... */
+export const TIMEFRAME_ALIASES: Readonly<Record<string, Timeframe>> = {
+  '1min': '1min',
+  minute: '1min',
+  '1m': '1min',
+  hour: 'hour',
+  hourly: 'hour',
+  '1h': 'hour',
+  day: 'day',
+  daily: 'day',
+  '1d': 'day',
+  week: 'week',
+  weekly: 'week',
+  month: 'month',
+  monthly: 'month',
+};
+
+/** The timeframe a name stands for (case-insensitive), or undefined. */
+export function timeframeOf(name: string): Timeframe | undefined {
+  return Object.hasOwn(TIMEFRAME_ALIASES, name.trim().toLowerCase()) ? TIMEFRAME_ALIASES[name.trim().toLowerCase()] : undefined;
+}

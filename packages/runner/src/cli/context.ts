@@ -19,7 +19,7 @@ export function commandContext(options: { defaultLogLevel?: LogLevel; defaultMet
   const env = { ...process.env };
   if (!env.LOG_LEVEL && options.defaultLogLevel) env.LOG_LEVEL = options.defaultLogLevel;
   const config = loadConfig(env);
-  const scrubber = new SecretScrubber().add(config.massive.apiKey);
+  const scrubber = new SecretScrubber().add(config.massive.apiKey, config.apiToken);
   if (config.database.kind === 'postgres') scrubber.addUrlPassword(config.database.url);
   if (config.redis) scrubber.addUrlPassword(config.redis.url);
   const logger = createLogger({ level: config.logLevel, scrubber });

@@ -9,6 +9,7 @@ import type { MassiveClient } from '@tickstock/massive-client';
 import type { OhlcvStore } from '@tickstock/ohlcv-store';
 import { InvalidArgumentError } from 'commander';
 import { MassiveMarketData } from '../adapters/market-data.js';
+import { timeframeOf } from '../adapters/timeframes.js';
 import { type JobOutcome, type LoadJob, TIMEFRAMES, type Timeframe } from '../engine/types.js';
 import { InProcessExecutor } from '../execution/executor.js';
 import { executeLoadJob } from '../jobs/execute.js';
@@ -17,22 +18,6 @@ import { symbolsFromCsv } from '../universe/csv.js';
 import { createSymbolResolver } from '../universe/resolve.js';
 import type { CommandContext } from './context.js';
 
-const TIMEFRAME_ALIASES: Record<string, Timeframe> = {
-  '1min': '1min',
-  minute: '1min',
-  '1m': '1min',
-  hour: 'hour',
-  hourly: 'hour',
-  '1h': 'hour',
-  day: 'day',
-  daily: 'day',
-  '1d': 'day',
-  week: 'week',
-  weekly: 'week',
-  month: 'month',
-  monthly: 'month',
-};
-
 /** Parses `hour,day,week` (aliases: hourly, daily, minute, ...) into timeframes in canonical order. */
 export function parseTimeframes(list: string): Timeframe[] {
   const out = new Set<Timeframe>();
@@ -40,7 +25,7 @@ export function parseTimeframes(list: string): Timeframe[] {
     .split(',')
     .map((s) => s.trim().toLowerCase())
     .filter(Boolean)) {
-    const tf = TIMEFRAME_ALIASES[raw];
+    const tf = timeframeOf(raw);
     if (!tf) throw new InvalidArgumentError(`unknown timeframe ${JSON.stringify(raw)}; use ${TIMEFRAMES.join(', ')}`);
     out.add(tf);
   }

@@ -26,7 +26,12 @@ export interface RunnerConfig {
   jobConcurrency: number;
   /** Massive plan preset or a custom requests-per-second budget. */
   rateLimit: 'free' | 'unlimited' | { requestsPerSecond: number };
+  /** `TICKSTOCK_API_TOKEN`: the bearer token of the worker's HTTP API; the processing API is off without it. */
+  apiToken: string | undefined;
 }
+
+/** Shortest API token accepted (a guessable token is worse than none). */
+export const MIN_API_TOKEN_LENGTH = 16;
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -133,7 +138,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): RunnerC
     symbolConcurrency: positiveInt(env, 'TICKSTOCK_SYMBOL_CONCURRENCY', 4, problems),
     jobConcurrency: positiveInt(env, 'TICKSTOCK_JOB_CONCURRENCY', 2, problems),
     rateLimit: rateLimitFrom(env, problems),
+    apiToken: env.TICKSTOCK_API_TOKEN || undefined,
   };
+  if (config.apiToken !== undefined && (config.apiToken.length < MIN_API_TOKEN_LENGTH || /\s/.test(config.apiToken))) {
+    problems.push(`TICKSTOCK_API_TOKEN must be at least ${MIN_API_TOKEN_LENGTH} characters without spaces`);
+  }
   if (problems.length) throw new RunnerError('CONFIG_INVALID', `invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
 }
@@ -156,5 +165,6 @@ export function describeConfig(c: RunnerConfig): Record<string, string> {
     redis: c.redis ? redactUrl(c.redis.url) : 'not configured',
     massive: `${c.massive.baseUrl ?? 'https://api.massive.com'} (key ${c.massive.apiKey ? 'set' : 'NOT set'})`,
     universeDir: c.universeDir ?? 'not configured',
+    processingApi: c.apiToken ? 'token set' : 'off (TICKSTOCK_API_TOKEN not set)',
   };
 }

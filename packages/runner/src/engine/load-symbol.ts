@@ -5,12 +5,19 @@
  */
 
 import { errorCode, errorMessage, FatalJobError, JOB_FATAL_CODES } from './errors.js';
-import type { MarketDataPort, StorePort, SymbolResult, TimeframeRange, TimeframeResult } from './types.js';
+import type { MarketDataPort, RangePlanner, StorePort, SymbolResult, TimeframeRange, TimeframeResult } from './types.js';
 
 export interface LoadSymbolDeps {
   market: MarketDataPort;
   store: StorePort;
   now?: () => number;
+  /** Incremental loads: what to fetch of each timeframe (default: the job's range as it is). */
+  planRange?: RangePlanner | undefined;
+  /**
+   * Incremental loads: true when the symbol's details are already stored, so the details call is skipped (the
+   * symbol then counts as known). Default: details are always fetched.
+   */
+  detailsKnown?: ((symbol: string) => Promise<boolean>) | undefined;
 }
 
 function throwIfFatal(error: unknown): void {
@@ -37,9 +44,11 @@ export async function loadSymbol(
 
   let known = true;
   try {
-    const meta = await deps.market.details(symbol, signal);
-    known = meta !== null;
-    await deps.store.registerSymbol(meta ?? { symbol });
+    if (!(await deps.detailsKnown?.(symbol))) {
+      const meta = await deps.market.details(symbol, signal);
+      known = meta !== null;
+      await deps.store.registerSymbol(meta ?? { symbol });
+    }
   } catch (error) {
     throwIfFatal(error);
     if (signal.aborted) {
@@ -54,15 +63,15 @@ export async function loadSymbol(
     return result;
   }
 
-  for (const range of ranges) {
+  for (const requested of ranges) {
     if (signal.aborted) {
       result.interrupted = true;
       break;
     }
     const tf: TimeframeResult = {
-      timeframe: range.timeframe,
-      from: range.from,
-      to: range.to,
+      timeframe: requested.timeframe,
+      from: requested.from,
+      to: requested.to,
       fetched: 0,
       written: 0,
       unchanged: 0,
@@ -70,6 +79,13 @@ export async function loadSymbol(
     };
     result.timeframes.push(tf);
     try {
+      const range = deps.planRange ? await deps.planRange(symbol, requested, signal) : requested;
+      if (range === null) {
+        tf.skipped = true;
+        continue;
+      }
+      tf.from = range.from;
+      tf.to = range.to;
       const counts = await deps.store.writeBars(range.timeframe, symbol, deps.market.bars(symbol, range, signal), signal);
       Object.assign(tf, counts);
       result.recordsImported += counts.written + counts.unchanged;
@@ -81,12 +97,13 @@ export async function loadSymbol(
         break;
       }
       tf.error = { code: errorCode(error), message: errorMessage(error) };
-      fail(tf.error.code, `${range.timeframe}: ${tf.error.message}`);
+      fail(tf.error.code, `${requested.timeframe}: ${tf.error.message}`);
     }
   }
 
   const fetched = result.timeframes.reduce((n, t) => n + t.fetched, 0);
-  if (!known && fetched === 0 && !result.interrupted) {
+  const allSkipped = result.timeframes.length > 0 && result.timeframes.every((t) => t.skipped);
+  if (!known && fetched === 0 && !allSkipped && !result.interrupted) {
     fail('SYMBOL_NOT_FOUND', `${symbol} is not a known ticker and the API returned no bars for it`);
   }
   if (result.interrupted) fail('ABORTED', 'stopped before every timeframe was loaded');

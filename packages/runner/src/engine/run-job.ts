@@ -12,10 +12,13 @@ import type { FinalStatus, JobOutcome, LoadJob, SymbolResult, SymbolSource } fro
 /** Why a job's signal was aborted. Pass one as `controller.abort(reason)`. */
 export class JobStop {
   constructor(
-    readonly kind: 'cancel' | 'shutdown',
+    /** `error`: the engine itself stopped starting symbols after a failure (`stopOnError`). */
+    readonly kind: 'cancel' | 'shutdown' | 'error',
     readonly detail = '',
   ) {}
 }
+
+const percent = (x: number) => `${Math.round(x * 10_000) / 100}%`;
 
 export interface RunJobDeps extends LoadSymbolDeps {
   executor: SymbolExecutor;
@@ -24,7 +27,13 @@ export interface RunJobDeps extends LoadSymbolDeps {
   onReporterError?: ReporterErrorHandler;
 }
 
-function settle(results: readonly SymbolResult[], total: number, stop: JobStop | undefined, fatal: FatalJobError | undefined) {
+function settle(
+  job: LoadJob,
+  results: readonly SymbolResult[],
+  total: number,
+  stop: JobStop | undefined,
+  fatal: FatalJobError | undefined,
+) {
   const ok = results.filter((r) => r.ok);
   const failed = results.filter((r) => !r.ok);
   const notRun = total - results.length;
@@ -34,6 +43,8 @@ function settle(results: readonly SymbolResult[], total: number, stop: JobStop |
     (notRun > 0 ? `, ${notRun} not started` : '');
   let status: FinalStatus;
   let message: string;
+  let code: string | undefined;
+  const threshold = job.successThreshold;
   if (fatal) {
     status = 'failed';
     message = `job stopped: ${fatal.code}: ${fatal.message} (${summary})`;
@@ -43,9 +54,23 @@ function settle(results: readonly SymbolResult[], total: number, stop: JobStop |
   } else if (stop?.kind === 'shutdown') {
     status = 'failed';
     message = `interrupted by worker shutdown (${summary}; bars already written are kept; resubmit to load the rest)`;
+  } else if (job.stopOnError && failed.length) {
+    status = 'failed';
+    code = 'STOPPED_ON_ERROR';
+    message = `stopped after ${failed[0]?.symbol} failed (continue_on_error is off): ${summary}`;
   } else if (total === 0 || ok.length === 0) {
     status = 'failed';
     message = total === 0 ? 'no symbols to load' : `nothing loaded (${summary})`;
+  } else if (failed.length && threshold !== undefined) {
+    const rate = ok.length / total;
+    if (rate >= threshold) {
+      status = 'completed';
+      message = `completed: ${summary} (${percent(rate)} loaded; success threshold ${percent(threshold)})`;
+    } else {
+      status = 'failed';
+      code = 'BELOW_SUCCESS_THRESHOLD';
+      message = `failed: ${summary} (${percent(rate)} loaded, below the success threshold of ${percent(threshold)})`;
+    }
   } else if (failed.length) {
     status = 'completed_with_errors';
     message = `completed with errors: ${summary}`;
@@ -53,7 +78,7 @@ function settle(results: readonly SymbolResult[], total: number, stop: JobStop |
     status = 'completed';
     message = `completed: ${summary}`;
   }
-  return { status, message, ok, failed };
+  return { status, message, code, ok, failed };
 }
 
 /**
@@ -81,14 +106,20 @@ export async function runLoadJob(
 
   await tracker.started(jobError ? [] : symbols);
 
+  // stopOnError: the first failure stops new symbols from starting (those in flight finish), like a drain.
+  const onError = new AbortController();
+  const drains = [drain, job.stopOnError ? onError.signal : undefined].filter((s): s is AbortSignal => s !== undefined);
+  const drainAll = drains.length > 1 ? AbortSignal.any(drains) : drains[0];
+
   if (!jobError) {
     try {
       await deps.executor.run(symbols, (symbol, s) => loadSymbol(symbol, job.ranges, deps, s), {
         signal,
-        drain,
+        drain: drainAll,
         onStart: (symbol) => tracker.symbolStarted(symbol),
         onResult: async (result) => {
           results.push(result);
+          if (!result.ok && !result.interrupted && !onError.signal.aborted) onError.abort(new JobStop('error', result.symbol));
           await tracker.symbolFinished(result);
         },
       });
@@ -100,12 +131,13 @@ export async function runLoadJob(
 
   const reasonOf = (s: AbortSignal | undefined) => (s?.aborted && s.reason instanceof JobStop ? s.reason : undefined);
   // A drain that started every symbol anyway changed nothing: it only counts when symbols were left unstarted.
+  // A stop on error is not a stop here: the job is settled from its results (it failed because a symbol failed).
   const drained = results.length < symbols.length ? reasonOf(drain) : undefined;
   const stop = reasonOf(signal) ?? drained;
-  const settled = settle(results, symbols.length, stop, fatal);
+  const settled = settle(job, results, symbols.length, stop, fatal);
   let { status, message } = settled;
-  let errorCodeOut = fatal?.code;
-  let errorMessageOut = fatal?.message;
+  let errorCodeOut = fatal?.code ?? settled.code;
+  let errorMessageOut = fatal?.message ?? (settled.code ? message : undefined);
   if (jobError) {
     status = 'failed';
     message = `job failed: ${jobError.code}: ${jobError.message}`;

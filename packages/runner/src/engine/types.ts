@@ -27,7 +27,20 @@ export interface LoadJob {
   source: SymbolSource;
   ranges: TimeframeRange[];
   requestedBy?: string | undefined;
+  /**
+   * Share of symbols (0-1) that must load for the job to be `completed` when some failed; below it the job is
+   * `failed`. Unset: a job with failed symbols ends `completed_with_errors` (the data-load job convention).
+   */
+  successThreshold?: number | undefined;
+  /** Start no further symbol once one has failed, and fail the job (`continue_on_error: false`). Default false. */
+  stopOnError?: boolean | undefined;
 }
+
+/**
+ * Decides what to fetch of one symbol's timeframe before it loads (incremental loads): the range to fetch (the
+ * requested one, or a later start), or null when nothing new can exist. Throwing fails that timeframe.
+ */
+export type RangePlanner = (symbol: string, range: TimeframeRange, signal: AbortSignal) => Promise<TimeframeRange | null>;
 
 /** Symbol metadata, as the store registers it (`symbol` is the only required field). */
 export type { SymbolMeta } from '@tickstock/ohlcv-store';
@@ -57,8 +70,11 @@ export interface StorePort {
 
 export interface TimeframeResult extends WriteCounts {
   timeframe: Timeframe;
+  /** The range fetched (after planning: an incremental load starts later than the job's range). */
   from: CivilDate;
   to: CivilDate;
+  /** True when the planner found nothing new to fetch: no API call was made. */
+  skipped?: boolean | undefined;
   error?: { code: string; message: string } | undefined;
 }
 

@@ -8,12 +8,12 @@ import type { Redis } from 'ioredis';
 import { OhlcvBarStore } from '../adapters/bar-store.js';
 import type { JobReporter } from '../engine/progress.js';
 import { runLoadJob } from '../engine/run-job.js';
-import type { JobOutcome, LoadJob, MarketDataPort, SymbolSource } from '../engine/types.js';
+import type { JobOutcome, LoadJob, MarketDataPort, RangePlanner, SymbolSource } from '../engine/types.js';
 import type { SymbolExecutor } from '../execution/executor.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretScrubber } from '../logging/secrets.js';
 import type { RunnerMetrics } from '../metrics.js';
-import { DbProgressReporter } from '../reporters/db-progress.js';
+import { DbProgressReporter, type ProgressBaseline } from '../reporters/db-progress.js';
 import { LogReporter } from '../reporters/log.js';
 import { MetricsReporter } from '../reporters/metrics.js';
 import { RedisStatusReporter } from '../reporters/redis-status.js';
@@ -27,8 +27,12 @@ export interface JobServices {
   scrubber: SecretScrubber;
   metrics?: RunnerMetrics | undefined;
   redis?: { client: Redis; events: EventPublisher } | undefined;
-  /** Extra reporters (the CLI's console view). */
+  /** Extra reporters (the CLI's console view, the daily import's run record). */
   reporters?: JobReporter[] | undefined;
+  /** Incremental loads (daily imports): see `LoadSymbolDeps.planRange`. */
+  planRange?: RangePlanner | undefined;
+  /** Incremental loads: see `LoadSymbolDeps.detailsKnown`. */
+  detailsKnown?: ((symbol: string) => Promise<boolean>) | undefined;
 }
 
 export interface ExecuteOptions {
@@ -36,13 +40,18 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   drain?: AbortSignal;
   /** For `data_import` retries: written to `symbol_processing_status.retry_count`. */
-  retryCount?: number;
+  retryCount?: number | ((symbol: string) => number);
+  /** For retries: the symbols of the run that are not retried, so `processing_progress` stays whole. */
+  progressBaseline?: ProgressBaseline;
 }
 
 export function executeLoadJob(job: LoadJob, services: JobServices, options: ExecuteOptions = {}): Promise<JobOutcome> {
   const reporters: JobReporter[] = [
     new LogReporter(services.logger),
-    new DbProgressReporter(services.store, services.scrubber, options.retryCount ?? 0),
+    new DbProgressReporter(services.store, services.scrubber, {
+      retryCount: options.retryCount ?? 0,
+      ...(options.progressBaseline ? { baseline: options.progressBaseline } : {}),
+    }),
   ];
   if (services.metrics) reporters.push(new MetricsReporter(services.metrics));
   if (services.redis) {
@@ -63,6 +72,8 @@ export function executeLoadJob(job: LoadJob, services: JobServices, options: Exe
       store: new OhlcvBarStore(services.store),
       executor: services.executor,
       resolveSymbols: services.resolveSymbols,
+      planRange: services.planRange,
+      detailsKnown: services.detailsKnown,
       reporters,
       onReporterError: (name, error) =>
         services.logger.warn(

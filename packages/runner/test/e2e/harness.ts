@@ -54,7 +54,8 @@ export async function startStack(simOptions: SimulatorOptions = {}): Promise<Sta
   const redisServer = await startRedisServer();
   const redis = new Redis(redisServer.url);
   const apiKey = `e2e-key-${randomUUID()}`;
-  const simulatorNow = Date.now();
+  // A fixed simulator clock may be given (`now` as Unix ms); expectedBars() then uses it too.
+  const simulatorNow = typeof simOptions.now === 'number' ? simOptions.now : Date.now();
   const simulator = await startSimulator({ apiKey, now: simulatorNow, ...simOptions });
   const store = await openStore({ databaseUrl: db.url });
   const events = await CapturedMessages.start(redisServer.url, [CHANNELS.monitoring, CHANNELS.errors, CHANNELS.jobStatus]);

@@ -1,11 +1,14 @@
 import type { Command } from 'commander';
 import { registerDemo } from './demo.js';
+import { registerImport } from './import.js';
 import { registerLoad } from './load.js';
 import { registerMigrate } from './migrate.js';
+import { registerRetry } from './retry.js';
 import { registerSimulator } from './simulator.js';
 import { registerStats } from './stats.js';
 import { registerStatus } from './status.js';
 import { registerSubmit } from './submit.js';
+import { registerTrack } from './track.js';
 import { registerWorker } from './worker.js';
 
 export function registerCommands(program: Command): void {
@@ -14,6 +17,9 @@ export function registerCommands(program: Command): void {
   registerDemo(program);
   registerSubmit(program);
   registerStatus(program);
+  registerImport(program);
+  registerRetry(program);
+  registerTrack(program);
   registerStats(program);
   registerMigrate(program);
   registerSimulator(program);

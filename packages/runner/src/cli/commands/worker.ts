@@ -1,7 +1,13 @@
+import { EventPublisher } from '@tickstock/job-protocol';
 import type { Command } from 'commander';
 import { MassiveMarketData } from '../../adapters/market-data.js';
 import { InProcessExecutor } from '../../execution/executor.js';
 import { startHttpServer } from '../../http/server.js';
+import { readImportConfig } from '../../import/config-file.js';
+import { ImportCoordinator } from '../../import/coordinator.js';
+import { parseImportRequest } from '../../import/request.js';
+import { parseSchedule } from '../../import/schedule.js';
+import { ImportScheduler } from '../../import/scheduler.js';
 import { connectRedis, createMassiveClient, openConfiguredStore } from '../../runtime.js';
 import { createSymbolResolver } from '../../universe/resolve.js';
 import { Worker } from '../../worker/worker.js';
@@ -11,12 +17,14 @@ export function registerWorker(program: Command): void {
   program
     .command('worker')
     .description('run the data-load worker until SIGTERM/SIGINT: jobs from Redis, bars into the database')
-    .option('--http-port <port>', 'serve /healthz and /metrics on this port', (v) => Number(v))
+    .option('--http-port <port>', 'serve /healthz, /metrics and the processing API on this port', (v) => Number(v))
     .option('--http-host <host>', 'interface for the HTTP server', '127.0.0.1')
     .option('--concurrency <n>', 'symbols loaded at once within a job', positiveInteger('--concurrency'))
     .option('--job-concurrency <n>', 'jobs run at once', positiveInteger('--job-concurrency'))
     .option('--no-migrate', 'do not run database migrations at start')
     .option('--drain-timeout <seconds>', 'on shutdown, how long symbols in flight may finish', (v) => Number(v), 20)
+    .option('--schedule <cron>', 'run the daily import on this cron schedule, in New York time, on trading days only')
+    .option('--import-config <file>', 'JSON: what the scheduled import loads (and optionally its "schedule")')
     .option('--simulator', 'use the built-in API simulator instead of the real API (synthetic prices)')
     .action(
       async (opts: {
@@ -26,20 +34,28 @@ export function registerWorker(program: Command): void {
         jobConcurrency?: number;
         migrate: boolean;
         drainTimeout: number;
+        schedule?: string;
+        importConfig?: string;
         simulator?: boolean;
       }) => {
         const ctx = commandContext({ defaultMetrics: true });
         const { logger, config } = ctx;
+        // Bad schedules and config files fail before anything connects.
+        const importConfig = opts.importConfig ? await readImportConfig(opts.importConfig) : undefined;
+        const schedule = opts.schedule ?? importConfig?.schedule;
+        if (schedule) parseSchedule(schedule);
         const sim = opts.simulator ? await startLocalSimulator(ctx) : undefined;
         const client = createMassiveClient({ ...ctx, baseUrl: sim?.simulator.url, apiKey: sim?.apiKey });
         const store = await openConfiguredStore(config, logger, ctx.scrubber, { migrate: opts.migrate });
         const redis = connectRedis(config, ctx.scrubber);
         redis.on('error', (e: Error) => logger.warn({ error: ctx.scrubber.scrub(e.message) }, 'redis connection error'));
+        const market = new MassiveMarketData(client);
+        const concurrency = opts.concurrency ?? config.symbolConcurrency;
         const worker = new Worker({
           redis,
           store,
-          market: new MassiveMarketData(client),
-          executor: new InProcessExecutor(opts.concurrency ?? config.symbolConcurrency),
+          market,
+          executor: new InProcessExecutor(concurrency),
           resolveSymbols: createSymbolResolver({ universeDir: config.universeDir }),
           logger,
           scrubber: ctx.scrubber,
@@ -47,12 +63,55 @@ export function registerWorker(program: Command): void {
           jobConcurrency: opts.jobConcurrency ?? config.jobConcurrency,
           drainTimeoutMs: opts.drainTimeout * 1000,
         });
+        const events = new EventPublisher(redis, { component: 'daily-import' });
+        const imports = new ImportCoordinator(
+          {
+            market,
+            store,
+            executor: new InProcessExecutor(concurrency),
+            logger,
+            scrubber: ctx.scrubber,
+            metrics: ctx.metrics,
+            redis: { client: redis, events },
+            universeDir: config.universeDir,
+          },
+          { lockRedis: redis, concurrency },
+        );
+        const scheduler = schedule
+          ? new ImportScheduler({
+              schedule,
+              spec: importConfig?.spec ?? parseImportRequest({}),
+              coordinator: imports,
+              redis,
+              events,
+              logger,
+              scrubber: ctx.scrubber,
+            })
+          : undefined;
         const http =
           opts.httpPort !== undefined
-            ? await startHttpServer({ port: opts.httpPort, host: opts.httpHost, metrics: ctx.metrics, health: () => worker.health() })
+            ? await startHttpServer({
+                port: opts.httpPort,
+                host: opts.httpHost,
+                metrics: ctx.metrics,
+                apiToken: config.apiToken,
+                imports,
+                scrubber: ctx.scrubber,
+                health: () => ({
+                  ...worker.health(),
+                  imports: imports.running,
+                  nextScheduledImport: scheduler?.nextSlot ? new Date(scheduler.nextSlot.at).toISOString() : null,
+                }),
+              })
             : undefined;
-        if (http) logger.info({ url: http.url }, 'health and metrics listening');
+        if (http) {
+          logger.info(
+            { url: http.url, processingApi: config.apiToken ? 'on' : 'off (TICKSTOCK_API_TOKEN not set)' },
+            'health, metrics and processing API listening',
+          );
+        }
         await worker.start();
+        scheduler?.start();
 
         await new Promise<void>((resolve) => {
           const onSignal = (signal: NodeJS.Signals) => {
@@ -64,7 +123,8 @@ export function registerWorker(program: Command): void {
           process.on('SIGINT', onSignal);
           process.on('SIGTERM', onSignal);
         });
-        await worker.stop('SIGTERM');
+        scheduler?.stop();
+        await Promise.all([worker.stop('SIGTERM'), imports.stop(opts.drainTimeout * 1000, 'SIGTERM')]);
         await http?.close();
         await store.close();
         await redis.quit().catch(() => redis.disconnect());
