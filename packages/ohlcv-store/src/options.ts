@@ -49,6 +49,6 @@ export const DEFAULTS = {
   batchSize: 10_000,
   onInvalid: 'skip' as InvalidBarPolicy,
   registerMissingSymbols: true,
-  maxConnections: 4,
+  maxConnections: 10,
   connectTimeoutMs: 10_000,
 } as const;
