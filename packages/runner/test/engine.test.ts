@@ -195,3 +195,54 @@ describe('runLoadJob', () => {
     expect(errors).toEqual(['broken', 'broken', 'broken', 'broken']);
   });
 });
+
+describe('runLoadJob for daily imports', () => {
+  it('fetches only what the range planner returns, and makes no call for a range it skips', async () => {
+    const m = market();
+    const s = store();
+    const planned: string[] = [];
+    const d = {
+      ...deps(m.port, s.port, [], 1),
+      planRange: async (symbol: string, range: TimeframeRange) => {
+        planned.push(`${symbol} ${range.timeframe} ${range.from}`);
+        return range.timeframe === 'hour' ? null : { ...range, from: '2025-01-03' };
+      },
+    };
+    const out = await runLoadJob(job(['AAPL']), d);
+    expect(planned).toEqual(['AAPL day 2025-01-02', 'AAPL hour 2025-01-02']);
+    expect(m.calls).toEqual(['details AAPL', 'bars AAPL day']);
+    expect(out.results[0]?.timeframes.map((t) => [t.timeframe, t.from, t.skipped ?? false, t.fetched])).toEqual([
+      ['day', '2025-01-03', false, 2],
+      ['hour', '2025-01-02', true, 0],
+    ]);
+    expect(out.status).toBe('completed');
+  });
+
+  it('skips the details call for a symbol whose details are known; everything skipped still counts as loaded', async () => {
+    const m = market();
+    const s = store();
+    const d = { ...deps(m.port, s.port, [], 1), detailsKnown: async () => true, planRange: async () => null };
+    const out = await runLoadJob(job(['AAPL']), d);
+    expect(m.calls).toEqual([]);
+    expect(s.registered).toEqual([]);
+    expect(out).toMatchObject({ status: 'completed', successfulSymbols: ['AAPL'], recordsImported: 0 });
+  });
+
+  it('with a success threshold, completes at or above it and fails below it', async () => {
+    const symbols = ['A', 'B', 'C', 'D', 'ZZZZ'];
+    const at = await runLoadJob({ ...job(symbols), successThreshold: 0.8 }, deps(market({ unknown: ['ZZZZ'] }).port, store().port));
+    expect(at).toMatchObject({ status: 'completed', failedSymbols: ['ZZZZ'], errorCode: undefined });
+    expect(at.message).toBe('completed: 4 of 5 symbols loaded, 1 failed (80% loaded; success threshold 80%)');
+    const below = await runLoadJob({ ...job(symbols), successThreshold: 0.81 }, deps(market({ unknown: ['ZZZZ'] }).port, store().port));
+    expect(below).toMatchObject({ status: 'failed', errorCode: 'BELOW_SUCCESS_THRESHOLD' });
+    expect(below.message).toBe('failed: 4 of 5 symbols loaded, 1 failed (80% loaded, below the success threshold of 81%)');
+  });
+
+  it('with stopOnError, starts no symbol after the first failure and fails the job', async () => {
+    const m = market({ unknown: ['B'] });
+    const out = await runLoadJob({ ...job(['A', 'B', 'C', 'D']), stopOnError: true }, deps(m.port, store().port, [], 1));
+    expect(out).toMatchObject({ status: 'failed', errorCode: 'STOPPED_ON_ERROR', successfulSymbols: ['A'], failedSymbols: ['B'] });
+    expect(out.message).toBe('stopped after B failed (continue_on_error is off): 1 of 4 symbols loaded, 1 failed, 2 not started');
+    expect(m.calls.filter((c) => c.startsWith('details'))).toEqual(['details A', 'details B']);
+  });
+});

@@ -49,7 +49,8 @@ export type SlotOutcome =
 export class ImportScheduler {
   private readonly cron: Cron;
   private timer: NodeJS.Timeout | undefined;
-  private stopped = true;
+  private armed = false;
+  private stopped = false;
   private next: ScheduledSlot | null = null;
   private readonly owner: string;
   private readonly now: () => number;
@@ -66,7 +67,8 @@ export class ImportScheduler {
   }
 
   start(): void {
-    if (!this.stopped) return;
+    if (this.armed) return;
+    this.armed = true;
     this.stopped = false;
     const first = nextScheduledSlot(this.cron, this.now(), this.options.calendar);
     if (firesBeforeClose(first, this.options.calendar)) {
@@ -78,8 +80,10 @@ export class ImportScheduler {
     this.arm(first);
   }
 
+  /** Stops the timer; a slot waiting for the lock gives up at its next try. */
   stop(): void {
     this.stopped = true;
+    this.armed = false;
     this.next = null;
     clearTimeout(this.timer);
   }
