@@ -170,7 +170,7 @@ describe('with a token', () => {
       stats: { records_imported: 8, failed_symbols: [] },
       retry_count: 0,
     });
-    expect(typeof (done?.stats as { avg_symbol_time_ms: unknown }).avg_symbol_time_ms).toBe('number');
+    expect(typeof (done?.stats as { avg_symbol_time_ms?: unknown } | undefined)?.avg_symbol_time_ms).toBe('number');
     const missing = await statusOf('no-such-run');
     expect({ status: missing.status, json: missing.json }).toEqual({
       status: 404,
