@@ -43,7 +43,7 @@ export async function withCliImports(
       redis = connectRedis(ctx.config, ctx.scrubber);
       redis.on('error', (e: Error) => ctx.logger.warn({ error: ctx.scrubber.scrub(e.message) }, 'redis connection error'));
     } else {
-      ctx.logger.warn('REDIS_URL is not set: no cross-worker import lock, status key or monitoring events for this run');
+      process.stderr.write('note: REDIS_URL is not set: this run takes no cross-worker import lock and publishes no status or events\n');
     }
     const concurrency = options.concurrency ?? ctx.config.symbolConcurrency;
     const imports = new ImportCoordinator(
