@@ -109,7 +109,12 @@ describe('tickstock import and retry', () => {
     expect(after).toMatchObject({ run_id: summary.run_id, retry_count: 1, failed_symbols: ['ZZZNOTREAL'] });
     expect(after.run).toMatchObject({ status: 'completed', retry_count: 1 });
     const none = await tickstock(['retry', 'import_nope', '--simulator']);
-    expect(none).toMatchObject({ code: 2, stderr: 'tickstock: no import run "import_nope"\n' });
+    expect(none).toMatchObject({
+      code: 2,
+      stderr:
+        'note: REDIS_URL is not set: this run takes no cross-worker import lock and publishes no status or events\n' +
+        'tickstock: no import run "import_nope"\n',
+    });
   });
 
   it('refuses an unknown universe and a bad schedule before touching anything', async () => {
