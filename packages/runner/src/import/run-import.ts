@@ -195,6 +195,8 @@ export class ImportRun {
       },
       {
         universeNames: spec.universes.length ? spec.universes : ['symbols'],
+        // Nobody pre-writes an import's status key (the app does that only for the jobs it publishes).
+        statusWriter: { preWriteWaitMs: 0 },
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.drain ? { drain: options.drain } : {}),
         ...(this.attempt.retryCount ? { retryCount: this.attempt.retryCount } : {}),

@@ -16,7 +16,7 @@ import type { RunnerMetrics } from '../metrics.js';
 import { DbProgressReporter, type ProgressBaseline } from '../reporters/db-progress.js';
 import { LogReporter } from '../reporters/log.js';
 import { MetricsReporter } from '../reporters/metrics.js';
-import { RedisStatusReporter } from '../reporters/redis-status.js';
+import { RedisStatusReporter, type RedisStatusReporterOptions } from '../reporters/redis-status.js';
 
 export interface JobServices {
   market: MarketDataPort;
@@ -43,6 +43,8 @@ export interface ExecuteOptions {
   retryCount?: number | ((symbol: string) => number);
   /** For retries: the symbols of the run that are not retried, so `processing_progress` stays whole. */
   progressBaseline?: ProgressBaseline;
+  /** Status key writer options (daily imports: no wait for an app pre-write that never comes). */
+  statusWriter?: RedisStatusReporterOptions['writer'];
 }
 
 export function executeLoadJob(job: LoadJob, services: JobServices, options: ExecuteOptions = {}): Promise<JobOutcome> {
@@ -61,6 +63,7 @@ export function executeLoadJob(job: LoadJob, services: JobServices, options: Exe
         events: services.redis.events,
         scrubber: services.scrubber,
         universeNames: options.universeNames ?? [],
+        ...(options.statusWriter ? { writer: options.statusWriter } : {}),
       }),
     );
   }

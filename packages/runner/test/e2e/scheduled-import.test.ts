@@ -115,10 +115,10 @@ describe('scheduled import across workers', () => {
   });
 
   it('fires at the slot time and arms the next trading day', async () => {
-    // A clock that reaches Friday 2025-06-13 20:30 New York 300 ms from now.
+    // A clock that reaches Friday 2025-06-13 20:30 New York 1.5 s from now (room for a busy machine before start()).
     const slotAt = newYorkTimeToUtcMs('2025-06-13', 20, 30);
     const t0 = Date.now();
-    const s = scheduler(a, 'worker-a', { now: () => slotAt - 300 + (Date.now() - t0), schedule: '30 20 * * 1-5' });
+    const s = scheduler(a, 'worker-a', { now: () => slotAt - 1_500 + (Date.now() - t0), schedule: '30 20 * * 1-5' });
     s.start();
     try {
       expect(s.nextSlot).toEqual({ at: slotAt, date: '2025-06-13' });
