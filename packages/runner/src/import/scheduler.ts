@@ -152,7 +152,8 @@ export class ImportScheduler {
           return { kind: 'gave-up', reason };
         }
         logger.warn({ runId, reason: error.message, retryInMs: retryMs }, 'another import is in progress: the scheduled one waits');
-        await new Promise((resolve) => setTimeout(resolve, retryMs));
+        // Unref'd: a worker shutting down does not wait for this pause (the next try sees `stopped` and gives up).
+        await new Promise((resolve) => setTimeout(resolve, retryMs).unref());
       }
     }
   }
