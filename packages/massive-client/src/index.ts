@@ -27,6 +27,16 @@ export {
   MassiveResponseError,
 } from './errors.js';
 export type { FetchLike } from './http/attempt.js';
+export {
+  CLUSTERED_ID_PREFIX,
+  type ClusteredRateLimiter,
+  type ClusteredRateLimiterOptions,
+  type ClusteredRedisOptions,
+  clusteredLimiterId,
+  createClusteredRateLimiter,
+  STALE_PAUSE_CHECK_MS,
+  startGateWindows,
+} from './http/clustered-rate-limit.js';
 export type {
   CallErrorEvent,
   HookRequestInfo,
