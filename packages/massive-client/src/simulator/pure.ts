@@ -1,20 +1,13 @@
 /** Pure functions that say exactly which bars the simulator serves, for tests that compare stored data with them. */
+
+import type { Bar } from '../bars.js';
 import { resolveBarsRequest, type SimulatedBarsRequest } from './bar-request.js';
 import { BarColumns, barPage, emitBars } from './bars.js';
 import { type GenerationOptions, sharedBarSource } from './source.js';
 import { type WireBar, wireBars } from './wire.js';
 
-/** A bar in the client's shape (`Bar` of `@tickstock/massive-client`). */
-export interface SimulatedBar {
-  timestamp: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume?: number;
-  vwap?: number;
-  transactions?: number;
-}
+/** A bar in the client's shape: the simulator never marks bars OTC. */
+export type SimulatedBar = Omit<Bar, 'otc'>;
 
 /** Options of the pure functions: generation options, the unknown-ticker rule and the clock. */
 export interface SimulatedBarsOptions extends GenerationOptions {
