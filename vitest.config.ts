@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { EXTRA_TIME_ZONES, sharedProjectConfig } from './test-support/vitest.shared.ts';
+import { EXTRA_TIME_ZONES, faultsProjectConfig, sharedProjectConfig } from './test-support/vitest.shared.ts';
 
 const packages = ['massive-client', 'ohlcv-store', 'job-protocol', 'runner'];
 
@@ -7,7 +7,10 @@ export default defineConfig({
   test: {
     // Each package is a project; files named *.tz.test.ts run again under other time zones,
     // because nothing may depend on the machine's time zone.
-    projects: packages.flatMap((name) => [sharedProjectConfig(name), ...EXTRA_TIME_ZONES.map((tz) => sharedProjectConfig(name, tz))]),
+    projects: [
+      ...packages.flatMap((name) => [sharedProjectConfig(name), ...EXTRA_TIME_ZONES.map((tz) => sharedProjectConfig(name, tz))]),
+      faultsProjectConfig(),
+    ],
     passWithNoTests: true,
   },
 });

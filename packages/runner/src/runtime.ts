@@ -2,7 +2,14 @@
  * Builds the runner's parts from its configuration: the Massive client (with metrics and log hooks), the store
  * (PostgreSQL or embedded PGlite) and Redis connections. Each part is created only when a command needs it.
  */
-import { MassiveClient, type RateLimitOption } from '@tickstock/massive-client';
+import {
+  type ClusteredRateLimiter,
+  createClusteredRateLimiter,
+  MassiveClient,
+  type RateLimitOption,
+  type RateLimitPreset,
+  type RateLimitSettings,
+} from '@tickstock/massive-client';
 import { type OhlcvStore, openStore } from '@tickstock/ohlcv-store';
 import { Redis } from 'ioredis';
 import type { RunnerConfig } from './config/env.js';
@@ -32,6 +39,26 @@ export interface ClientParts {
   /** Overrides for `--simulator`. */
   baseUrl?: string | undefined;
   apiKey?: string | undefined;
+  /** A limiter shared with other processes (the worker's, through Redis); default: this process's own. */
+  limiter?: ClusteredRateLimiter | undefined;
+}
+
+/** The configured budget in the client's terms. */
+function rateLimitOption(config: RunnerConfig): RateLimitPreset | RateLimitSettings {
+  return config.rateLimit === 'free' || config.rateLimit === 'unlimited'
+    ? config.rateLimit
+    : { requestsPerSecond: config.rateLimit.requestsPerSecond };
+}
+
+/**
+ * The API budget shared by every worker replica using the same API key and Redis (bottleneck clustered through
+ * Redis, see the client's `createClusteredRateLimiter`): the whole fleet stays under the plan's rate.
+ */
+export async function createSharedRateLimiter(config: RunnerConfig, apiKey: string): Promise<ClusteredRateLimiter> {
+  if (!config.redis) throw new RunnerError('CONFIG_INVALID', 'a shared rate limit needs REDIS_URL');
+  const limiter = await createClusteredRateLimiter({ redis: config.redis.url, apiKey, rateLimit: rateLimitOption(config) });
+  await limiter.ready();
+  return limiter;
 }
 
 export function createMassiveClient(parts: ClientParts): MassiveClient {
@@ -44,10 +71,7 @@ export function createMassiveClient(parts: ClientParts): MassiveClient {
     );
   }
   parts.scrubber.add(apiKey);
-  const rateLimit: RateLimitOption =
-    config.rateLimit === 'free' || config.rateLimit === 'unlimited'
-      ? config.rateLimit
-      : { requestsPerSecond: config.rateLimit.requestsPerSecond };
+  const rateLimit: RateLimitOption = parts.limiter ?? rateLimitOption(config);
   return new MassiveClient({
     apiKey,
     baseUrl: parts.baseUrl ?? config.massive.baseUrl,

@@ -29,8 +29,17 @@ export type SubscriberReport =
 
 /** Options of {@link JobSubscriber}. Defaults are in DEFAULTS. */
 export interface JobSubscriberOptions {
-  /** Called once per valid job (after it was claimed). Not awaited in line: long jobs do not hold up other messages. */
+  /**
+   * Called once per valid job (after it was claimed). Not awaited in line, so long jobs do not hold up other
+   * messages, unless `awaitJobHandler` is set.
+   */
   onJob: (request: DataLoadRequest, delivery: JobDelivery) => void | Promise<void>;
+  /**
+   * Hand-off mode, for a handler that only records the job somewhere durable (a queue) and returns quickly: the
+   * handler is awaited before the stream entry is acknowledged, and when it throws, the claim is released and the
+   * entry stays pending, so the job is not lost. Default false.
+   */
+  awaitJobHandler?: boolean;
   /** Called for each valid control message. */
   onControl?: (message: ControlMessage) => void | Promise<void>;
   /** Diagnostics: ignored, invalid, duplicate, expired, dropped, error. */
@@ -68,6 +77,10 @@ export interface SubscriberStats {
 }
 
 type Via = 'pubsub' | 'stream';
+
+/** Lua: delete the claim key only when it still holds this consumer's name. */
+const RELEASE_CLAIM = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
 
 /**
  * Subscribes to `tickstock.jobs.data_load` and `tickstock.jobs.control` and reads the durable stream with a consumer
@@ -280,8 +293,34 @@ export class JobSubscriber {
       return true;
     }
     this.stats.jobs += 1;
+    if (this.options.awaitJobHandler) return this.handOff(parsed.request, delivery);
     this.callHandler(() => this.options.onJob(parsed.request, delivery), parsed.request.jobId);
     return true;
+  }
+
+  /** Hand-off mode: true once the handler took the job; false (claim released, entry kept) when it threw. */
+  private async handOff(request: DataLoadRequest, delivery: JobDelivery): Promise<boolean> {
+    try {
+      await this.options.onJob(request, delivery);
+      return true;
+    } catch (e) {
+      const error = new ProtocolError(
+        'HANDLER_FAILED',
+        `could not hand job ${request.jobId} over: ${scrubText(String((e as Error)?.message ?? e))}`,
+        {
+          cause: e,
+          jobId: request.jobId,
+        },
+      );
+      this.report({ kind: 'error', error });
+      // Only our own claim is released: another worker's claim of the same job stays.
+      await this.redis
+        .eval(RELEASE_CLAIM, 1, jobClaimKey(request.jobId), this.consumer)
+        .catch((err: unknown) =>
+          this.report({ kind: 'error', error: redisFailure(`releasing the claim of ${request.jobId}`, err, request.jobId) }),
+        );
+      return false;
+    }
   }
 
   private async handleControl(text: string): Promise<void> {

@@ -22,8 +22,13 @@ export interface RunnerConfig {
   logLevel: LogLevel;
   /** Symbols loaded at once within one job (p-limit); the API budget itself is the client's limiter. */
   symbolConcurrency: number;
-  /** Jobs a worker runs at once. */
+  /** Jobs a worker coordinates at once. */
   jobConcurrency: number;
+  /**
+   * `TICKSTOCK_QUEUE_LOCK_MS`: how long a worker may hold queued work without renewing its lock before the other
+   * replicas take it back (and how often they look). Default 30000.
+   */
+  queueLockMs: number;
   /** Massive plan preset or a custom requests-per-second budget. */
   rateLimit: 'free' | 'unlimited' | { requestsPerSecond: number };
   /** `TICKSTOCK_API_TOKEN`: the bearer token of the worker's HTTP API; the processing API is off without it. */
@@ -137,6 +142,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): RunnerC
     logLevel,
     symbolConcurrency: positiveInt(env, 'TICKSTOCK_SYMBOL_CONCURRENCY', 4, problems),
     jobConcurrency: positiveInt(env, 'TICKSTOCK_JOB_CONCURRENCY', 2, problems),
+    queueLockMs: positiveInt(env, 'TICKSTOCK_QUEUE_LOCK_MS', 30_000, problems),
     rateLimit: rateLimitFrom(env, problems),
     apiToken: env.TICKSTOCK_API_TOKEN || undefined,
   };

@@ -30,3 +30,14 @@ export class FatalJobError extends Error {
     this.code = code;
   }
 }
+
+/**
+ * Thrown by a durable executor when this process gives its part of a job back (graceful shutdown) so another
+ * replica continues it: the job is not settled here and no final status is written.
+ */
+export class JobHandedOff extends Error {
+  constructor(readonly jobId: string) {
+    super(`job ${jobId} handed back to the queue for another worker to continue`);
+    this.name = 'JobHandedOff';
+  }
+}

@@ -4,7 +4,7 @@
  * per-symbol problems are recorded and the job continues.
  */
 import type { SymbolExecutor } from '../execution/executor.js';
-import { errorCode, errorMessage, FatalJobError } from './errors.js';
+import { errorCode, errorMessage, FatalJobError, JobHandedOff } from './errors.js';
 import { type LoadSymbolDeps, loadSymbol } from './load-symbol.js';
 import { type JobReporter, ProgressTracker, type ReporterErrorHandler } from './progress.js';
 import type { FinalStatus, JobOutcome, LoadJob, SymbolResult, SymbolSource } from './types.js';
@@ -114,6 +114,7 @@ export async function runLoadJob(
   if (!jobError) {
     try {
       await deps.executor.run(symbols, (symbol, s) => loadSymbol(symbol, job.ranges, deps, s), {
+        task: { jobId: job.jobId, ranges: job.ranges },
         signal,
         drain: drainAll,
         onStart: (symbol) => tracker.symbolStarted(symbol),
@@ -124,6 +125,8 @@ export async function runLoadJob(
         },
       });
     } catch (error) {
+      // Handed back to the queue: another worker continues the job and settles it; nothing is written here.
+      if (error instanceof JobHandedOff) throw error;
       if (error instanceof FatalJobError) fatal = error;
       else jobError = { code: errorCode(error), message: errorMessage(error) };
     }

@@ -5,9 +5,17 @@
  */
 import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
-import type { SymbolResult } from '../engine/types.js';
+import type { SymbolResult, TimeframeRange } from '../engine/types.js';
+
+/** What a symbol's work is, as data: what an executor on another process or machine needs to run it. */
+export interface SymbolTaskSpec {
+  jobId: string;
+  ranges: readonly TimeframeRange[];
+}
 
 export interface SymbolExecutionHooks {
+  /** The job's work as data (a durable executor sends this instead of running `work` here). */
+  task: SymbolTaskSpec;
   /** Aborts the job: no new symbol starts, and symbols in flight see the signal. */
   signal: AbortSignal;
   /** Stops starting new symbols but lets those in flight finish (graceful shutdown). */

@@ -1,8 +1,10 @@
 /**
- * The data-load worker: takes jobs from Redis (pub/sub and the durable stream, deduplicated by job_id), runs up
- * to `jobConcurrency` at once, obeys cancel messages, beats its heartbeat, and shuts down cleanly: on `stop()` it
- * takes no new job, lets symbols in flight finish (up to `drainTimeoutMs`), writes every job's final status and
- * closes its connections.
+ * The data-load worker. Jobs from Redis (pub/sub and the durable stream) go straight into a durable queue (BullMQ,
+ * deduplicated by job_id) before the message is acknowledged; each job is then coordinated by one replica, and its
+ * symbols are queue entries that every replica loads (see ../execution). The worker obeys cancel messages, beats
+ * its heartbeat, and shuts down cleanly: on `stop()` it takes no new work, hands the jobs it coordinates back to the
+ * queue, lets symbols in flight finish (up to `drainTimeoutMs`, then hands them back too) and closes its connections.
+ * Nothing is lost on a crash either: what a dead replica held is taken back by the others after `lockDurationMs`.
  */
 import {
   type ControlMessage,
@@ -13,11 +15,25 @@ import {
   type SubscriberReport,
 } from '@tickstock/job-protocol';
 import type { OhlcvStore } from '@tickstock/ohlcv-store';
+import { type Job, Queue, QueueEvents, Worker as QueueWorker, WaitingError } from 'bullmq';
 import type { Redis } from 'ioredis';
-import pLimit from 'p-limit';
+import { OhlcvBarStore } from '../adapters/bar-store.js';
+import { errorMessage, JobHandedOff } from '../engine/errors.js';
+import { loadSymbol } from '../engine/load-symbol.js';
 import { JobStop } from '../engine/run-job.js';
 import type { JobOutcome, MarketDataPort, SymbolSource } from '../engine/types.js';
-import type { SymbolExecutor } from '../execution/executor.js';
+import { QueueExecutor } from '../execution/queue-executor.js';
+import {
+  cancelledKey,
+  JOBS_QUEUE,
+  jobEntryId,
+  QUEUE_DEFAULTS,
+  QUEUE_PREFIX,
+  type QueueSettings,
+  SYMBOLS_QUEUE,
+} from '../execution/queues.js';
+import type { SymbolEntryData, SymbolEntryOutcome } from '../execution/symbol-entry.js';
+import { SymbolRunner } from '../execution/symbol-runner.js';
 import { executeLoadJob } from '../jobs/execute.js';
 import { loadJobFromRequest, universeNames } from '../jobs/from-request.js';
 import type { Logger } from '../logging/logger.js';
@@ -28,45 +44,114 @@ export interface WorkerOptions {
   redis: Redis;
   store: OhlcvStore;
   market: MarketDataPort;
-  executor: SymbolExecutor;
   resolveSymbols(source: SymbolSource): Promise<string[]>;
   logger: Logger;
   scrubber: SecretScrubber;
   metrics: RunnerMetrics;
-  /** Jobs run at once (default 2). */
+  /** Jobs this replica coordinates at once (default 2). */
   jobConcurrency?: number;
-  /** How long `stop()` lets symbols in flight finish before aborting them (default 20 s). */
+  /** Symbols this replica loads at once, of any job (default 4). */
+  symbolConcurrency?: number;
+  /** How long `stop()` lets symbols in flight finish before handing them back to the queue (default 20 s). */
   drainTimeoutMs?: number;
   /** Heartbeat interval, ≤ 20 s (default 10 s). */
   heartbeatIntervalMs?: number;
   /** Consumer name in the stream group (default host-pid). */
   consumer?: string;
+  /** Queue settings (lock duration, symbol retries); every replica should use the same. */
+  queue?: Partial<QueueSettings>;
 }
 
-interface RunningJob {
+/** What a jobs-queue entry carries: the request as normalised when the job arrived (its dates fixed then). */
+interface JobEntryData {
+  request: DataLoadRequest;
+}
+
+/** A short summary kept as the jobs-queue entry's return value. */
+interface JobEntryResult {
+  status: JobOutcome['status'];
+  symbolsTotal: number;
+  recordsImported: number;
+}
+
+interface CoordinatedJob {
   request: DataLoadRequest;
   cancel: AbortController;
-  drain: AbortController;
-  done: Promise<JobOutcome | undefined>;
+  handoff: AbortController;
 }
 
 export class Worker {
-  private readonly running = new Map<string, RunningJob>();
-  private readonly limit: ReturnType<typeof pLimit>;
+  private readonly running = new Map<string, CoordinatedJob>();
   private readonly events: EventPublisher;
   private readonly subscriber: JobSubscriber;
   private readonly heartbeat: Heartbeat;
+  private readonly settings: QueueSettings;
+  private readonly connection: Redis;
+  private readonly eventsConnection: Redis;
+  private readonly jobsQueue: Queue<JobEntryData, JobEntryResult>;
+  private readonly symbolsQueue: Queue<SymbolEntryData, SymbolEntryOutcome>;
+  private readonly symbolEvents: QueueEvents;
+  private readonly jobsWorker: QueueWorker<JobEntryData, JobEntryResult>;
+  private readonly symbols: SymbolRunner;
+  private readonly executor: QueueExecutor;
   private stopping = false;
   private startedAt = 0;
   readonly completed: JobOutcome[] = [];
 
   constructor(private readonly options: WorkerOptions) {
-    this.limit = pLimit(options.jobConcurrency ?? 2);
+    const { logger, scrubber } = options;
+    this.settings = { ...QUEUE_DEFAULTS, ...options.queue };
+    const s = this.settings;
+    // BullMQ's own connections: commands wait for a reconnect instead of failing after 3 tries.
+    this.connection = options.redis.duplicate({ maxRetriesPerRequest: null });
+    this.connection.on('error', () => undefined); // reported through the queue objects' own 'error' events
+    const connection = this.connection;
+    const queueError = (what: string) => (e: Error) => logger.warn({ error: scrubber.scrub(errorMessage(e)) }, `${what} error`);
+    this.jobsQueue = new Queue(JOBS_QUEUE, { connection, prefix: QUEUE_PREFIX });
+    this.jobsQueue.on('error', queueError('jobs queue'));
+    this.symbolsQueue = new Queue(SYMBOLS_QUEUE, { connection, prefix: QUEUE_PREFIX });
+    this.symbolsQueue.on('error', queueError('symbols queue'));
+    // QueueEvents blocks on its connection: it gets one of its own.
+    this.eventsConnection = connection.duplicate();
+    this.eventsConnection.on('error', () => undefined);
+    this.symbolEvents = new QueueEvents(SYMBOLS_QUEUE, { connection: this.eventsConnection, prefix: QUEUE_PREFIX });
+    this.executor = new QueueExecutor({
+      queue: this.symbolsQueue,
+      events: this.symbolEvents,
+      redis: options.redis,
+      settings: s,
+      logger,
+      scrubber,
+    });
+    const barStore = new OhlcvBarStore(options.store);
+    this.symbols = new SymbolRunner({
+      connection,
+      redis: options.redis,
+      concurrency: options.symbolConcurrency ?? 4,
+      settings: s,
+      load: (entry, signal) => loadSymbol(entry.symbol, entry.ranges, { market: options.market, store: barStore }, signal),
+      logger,
+      scrubber,
+    });
+    this.jobsWorker = new QueueWorker(JOBS_QUEUE, (job, token) => this.coordinate(job, token), {
+      connection,
+      prefix: QUEUE_PREFIX,
+      concurrency: options.jobConcurrency ?? 2,
+      lockDuration: s.lockDurationMs,
+      stalledInterval: s.lockDurationMs,
+      maxStalledCount: s.maxStalledCount,
+      autorun: false,
+    });
+    this.jobsWorker.on('error', queueError('jobs worker'));
+    this.jobsWorker.on('failed', (job, e) =>
+      logger.error({ jobId: job?.data.request.jobId, error: scrubber.scrub(errorMessage(e)) }, 'job entry failed in the queue'),
+    );
     this.events = new EventPublisher(options.redis, { component: 'data-load-worker' });
     this.subscriber = new JobSubscriber(options.redis, {
       onJob: (request) => this.accept(request),
       onControl: (message) => this.control(message),
       onReport: (report) => this.onReport(report),
+      awaitJobHandler: true,
       ...(options.consumer ? { consumer: options.consumer } : {}),
     });
     this.heartbeat = new Heartbeat(options.redis, {
@@ -77,12 +162,20 @@ export class Worker {
 
   async start(): Promise<void> {
     this.startedAt = Date.now();
+    await Promise.all([this.jobsQueue.waitUntilReady(), this.symbolsQueue.waitUntilReady(), this.symbolEvents.waitUntilReady()]);
+    this.symbols.start();
+    void this.jobsWorker.run().catch((e: unknown) => {
+      this.options.logger.error({ error: this.options.scrubber.scrub(errorMessage(e)) }, 'jobs queue stopped');
+    });
     await this.subscriber.start();
     await this.heartbeat.start();
-    this.options.logger.info({ jobConcurrency: this.options.jobConcurrency ?? 2 }, 'worker listening for data-load jobs');
+    this.options.logger.info(
+      { jobConcurrency: this.options.jobConcurrency ?? 2, symbolConcurrency: this.options.symbolConcurrency ?? 4 },
+      'worker listening for data-load jobs',
+    );
   }
 
-  /** Jobs running or waiting for a slot. */
+  /** Jobs this replica coordinates now. */
   get activeJobs(): string[] {
     return [...this.running.keys()];
   }
@@ -93,10 +186,10 @@ export class Worker {
       status: this.stopping ? 'stopping' : 'running',
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
       activeJobs: this.activeJobs,
+      symbolsInFlight: this.symbols.active,
       subscriber: this.subscriber.stats,
     };
   }
-
   private onReport(report: SubscriberReport): void {
     const log = this.options.logger;
     switch (report.kind) {
@@ -121,80 +214,104 @@ export class Worker {
     }
   }
 
-  private accept(request: DataLoadRequest): void {
-    if (this.stopping) {
-      this.options.logger.warn({ jobId: request.jobId }, 'job arrived during shutdown; not started');
-      return;
-    }
-    if (this.running.has(request.jobId)) return;
-    const cancel = new AbortController();
-    const drain = new AbortController();
-    const entry: RunningJob = { request, cancel, drain, done: Promise.resolve(undefined) };
-    this.running.set(request.jobId, entry);
-    entry.done = this.limit(() => this.run(entry)).finally(() => this.running.delete(request.jobId));
+  /** Queues a job (durable from here on); the message is acknowledged only after this resolves. */
+  private async accept(request: DataLoadRequest): Promise<void> {
+    if (this.stopping) throw new Error('worker is shutting down; the job is left for another worker');
+    const keep = { age: this.settings.keepFinishedSeconds };
+    await this.jobsQueue.add('data-load', { request }, { jobId: jobEntryId(request.jobId), removeOnComplete: keep, removeOnFail: keep });
+    this.options.logger.info({ jobId: request.jobId, jobType: request.jobType }, 'job queued');
   }
 
-  private async run(entry: RunningJob): Promise<JobOutcome | undefined> {
-    const { request, cancel, drain } = entry;
-    const job = loadJobFromRequest(request);
+  /** Runs one job as its coordinator: plan, queue its symbols, collect their results, write the final status. */
+  private async coordinate(entry: Job<JobEntryData, JobEntryResult>, token: string | undefined): Promise<JobEntryResult> {
+    const { request } = entry.data;
+    const jobId = request.jobId;
+    const log = this.options.logger.child({ jobId });
+    const cancel = new AbortController();
+    const handoff = new AbortController();
+    this.running.set(jobId, { request, cancel, handoff });
     try {
+      if (this.stopping) throw new JobHandedOff(jobId);
+      if ((await this.options.redis.exists(cancelledKey(jobId))) === 1) cancel.abort(new JobStop('cancel', 'a cancel before it started'));
+      if (entry.attemptsStarted > 1 || entry.stalledCounter > 0)
+        log.warn({ stalled: entry.stalledCounter }, 'resuming a job its previous worker did not finish');
       const outcome = await executeLoadJob(
-        job,
+        loadJobFromRequest(request),
         {
           market: this.options.market,
           store: this.options.store,
-          executor: this.options.executor,
+          executor: this.executor,
           resolveSymbols: this.options.resolveSymbols,
-          logger: this.options.logger.child({ jobId: request.jobId }),
+          logger: log,
           scrubber: this.options.scrubber,
           metrics: this.options.metrics,
           redis: { client: this.options.redis, events: this.events },
         },
-        { universeNames: universeNames(request), signal: cancel.signal, drain: drain.signal },
+        { universeNames: universeNames(request), signal: cancel.signal, drain: handoff.signal },
       );
       this.completed.push(outcome);
-      return outcome;
+      return { status: outcome.status, symbolsTotal: outcome.symbolsTotal, recordsImported: outcome.recordsImported };
     } catch (error) {
-      this.options.logger.error({ jobId: request.jobId, error: this.options.scrubber.scrub(String(error)) }, 'job crashed');
-      return undefined;
+      if (error instanceof JobHandedOff) {
+        log.info('handing the job back to the queue: another worker continues it');
+        await entry.moveToWait(token);
+        throw new WaitingError();
+      }
+      log.error({ error: this.options.scrubber.scrub(String(error)) }, 'job crashed');
+      throw new Error(this.options.scrubber.scrub(errorMessage(error)));
+    } finally {
+      this.running.delete(jobId);
     }
   }
 
-  private control(message: ControlMessage): void {
+  private async markCancelled(jobId: string): Promise<void> {
+    await this.options.redis
+      .set(cancelledKey(jobId), '1', 'EX', this.settings.keepFinishedSeconds)
+      .catch((e: unknown) =>
+        this.options.logger.warn({ jobId, error: this.options.scrubber.scrub(errorMessage(e)) }, 'could not mark the job cancelled'),
+      );
+  }
+
+  private control(message: ControlMessage): Promise<void> {
     const m = message as { command?: unknown; action?: unknown; job_id?: unknown; requested_by?: unknown; reason?: unknown };
     const text = (v: unknown) => (typeof v === 'string' ? v : '');
+    // Every replica hears every control message: each stops its own part of the job.
     if (m.command === 'cancel_all') {
-      this.options.logger.warn({ reason: text(m.reason), jobs: this.activeJobs }, 'cancel_all received');
-      for (const job of this.running.values()) job.cancel.abort(new JobStop('cancel', text(m.reason) || 'cancel_all'));
-      return;
+      const stop = new JobStop('cancel', text(m.reason) || 'cancel_all');
+      const jobs = new Set([...this.activeJobs, ...this.symbols.cancelAll(stop)]);
+      this.options.logger.warn({ reason: text(m.reason), jobs: [...jobs] }, 'cancel_all received');
+      for (const job of this.running.values()) job.cancel.abort(stop);
+      return Promise.all([...jobs].map((jobId) => this.markCancelled(jobId))).then(() => undefined);
     }
     if (m.action === 'cancel') {
       const jobId = text(m.job_id);
+      const stop = new JobStop('cancel', text(m.requested_by));
+      this.symbols.cancel(jobId, stop);
       const job = this.running.get(jobId);
-      if (!job) {
-        this.options.logger.debug({ jobId }, 'cancel for a job not running here');
-        return;
-      }
-      this.options.logger.warn({ jobId, by: text(m.requested_by) }, 'cancelling job');
-      job.cancel.abort(new JobStop('cancel', text(m.requested_by)));
+      if (job) {
+        this.options.logger.warn({ jobId, by: text(m.requested_by) }, 'cancelling job');
+        job.cancel.abort(stop);
+      } else this.options.logger.debug({ jobId }, 'cancel for a job not coordinated here');
+      // Recorded in Redis too: the job's symbols not yet started, and the job itself if still queued, stop at once.
+      return this.markCancelled(jobId);
     }
+    return Promise.resolve();
   }
 
-  /** Graceful stop: no new jobs, let symbols in flight finish (bounded), write final statuses, close. */
+  /**
+   * Graceful stop: no new work; jobs coordinated here go back to the queue; symbols in flight finish (bounded,
+   * then they go back too); connections close.
+   */
   async stop(reason = 'shutdown'): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    this.options.logger.info({ reason, activeJobs: this.activeJobs }, 'worker stopping');
+    this.options.logger.info({ reason, activeJobs: this.activeJobs, symbolsInFlight: this.symbols.active }, 'worker stopping');
     await this.subscriber.stop();
-    const jobs = [...this.running.values()];
-    for (const job of jobs) job.drain.abort(new JobStop('shutdown', reason));
-    const all = Promise.all(jobs.map((j) => j.done));
-    const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, this.options.drainTimeoutMs ?? 20_000, 'timeout').unref());
-    if ((await Promise.race([all, timeout])) === 'timeout') {
-      this.options.logger.warn('symbols in flight did not finish in time: aborting them');
-      for (const job of jobs) job.cancel.abort(new JobStop('shutdown', reason));
-      await all;
-    }
+    for (const job of this.running.values()) job.handoff.abort(new JobStop('shutdown', reason));
+    await Promise.all([this.jobsWorker.close(), this.symbols.stop(this.options.drainTimeoutMs ?? 20_000, reason)]);
+    await Promise.all([this.symbolEvents.close(), this.jobsQueue.close(), this.symbolsQueue.close()]);
     await this.heartbeat.stop();
+    this.eventsConnection.disconnect();
+    this.connection.disconnect();
   }
 }

@@ -1,6 +1,7 @@
 /**
- * The worker's lifecycle against a slow API (the simulator adds latency): cancel mid-job, SIGTERM mid-job, and a
- * bad API key. Each leaves a consistent final status, and no secret in anything the worker wrote.
+ * The worker's lifecycle against a slow API (the simulator adds latency): cancel mid-job, SIGTERM mid-job (the job
+ * goes back to the queue and the next worker finishes it), and a bad API key. Each leaves a consistent status, and
+ * no secret in anything the worker wrote.
  */
 import { randomUUID } from 'node:crypto';
 import { CHANNELS, readJobStatus } from '@tickstock/job-protocol';
@@ -99,18 +100,38 @@ describe('worker lifecycle', () => {
     }
   });
 
-  it('on SIGTERM mid-job stops taking work, lets symbols in flight finish, writes a final status and exits 0', async () => {
-    const worker = await spawnWorker(stack, { args: ['--concurrency', '2'] });
+  it('on SIGTERM mid-job lets symbols in flight finish, hands the job back and exits 0; the next worker completes it without reloading', async () => {
+    const first = await spawnWorker(stack, { args: ['--concurrency', '2'] });
     const jobId = randomUUID();
     await submit(stack, { job_id: jobId, job_type: 'csv_universe_load', symbols: SYMBOLS, timeframes: ['day', 'week', 'month'], years: 1 });
     await runningWithProgress(jobId, 2);
-    expect(await worker.stop('SIGTERM')).toBe(0);
-    const status = await waitForFinalStatus(stack.redis, jobId, 5_000);
-    expect(status.status).toBe('failed');
-    expect(String(status.message)).toContain('worker shutdown');
-    const loaded = status.successful_symbols as string[];
-    expect(loaded.length + (status.failed_symbols as string[]).length).toBe(status.processed_symbols);
-    for (const symbol of loaded) expect((await storedBars(stack, symbol, 'monthly')).length).toBeGreaterThan(10);
-    expect(worker.lines.some((l) => l.includes('worker stopped'))).toBe(true);
+    expect(await first.stop('SIGTERM')).toBe(0);
+    expect(first.lines.some((l) => l.includes('handing the job back to the queue'))).toBe(true);
+    expect(first.lines.some((l) => l.includes('worker stopped'))).toBe(true);
+    // No final status: the job is not over, it waits in the queue for a worker.
+    const waiting = await readJobStatus(stack.redis, jobId);
+    expect(waiting?.ok && waiting.value.status).toBe('running');
+    const doneByFirst = symbolsDone(first.lines);
+    expect(doneByFirst.length).toBeGreaterThanOrEqual(2);
+
+    const second = await spawnWorker(stack, { args: ['--concurrency', '4'] });
+    const status = await waitForFinalStatus(stack.redis, jobId, 60_000);
+    expect(status.status).toBe('completed');
+    expect([...(status.successful_symbols as string[])].sort()).toEqual([...SYMBOLS].sort());
+    // What the first worker finished is collected from the queue, not loaded again.
+    const doneBySecond = symbolsDone(second.lines);
+    expect(doneBySecond.filter((s) => doneByFirst.includes(s))).toEqual([]);
+    expect([...doneByFirst, ...doneBySecond].sort()).toEqual([...SYMBOLS].sort());
+    for (const symbol of SYMBOLS) expect((await storedBars(stack, symbol, 'monthly')).length).toBeGreaterThan(10);
+    expect(await second.stop('SIGTERM')).toBe(0);
   });
 });
+
+/** Symbols a worker finished loading, from its `symbol done` log lines. */
+function symbolsDone(lines: string[]): string[] {
+  return lines
+    .filter((l) => l.includes('"msg":"symbol done"'))
+    .map((l) => JSON.parse(l) as { symbol: string; ok: boolean })
+    .filter((l) => l.ok)
+    .map((l) => l.symbol);
+}

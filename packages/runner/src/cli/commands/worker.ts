@@ -8,7 +8,7 @@ import { ImportCoordinator } from '../../import/coordinator.js';
 import { parseImportRequest } from '../../import/request.js';
 import { parseSchedule } from '../../import/schedule.js';
 import { ImportScheduler } from '../../import/scheduler.js';
-import { connectRedis, createMassiveClient, openConfiguredStore } from '../../runtime.js';
+import { connectRedis, createMassiveClient, createSharedRateLimiter, openConfiguredStore } from '../../runtime.js';
 import { createSymbolResolver } from '../../universe/resolve.js';
 import { Worker } from '../../worker/worker.js';
 import { commandContext, positiveInteger, startLocalSimulator } from '../context.js';
@@ -45,9 +45,12 @@ export function registerWorker(program: Command): void {
         const schedule = opts.schedule ?? importConfig?.schedule;
         if (schedule) parseSchedule(schedule);
         const sim = opts.simulator ? await startLocalSimulator(ctx) : undefined;
-        const client = createMassiveClient({ ...ctx, baseUrl: sim?.simulator.url, apiKey: sim?.apiKey });
-        const store = await openConfiguredStore(config, logger, ctx.scrubber, { migrate: opts.migrate });
         const redis = connectRedis(config, ctx.scrubber);
+        const apiKey = sim?.apiKey ?? config.massive.apiKey;
+        // One API budget for every replica on this Redis and key (no key: createMassiveClient explains).
+        const limiter = apiKey ? await createSharedRateLimiter(config, apiKey) : undefined;
+        const client = createMassiveClient({ ...ctx, baseUrl: sim?.simulator.url, apiKey: sim?.apiKey, limiter });
+        const store = await openConfiguredStore(config, logger, ctx.scrubber, { migrate: opts.migrate });
         redis.on('error', (e: Error) => logger.warn({ error: ctx.scrubber.scrub(e.message) }, 'redis connection error'));
         const market = new MassiveMarketData(client);
         const concurrency = opts.concurrency ?? config.symbolConcurrency;
@@ -55,7 +58,8 @@ export function registerWorker(program: Command): void {
           redis,
           store,
           market,
-          executor: new InProcessExecutor(concurrency),
+          symbolConcurrency: concurrency,
+          queue: { lockDurationMs: config.queueLockMs },
           resolveSymbols: createSymbolResolver({ universeDir: config.universeDir }),
           logger,
           scrubber: ctx.scrubber,
@@ -127,6 +131,7 @@ export function registerWorker(program: Command): void {
         await Promise.all([worker.stop('SIGTERM'), imports.stop(opts.drainTimeout * 1000, 'SIGTERM')]);
         await http?.close();
         await store.close();
+        await limiter?.disconnect();
         await redis.quit().catch(() => redis.disconnect());
         await sim?.simulator.close();
         logger.info('worker stopped');

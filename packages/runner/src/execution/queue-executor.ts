@@ -1,0 +1,245 @@
+/**
+ * The durable executor: a job's symbols become entries of the symbols queue (one per symbol, with stable ids), any
+ * replica's {@link SymbolRunner} loads them, and the coordinator (the replica holding the job's own queue entry)
+ * collects their results in order to settle the job. Results live in Redis with the entries, so a coordinator that
+ * dies is replaced by another that re-plans the job, finds the entries already there, and collects what is
+ * finished without loading it again. Entries lost with Redis (a restart without persistence) are added again.
+ */
+import { Job, type Queue, type QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { errorMessage, FatalJobError, JobHandedOff } from '../engine/errors.js';
+import { JobStop } from '../engine/run-job.js';
+import type { SymbolResult } from '../engine/types.js';
+import type { Logger } from '../logging/logger.js';
+import type { SecretScrubber } from '../logging/secrets.js';
+import type { SymbolExecutionHooks, SymbolExecutor } from './executor.js';
+import { cancelledKey, type QueueSettings, symbolEntryId } from './queues.js';
+import { failedSymbolResult, readSymbolOutcome, type SymbolEntryData, type SymbolEntryOutcome } from './symbol-entry.js';
+
+export interface QueueExecutorOptions {
+  /** The symbols queue. */
+  queue: Queue<SymbolEntryData, SymbolEntryOutcome>;
+  /** Events of the symbols queue (prompt results; a periodic check covers anything missed). */
+  events: QueueEvents;
+  /** Connection for the cancel marks. */
+  redis: Redis;
+  settings: QueueSettings;
+  logger: Logger;
+  scrubber: SecretScrubber;
+}
+
+/** How long a cancelled job waits for its symbols in flight to report before it settles. */
+const CANCEL_GRACE_MS = 10_000;
+/** Entries checked at once. */
+const CHECK_BATCH = 100;
+
+/** One job's symbols while its coordinator waits for them. */
+class Collection {
+  readonly pending = new Map<string, string>(); // entry id -> symbol
+  readonly started = new Set<string>();
+  fatal: FatalJobError | undefined;
+  stopping = false;
+  private chain: Promise<void> = Promise.resolve();
+  private wake: () => void = () => {};
+
+  constructor(
+    readonly data: Omit<SymbolEntryData, 'symbol'>,
+    readonly hooks: SymbolExecutionHooks,
+  ) {}
+
+  /** Resolves at the next change (an entry settled) or after `ms`. */
+  changed(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  markStarted(id: string): void {
+    const symbol = this.pending.get(id);
+    if (symbol === undefined || this.started.has(id)) return;
+    this.started.add(id);
+    this.chain = this.chain.then(() => this.hooks.onStart(symbol));
+  }
+
+  settle(id: string, outcome: SymbolEntryOutcome): void {
+    const symbol = this.pending.get(id);
+    if (symbol === undefined) return;
+    this.pending.delete(id);
+    if ('fatal' in outcome) {
+      this.fatal ??= new FatalJobError(outcome.fatal.code, outcome.fatal.message);
+    } else {
+      const first = !this.started.has(id);
+      this.started.add(id);
+      this.chain = this.chain.then(async () => {
+        if (first) await this.hooks.onStart(symbol);
+        await this.hooks.onResult(outcome.result);
+      });
+    }
+    this.wake();
+  }
+
+  /** Forgets an entry that will never report (removed after a cancel). */
+  drop(id: string): void {
+    this.pending.delete(id);
+    this.wake();
+  }
+
+  /** Waits until every result handed to the hooks has been reported. */
+  flushed(): Promise<void> {
+    return this.chain;
+  }
+}
+
+export class QueueExecutor implements SymbolExecutor {
+  private readonly collections = new Map<string, Collection>(); // entry id -> its job's collection
+
+  constructor(private readonly options: QueueExecutorOptions) {
+    const { events } = options;
+    events.on('active', ({ jobId }) => this.collections.get(jobId)?.markStarted(jobId));
+    events.on('completed', ({ jobId }) => void this.check([jobId]));
+    events.on('failed', ({ jobId }) => void this.check([jobId]));
+    events.on('error', (e) => options.logger.warn({ error: options.scrubber.scrub(errorMessage(e)) }, 'symbol queue events error'));
+  }
+
+  async run(symbols: readonly string[], _work: unknown, hooks: SymbolExecutionHooks): Promise<void> {
+    const { jobId, ranges } = hooks.task;
+    const early = this.stopReason(hooks);
+    if (early?.kind === 'shutdown') throw new JobHandedOff(jobId);
+    if (early) return; // cancelled before any symbol was queued
+    const c = new Collection({ jobId, ranges: [...ranges] }, hooks);
+    for (const symbol of symbols) c.pending.set(symbolEntryId(jobId, symbol), symbol);
+    for (const id of c.pending.keys()) this.collections.set(id, c);
+    try {
+      await this.add(c, [...c.pending.keys()]);
+      await this.check([...c.pending.keys()]);
+      let lastCheck = Date.now();
+      while (c.pending.size > 0 && !c.fatal) {
+        const stop = this.stopReason(hooks);
+        if (stop) {
+          await this.stop(c, stop);
+          break;
+        }
+        await c.changed(Math.min(250, this.options.settings.reconcileIntervalMs));
+        if (Date.now() - lastCheck >= this.options.settings.reconcileIntervalMs) {
+          lastCheck = Date.now();
+          await this.check([...c.pending.keys()]);
+        }
+      }
+      if (c.fatal) {
+        await this.markCancelled(jobId);
+        throw c.fatal;
+      }
+      await c.flushed();
+    } finally {
+      for (const id of c.pending.keys()) this.collections.delete(id);
+      for (const [id, owner] of this.collections) if (owner === c) this.collections.delete(id);
+    }
+  }
+
+  /** Why the coordinator must stop waiting: a cancel (signal), or a drain (stop on error, or shutdown). */
+  private stopReason(hooks: SymbolExecutionHooks): JobStop | undefined {
+    for (const s of [hooks.signal, hooks.drain]) {
+      if (s?.aborted) return s.reason instanceof JobStop ? s.reason : new JobStop('cancel');
+    }
+    return undefined;
+  }
+
+  private async stop(c: Collection, stop: JobStop): Promise<void> {
+    // Shutdown: the other replicas keep loading this job's symbols; whoever takes the job next collects them.
+    if (stop.kind === 'shutdown') throw new JobHandedOff(c.data.jobId);
+    c.stopping = true;
+    await this.markCancelled(c.data.jobId);
+    // Entries no replica has taken yet are removed; those in flight see the mark (or the cancel message) and report.
+    await Promise.all(
+      [...c.pending.keys()].map(async (id) => {
+        if (c.started.has(id)) return;
+        const removed = await this.options.queue
+          .remove(id)
+          .then((n) => n === 1)
+          .catch(() => false);
+        if (removed) c.drop(id);
+      }),
+    );
+    const until = Date.now() + CANCEL_GRACE_MS;
+    while (c.pending.size > 0 && Date.now() < until) {
+      await c.changed(250);
+      await this.check([...c.pending.keys()]);
+    }
+  }
+
+  private async markCancelled(jobId: string): Promise<void> {
+    await this.options.redis
+      .set(cancelledKey(jobId), '1', 'EX', this.options.settings.keepFinishedSeconds)
+      .catch((e: unknown) =>
+        this.options.logger.warn({ jobId, error: this.options.scrubber.scrub(errorMessage(e)) }, 'could not mark the job cancelled'),
+      );
+  }
+
+  private async add(c: Collection, ids: string[]): Promise<void> {
+    const s = this.options.settings;
+    const keep = { age: s.keepFinishedSeconds };
+    // Ids are stable: an entry that already exists (this job re-planned by a new coordinator) is left as it is.
+    for (let i = 0; i < ids.length; i += 500) {
+      await this.options.queue.addBulk(
+        ids.slice(i, i + 500).map((id) => ({
+          name: 'symbol',
+          data: { ...c.data, symbol: c.pending.get(id) as string },
+          opts: {
+            jobId: id,
+            attempts: s.symbolAttempts,
+            backoff: { type: 'exponential', delay: s.symbolBackoffMs },
+            removeOnComplete: keep,
+            removeOnFail: keep,
+          },
+        })),
+      );
+    }
+  }
+
+  /** Reads the entries' state from the queue: settles finished ones, re-adds lost ones. */
+  private async check(ids: string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += CHECK_BATCH) {
+      await Promise.all(ids.slice(i, i + CHECK_BATCH).map((id) => this.checkOne(id)));
+    }
+  }
+
+  private async checkOne(id: string): Promise<void> {
+    const c = this.collections.get(id);
+    if (!c?.pending.has(id)) return;
+    const symbol = c.pending.get(id) as string;
+    let entry: Job<SymbolEntryData, SymbolEntryOutcome> | undefined;
+    try {
+      entry = await Job.fromId<SymbolEntryData, SymbolEntryOutcome>(this.options.queue, id);
+    } catch (e) {
+      this.options.logger.debug({ error: this.options.scrubber.scrub(errorMessage(e)) }, 'could not read a symbol entry; will check again');
+      return;
+    }
+    if (!entry) {
+      if (c.stopping) {
+        c.drop(id);
+        return;
+      }
+      // Gone from Redis while unfinished (Redis restarted without persistence): add it again.
+      this.options.logger.warn({ jobId: c.data.jobId, symbol }, 'symbol entry lost from Redis: adding it again');
+      await this.add(c, [id]).catch(() => undefined);
+      return;
+    }
+    if (entry.finishedOn) {
+      const state = await entry.getState().catch(() => 'unknown');
+      if (state === 'completed') c.settle(id, readSymbolOutcome(symbol, entry.returnvalue));
+      else if (state === 'failed') {
+        const reason = this.options.scrubber.scrub(entry.failedReason || 'unknown error');
+        // A transient failure that used up its attempts reads `CODE: message`: keep the code.
+        const code = /^([A-Z][A-Z0-9_]{2,40}): /.exec(reason)?.[1] ?? 'SYMBOL_FAILED';
+        const result: SymbolResult = failedSymbolResult(symbol, code, `${symbol} failed after ${entry.attemptsMade} attempt(s): ${reason}`);
+        c.settle(id, { result });
+      }
+      return;
+    }
+    if (entry.processedOn) c.markStarted(id);
+  }
+}

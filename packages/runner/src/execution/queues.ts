@@ -1,0 +1,69 @@
+/**
+ * The worker's durable queues (BullMQ, in the worker's Redis): their names, the ids of their entries, and the
+ * settings every replica must share. A data-load job is one entry of the jobs queue (its coordinator); each of its
+ * symbols is one entry of the symbols queue, which any replica may take.
+ */
+import { createHash } from 'node:crypto';
+
+/** BullMQ key prefix: every queue key starts with `tickstock:bull:`. */
+export const QUEUE_PREFIX = 'tickstock:bull';
+/** One entry per data-load job: whoever holds it coordinates the job (plans, collects results, writes status). */
+export const JOBS_QUEUE = 'data-load-jobs';
+/** One entry per symbol of a job: the per-symbol loads, spread over every replica. */
+export const SYMBOLS_QUEUE = 'data-load-symbols';
+
+/** Redis key marking a job cancelled: symbol entries of the job that start later stop at once. */
+export const cancelledKey = (jobId: string) => `tickstock:exec:cancelled:${jobId}`;
+
+// BullMQ ids may not contain ':' (it separates key parts); encodeURIComponent turns ':' and '|' into %3A and %7C.
+/** The jobs-queue id of a data-load job: its `job_id`, so a job delivered twice is queued once. */
+export const jobEntryId = (jobId: string) => `j.${encodeURIComponent(jobId)}`;
+
+/**
+ * The symbols-queue id of one symbol of one job: stable, so re-planning a job (after its coordinator died) finds
+ * the entries already there instead of adding new ones. The job id is hashed to keep ids short.
+ */
+export function symbolEntryId(jobId: string, symbol: string): string {
+  const job = createHash('sha256').update(jobId, 'utf8').digest('hex').slice(0, 24);
+  return `s.${job}|${encodeURIComponent(symbol)}`;
+}
+
+/** Queue settings; every replica should use the same values. */
+export interface QueueSettings {
+  /**
+   * How long a replica holds an entry without renewing its lock before others consider it dead and take the entry
+   * back (BullMQ `lockDuration`; stalled entries are looked for every `lockDurationMs` too). Default 30 s.
+   */
+  lockDurationMs: number;
+  /** Attempts per symbol when a transient error (network, 5xx, database connection) makes it fail. Default 4. */
+  symbolAttempts: number;
+  /** First retry delay of a symbol, doubled each time (exponential backoff). Default 1 s. */
+  symbolBackoffMs: number;
+  /** How often a coordinator checks its symbols' entries besides the queue events. Default 2 s. */
+  reconcileIntervalMs: number;
+  /** How long finished entries are kept (a job delivered again within it is not run again). Default 1 day. */
+  keepFinishedSeconds: number;
+  /** Times an entry may be taken back from a dead replica before it fails. Default 5. */
+  maxStalledCount: number;
+}
+
+export const QUEUE_DEFAULTS: QueueSettings = {
+  lockDurationMs: 30_000,
+  symbolAttempts: 4,
+  symbolBackoffMs: 1000,
+  reconcileIntervalMs: 2000,
+  keepFinishedSeconds: 86_400,
+  maxStalledCount: 5,
+};
+
+/** Symbol error codes worth another attempt later: the network, the API's 5xx/429, the database connection. */
+export const TRANSIENT_SYMBOL_CODES: ReadonlySet<string> = new Set([
+  'NETWORK_ERROR',
+  'NETWORK_TIMEOUT',
+  'SERVER_ERROR',
+  'API_RATE_LIMIT',
+  'INVALID_RESPONSE',
+  'CONNECTION_FAILED',
+  'STORAGE_FAILED',
+  'STORE_CLOSED',
+]);

@@ -1,0 +1,80 @@
+/**
+ * What a symbols-queue entry carries (the work, as data) and what it returns (the symbol's result, or a job-fatal
+ * error). Entries are read back by whichever replica coordinates the job, possibly another version of this code,
+ * so results are validated on the way in.
+ */
+import { z } from 'zod';
+import type { SymbolResult, TimeframeRange } from '../engine/types.js';
+
+export interface SymbolEntryData {
+  jobId: string;
+  symbol: string;
+  ranges: TimeframeRange[];
+}
+
+/** The value an entry completes with. */
+export type SymbolEntryOutcome = { result: SymbolResult } | { fatal: { code: string; message: string } };
+
+const timeframe = z.enum(['1min', 'hour', 'day', 'week', 'month']);
+const range = z.object({ timeframe, from: z.string(), to: z.string() });
+const error = z.object({ code: z.string(), message: z.string() });
+
+export const symbolEntryDataSchema = z.object({ jobId: z.string().min(1), symbol: z.string().min(1), ranges: z.array(range) });
+
+const timeframeResult = range.extend({
+  fetched: z.number(),
+  written: z.number(),
+  unchanged: z.number(),
+  rejected: z.number(),
+  skipped: z.boolean().optional(),
+  error: error.optional(),
+});
+
+const symbolResult = z.object({
+  symbol: z.string(),
+  ok: z.boolean(),
+  errorCode: z.string().optional(),
+  errorMessage: z.string().optional(),
+  timeframes: z.array(timeframeResult),
+  recordsImported: z.number(),
+  processingTimeMs: z.number(),
+  interrupted: z.boolean(),
+});
+
+const outcome = z.union([z.object({ result: symbolResult }), z.object({ fatal: error })]);
+
+/** A failed result for a symbol whose entry ended without one (it failed for good, or returned garbage). */
+export function failedSymbolResult(symbol: string, code: string, message: string): SymbolResult {
+  return {
+    symbol,
+    ok: false,
+    errorCode: code,
+    errorMessage: message,
+    timeframes: [],
+    recordsImported: 0,
+    processingTimeMs: 0,
+    interrupted: false,
+  };
+}
+
+/** The result of a symbol that was stopped before it ran (its job was cancelled). */
+export function notRunResult(symbol: string, message: string): SymbolResult {
+  return {
+    symbol,
+    ok: false,
+    errorCode: 'ABORTED',
+    errorMessage: message,
+    timeframes: [],
+    recordsImported: 0,
+    processingTimeMs: 0,
+    interrupted: true,
+  };
+}
+
+/** Reads an entry's return value; anything malformed becomes a failed result naming what was wrong. */
+export function readSymbolOutcome(symbol: string, value: unknown): SymbolEntryOutcome {
+  const parsed = outcome.safeParse(value);
+  if (parsed.success) return parsed.data as SymbolEntryOutcome;
+  const where = parsed.error.issues[0]?.path.join('.') || '(root)';
+  return { result: failedSymbolResult(symbol, 'INTERNAL', `the worker that loaded ${symbol} returned a malformed result (at ${where})`) };
+}

@@ -1,0 +1,161 @@
+/**
+ * Takes symbols-queue entries, of any job, and loads them: every replica runs one. A transient failure (network,
+ * API 5xx/429, database connection) is retried by the queue with exponential backoff; a cancelled job's entries
+ * stop at once; on shutdown, entries in flight get `drainTimeoutMs` to finish and are then handed back to the queue.
+ */
+import { setMaxListeners } from 'node:events';
+import { type Job, Worker as QueueWorker, WaitingError } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { errorMessage, FatalJobError } from '../engine/errors.js';
+import { JobStop } from '../engine/run-job.js';
+import type { SymbolResult } from '../engine/types.js';
+import type { Logger } from '../logging/logger.js';
+import type { SecretScrubber } from '../logging/secrets.js';
+import { cancelledKey, QUEUE_PREFIX, type QueueSettings, SYMBOLS_QUEUE, TRANSIENT_SYMBOL_CODES } from './queues.js';
+import { notRunResult, type SymbolEntryData, type SymbolEntryOutcome, symbolEntryDataSchema } from './symbol-entry.js';
+
+export interface SymbolRunnerOptions {
+  /** Connection for the queue (BullMQ needs `maxRetriesPerRequest: null`). */
+  connection: Redis;
+  /** Connection for the cancel marks. */
+  redis: Redis;
+  /** Symbols loaded at once by this replica. */
+  concurrency: number;
+  settings: QueueSettings;
+  load(entry: SymbolEntryData, signal: AbortSignal): Promise<SymbolResult>;
+  logger: Logger;
+  scrubber: SecretScrubber;
+}
+
+/** Raised inside the processor so the queue retries the entry later. */
+class TransientSymbolFailure extends Error {
+  constructor(code: string, message: string) {
+    super(`${code}: ${message}`);
+    this.name = 'TransientSymbolFailure';
+  }
+}
+
+export class SymbolRunner {
+  private readonly worker: QueueWorker<SymbolEntryData, SymbolEntryOutcome>;
+  private readonly inFlight = new Map<string, Set<AbortController>>();
+  /** Jobs cancelled while this replica ran (the Redis mark is the shared record; this saves a round trip). */
+  private readonly cancelled = new Set<string>();
+
+  constructor(private readonly options: SymbolRunnerOptions) {
+    const s = options.settings;
+    this.worker = new QueueWorker(SYMBOLS_QUEUE, (entry, token) => this.process(entry, token), {
+      connection: options.connection,
+      prefix: QUEUE_PREFIX,
+      concurrency: options.concurrency,
+      lockDuration: s.lockDurationMs,
+      stalledInterval: s.lockDurationMs,
+      maxStalledCount: s.maxStalledCount,
+      autorun: false,
+    });
+    this.worker.on('error', (e) => options.logger.warn({ error: options.scrubber.scrub(errorMessage(e)) }, 'symbol queue error'));
+  }
+
+  start(): void {
+    void this.worker.run().catch((e: unknown) => {
+      this.options.logger.error({ error: this.options.scrubber.scrub(errorMessage(e)) }, 'symbol queue stopped');
+    });
+  }
+
+  /** Symbols loading here now. */
+  get active(): number {
+    let n = 0;
+    for (const set of this.inFlight.values()) n += set.size;
+    return n;
+  }
+
+  /** Stops this replica's symbols of a job now (their results say they were interrupted). */
+  cancel(jobId: string, stop: JobStop): void {
+    this.cancelled.add(jobId);
+    for (const c of this.inFlight.get(jobId) ?? []) c.abort(stop);
+  }
+
+  /** Stops every symbol loading here now. Returns the jobs they belonged to. */
+  cancelAll(stop: JobStop): string[] {
+    const jobs = [...this.inFlight.keys()];
+    for (const jobId of jobs) this.cancel(jobId, stop);
+    return jobs;
+  }
+
+  /**
+   * Takes no new entry, lets those in flight finish for up to `timeoutMs`, then stops them and hands them back to
+   * the queue (another replica, or this one restarted, loads them again).
+   */
+  async stop(timeoutMs: number, reason: string): Promise<void> {
+    const closing = this.worker.close();
+    const timer = setTimeout(() => {
+      if (this.active > 0)
+        this.options.logger.warn({ symbols: this.active }, 'symbols in flight did not finish in time: handing them back');
+      for (const set of this.inFlight.values()) for (const c of set) c.abort(new JobStop('shutdown', reason));
+    }, timeoutMs);
+    timer.unref();
+    try {
+      await closing;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async isCancelled(jobId: string): Promise<boolean> {
+    if (this.cancelled.has(jobId)) return true;
+    return (await this.options.redis.exists(cancelledKey(jobId))) === 1;
+  }
+
+  private async process(entry: Job<SymbolEntryData, SymbolEntryOutcome>, token: string | undefined): Promise<SymbolEntryOutcome> {
+    const parsed = symbolEntryDataSchema.safeParse(entry.data);
+    if (!parsed.success) {
+      const { symbol = '?' } = (entry.data ?? {}) as Partial<SymbolEntryData>;
+      return { result: notRunResult(String(symbol), 'the queue entry is malformed; it was not run') };
+    }
+    const data = parsed.data as SymbolEntryData;
+    const { jobId, symbol } = data;
+    if (await this.isCancelled(jobId)) return { result: notRunResult(symbol, 'the job was cancelled before this symbol started') };
+
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    const set = this.inFlight.get(jobId) ?? new Set<AbortController>();
+    set.add(controller);
+    this.inFlight.set(jobId, set);
+    const log = this.options.logger;
+    const attempt = entry.attemptsMade + 1;
+    const attempts = entry.opts.attempts ?? 1;
+    try {
+      const result = await this.options.load(data, controller.signal);
+      const stop = controller.signal.aborted ? controller.signal.reason : undefined;
+      if (stop instanceof JobStop && stop.kind === 'shutdown') {
+        // Unfinished because this replica is stopping: back to the queue, not a result.
+        await entry.moveToWait(token);
+        throw new WaitingError();
+      }
+      if (!result.ok && !result.interrupted && TRANSIENT_SYMBOL_CODES.has(result.errorCode ?? '') && attempt < attempts) {
+        log.warn(
+          { jobId, symbol, attempt, attempts, code: result.errorCode, error: this.options.scrubber.scrub(result.errorMessage ?? '') },
+          'symbol failed transiently: the queue retries it',
+        );
+        throw new TransientSymbolFailure(result.errorCode ?? 'INTERNAL', this.options.scrubber.scrub(result.errorMessage ?? ''));
+      }
+      log.info(
+        { jobId, symbol, ok: result.ok, records: result.recordsImported, attempt, ms: result.processingTimeMs, code: result.errorCode },
+        'symbol done',
+      );
+      return { result };
+    } catch (error) {
+      if (error instanceof FatalJobError) {
+        // Every other symbol of the job would fail the same way (a bad API key): stop them here and everywhere.
+        this.cancel(jobId, new JobStop('error', error.code));
+        await this.options.redis.set(cancelledKey(jobId), '1', 'EX', this.options.settings.keepFinishedSeconds).catch(() => undefined);
+        return { fatal: { code: error.code, message: this.options.scrubber.scrub(error.message) } };
+      }
+      if (error instanceof WaitingError || error instanceof TransientSymbolFailure) throw error;
+      // The queue keeps the message in Redis: scrubbed, like every text this worker writes.
+      throw new Error(this.options.scrubber.scrub(errorMessage(error)));
+    } finally {
+      set.delete(controller);
+      if (set.size === 0) this.inFlight.delete(jobId);
+    }
+  }
+}
