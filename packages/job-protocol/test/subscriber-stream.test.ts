@@ -212,3 +212,46 @@ describe('control, handlers and shutdown', () => {
     expect(w.jobs).toEqual([]);
   });
 });
+
+describe('hand-off mode (awaitJobHandler)', () => {
+  it('acknowledges the stream entry only after the handler resolved', async () => {
+    let release: () => void = () => {};
+    const handed = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const seen: string[] = [];
+    const w = worker({
+      stream: true,
+      awaitJobHandler: true,
+      onJob: async (request) => {
+        seen.push(request.jobId);
+        await handed;
+      },
+    });
+    await redis.xadd(KEYS.dataLoadStream, '*', 'job', JSON.stringify(job('handoff-1')));
+    await w.sub.start();
+    await waitFor(() => seen.length === 1, { what: 'the handler to be called' });
+    const pending = async () => ((await redis.xpending(KEYS.dataLoadStream, 'tickstock-data-load-workers')) as [number])[0];
+    expect(await pending()).toBe(1);
+    release();
+    await waitFor(async () => (await pending()) === 0, { what: 'the entry to be acknowledged' });
+    expect(seen).toEqual(['handoff-1']);
+  });
+
+  it('when the handler throws: reports it, releases the claim and leaves the entry pending, so the job is not lost', async () => {
+    const w = worker({
+      awaitJobHandler: true,
+      onJob: () => {
+        throw new Error('queue unavailable');
+      },
+    });
+    await redis.xadd(KEYS.dataLoadStream, '*', 'job', JSON.stringify(job('handoff-2')));
+    await w.sub.start();
+    await waitFor(() => w.reports.some((r) => r.kind === 'error'), { what: 'the failure report' });
+    const report = w.reports.find((r) => r.kind === 'error');
+    expect(report?.kind === 'error' && report.error.code).toBe('HANDLER_FAILED');
+    expect(report?.kind === 'error' && report.error.message).toBe('could not hand job handoff-2 over: queue unavailable');
+    expect(await redis.exists(jobClaimKey('handoff-2'))).toBe(0);
+    expect(((await redis.xpending(KEYS.dataLoadStream, 'tickstock-data-load-workers')) as [number])[0]).toBe(1);
+  });
+});

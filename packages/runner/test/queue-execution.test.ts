@@ -1,0 +1,232 @@
+/**
+ * The durable executor over a real Redis: a coordinator (QueueExecutor) and symbol runners (SymbolRunner) in this
+ * process, with a loader that only records what it was asked to load (the storage path is covered end to end
+ * elsewhere). Proves the queue semantics: each symbol once across replicas, re-planning collects instead of
+ * reloading, lost entries are added again, transient failures are retried, a fatal error and a cancel stop the job.
+ */
+import { Writable } from 'node:stream';
+import { type RedisServer, startRedisServer, uniquePrefix, waitFor } from '@tickstock/test-support';
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FatalJobError } from '../src/engine/errors.js';
+import { JobStop } from '../src/engine/run-job.js';
+import type { SymbolResult } from '../src/engine/types.js';
+import type { SymbolExecutionHooks } from '../src/execution/executor.js';
+import { QueueExecutor } from '../src/execution/queue-executor.js';
+import { cancelledKey, QUEUE_DEFAULTS, QUEUE_PREFIX, type QueueSettings, SYMBOLS_QUEUE, symbolEntryId } from '../src/execution/queues.js';
+import type { SymbolEntryData, SymbolEntryOutcome } from '../src/execution/symbol-entry.js';
+import { SymbolRunner } from '../src/execution/symbol-runner.js';
+import { createLogger } from '../src/logging/logger.js';
+import { SecretScrubber } from '../src/logging/secrets.js';
+
+const scrubber = new SecretScrubber();
+const logger = createLogger({ level: 'silent', scrubber, destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+const settings: QueueSettings = { ...QUEUE_DEFAULTS, lockDurationMs: 2000, symbolBackoffMs: 50, reconcileIntervalMs: 200 };
+const RANGES = [{ timeframe: 'day' as const, from: '2026-01-02', to: '2026-01-30' }];
+
+let server: RedisServer;
+let redis: Redis;
+let connection: Redis;
+const closers: (() => Promise<unknown>)[] = [];
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  redis = new Redis(server.url);
+  connection = new Redis(server.url, { maxRetriesPerRequest: null });
+});
+
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+afterAll(async () => {
+  redis.disconnect();
+  connection.disconnect();
+  await server.stop();
+});
+
+const ok = (symbol: string): SymbolResult => ({
+  symbol,
+  ok: true,
+  timeframes: [],
+  recordsImported: 10,
+  processingTimeMs: 1,
+  interrupted: false,
+});
+
+type Loader = (entry: SymbolEntryData, signal: AbortSignal) => Promise<SymbolResult>;
+
+function runner(load: Loader, concurrency = 2): SymbolRunner {
+  const r = new SymbolRunner({ connection, redis, concurrency, settings, load, logger, scrubber });
+  r.start();
+  closers.push(() => r.stop(1000, 'test over'));
+  return r;
+}
+
+async function coordinator(): Promise<QueueExecutor> {
+  const queue = new Queue<SymbolEntryData, SymbolEntryOutcome>(SYMBOLS_QUEUE, { connection, prefix: QUEUE_PREFIX });
+  const eventsConnection = connection.duplicate();
+  const events = new QueueEvents(SYMBOLS_QUEUE, { connection: eventsConnection, prefix: QUEUE_PREFIX });
+  await events.waitUntilReady();
+  closers.push(async () => {
+    await events.close();
+    await queue.close();
+    eventsConnection.disconnect();
+  });
+  return new QueueExecutor({ queue, events, redis, settings, logger, scrubber });
+}
+
+function hooks(jobId: string, signal = new AbortController().signal) {
+  const started: string[] = [];
+  const results: SymbolResult[] = [];
+  const h: SymbolExecutionHooks = {
+    task: { jobId, ranges: RANGES },
+    signal,
+    onStart: async (symbol) => {
+      started.push(symbol);
+    },
+    onResult: async (result) => {
+      results.push(result);
+    },
+  };
+  return { hooks: h, started, results };
+}
+
+const neverCalled = async (): Promise<SymbolResult> => {
+  throw new Error('the coordinator must not run symbols itself');
+};
+const symbols = (n: number) => Array.from({ length: n }, (_, i) => `S${String(i).padStart(2, '0')}`);
+const sorted = (xs: string[]) => [...xs].sort();
+
+describe('durable execution on the queue', () => {
+  it('loads every symbol exactly once across two replicas, and both take part', async () => {
+    const loads: Record<string, string[]> = { a: [], b: [] };
+    const slow =
+      (who: 'a' | 'b'): Loader =>
+      async (entry) => {
+        loads[who]?.push(entry.symbol);
+        await new Promise((r) => setTimeout(r, 20));
+        return ok(entry.symbol);
+      };
+    runner(slow('a'));
+    runner(slow('b'));
+    const executor = await coordinator();
+    const jobId = uniquePrefix('job');
+    const h = hooks(jobId);
+    await executor.run(symbols(20), neverCalled, h.hooks);
+    expect(sorted(h.results.map((r) => r.symbol))).toEqual(symbols(20));
+    expect(sorted([...(loads.a ?? []), ...(loads.b ?? [])])).toEqual(symbols(20));
+    expect(loads.a?.length).toBeGreaterThan(0);
+    expect(loads.b?.length).toBeGreaterThan(0);
+    expect(sorted(h.started)).toEqual(symbols(20));
+  });
+
+  it('a new coordinator of the same job collects finished symbols from the queue without loading them again', async () => {
+    const loaded: string[] = [];
+    runner(async (entry) => {
+      loaded.push(entry.symbol);
+      return ok(entry.symbol);
+    });
+    const jobId = uniquePrefix('job');
+    await (await coordinator()).run(symbols(5), neverCalled, hooks(jobId).hooks);
+    expect(loaded.length).toBe(5);
+    const again = hooks(jobId);
+    await (await coordinator()).run(symbols(5), neverCalled, again.hooks);
+    expect(loaded.length).toBe(5);
+    expect(sorted(again.results.map((r) => r.symbol))).toEqual(symbols(5));
+    expect(again.results.every((r) => r.ok && r.recordsImported === 10)).toBe(true);
+  });
+
+  it('adds entries lost from Redis again (a restart without persistence) and completes', async () => {
+    let gate: () => void = () => {};
+    const opened = new Promise<void>((resolve) => {
+      gate = resolve;
+    });
+    const executor = await coordinator();
+    const jobId = uniquePrefix('job');
+    const h = hooks(jobId);
+    const running = executor.run(symbols(4), neverCalled, h.hooks);
+    // The entries are queued but nobody takes them yet; then they vanish.
+    await waitFor(async () => (await redis.exists(`${QUEUE_PREFIX}:${SYMBOLS_QUEUE}:${symbolEntryId(jobId, 'S03')}`)) === 1, {
+      what: 'the entries to be queued',
+    });
+    const keys = await redis.keys(`${QUEUE_PREFIX}:${SYMBOLS_QUEUE}:*`);
+    await redis.del(...keys);
+    runner(async (entry) => {
+      await opened;
+      return ok(entry.symbol);
+    });
+    gate();
+    await running;
+    expect(sorted(h.results.map((r) => r.symbol))).toEqual(symbols(4));
+  });
+
+  it('retries a symbol that failed transiently, and reports it loaded', async () => {
+    const attempts: Record<string, number> = {};
+    runner(async (entry) => {
+      attempts[entry.symbol] = (attempts[entry.symbol] ?? 0) + 1;
+      if (entry.symbol === 'S01' && (attempts[entry.symbol] ?? 0) < 3)
+        return { ...ok(entry.symbol), ok: false, errorCode: 'CONNECTION_FAILED', errorMessage: 'database restarting' };
+      return ok(entry.symbol);
+    });
+    const h = hooks(uniquePrefix('job'));
+    await (await coordinator()).run(symbols(3), neverCalled, h.hooks);
+    expect(attempts).toEqual({ S00: 1, S01: 3, S02: 1 });
+    expect(h.results.every((r) => r.ok)).toBe(true);
+  });
+
+  it('gives up after the configured attempts and reports the transient code', async () => {
+    runner(async (entry) => ({ ...ok(entry.symbol), ok: false, errorCode: 'NETWORK_ERROR', errorMessage: 'connection reset' }));
+    const h = hooks(uniquePrefix('job'));
+    await (await coordinator()).run(['S00'], neverCalled, h.hooks);
+    expect(h.results).toEqual([
+      {
+        symbol: 'S00',
+        ok: false,
+        errorCode: 'NETWORK_ERROR',
+        errorMessage: 'connection reset',
+        timeframes: [],
+        recordsImported: 10,
+        processingTimeMs: 1,
+        interrupted: false,
+      },
+    ]);
+  });
+
+  it('a job-fatal error (bad API key) rejects the run and stops the job’s other symbols everywhere', async () => {
+    const loaded: string[] = [];
+    runner(async (entry) => {
+      loaded.push(entry.symbol);
+      throw new FatalJobError('API_KEY_INVALID', 'the API refused the key');
+    }, 1);
+    const jobId = uniquePrefix('job');
+    const run = (await coordinator()).run(symbols(10), neverCalled, hooks(jobId).hooks);
+    await expect(run).rejects.toMatchObject({ name: 'FatalJobError', code: 'API_KEY_INVALID' });
+    expect(loaded).toEqual(['S00']);
+    expect(await redis.exists(cancelledKey(jobId))).toBe(1);
+  });
+
+  it('a cancel removes the entries nobody took, marks the job cancelled, and returns', async () => {
+    const controller = new AbortController();
+    const loaded: string[] = [];
+    runner(async (entry, signal) => {
+      loaded.push(entry.symbol);
+      controller.abort(new JobStop('cancel', 'test'));
+      await new Promise((r) => setTimeout(r, 50));
+      return { ...ok(entry.symbol), ok: !signal.aborted, interrupted: signal.aborted };
+    }, 1);
+    const jobId = uniquePrefix('job');
+    const h = hooks(jobId, controller.signal);
+    await (await coordinator()).run(symbols(10), neverCalled, h.hooks);
+    expect(await redis.exists(cancelledKey(jobId))).toBe(1);
+    expect(loaded.length).toBeLessThanOrEqual(2);
+    const queue = new Queue(SYMBOLS_QUEUE, { connection, prefix: QUEUE_PREFIX });
+    const left = await Promise.all(symbols(10).map((s) => queue.getJob(symbolEntryId(jobId, s))));
+    const states = await Promise.all(left.filter((j) => j !== undefined).map((j) => j.getState()));
+    await queue.close();
+    // What remains are the entries a runner had taken (finished); nothing is left waiting to be loaded.
+    expect(states.length).toBeGreaterThanOrEqual(loaded.length);
+    expect(states.every((s) => s === 'completed')).toBe(true);
+  });
+});
