@@ -29,6 +29,11 @@ export interface RunnerConfig {
    * replicas take it back (and how often they look). Default 30000.
    */
   queueLockMs: number;
+  /**
+   * `TICKSTOCK_RATE_LIMIT_SCOPE`: `shared` (default) keeps one API budget for every worker on the same Redis and
+   * key; `process` gives each worker process its own (only right for a single replica).
+   */
+  rateLimitScope: 'shared' | 'process';
   /** Massive plan preset or a custom requests-per-second budget. */
   rateLimit: 'free' | 'unlimited' | { requestsPerSecond: number };
   /** `TICKSTOCK_API_TOKEN`: the bearer token of the worker's HTTP API; the processing API is off without it. */
@@ -62,6 +67,14 @@ function positiveInt(env: Env, name: string, fallback: number, problems: string[
     return fallback;
   }
   return n;
+}
+
+function rateLimitScopeFrom(env: Env, problems: string[]): 'shared' | 'process' {
+  const raw = env.TICKSTOCK_RATE_LIMIT_SCOPE;
+  if (raw === undefined || raw === '' || raw === 'shared') return 'shared';
+  if (raw === 'process') return 'process';
+  problems.push(`TICKSTOCK_RATE_LIMIT_SCOPE must be "shared" or "process" (got ${JSON.stringify(raw)})`);
+  return 'shared';
 }
 
 function databaseFrom(env: Env, cwd: string, problems: string[]): DatabaseConfig {
@@ -143,6 +156,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): RunnerC
     symbolConcurrency: positiveInt(env, 'TICKSTOCK_SYMBOL_CONCURRENCY', 4, problems),
     jobConcurrency: positiveInt(env, 'TICKSTOCK_JOB_CONCURRENCY', 2, problems),
     queueLockMs: positiveInt(env, 'TICKSTOCK_QUEUE_LOCK_MS', 30_000, problems),
+    rateLimitScope: rateLimitScopeFrom(env, problems),
     rateLimit: rateLimitFrom(env, problems),
     apiToken: env.TICKSTOCK_API_TOKEN || undefined,
   };

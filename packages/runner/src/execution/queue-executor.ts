@@ -100,8 +100,8 @@ export class QueueExecutor implements SymbolExecutor {
   constructor(private readonly options: QueueExecutorOptions) {
     const { events } = options;
     events.on('active', ({ jobId }) => this.collections.get(jobId)?.markStarted(jobId));
-    events.on('completed', ({ jobId }) => void this.check([jobId]));
-    events.on('failed', ({ jobId }) => void this.check([jobId]));
+    events.on('completed', ({ jobId }) => void this.checkOne(jobId, { exists: true, started: true, finished: true }));
+    events.on('failed', ({ jobId }) => void this.checkOne(jobId, { exists: true, started: true, finished: true }));
     events.on('error', (e) => options.logger.warn({ error: options.scrubber.scrub(errorMessage(e)) }, 'symbol queue events error'));
   }
 
@@ -200,25 +200,42 @@ export class QueueExecutor implements SymbolExecutor {
     }
   }
 
-  /** Reads the entries' state from the queue: settles finished ones, re-adds lost ones. */
+  /**
+   * Reads the entries' state from the queue: settles finished ones, re-adds lost ones. One pipelined read of three
+   * fields per entry; only finished entries are then read whole.
+   */
   private async check(ids: string[]): Promise<void> {
     for (let i = 0; i < ids.length; i += CHECK_BATCH) {
-      await Promise.all(ids.slice(i, i + CHECK_BATCH).map((id) => this.checkOne(id)));
+      const batch = ids.slice(i, i + CHECK_BATCH).filter((id) => this.collections.get(id)?.pending.has(id));
+      if (batch.length === 0) continue;
+      const pipeline = this.options.redis.pipeline();
+      for (const id of batch) pipeline.hmget(this.options.queue.toKey(id), 'timestamp', 'processedOn', 'finishedOn');
+      let replies: [Error | null, unknown][] | null;
+      try {
+        replies = await pipeline.exec();
+      } catch (e) {
+        this.options.logger.debug(
+          { error: this.options.scrubber.scrub(errorMessage(e)) },
+          'could not read symbol entries; will check again',
+        );
+        return;
+      }
+      await Promise.all(
+        batch.map((id, k) => {
+          const [error, fields] = replies?.[k] ?? [null, null];
+          if (error || !Array.isArray(fields)) return undefined;
+          const [created, processedOn, finishedOn] = fields as (string | null)[];
+          return this.checkOne(id, { exists: created !== null, started: processedOn !== null, finished: finishedOn !== null });
+        }),
+      );
     }
   }
 
-  private async checkOne(id: string): Promise<void> {
+  private async checkOne(id: string, seen: { exists: boolean; started: boolean; finished: boolean }): Promise<void> {
     const c = this.collections.get(id);
     if (!c?.pending.has(id)) return;
     const symbol = c.pending.get(id) as string;
-    let entry: Job<SymbolEntryData, SymbolEntryOutcome> | undefined;
-    try {
-      entry = await Job.fromId<SymbolEntryData, SymbolEntryOutcome>(this.options.queue, id);
-    } catch (e) {
-      this.options.logger.debug({ error: this.options.scrubber.scrub(errorMessage(e)) }, 'could not read a symbol entry; will check again');
-      return;
-    }
-    if (!entry) {
+    if (!seen.exists) {
       if (c.stopping) {
         c.drop(id);
         return;
@@ -228,18 +245,27 @@ export class QueueExecutor implements SymbolExecutor {
       await this.add(c, [id]).catch(() => undefined);
       return;
     }
-    if (entry.finishedOn) {
-      const state = await entry.getState().catch(() => 'unknown');
-      if (state === 'completed') c.settle(id, readSymbolOutcome(symbol, entry.returnvalue));
-      else if (state === 'failed') {
-        const reason = this.options.scrubber.scrub(entry.failedReason || 'unknown error');
-        // A transient failure that used up its attempts reads `CODE: message`: keep the code.
-        const code = /^([A-Z][A-Z0-9_]{2,40}): /.exec(reason)?.[1] ?? 'SYMBOL_FAILED';
-        const result: SymbolResult = failedSymbolResult(symbol, code, `${symbol} failed after ${entry.attemptsMade} attempt(s): ${reason}`);
-        c.settle(id, { result });
-      }
+    if (!seen.finished) {
+      if (seen.started) c.markStarted(id);
       return;
     }
-    if (entry.processedOn) c.markStarted(id);
+    let entry: Job<SymbolEntryData, SymbolEntryOutcome> | undefined;
+    let state: string;
+    try {
+      entry = await Job.fromId<SymbolEntryData, SymbolEntryOutcome>(this.options.queue, id);
+      state = entry ? await entry.getState() : 'unknown';
+    } catch (e) {
+      this.options.logger.debug({ error: this.options.scrubber.scrub(errorMessage(e)) }, 'could not read a symbol entry; will check again');
+      return;
+    }
+    if (!entry) return; // removed since: the next check decides
+    if (state === 'completed') c.settle(id, readSymbolOutcome(symbol, entry.returnvalue));
+    else if (state === 'failed') {
+      const reason = this.options.scrubber.scrub(entry.failedReason || 'unknown error');
+      // A transient failure that used up its attempts reads `CODE: message`: keep the code.
+      const code = /^([A-Z][A-Z0-9_]{2,40}): /.exec(reason)?.[1] ?? 'SYMBOL_FAILED';
+      const result: SymbolResult = failedSymbolResult(symbol, code, `${symbol} failed after ${entry.attemptsMade} attempt(s): ${reason}`);
+      c.settle(id, { result });
+    }
   }
 }

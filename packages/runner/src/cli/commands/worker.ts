@@ -48,7 +48,7 @@ export function registerWorker(program: Command): void {
         const redis = connectRedis(config, ctx.scrubber);
         const apiKey = sim?.apiKey ?? config.massive.apiKey;
         // One API budget for every replica on this Redis and key (no key: createMassiveClient explains).
-        const limiter = apiKey ? await createSharedRateLimiter(config, apiKey) : undefined;
+        const limiter = apiKey && config.rateLimitScope === 'shared' ? await createSharedRateLimiter(config, apiKey) : undefined;
         const client = createMassiveClient({ ...ctx, baseUrl: sim?.simulator.url, apiKey: sim?.apiKey, limiter });
         const store = await openConfiguredStore(config, logger, ctx.scrubber, { migrate: opts.migrate });
         redis.on('error', (e: Error) => logger.warn({ error: ctx.scrubber.scrub(e.message) }, 'redis connection error'));
