@@ -22,6 +22,8 @@ export const DEFAULTS = {
   streamBatch: 50,
   /** Wait after a failed stream read before the next. */
   streamRetryMs: 1_000,
+  /** Hand-off mode: stream entries another consumer left unacknowledged this long are taken over. */
+  reclaimIdleMs: 60_000,
   /** Reports (failed statuses, error events) sent at once by a subscriber... */
   reportConcurrency: 8,
   /** ...and queued at most; beyond that they are counted as dropped. */

@@ -254,4 +254,21 @@ describe('hand-off mode (awaitJobHandler)', () => {
     expect(await redis.exists(jobClaimKey('handoff-2'))).toBe(0);
     expect(((await redis.xpending(KEYS.dataLoadStream, 'tickstock-data-load-workers')) as [number])[0]).toBe(1);
   });
+
+  it('takes over an entry a dead consumer read but never handed over, despite its claim, and acknowledges it', async () => {
+    await redis.xgroup('CREATE', KEYS.dataLoadStream, 'tickstock-data-load-workers', '0', 'MKSTREAM');
+    await redis.xadd(KEYS.dataLoadStream, '*', 'job', JSON.stringify(job('orphan-1')));
+    // The dead consumer: read the entry and claimed the job, then died before handing it over.
+    await redis.xreadgroup('GROUP', 'tickstock-data-load-workers', 'dead-worker', 'COUNT', 10, 'STREAMS', KEYS.dataLoadStream, '>');
+    await redis.set(jobClaimKey('orphan-1'), 'dead-worker', 'EX', 3600);
+    await new Promise((r) => setTimeout(r, 150));
+    const w = worker({ awaitJobHandler: true, reclaimIdleMs: 100 });
+    await w.sub.start();
+    await waitFor(() => w.jobs.length === 1, { what: 'the orphaned job' });
+    expect(w.jobs[0]?.request.jobId).toBe('orphan-1');
+    expect(w.jobs[0]?.delivery.via).toBe('stream');
+    await waitFor(async () => ((await redis.xpending(KEYS.dataLoadStream, 'tickstock-data-load-workers')) as [number])[0] === 0, {
+      what: 'the entry to be acknowledged',
+    });
+  });
 });

@@ -40,6 +40,12 @@ export interface JobSubscriberOptions {
    * entry stays pending, so the job is not lost. Default false.
    */
   awaitJobHandler?: boolean;
+  /**
+   * Hand-off mode only: stream entries left unacknowledged this long by any consumer (one that died between reading
+   * and handing over) are taken over with XAUTOCLAIM and handed over again, without the claim-key check (the
+   * handler's own store must deduplicate by job id, as a queue keyed by job id does). Default 60000 ms.
+   */
+  reclaimIdleMs?: number;
   /** Called for each valid control message. */
   onControl?: (message: ControlMessage) => void | Promise<void>;
   /** Diagnostics: ignored, invalid, duplicate, expired, dropped, error. */
@@ -104,6 +110,7 @@ export class JobSubscriber {
   private chain: Promise<void> = Promise.resolve();
   private stopping = false;
   private started = false;
+  private lastReclaim = 0;
   /** Counters since start. */
   readonly stats: SubscriberStats = { jobs: 0, controls: 0, invalid: 0, ignored: 0, duplicates: 0, expired: 0 };
 
@@ -190,6 +197,7 @@ export class JobSubscriber {
     const batch = this.options.streamBatch ?? DEFAULTS.streamBatch;
     const block = this.options.streamBlockMs ?? DEFAULTS.streamBlockMs;
     while (!this.stopping) {
+      if (cursor === '>' && this.options.awaitJobHandler) await this.reclaim(reader);
       let reply: unknown;
       try {
         reply = await reader.xreadgroup(
@@ -229,8 +237,32 @@ export class JobSubscriber {
     }
   }
 
-  /** Resolves true when the entry is done with (to be acknowledged). */
-  private async handleStreamEntry(id: string, fields: string[] | null): Promise<boolean> {
+  /** Hand-off mode: takes over entries other consumers left pending too long, at most once per interval. */
+  private async reclaim(reader: Redis): Promise<void> {
+    const idle = this.options.reclaimIdleMs ?? DEFAULTS.reclaimIdleMs;
+    if (this.now() - this.lastReclaim < idle) return;
+    this.lastReclaim = this.now();
+    let reply: unknown;
+    try {
+      reply = await reader.call('XAUTOCLAIM', KEYS.dataLoadStream, this.group, this.consumer, idle, '0-0', 'COUNT', 100);
+    } catch (e) {
+      if (!this.stopping) this.report({ kind: 'error', error: redisFailure('taking over abandoned stream entries', e) });
+      return;
+    }
+    const entries = Array.isArray(reply) ? streamEntries([[KEYS.dataLoadStream, reply[1]]]) : [];
+    for (const [id, fields] of entries) {
+      await this.enqueue(async () => {
+        const settled = await this.handleStreamEntry(id, fields, true);
+        if (settled)
+          await this.redis
+            .xack(KEYS.dataLoadStream, this.group, id)
+            .catch((e: unknown) => this.report({ kind: 'error', error: redisFailure(`acknowledging stream entry ${id}`, e) }));
+      });
+    }
+  }
+
+  /** Resolves true when the entry is done with (to be acknowledged). `reclaimed`: taken over from another consumer. */
+  private async handleStreamEntry(id: string, fields: string[] | null, reclaimed = false): Promise<boolean> {
     const text = fields ? fieldValue(fields, DATA_LOAD_STREAM_FIELD) : undefined;
     if (text === undefined) {
       this.pushReport(() =>
@@ -249,11 +281,11 @@ export class JobSubscriber {
       this.report({ kind: 'expired', streamId: id });
       return true;
     }
-    return this.handleJob(text, { via: 'stream', raw: text, streamId: id });
+    return this.handleJob(text, { via: 'stream', raw: text, streamId: id }, reclaimed);
   }
 
   /** Resolves true when the message is done with; false when it should be seen again (claim failed on Redis). */
-  private async handleJob(text: string, delivery: JobDelivery): Promise<boolean> {
+  private async handleJob(text: string, delivery: JobDelivery, reclaimed = false): Promise<boolean> {
     const read = readJsonObject(text);
     if (!read.ok) {
       this.reject(CHANNELS.dataLoad, delivery.via, undefined, undefined, read.errors, text);
@@ -266,7 +298,8 @@ export class JobSubscriber {
     }
     const parsed = parseDataLoadJob(read.value, { now: this.now() });
     const jobId = parsed.ok ? parsed.request.jobId : parsed.jobId;
-    if (jobId !== undefined) {
+    // A reclaimed entry's job may hold the claim of the consumer that died holding it: the handler deduplicates.
+    if (jobId !== undefined && !(reclaimed && parsed.ok)) {
       let claimed: boolean;
       try {
         claimed =
