@@ -12,7 +12,7 @@ export { describeUrl } from './connection.js';
 export { isStoreError, REDACTED, redactSecrets, STORE_ERROR_CODES, StoreError, type StoreErrorCode } from './errors.js';
 export { DEFAULTS, type OpenStoreOptions } from './options.js';
 export type { ProgressRow, ProgressUpdate, SymbolProcessingState, SymbolStatusRow, SymbolStatusUpdate } from './progress/progress.js';
-export type { RunRecord, RunRow } from './progress/runs.js';
+export type { RunRecord, RunRow, SettleRuns } from './progress/runs.js';
 export type { BarTableSchema, StoreSchema, SymbolsTableSchema } from './schema/discover.js';
 export { MIGRATION_LOCK_KEY, type MigrationReport } from './schema/migrate.js';
 export { MIGRATIONS, type TimescaleMode } from './schema/migrations.js';

@@ -17,7 +17,7 @@ import {
   writeProgress,
   writeSymbolStatus,
 } from './progress/progress.js';
-import { type RunRecord, type RunRow, readRun, writeRun } from './progress/runs.js';
+import { type RunRecord, type RunRow, readRun, type SettleRuns, settleRuns, writeRun } from './progress/runs.js';
 import { type BarTableSchema, discoverSchema, type StoreSchema } from './schema/discover.js';
 import { type MigrationReport, runMigrations } from './schema/migrate.js';
 import { readSymbolStats, type SymbolStats, type SymbolStatsOptions } from './stats/symbol-stats.js';
@@ -207,6 +207,14 @@ export class OhlcvStore {
   /** A run's row from `processing_runs`, or null. */
   async getRun(runId: string): Promise<RunRow | null> {
     return this.run('reading processing_runs', () => readRun(this.driver, runId), 'processing_runs');
+  }
+
+  /**
+   * Moves every run of a phase still in one status to another, e.g. runs left `running` by a worker that died to
+   * `failed`; returns their ids. Call it only while holding whatever guarantees no such run is really in progress.
+   */
+  async settleRuns(settle: SettleRuns): Promise<string[]> {
+    return this.run('updating processing_runs', () => settleRuns(this.driver, settle), 'processing_runs');
   }
 
   /** Adds symbols to `tracked_symbols` (or updates their asset class and active flag). */

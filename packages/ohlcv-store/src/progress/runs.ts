@@ -97,3 +97,24 @@ export async function readRun(db: Queryable, runId: string): Promise<RunRow | nu
     updatedAt: Number(r.updated),
   };
 }
+
+/** What {@link settleRuns} changes: runs of `phase` still in `status` move to `to` with `message`, completed now. */
+export interface SettleRuns {
+  phase: string;
+  status: string;
+  to: string;
+  message: string;
+}
+
+/** Moves every run of a phase from one status to another (e.g. abandoned `running` runs to `failed`); their ids. */
+export async function settleRuns(db: Queryable, s: SettleRuns): Promise<string[]> {
+  for (const [name, v] of Object.entries(s)) {
+    if (typeof v !== 'string' || v.length === 0) throw new StoreError('INVALID_ARGUMENT', `${name} must be a non-empty string`);
+  }
+  const { rows } = await db.query<{ run_id: string }>(
+    `UPDATE processing_runs SET status = $3, message = $4, completed_at = now(), updated_at = now()
+      WHERE phase = $1 AND status = $2 RETURNING run_id`,
+    [s.phase, s.status, s.to, s.message],
+  );
+  return rows.map((r) => String(r.run_id)).sort();
+}

@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { JobStop } from '../engine/run-job.js';
 import type { JobOutcome } from '../engine/types.js';
 import { RunnerError } from '../errors.js';
+import { DATA_IMPORT_PHASE } from '../reporters/db-progress.js';
 import { type HeldLock, IMPORT_LOCK_KEY, RedisLock } from './lock.js';
 import { IMPORT_DEFAULTS } from './options.js';
 import type { ImportSpec } from './request.js';
@@ -109,6 +110,7 @@ export class ImportCoordinator {
     }
     let run: ImportRun;
     try {
+      if (held) await this.settleAbandoned();
       run = await prepare();
     } catch (error) {
       this.active.delete(runId);
@@ -133,6 +135,20 @@ export class ImportCoordinator {
       estimatedDurationMinutes: Math.max(1, Math.ceil((fetches * IMPORT_DEFAULTS.estimateSecondsPerFetch) / concurrency / 60)),
       done,
     };
+  }
+
+  /**
+   * Holding the import lock proves no run is in progress anywhere: a run still `running` in the database was left
+   * so by a worker that died. It is settled `failed`, saying so, and can be retried.
+   */
+  private async settleAbandoned(): Promise<void> {
+    const runs = await this.services.store.settleRuns({
+      phase: DATA_IMPORT_PHASE,
+      status: 'running',
+      to: 'failed',
+      message: 'interrupted: the worker running it stopped before it finished (bars already written are kept; retry it to load the rest)',
+    });
+    if (runs.length) this.services.logger.warn({ runs }, 'settled import runs left running by a worker that stopped');
   }
 
   /** Cancels a run in progress here; false when it is not running here. */

@@ -185,6 +185,35 @@ describe('daily import of a 30-symbol universe with one unknown ticker', () => {
   });
 });
 
+describe('a run whose worker died', () => {
+  it('is settled failed, saying why, when the next run takes the import lock; the new run is unaffected', async () => {
+    await stack.store.saveRun({
+      runId: 'import_dead_worker',
+      phase: 'data_import',
+      status: 'running',
+      params: {},
+      recordsImported: 120,
+      message: 'loading 30 symbols',
+      retryCount: 0,
+      startedAt: NOW - 3_600_000,
+      completedAt: null,
+    });
+    const started = await rig.coordinator.trigger(spec(), { origin: 'api' });
+    await started.done;
+    const dead = await stack.store.getRun('import_dead_worker');
+    expect(dead).toMatchObject({
+      status: 'failed',
+      recordsImported: 120,
+      message: 'interrupted: the worker running it stopped before it finished (bars already written are kept; retry it to load the rest)',
+    });
+    expect(dead?.completedAt).not.toBeNull();
+    expect((await stack.store.getRun(started.runId))?.status).toBe('completed');
+    expect(
+      rig.logs.some((l) => l.includes('settled import runs left running by a worker that stopped') && l.includes('import_dead_worker')),
+    ).toBe(true);
+  });
+});
+
 describe('incremental loading across days', () => {
   it('resumes at the last stored bar: an unfinished bar written mid-session is replaced by the next run', async () => {
     const midday = newYorkTimeToUtcMs('2025-06-11', 14, 0);
