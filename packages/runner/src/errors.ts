@@ -12,6 +12,7 @@ export type RunnerErrorCode =
   | 'RUN_IN_PROGRESS'
   | 'NOTHING_TO_RETRY'
   | 'SCHEDULE_INVALID'
+  | 'REDIS_UNAVAILABLE'
   | 'INTERNAL';
 
 export class RunnerError extends Error {

@@ -119,5 +119,48 @@ export function connectRedis(config: RunnerConfig, scrubber: SecretScrubber): Re
   if (!config.redis)
     throw new RunnerError('CONFIG_INVALID', 'REDIS_URL (or REDIS_HOST/REDIS_PORT/REDIS_DB) is not set: this command needs Redis');
   scrubber.addUrlPassword(config.redis.url);
-  return new Redis(config.redis.url, { maxRetriesPerRequest: 3, lazyConnect: false });
+  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3, lazyConnect: false });
+  // Commands report their own failures; without a listener ioredis would print every reconnect error.
+  redis.on('error', () => undefined);
+  return redis;
+}
+
+/** Redis errors no reconnect can fix: the configured credentials are wrong. */
+const REDIS_AUTH_ERROR = /WRONGPASS|NOAUTH|invalid password|invalid username-password/i;
+
+/**
+ * Waits until `redis` is connected and authenticated. Throws `REDIS_UNAVAILABLE` at once when Redis refuses the
+ * credentials, or after `timeoutMs` when it cannot be reached (the connection is then closed).
+ */
+export async function redisReady(redis: Redis, scrubber: SecretScrubber, timeoutMs = 15_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const done = (error?: RunnerError) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      redis.off('error', onError);
+      if (!error) return resolve();
+      redis.disconnect();
+      reject(error);
+    };
+    const onReady = () => done();
+    let last = '';
+    const onError = (e: Error) => {
+      last = scrubber.scrub(e.message);
+      if (REDIS_AUTH_ERROR.test(e.message))
+        done(new RunnerError('REDIS_UNAVAILABLE', `Redis refused the credentials: ${last} (check REDIS_URL)`));
+    };
+    const timer = setTimeout(
+      () =>
+        done(
+          new RunnerError(
+            'REDIS_UNAVAILABLE',
+            `Redis not reachable after ${timeoutMs / 1000} s${last ? `: ${last}` : ''} (check REDIS_URL)`,
+          ),
+        ),
+      timeoutMs,
+    );
+    redis.on('ready', onReady);
+    redis.on('error', onError);
+  });
 }

@@ -58,11 +58,17 @@ export function barIndexDdl(timeframe: Timeframe): string {
   return `CREATE INDEX IF NOT EXISTS ${ident(`${spec.table}_symbol_${spec.timeColumn}_desc_idx`)} ON ${ident(spec.table)} (symbol, ${ident(spec.timeColumn)} DESC)`;
 }
 
-/** TimescaleDB: turn an (empty, just created) intraday table into a hypertable on its time column. */
-export function hypertableSql(timeframe: Timeframe): string {
+/**
+ * TimescaleDB: turn an (empty, just created) intraday table into a hypertable on its time column. The table, column
+ * and chunk interval are bound parameters, like every value the store sends.
+ */
+export function hypertableSql(timeframe: Timeframe): { text: string; params: [string, string, string] } {
   const spec = timeframeSpec(timeframe);
   const chunk = timeframe === '1min' ? '1 day' : '7 days';
-  return `SELECT create_hypertable('${spec.table}', '${spec.timeColumn}', chunk_time_interval => INTERVAL '${chunk}', if_not_exists => TRUE)`;
+  return {
+    text: 'SELECT create_hypertable($1::regclass, $2::name, chunk_time_interval => $3::interval, if_not_exists => TRUE)',
+    params: [spec.table, spec.timeColumn, chunk],
+  };
 }
 
 /** `processing_progress`: one row per run and phase. */

@@ -137,7 +137,6 @@ function barTableSchema(timeframe: Timeframe, cols: Map<string, ColumnInfo> | un
 /** Reads the schema once. `timeframes` are the tables that must exist and be usable. */
 export async function discoverSchema(db: Queryable, timeframes: readonly Timeframe[] = TIMEFRAMES): Promise<StoreSchema> {
   const tables = ['symbols', ...timeframes.map((tf) => timeframeSpec(tf).table)];
-  const list = tables.map((t) => `'${t}'`).join(', ');
   const columns = await db.query<{
     table_name: string;
     column_name: string;
@@ -150,7 +149,8 @@ export async function discoverSchema(db: Queryable, timeframes: readonly Timefra
   }>(
     `SELECT table_name, column_name, data_type, is_nullable, column_default, character_maximum_length, numeric_precision, numeric_scale
        FROM information_schema.columns
-      WHERE table_schema = current_schema() AND table_name IN (${list})`,
+      WHERE table_schema = current_schema() AND table_name = ANY($1::text[])`,
+    [tables],
   );
   const byTable = new Map<string, Map<string, ColumnInfo>>();
   for (const r of columns.rows) {
@@ -175,8 +175,9 @@ export async function discoverSchema(db: Queryable, timeframes: readonly Timefra
        JOIN pg_namespace n ON n.oid = c.relnamespace
        CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
        JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
-      WHERE n.nspname = current_schema() AND i.indisunique AND i.indpred IS NULL AND c.relname IN (${list})
+      WHERE n.nspname = current_schema() AND i.indisunique AND i.indpred IS NULL AND c.relname = ANY($1::text[])
       GROUP BY c.relname, i.indexrelid`,
+    [tables],
   );
   const keys = new Map<string, string[][]>();
   for (const r of keyRows.rows) keys.set(r.table_name, [...(keys.get(r.table_name) ?? []), r.cols.split(',')]);

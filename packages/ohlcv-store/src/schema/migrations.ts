@@ -78,7 +78,8 @@ export const MIGRATIONS: readonly Migration[] = [
         if (spec.kind === 'instant') {
           timescale ??= await ensureTimescale(ctx);
           if (timescale) {
-            await ctx.tx.query(hypertableSql(timeframe));
+            const hypertable = hypertableSql(timeframe);
+            await ctx.tx.query(hypertable.text, hypertable.params);
             ctx.note(`${spec.table} is a hypertable on ${spec.timeColumn}`);
           }
         }

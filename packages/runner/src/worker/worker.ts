@@ -242,7 +242,7 @@ export class Worker {
           store: this.options.store,
           executor: this.executor,
           resolveSymbols: this.options.resolveSymbols,
-          logger: log,
+          logger: this.options.logger, // the job's log lines carry its id already
           scrubber: this.options.scrubber,
           metrics: this.options.metrics,
           redis: { client: this.options.redis, events: this.events },

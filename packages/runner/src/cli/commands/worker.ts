@@ -8,7 +8,7 @@ import { ImportCoordinator } from '../../import/coordinator.js';
 import { parseImportRequest } from '../../import/request.js';
 import { parseSchedule } from '../../import/schedule.js';
 import { ImportScheduler } from '../../import/scheduler.js';
-import { connectRedis, createMassiveClient, createSharedRateLimiter, openConfiguredStore } from '../../runtime.js';
+import { connectRedis, createMassiveClient, createSharedRateLimiter, openConfiguredStore, redisReady } from '../../runtime.js';
 import { createSymbolResolver } from '../../universe/resolve.js';
 import { Worker } from '../../worker/worker.js';
 import { commandContext, positiveInteger, startLocalSimulator } from '../context.js';
@@ -46,11 +46,23 @@ export function registerWorker(program: Command): void {
         if (schedule) parseSchedule(schedule);
         const sim = opts.simulator ? await startLocalSimulator(ctx) : undefined;
         const redis = connectRedis(config, ctx.scrubber);
-        const apiKey = sim?.apiKey ?? config.massive.apiKey;
-        // One API budget for every replica on this Redis and key (no key: createMassiveClient explains).
-        const limiter = apiKey && config.rateLimitScope === 'shared' ? await createSharedRateLimiter(config, apiKey) : undefined;
-        const client = createMassiveClient({ ...ctx, baseUrl: sim?.simulator.url, apiKey: sim?.apiKey, limiter });
-        const store = await openConfiguredStore(config, logger, ctx.scrubber, { migrate: opts.migrate });
+        let limiter: Awaited<ReturnType<typeof createSharedRateLimiter>> | undefined;
+        let store: Awaited<ReturnType<typeof openConfiguredStore>>;
+        let client: ReturnType<typeof createMassiveClient>;
+        try {
+          await redisReady(redis, ctx.scrubber);
+          const apiKey = sim?.apiKey ?? config.massive.apiKey;
+          // One API budget for every replica on this Redis and key (no key: createMassiveClient explains).
+          limiter = apiKey && config.rateLimitScope === 'shared' ? await createSharedRateLimiter(config, apiKey) : undefined;
+          client = createMassiveClient({ ...ctx, baseUrl: sim?.simulator.url, apiKey: sim?.apiKey, limiter });
+          store = await openConfiguredStore(config, logger, ctx.scrubber, { migrate: opts.migrate });
+        } catch (error) {
+          // Nothing may keep a worker that failed to start alive.
+          await limiter?.disconnect().catch(() => undefined);
+          redis.disconnect();
+          await sim?.simulator.close();
+          throw error;
+        }
         redis.on('error', (e: Error) => logger.warn({ error: ctx.scrubber.scrub(e.message) }, 'redis connection error'));
         const market = new MassiveMarketData(client);
         const concurrency = opts.concurrency ?? config.symbolConcurrency;
