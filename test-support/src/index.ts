@@ -1,8 +1,12 @@
 /** Helpers for tests that need real services. Import from `@tickstock/test-support`. */
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import pg from 'pg';
 import { inject } from 'vitest';
+
+export * from './fuzz.js';
+export { type PostgresServer, type PostgresServerOptions, startPostgresServer } from './postgres-server.js';
+export { type RedisServer, type RedisServerOptions, startRedisServer } from './redis-server.js';
+export { freePort, waitFor } from './util.js';
 
 /** The PostgreSQL server URL the global setup provided (its `tickstock_test` database). */
 export function databaseUrl(): string {
@@ -50,79 +54,7 @@ export async function createTestDatabase(prefix = 't'): Promise<TestDatabase> {
   };
 }
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** A unique key prefix so tests sharing one Redis server never see each other's keys. */
 export function uniquePrefix(label = 'test'): string {
   return `${label}:${randomBytes(4).toString('hex')}:`;
-}
-
-/** Waits until `check` returns a truthy value, polling every `intervalMs`, or throws after `timeoutMs`. */
-export async function waitFor<T>(
-  check: () => T | Promise<T>,
-  { timeoutMs = 10_000, intervalMs = 25, what = 'condition' } = {},
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
-export interface RedisServer {
-  url: string;
-  port: number;
-  stop(): Promise<void>;
-}
-
-/**
- * Starts a private redis-server on a free loopback port (no persistence) for one test file. Redis pub/sub
- * channels are global to a server, so tests that publish on the contract's fixed channel names need their own.
- */
-export async function startRedisServer(extraArgs: string[] = []): Promise<RedisServer> {
-  const { spawn } = await import('node:child_process');
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs], {
-    stdio: 'ignore',
-  });
-  const url = `redis://127.0.0.1:${port}`;
-  const { Redis } = await import('ioredis');
-  await waitFor(
-    async () => {
-      const c = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      c.on('error', () => undefined); // refused until the server is up: expected while polling
-      try {
-        await c.connect();
-        return (await c.ping()) === 'PONG';
-      } catch {
-        return false;
-      } finally {
-        c.disconnect();
-      }
-    },
-    { timeoutMs: 10_000, what: `redis-server on port ${port}` },
-  );
-  return {
-    url,
-    port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
 }

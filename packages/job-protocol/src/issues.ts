@@ -19,16 +19,28 @@ export function formatPath(path: Path): string {
   return out;
 }
 
-/** A short, safe rendering of a value for an error message (JSON, cut at 60 characters). */
+/**
+ * A short, safe rendering of a value for an error message (JSON, cut at 60 characters). Never throws: a value
+ * JSON cannot render (a bigint, a cycle, nesting deeper than the call stack) falls back to `String()`, and where
+ * that overflows too (an array nested 10,000 deep) to a placeholder naming its type.
+ */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value); // JSON would show null
   let s: string;
   try {
     s = JSON.stringify(value) ?? String(value);
   } catch {
-    s = String(value);
+    try {
+      s = String(value);
+    } catch {
+      s = `[${Array.isArray(value) ? 'an array' : typeof value} too deeply nested to show]`;
+    }
   }
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  if (s.length <= 60) return s;
+  // Cut at 57 UTF-16 units, never inside a surrogate pair (half an emoji would be a lone surrogate).
+  const cut = /[\ud800-\udbff]/.test(s.charAt(56)) ? 56 : 57;
+  return `${s.slice(0, cut)}...`;
 }
 
 function valueAt(input: unknown, path: Path): unknown {
@@ -46,6 +58,23 @@ function jsonTypeOf(value: unknown): string {
   return typeof value;
 }
 
+/** `null`, or the JSON type and the value: `string "AAPL"`, `number 5`. */
+function gotValue(value: unknown): string {
+  return value === null ? 'null' : `${jsonTypeOf(value)} ${describeValue(value)}`;
+}
+
+/** `a string`, `an array`, `a boolean or a string`; the types a field accepts, read from the zod issue. */
+function expectedTypes(issue: z.core.$ZodIssue): string {
+  const types =
+    issue.code === 'invalid_type'
+      ? [issue.expected]
+      : issue.code === 'invalid_union'
+        ? issue.errors.flatMap((branch) => branch.flatMap((i) => (i.code === 'invalid_type' && i.path.length === 0 ? [i.expected] : [])))
+        : [];
+  if (types.length === 0) return 'of another type';
+  return [...new Set(types)].map((t) => `${/^[aeiou]/.test(t) ? 'an' : 'a'} ${t}`).join(' or ');
+}
+
 /** Maps one zod issue to a protocol issue. */
 function mapIssue(issue: z.core.$ZodIssue, input: unknown): ProtocolIssue {
   const path = formatPath(issue.path);
@@ -60,12 +89,8 @@ function mapIssue(issue: z.core.$ZodIssue, input: unknown): ProtocolIssue {
     return at('FIELD_MISSING', `${path} is required`);
   }
   if (issue.code === 'invalid_type' || issue.code === 'invalid_union') {
-    if (top === 'job_id') return at('JOB_ID_INVALID', `job_id must be a string, got ${jsonTypeOf(value)} ${shown}`);
-    const expected = issue.code === 'invalid_type' ? issue.expected : 'another type';
-    return at(
-      'WRONG_TYPE',
-      `${path || 'message'} must be ${expected === 'array' || expected === 'object' ? 'an' : 'a'} ${expected}, got ${jsonTypeOf(value)} ${shown}`,
-    );
+    if (top === 'job_id') return at('JOB_ID_INVALID', `job_id must be a string, got ${gotValue(value)}`);
+    return at('WRONG_TYPE', `${path || 'message'} must be ${expectedTypes(issue)}, got ${gotValue(value)}`);
   }
 
   switch (top) {
@@ -100,7 +125,11 @@ function mapIssue(issue: z.core.$ZodIssue, input: unknown): ProtocolIssue {
 
 /** Protocol issues for a failed zod parse of `input`, at most {@link MAX_LISTED_ISSUES} plus a summary. */
 export function issuesFromZod(error: z.ZodError, input: unknown): ProtocolIssue[] {
-  const all = error.issues.map((i) => mapIssue(i, input));
+  // A value of the wrong type gets that one issue: zod also runs length checks on anything with a length (`""`
+  // against `min(1)` of an array), which would add a misleading second issue at the same path.
+  const isTypeIssue = (i: z.core.$ZodIssue) => i.code === 'invalid_type' || i.code === 'invalid_union';
+  const mistyped = new Set(error.issues.filter(isTypeIssue).map((i) => formatPath(i.path)));
+  const all = error.issues.filter((i) => isTypeIssue(i) || !mistyped.has(formatPath(i.path))).map((i) => mapIssue(i, input));
   if (all.length <= MAX_LISTED_ISSUES) return all;
   const listed = all.slice(0, MAX_LISTED_ISSUES);
   const first = listed[0] as ProtocolIssue;

@@ -1,7 +1,7 @@
 /** Parsers for every message other than data-load jobs. None of them throws. */
 import type * as z from 'zod';
 import type { ParseResult, ProtocolIssue } from './errors.js';
-import { issuesFromZod } from './issues.js';
+import { describeValue, issuesFromZod } from './issues.js';
 import { readJsonObject } from './json.js';
 import {
   type CancelAllMessage,
@@ -54,11 +54,11 @@ export function parseControlMessage(input: unknown): ParseResult<ControlMessage>
   });
   if ('command' in obj) {
     if (obj['command'] !== 'cancel_all')
-      return invalid(`command ${JSON.stringify(obj['command'])} is not known; expected cancel_all`, 'command');
+      return invalid(`command ${describeValue(obj['command'])} is not known; expected cancel_all`, 'command');
     return withControlCode(parseMessage(cancelAllMessageSchema, obj)) as ParseResult<CancelAllMessage>;
   }
   if ('action' in obj) {
-    if (obj['action'] !== 'cancel') return invalid(`action ${JSON.stringify(obj['action'])} is not known; expected cancel`, 'action');
+    if (obj['action'] !== 'cancel') return invalid(`action ${describeValue(obj['action'])} is not known; expected cancel`, 'action');
     return withControlCode(parseMessage(cancelJobMessageSchema, obj)) as ParseResult<CancelJobMessage>;
   }
   return invalid('a control message needs "action": "cancel" (with job_id) or "command": "cancel_all"');
@@ -144,7 +144,7 @@ export function parseJobStatusHash(fields: Record<string, string>): ParseResult<
         {
           code: 'FIELD_INVALID',
           path: 'status',
-          message: `status ${JSON.stringify(status ?? null)} is not one of ${JOB_STATUSES.join(', ')}`,
+          message: `status ${describeValue(status ?? null)} is not one of ${JOB_STATUSES.join(', ')}`,
         },
       ],
     };
@@ -154,7 +154,7 @@ export function parseJobStatusHash(fields: Record<string, string>): ParseResult<
     if (NUMBER_FIELDS.has(k)) {
       const n = Number(v);
       if (v.trim() === '' || !Number.isFinite(n))
-        errors.push({ code: 'WRONG_TYPE', path: k, message: `${k} ${JSON.stringify(v)} is not a number` });
+        errors.push({ code: 'WRONG_TYPE', path: k, message: `${k} ${describeValue(v)} is not a number` });
       else out[k] = n;
     } else if (LIST_FIELDS.has(k)) {
       try {

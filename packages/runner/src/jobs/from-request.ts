@@ -1,9 +1,21 @@
 /** Turns the protocol's normalised `DataLoadRequest` into the engine's `LoadJob`. */
 import type { DataLoadRequest } from '@tickstock/job-protocol';
+
+/**
+ * A request as the worker queues it: everything normalised, without `raw` (the message as received, which may hold
+ * arbitrary extra fields, even nested deeper than JSON serialisation allows; nothing downstream reads it).
+ */
+export type QueuedRequest = Omit<DataLoadRequest, 'raw'>;
+
+/** The request without its raw message. */
+export function queuedRequest({ raw: _raw, ...request }: DataLoadRequest): QueuedRequest {
+  return request;
+}
+
 import type { LoadJob, SymbolSource, TimeframeRange } from '../engine/types.js';
 import { TIMEFRAMES } from '../engine/types.js';
 
-export function loadJobFromRequest(request: DataLoadRequest): LoadJob {
+export function loadJobFromRequest(request: QueuedRequest): LoadJob {
   const t = request.target;
   const source: SymbolSource =
     t.kind === 'symbols'
@@ -20,7 +32,7 @@ export function loadJobFromRequest(request: DataLoadRequest): LoadJob {
 }
 
 /** Names for `data_import_started.universe_names`. */
-export function universeNames(request: DataLoadRequest): string[] {
+export function universeNames(request: QueuedRequest): string[] {
   const t = request.target;
   if (t.kind === 'csv_file') return [t.csvFile];
   if (t.kind === 'universe') return [t.universeType];

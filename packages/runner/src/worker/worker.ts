@@ -35,7 +35,7 @@ import {
 import type { SymbolEntryData, SymbolEntryOutcome } from '../execution/symbol-entry.js';
 import { SymbolRunner } from '../execution/symbol-runner.js';
 import { executeLoadJob } from '../jobs/execute.js';
-import { loadJobFromRequest, universeNames } from '../jobs/from-request.js';
+import { loadJobFromRequest, type QueuedRequest, queuedRequest, universeNames } from '../jobs/from-request.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretScrubber } from '../logging/secrets.js';
 import type { RunnerMetrics } from '../metrics.js';
@@ -64,7 +64,7 @@ export interface WorkerOptions {
 
 /** What a jobs-queue entry carries: the request as normalised when the job arrived (its dates fixed then). */
 interface JobEntryData {
-  request: DataLoadRequest;
+  request: QueuedRequest;
 }
 
 /** A short summary kept as the jobs-queue entry's return value. */
@@ -75,7 +75,7 @@ interface JobEntryResult {
 }
 
 interface CoordinatedJob {
-  request: DataLoadRequest;
+  request: QueuedRequest;
   cancel: AbortController;
   handoff: AbortController;
 }
@@ -218,7 +218,11 @@ export class Worker {
   private async accept(request: DataLoadRequest): Promise<void> {
     if (this.stopping) throw new Error('worker is shutting down; the job is left for another worker');
     const keep = { age: this.settings.keepFinishedSeconds };
-    await this.jobsQueue.add('data-load', { request }, { jobId: jobEntryId(request.jobId), removeOnComplete: keep, removeOnFail: keep });
+    await this.jobsQueue.add(
+      'data-load',
+      { request: queuedRequest(request) },
+      { jobId: jobEntryId(request.jobId), removeOnComplete: keep, removeOnFail: keep },
+    );
     this.options.logger.info({ jobId: request.jobId, jobType: request.jobType }, 'job queued');
   }
 
@@ -272,6 +276,12 @@ export class Worker {
       );
   }
 
+  private async markCancelledIfQueued(jobId: string): Promise<void> {
+    if (this.running.has(jobId)) return this.markCancelled(jobId);
+    const entry = await this.jobsQueue.getJob(jobEntryId(jobId)).catch(() => undefined);
+    if (entry && !entry.finishedOn) await this.markCancelled(jobId);
+  }
+
   private control(message: ControlMessage): Promise<void> {
     const m = message as { command?: unknown; action?: unknown; job_id?: unknown; requested_by?: unknown; reason?: unknown };
     const text = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -292,8 +302,9 @@ export class Worker {
         this.options.logger.warn({ jobId, by: text(m.requested_by) }, 'cancelling job');
         job.cancel.abort(stop);
       } else this.options.logger.debug({ jobId }, 'cancel for a job not coordinated here');
-      // Recorded in Redis too: the job's symbols not yet started, and the job itself if still queued, stop at once.
-      return this.markCancelled(jobId);
+      // Recorded in Redis too, for a job in the queue: its symbols not yet started, and the job itself if still
+      // waiting, stop at once (no mark for ids the queue does not know: a flood of cancels leaves nothing behind).
+      return this.markCancelledIfQueued(jobId);
     }
     return Promise.resolve();
   }
