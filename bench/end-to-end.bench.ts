@@ -22,7 +22,9 @@ import { lines, peakRssMbOf, startSimulatorProcess, until } from './support.js';
 import { type BenchContext, type BenchMetric, summarize } from './types.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Extra Node flags for the worker process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it. */
+const WORKER_NODE_ARGS = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const LATENCY_MS = 5;
 const CONCURRENCY = Number(process.env.BENCH_SYMBOL_CONCURRENCY ?? 8);
 const TIMEFRAMES = ['hour', 'day', 'week', 'month'] as const;
@@ -89,7 +91,7 @@ export default async function bench(ctx: BenchContext): Promise<BenchMetric[]> {
         url.pathname = `/${db}`;
         const before = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as { requests: number };
         // The built worker, as deployed (pnpm bench builds first).
-        const worker = spawn(process.execPath, [WORKER_CLI, 'worker', '--concurrency', String(CONCURRENCY)], {
+        const worker = spawn(process.execPath, [...WORKER_NODE_ARGS, WORKER_CLI, 'worker', '--concurrency', String(CONCURRENCY)], {
           cwd: root,
           env: {
             ...process.env,

@@ -111,6 +111,23 @@ describe('a 429 pause reaches every limiter of the budget', () => {
   });
 });
 
+describe('Redis losing its data (a restart without persistence)', () => {
+  it('the limiters rebuild the shared budget and keep scheduling: no request fails', async () => {
+    const id = `flush-${randomUUID().slice(0, 8)}`;
+    const [a, b] = [await limiter(id, 50), await limiter(id, 50)];
+    expect(await a.schedule(async () => 'before', 'normal')).toBe('before');
+    await admin.flushall();
+    expect(await admin.exists(`b_${id}_settings`)).toBe(0);
+    const after = await Promise.all([
+      a.schedule(async () => 'a', 'normal'),
+      b.schedule(async () => 'b', 'normal'),
+      a.schedule(async () => 'a2', 'high'),
+    ]);
+    expect(after).toEqual(['a', 'b', 'a2']);
+    expect(await admin.exists(`b_${id}_settings`)).toBe(1);
+  });
+});
+
 describe('three processes, one budget of 10 requests/second', () => {
   it('together they stay within one budget over 4 s (not three) and use it; 1-second peaks are printed, not asserted', async () => {
     const apiKey = `test-key-${randomUUID()}`;

@@ -310,6 +310,48 @@ describe('counters', () => {
   });
 });
 
+describe('per-ticker counters', () => {
+  it('counts aggregates (every page) and ticker details per ticker, decoded; no other endpoint', async () => {
+    const sim = await start();
+    await get(sim, DAY_PATH);
+    // Two days of minutes (1,920) at 1,000 a page: two pages, both about AAPL.
+    const first = JSON.parse((await get(sim, '/v2/aggs/ticker/AAPL/range/1/minute/2025-01-02/2025-01-03?limit=1000')).text);
+    expect((await fetch(first.next_url)).status).toBe(200);
+    await get(sim, '/v3/reference/tickers/MSFT');
+    await get(sim, '/v3/reference/tickers/ZZZ'); // 404, still a request about ZZZ
+    await get(sim, '/v2/aggs/ticker/X%3ABTCUSD/range/1/day/2025-01-02/2025-01-10');
+    await get(sim, '/v2/aggs/ticker/__proto__/range/1/day/2025-01-02/2025-01-10');
+    await get(sim, '/v2/aggs/ticker/MSFT/prev');
+    await get(sim, '/v2/aggs/grouped/locale/us/market/stocks/2025-01-02');
+    await get(sim, '/v3/reference/tickers');
+    await get(sim, '/v1/marketstatus/now');
+    const s = sim.stats();
+    expect(s.requests).toBe(11);
+    expect(Object.entries(s.byTicker).sort()).toEqual([
+      ['AAPL', 3],
+      ['MSFT', 1],
+      ['X:BTCUSD', 1],
+      ['ZZZ', 1],
+      ['__proto__', 1],
+    ]);
+    expect(Object.getPrototypeOf(s.byTicker)).toBe(Object.prototype);
+    expect(JSON.parse((await get(sim, '/__sim/stats')).text).byTicker).toEqual(s.byTicker);
+    sim.reset();
+    expect(sim.stats().byTicker).toEqual({});
+  });
+
+  it('counts faulted and rate-limited requests too (a retried request shows up as another request)', async () => {
+    const sim = await start({ faults: { rate: 1, kinds: ['500'] } });
+    await get(sim, DAY_PATH);
+    await get(sim, DAY_PATH);
+    expect(sim.stats()).toMatchObject({ faults: 2, byTicker: { AAPL: 2 } });
+    const limited = await start({ rateLimit: { requestsPerMinute: 1 } });
+    await get(limited, DAY_PATH);
+    expect((await get(limited, '/v3/reference/tickers/AAPL')).status).toBe(429);
+    expect(limited.stats()).toMatchObject({ rateLimitExceeded: 1, byTicker: { AAPL: 2 } });
+  });
+});
+
 describe('peak windows', () => {
   it('counts the most arrivals in any (t - 1000 ms, t] window, shortened by the slack', () => {
     const exact = new StatsRecorder();

@@ -161,6 +161,12 @@ function newClient(IORedis: IORedisModule['Redis'], redis: ClusteredRedisOptions
 
 const PRIORITY: Record<LimiterPriority, number> = { high: 0, normal: 5 };
 
+/** Bottleneck's signals that its state in Redis is gone (Redis restarted without persistence, or was flushed). */
+const LOST_STATE = /\b(SETTINGS_KEY_NOT_FOUND|UNKNOWN_CLIENT)$/;
+
+/** Times one request may find the shared state lost and rebuild it before its error is passed on. */
+const REBUILD_ATTEMPTS = 3;
+
 /** How often each limiter checks for a reservoir left at 0 by a process that ended mid-pause. */
 export const STALE_PAUSE_CHECK_MS = 1000;
 
@@ -185,8 +191,33 @@ export async function createClusteredRateLimiter(options: ClusteredRateLimiterOp
   client.on('error', () => undefined); // ioredis reconnects by itself; failed calls reject to the caller
   const connection = new Bottleneck.IORedisConnection({ Redis, client });
   connection.on('error', () => undefined);
-  const bottleneck = new Bottleneck({ ...settings, id, datastore: 'ioredis', clearDatastore: false, connection });
-  bottleneck.on('error', () => undefined);
+  const limiterFor = () => {
+    const b = new Bottleneck({ ...settings, id, datastore: 'ioredis', clearDatastore: false, connection });
+    b.on('error', () => undefined);
+    return b;
+  };
+  let bottleneck = limiterFor();
+  let rebuilding: Promise<void> | undefined;
+  /**
+   * Replaces a limiter whose Redis state was lost with a new one, which registers the budget again. (Bottleneck
+   * would re-register by itself, but it matches the loss signals exactly and Redis 7 prefixes script errors with
+   * `ERR `, so each request would fail until the process restarted.)
+   */
+  const rebuild = (lost: Bottleneck): Promise<void> => {
+    if (bottleneck !== lost) return rebuilding ?? Promise.resolve();
+    rebuilding ??= (async () => {
+      const next = limiterFor();
+      await next.ready();
+      bottleneck = next;
+      // With a shared connection this only detaches the old limiter (it may return nothing).
+      await Promise.resolve()
+        .then(() => lost.disconnect(false))
+        .catch(() => undefined);
+    })().finally(() => {
+      rebuilding = undefined;
+    });
+    return rebuilding;
+  };
   const pauseKey = `b_${id}_massive_pause`;
   const windows = startGateWindows(options.rateLimit ?? 'unlimited');
 
@@ -236,11 +267,22 @@ export async function createClusteredRateLimiter(options: ClusteredRateLimiterOp
   return {
     id,
     ready: () => ready,
-    schedule<T>(task: () => Promise<T>, priority: LimiterPriority): Promise<T> {
-      return bottleneck.schedule({ priority: PRIORITY[priority] }, async () => {
-        await passGate();
-        return task();
-      });
+    async schedule<T>(task: () => Promise<T>, priority: LimiterPriority): Promise<T> {
+      for (let attempt = 1; ; attempt++) {
+        const current = bottleneck;
+        let started = false;
+        try {
+          return await current.schedule({ priority: PRIORITY[priority] }, async () => {
+            started = true;
+            await passGate();
+            return task();
+          });
+        } catch (e) {
+          // Only a request that never started is sent again; the task's own errors pass through.
+          if (started || attempt >= REBUILD_ATTEMPTS || !(e instanceof Error) || !LOST_STATE.test(e.message)) throw e;
+          await rebuild(current);
+        }
+      }
     },
     pauseFor(ms: number): void {
       if (!(ms > 0) || closed) return;

@@ -47,6 +47,21 @@ export function endpointOf(path: string): EndpointName {
   return 'unknown';
 }
 
+/**
+ * The ticker a request is about, for the per-ticker counters: the `{ticker}` of aggregates and ticker details
+ * (decoded; kept as sent when it is not valid percent-encoding), else undefined.
+ */
+export function tickerOf(path: string): string | undefined {
+  const m = /^\/v2\/aggs\/ticker\/([^/]+)\/range\//.exec(path) ?? /^\/v3\/reference\/tickers\/([^/]+)$/.exec(path);
+  const raw = m?.[1];
+  if (raw === undefined) return undefined;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
 const json = (status: number, body: string | Buffer, bars?: number): RouteResult =>
   bars === undefined ? { status, body } : { status, body, bars };
 const badRequest = (ctx: RouteContext, text: string) => json(400, errorBody('ERROR', ctx.requestId, 'error', text));

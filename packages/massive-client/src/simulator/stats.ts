@@ -7,6 +7,11 @@ export interface SimulatorStats {
   requests: number;
   /** Requests per endpoint: `aggs`, `prev`, `grouped`, `tickerDetails`, `tickers`, `holidays`, `marketStatus`, `unknown`. */
   byEndpoint: Record<string, number>;
+  /**
+   * Requests per ticker, for aggregates (every page) and ticker details, counted on arrival like `requests` (so
+   * faulted, rate-limited and unauthorized ones too). Other endpoints are not about one ticker and are not here.
+   */
+  byTicker: Record<string, number>;
   /** Responses per HTTP status (connection resets are counted under `reset`). */
   byStatus: Record<string, number>;
   /** Most requests received in any 1-second window, (t - 1000 ms, t] (less the configured slack). */
@@ -48,6 +53,8 @@ export class StatsRecorder {
   private s!: SimulatorStats;
   private second!: SlidingWindow;
   private minute!: SlidingWindow;
+  /** Per-ticker counts in a Map: tickers come from request paths, and `__proto__` must count like any other. */
+  private tickers = new Map<string, number>();
 
   constructor(private readonly slackMs = 0) {
     if (!(slackMs >= 0 && slackMs < 1000)) throw new RangeError(`peakWindowSlackMs must be in [0, 1000), got ${slackMs}`);
@@ -58,6 +65,7 @@ export class StatsRecorder {
     this.s = {
       requests: 0,
       byEndpoint: {},
+      byTicker: {},
       byStatus: {},
       peakPerSecond: 0,
       peakPerMinute: 0,
@@ -68,13 +76,16 @@ export class StatsRecorder {
       unauthorized: 0,
       barsServed: 0,
     };
+    this.tickers = new Map();
     this.second = new SlidingWindow(1000 - this.slackMs);
     this.minute = new SlidingWindow(60_000 - this.slackMs);
   }
 
-  arrival(endpoint: string, at: number): void {
+  /** Counts one API request: its endpoint, its ticker when it is about one, its arrival time (Unix ms). */
+  arrival(endpoint: string, at: number, ticker?: string): void {
     this.s.requests++;
     this.s.byEndpoint[endpoint] = (this.s.byEndpoint[endpoint] ?? 0) + 1;
+    if (ticker !== undefined) this.tickers.set(ticker, (this.tickers.get(ticker) ?? 0) + 1);
     this.second.add(at);
     this.minute.add(at);
   }
@@ -100,6 +111,11 @@ export class StatsRecorder {
   }
 
   snapshot(): SimulatorStats {
-    return structuredClone({ ...this.s, peakPerSecond: this.second.peak, peakPerMinute: this.minute.peak });
+    return structuredClone({
+      ...this.s,
+      byTicker: Object.fromEntries(this.tickers),
+      peakPerSecond: this.second.peak,
+      peakPerMinute: this.minute.peak,
+    });
   }
 }

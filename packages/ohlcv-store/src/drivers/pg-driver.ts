@@ -47,6 +47,29 @@ export interface PgDriverOptions {
   target: string;
 }
 
+/**
+ * Checks a client out of the pool for several statements, watching its `error` event meanwhile. node-postgres
+ * emits `error` on a checked-out client whose connection drops between statements (a server restart while a
+ * transaction waits for its next batch of bars); the pool listens only while a client is idle, and an `error`
+ * nobody listens to crashes the process. Here the loss is kept instead: the next statement fails (the client is no
+ * longer queryable) and the client is destroyed, not returned to the pool. `fn` may also `discard` a client it
+ * left in an unknown state.
+ */
+async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient, discard: (e: unknown) => void) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const discard = (e: unknown) => {
+    broken ??= e instanceof Error ? e : new Error(String(e));
+  };
+  client.on('error', discard);
+  try {
+    return await fn(client, discard);
+  } finally {
+    client.off('error', discard);
+    client.release(broken ?? false);
+  }
+}
+
 /** A driver over a node-postgres pool. */
 export function createPgDriver({ pool, owned, target }: PgDriverOptions): Driver {
   let closed = false;
@@ -54,37 +77,28 @@ export function createPgDriver({ pool, owned, target }: PgDriverOptions): Driver
     kind: 'postgres',
     target,
     query: (sql, params) => run(pool, sql, params),
-    async copyFrom(table, columns, chunks) {
-      const client = await pool.connect();
-      try {
-        await copyInto(client, table, columns, chunks);
-        client.release();
-      } catch (e) {
-        client.release(e instanceof Error ? e : true);
-        throw e;
-      }
-    },
-    async transaction(fn) {
-      const client = await pool.connect();
-      let broken: Error | undefined;
-      try {
+    copyFrom: (table, columns, chunks) =>
+      withClient(pool, async (client, discard) => {
+        try {
+          await copyInto(client, table, columns, chunks);
+        } catch (e) {
+          discard(e); // a COPY cut short leaves the session mid-protocol
+          throw e;
+        }
+      }),
+    transaction: (fn) =>
+      withClient(pool, async (client, discard) => {
         await client.query('BEGIN');
         try {
           const out = await fn(sessionQueryable(client));
           await client.query('COMMIT');
           return out;
         } catch (e) {
-          try {
-            await client.query('ROLLBACK');
-          } catch (rollbackError) {
-            broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-          }
+          // A client that cannot even roll back is dropped (the server rolls back when its connection closes).
+          await client.query('ROLLBACK').catch(discard);
           throw e;
         }
-      } finally {
-        client.release(broken ?? false);
-      }
-    },
+      }),
     async close() {
       if (closed) return;
       closed = true;

@@ -106,7 +106,18 @@ export class Worker {
     this.connection = options.redis.duplicate({ maxRetriesPerRequest: null });
     this.connection.on('error', () => undefined); // reported through the queue objects' own 'error' events
     const connection = this.connection;
-    const queueError = (what: string) => (e: Error) => logger.warn({ error: scrubber.scrub(errorMessage(e)) }, `${what} error`);
+    // The queue retries what fails (e.g. renewing a lock Redis lost) every few hundred ms: one line per message
+    // and 10 s is enough.
+    const lastLogged = new Map<string, number>();
+    const queueError = (what: string) => (e: Error) => {
+      const message = scrubber.scrub(errorMessage(e));
+      const key = `${what}: ${message}`;
+      const now = Date.now();
+      if (now - (lastLogged.get(key) ?? 0) < 10_000) return;
+      if (lastLogged.size > 1000) lastLogged.clear();
+      lastLogged.set(key, now);
+      logger.warn({ error: message }, `${what} error`);
+    };
     this.jobsQueue = new Queue(JOBS_QUEUE, { connection, prefix: QUEUE_PREFIX });
     this.jobsQueue.on('error', queueError('jobs queue'));
     this.symbolsQueue = new Queue(SYMBOLS_QUEUE, { connection, prefix: QUEUE_PREFIX });
