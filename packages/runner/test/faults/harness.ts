@@ -130,6 +130,13 @@ export async function killWorker(worker: WorkerProcess): Promise<void> {
  * Stops every worker still running (SIGTERM, then SIGKILL after `graceMs`). With `FAULTS_DEBUG=1` in the
  * environment, every worker's warnings and errors are printed first.
  */
+/** End of a fault test file: stops its workers, checks none of them ever printed the API key, closes the stack. */
+export async function finishFaultRun(stack: FaultStack | undefined, workers: readonly WorkerProcess[]): Promise<void> {
+  await stopWorkers(workers);
+  if (stack) for (const w of workers) expect(w.lines.join('\n')).not.toContain(stack.apiKey);
+  await stack?.close();
+}
+
 export async function stopWorkers(workers: readonly WorkerProcess[], graceMs = 10_000): Promise<void> {
   if (process.env.FAULTS_DEBUG) {
     workers.forEach((w, i) => {

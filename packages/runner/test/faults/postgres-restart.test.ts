@@ -8,12 +8,12 @@ import {
   expectCompleted,
   expectJobBars,
   type FaultStack,
+  finishFaultRun,
   type JobSpec,
   processed,
   simulatorStats,
   spawnWorkers,
   startFaultStack,
-  stopWorkers,
   submitFaultJob,
   symbolNames,
   type WorkerProcess,
@@ -34,10 +34,7 @@ beforeAll(async () => {
   workers = await spawnWorkers(stack, 1);
 }, 90_000);
 
-afterAll(async () => {
-  await stopWorkers(workers);
-  await stack?.close();
-}, 60_000);
+afterAll(() => finishFaultRun(stack, workers), 60_000);
 
 describe('PostgreSQL restarting mid-job', () => {
   it('the worker survives and the job completes with exactly the bars the simulator serves', async () => {

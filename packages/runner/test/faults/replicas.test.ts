@@ -10,10 +10,10 @@ import {
   expectCompleted,
   expectJobBars,
   type FaultStack,
+  finishFaultRun,
   type JobSpec,
   spawnWorkers,
   startFaultStack,
-  stopWorkers,
   submitFaultJob,
   symbolNames,
   symbolsLoadedBy,
@@ -33,11 +33,7 @@ beforeAll(async () => {
   stack = await startFaultStack({ simulator: { latency: { fixedMs: 50, jitterMs: 50 } } });
 }, 90_000);
 
-afterAll(async () => {
-  await stopWorkers(workers);
-  for (const w of workers) expect(w.lines.join('\n')).not.toContain(stack.apiKey);
-  await stack?.close();
-}, 60_000);
+afterAll(() => finishFaultRun(stack, workers), 60_000);
 
 /** Submits the job and returns its final status and the seconds from submission to the final status. */
 async function timedJob(job: JobSpec): Promise<{ jobId: string; status: Record<string, unknown>; seconds: number }> {

@@ -9,11 +9,11 @@ import {
   expectCompleted,
   expectJobBars,
   type FaultStack,
+  finishFaultRun,
   type JobSpec,
   simulatorStats,
   spawnWorkers,
   startFaultStack,
-  stopWorkers,
   submitFaultJob,
   symbolNames,
   symbolsLoadedBy,
@@ -47,11 +47,7 @@ beforeAll(async () => {
   workers = await spawnWorkers(stack, 3, { MASSIVE_RATE_LIMIT: String(RATE) });
 }, 120_000);
 
-afterAll(async () => {
-  await stopWorkers(workers);
-  for (const w of workers) expect(w.lines.join('\n')).not.toContain(stack.apiKey);
-  await stack?.close();
-}, 60_000);
+afterAll(() => finishFaultRun(stack, workers), 60_000);
 
 describe(`three workers sharing MASSIVE_RATE_LIMIT=${RATE}`, () => {
   it(`the simulator never sees more than ${RATE} requests in a second, and the job completes with every bar`, async () => {

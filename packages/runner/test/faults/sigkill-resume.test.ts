@@ -8,13 +8,13 @@ import {
   expectCompleted,
   expectJobBars,
   type FaultStack,
+  finishFaultRun,
   type JobSpec,
   killWorker,
   processed,
   simulatorStats,
   spawnWorkers,
   startFaultStack,
-  stopWorkers,
   submitFaultJob,
   symbolNames,
   type WorkerProcess,
@@ -33,11 +33,7 @@ beforeAll(async () => {
   workers.push(...(await spawnWorkers(stack, 1)));
 }, 90_000);
 
-afterAll(async () => {
-  await stopWorkers(workers);
-  for (const w of workers) expect(w.lines.join('\n')).not.toContain(stack.apiKey);
-  await stack?.close();
-}, 60_000);
+afterAll(() => finishFaultRun(stack, workers), 60_000);
 
 describe('a worker killed with SIGKILL mid-job', () => {
   it('a new worker resumes the job: it completes with every bar, and finished symbols are not fetched again', async () => {

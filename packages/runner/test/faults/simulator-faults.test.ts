@@ -10,11 +10,11 @@ import {
   expectCompleted,
   expectJobBars,
   type FaultStack,
+  finishFaultRun,
   type JobSpec,
   simulatorStats,
   spawnWorkers,
   startFaultStack,
-  stopWorkers,
   submitFaultJob,
   symbolNames,
   type WorkerProcess,
@@ -31,11 +31,7 @@ beforeAll(async () => {
   workers = await spawnWorkers(stack, 1);
 }, 90_000);
 
-afterAll(async () => {
-  await stopWorkers(workers);
-  for (const w of workers) expect(w.lines.join('\n')).not.toContain(stack.apiKey);
-  await stack?.close();
-}, 60_000);
+afterAll(() => finishFaultRun(stack, workers), 60_000);
 
 describe('the simulator faulting 30% of requests', () => {
   it('the job completes with exactly the bars the simulator serves; every fault kind was injected', async () => {
