@@ -25,6 +25,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** Extra Node flags for the worker process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it. */
 const WORKER_NODE_ARGS = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+/** Extra `tickstock worker` arguments, e.g. `--http-port 19464` to watch its /metrics during the run. */
+const WORKER_ARGS = (process.env.BENCH_WORKER_ARGS ?? '').split(' ').filter(Boolean);
 const LATENCY_MS = 5;
 const CONCURRENCY = Number(process.env.BENCH_SYMBOL_CONCURRENCY ?? 8);
 const TIMEFRAMES = ['hour', 'day', 'week', 'month'] as const;
@@ -91,7 +93,7 @@ export default async function bench(ctx: BenchContext): Promise<BenchMetric[]> {
         url.pathname = `/${db}`;
         const before = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as { requests: number };
         // The built worker, as deployed (pnpm bench builds first).
-        const worker = spawn(process.execPath, [...WORKER_NODE_ARGS, WORKER_CLI, 'worker', '--concurrency', String(CONCURRENCY)], {
+        const worker = spawn(process.execPath, [...WORKER_NODE_ARGS, WORKER_CLI, 'worker', '--concurrency', String(CONCURRENCY), ...WORKER_ARGS], {
           cwd: root,
           env: {
             ...process.env,

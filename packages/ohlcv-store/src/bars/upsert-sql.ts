@@ -43,6 +43,11 @@ export interface StageStatements {
   insertNew: string;
   /** Fallback under concurrent writers: one upsert returning `{ inserted, affected }`. */
   upsert: string;
+  /**
+   * Small batches: the same upsert reading its rows from nine array parameters (`unnest`, in {@link STAGE_COLUMNS}
+   * order) instead of the staging table: one statement, one round trip, no transaction to open.
+   */
+  upsertArrays: string;
 }
 
 function stageKind(schema: BarTableSchema): 'instant' | 'date' {
@@ -103,14 +108,17 @@ export function stageStatements(schema: BarTableSchema): StageStatements {
 
   const conflictSets = vals.map((v) => `${ident(v.column)} = EXCLUDED.${ident(v.column)}`);
   if (schema.hasUpdatedAt) conflictSets.push('updated_at = EXCLUDED.updated_at');
-  const upsert = `WITH ins AS (
-  INSERT INTO ${table} AS t (${identList(cols)}) SELECT ${exprs.join(', ')} FROM ${stage} s
+  const upsertFrom = (source: string) => `WITH ins AS (
+  INSERT INTO ${table} AS t (${identList(cols)}) SELECT ${exprs.join(', ')} FROM ${source}
   ON CONFLICT (symbol, ${time}) DO UPDATE SET ${conflictSets.join(', ')}
   WHERE (${vals.map((v) => `t.${ident(v.column)}`).join(', ')}) IS DISTINCT FROM (${vals.map((v) => `EXCLUDED.${ident(v.column)}`).join(', ')})
   RETURNING (t.xmax = 0) AS inserted
 )
 SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*)::int AS affected FROM ins`;
-  return { update, insertNew, upsert };
+  const keyType = stageKind(schema) === 'date' ? 'date' : 'bigint';
+  const arrays = `unnest($1::text[], $2::${keyType}[], $3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[], $7::numeric[], $8::numeric[], $9::bigint[])
+    AS s(${STAGE_COLUMNS.join(', ')})`;
+  return { update, insertNew, upsert: upsertFrom(`${stage} s`), upsertArrays: upsertFrom(arrays) };
 }
 
 /** Inserts symbols not yet in `symbols` (bare rows; registerSymbol fills in details). Parameters: the symbols. */

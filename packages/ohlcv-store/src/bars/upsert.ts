@@ -46,6 +46,12 @@ export interface WriterContext {
 }
 
 const MAX_SAMPLES = 20;
+/**
+ * Batches of at most this many rows are written by one statement with array parameters (one round trip) instead of
+ * the staged COPY path (six: begin, stage, copy, update, insert, commit). Round trips dominate small batches, such as
+ * the few hundred daily bars of one symbol; COPY wins for large ones.
+ */
+export const SMALL_BATCH_ROWS = 2000;
 const UNIQUE_VIOLATION = '23505';
 /** COPY data is sent in chunks of this many lines (one CopyData message each), not line by line. */
 const LINES_PER_CHUNK = 1000;
@@ -58,6 +64,11 @@ const FIELDS = 7;
 function num(x: number): string {
   return Number.isNaN(x) ? NULL : String(x);
 }
+
+/** A batch ready to write: COPY text for the staged path, or column arrays for a small batch. */
+type Rows =
+  | { kind: 'copy'; chunks: string[]; rows: number; min: number | string; max: number | string }
+  | { kind: 'arrays'; params: unknown[][]; rows: number };
 
 /** Accumulates bars and writes them batch by batch. */
 export class BarWriter {
@@ -221,18 +232,38 @@ export class BarWriter {
   async flush(): Promise<void> {
     if (this.n === 0) return;
     const keep = this.survivors();
-    const { chunks, rows, min, max } = this.format(keep);
-    const duplicates = this.n - rows;
     const symbols = [...this.batchSymbols];
+    // Unknown symbols are registered inside the staged transaction, so only batches of known symbols go the short way.
+    const small = this.n <= SMALL_BATCH_ROWS && !(this.ctx.registerMissingSymbols && symbols.some((s) => !this.ctx.knownSymbols.has(s)));
+    const rows: Rows = small ? { kind: 'arrays', ...this.arrays(keep) } : { kind: 'copy', ...this.format(keep) };
+    const duplicates = this.n - rows.rows;
     this.n = 0;
     this.symbols = [];
     this.keys = [];
     this.batchSymbols = new Set();
     await this.settle();
-    this.inFlight = this.write(chunks, rows, duplicates, symbols, [symbols, min, max]).then(
+    this.inFlight = this.write(rows, duplicates, symbols).then(
       () => undefined,
       (e: unknown) => e,
     );
+  }
+
+  /** The queued rows as nine column arrays in {@link STAGE_COLUMNS} order (null where a value is absent). */
+  private arrays(keep: Uint8Array | null): { params: unknown[][]; rows: number } {
+    const cols: unknown[][] = Array.from({ length: STAGE_COLUMNS.length }, () => []);
+    const v = this.values;
+    const opt = (x: number) => (Number.isNaN(x) ? null : x);
+    let rows = 0;
+    for (let i = 0; i < this.n; i++) {
+      if (keep && keep[i] === 0) continue;
+      const o = i * FIELDS;
+      cols[0]?.push(this.symbols[i]);
+      cols[1]?.push(this.keys[i]);
+      for (let f = 0; f < 4; f++) cols[2 + f]?.push(v[o + f]);
+      for (let f = 4; f < FIELDS; f++) cols[2 + f]?.push(opt(v[o + f] as number));
+      rows++;
+    }
+    return { params: cols, rows };
   }
 
   /** Waits for the batch in flight; throws its failure. */
@@ -270,16 +301,31 @@ export class BarWriter {
     });
   }
 
-  private async write(chunks: string[], rows: number, duplicates: number, symbols: string[], range: unknown[]): Promise<void> {
+  /** A small batch in one statement (atomic by itself; safe under concurrent writers, like the fallback). */
+  private async single(params: unknown[][]): Promise<{ inserted: number; updated: number }> {
+    const { rows } = await this.ctx.driver.query<{ inserted: number | string; affected: number | string }>(
+      this.statements.upsertArrays,
+      params,
+    );
+    const inserted = Number(rows[0]?.inserted ?? 0);
+    return { inserted, updated: Number(rows[0]?.affected ?? 0) - inserted };
+  }
+
+  private async write(batch: Rows, duplicates: number, symbols: string[]): Promise<void> {
+    const rows = batch.rows;
     const unknown = this.ctx.registerMissingSymbols ? symbols.filter((s) => !this.ctx.knownSymbols.has(s)) : [];
     let counts: { inserted: number; updated: number };
     try {
-      try {
-        counts = await this.batch(chunks, unknown, range, false);
-      } catch (e) {
-        // Another writer inserted one of these keys after our existence check: redo the batch with ON CONFLICT.
-        if ((e as { code?: unknown })?.code !== UNIQUE_VIOLATION) throw e;
-        counts = await this.batch(chunks, unknown, range, true);
+      if (batch.kind === 'arrays') counts = await this.single(batch.params);
+      else {
+        const range = [symbols, batch.min, batch.max];
+        try {
+          counts = await this.batch(batch.chunks, unknown, range, false);
+        } catch (e) {
+          // Another writer inserted one of these keys after our existence check: redo the batch with ON CONFLICT.
+          if ((e as { code?: unknown })?.code !== UNIQUE_VIOLATION) throw e;
+          counts = await this.batch(batch.chunks, unknown, range, true);
+        }
       }
     } catch (e) {
       throw this.failure(e, symbols);
