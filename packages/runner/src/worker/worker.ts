@@ -96,7 +96,6 @@ export class Worker {
   private readonly executor: QueueExecutor;
   private stopping = false;
   private startedAt = 0;
-  readonly completed: JobOutcome[] = [];
 
   constructor(private readonly options: WorkerOptions) {
     const { logger, scrubber } = options;
@@ -264,7 +263,6 @@ export class Worker {
         },
         { universeNames: universeNames(request), signal: cancel.signal, drain: handoff.signal },
       );
-      this.completed.push(outcome);
       return { status: outcome.status, symbolsTotal: outcome.symbolsTotal, recordsImported: outcome.recordsImported };
     } catch (error) {
       if (error instanceof JobHandedOff) {
