@@ -93,19 +93,23 @@ export default async function bench(ctx: BenchContext): Promise<BenchMetric[]> {
         url.pathname = `/${db}`;
         const before = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as { requests: number };
         // The built worker, as deployed (pnpm bench builds first).
-        const worker = spawn(process.execPath, [...WORKER_NODE_ARGS, WORKER_CLI, 'worker', '--concurrency', String(CONCURRENCY), ...WORKER_ARGS], {
-          cwd: root,
-          env: {
-            ...process.env,
-            DATABASE_URL: url.toString(),
-            REDIS_URL: ctx.redisUrl,
-            MASSIVE_API_KEY: apiKey,
-            MASSIVE_API_BASE_URL: sim.url,
-            MASSIVE_RATE_LIMIT: String(NO_RATE_CAP),
-            LOG_LEVEL: 'info',
+        const worker = spawn(
+          process.execPath,
+          [...WORKER_NODE_ARGS, WORKER_CLI, 'worker', '--concurrency', String(CONCURRENCY), ...WORKER_ARGS],
+          {
+            cwd: root,
+            env: {
+              ...process.env,
+              DATABASE_URL: url.toString(),
+              REDIS_URL: ctx.redisUrl,
+              MASSIVE_API_KEY: apiKey,
+              MASSIVE_API_BASE_URL: sim.url,
+              MASSIVE_RATE_LIMIT: String(NO_RATE_CAP),
+              LOG_LEVEL: 'info',
+            },
+            stdio: ['ignore', 'pipe', 'pipe'],
           },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
+        );
         const out: string[] = [];
         lines(worker, out);
         await until(() => (out.some((l) => l.includes('worker listening')) ? true : undefined), 'the worker');
