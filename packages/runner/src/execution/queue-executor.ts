@@ -13,7 +13,7 @@ import type { SymbolResult } from '../engine/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretScrubber } from '../logging/secrets.js';
 import type { SymbolExecutionHooks, SymbolExecutor } from './executor.js';
-import { cancelledKey, type QueueSettings, symbolEntryId } from './queues.js';
+import { markJobCancelled, type QueueSettings, symbolEntryId } from './queues.js';
 import { failedSymbolResult, readSymbolOutcome, type SymbolEntryData, type SymbolEntryOutcome } from './symbol-entry.js';
 
 export interface QueueExecutorOptions {
@@ -172,11 +172,9 @@ export class QueueExecutor implements SymbolExecutor {
   }
 
   private async markCancelled(jobId: string): Promise<void> {
-    await this.options.redis
-      .set(cancelledKey(jobId), '1', 'EX', this.options.settings.keepFinishedSeconds)
-      .catch((e: unknown) =>
-        this.options.logger.warn({ jobId, error: this.options.scrubber.scrub(errorMessage(e)) }, 'could not mark the job cancelled'),
-      );
+    await markJobCancelled(this.options.redis, jobId, this.options.settings.keepFinishedSeconds).catch((e: unknown) =>
+      this.options.logger.warn({ jobId, error: this.options.scrubber.scrub(errorMessage(e)) }, 'could not mark the job cancelled'),
+    );
   }
 
   private async add(c: Collection, ids: string[]): Promise<void> {

@@ -4,6 +4,7 @@
  * symbols is one entry of the symbols queue, which any replica may take.
  */
 import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
 
 /** BullMQ key prefix: every queue key starts with `tickstock:bull:`. */
 export const QUEUE_PREFIX = 'tickstock:bull';
@@ -14,6 +15,16 @@ export const SYMBOLS_QUEUE = 'data-load-symbols';
 
 /** Redis key marking a job cancelled: symbol entries of the job that start later stop at once. */
 export const cancelledKey = (jobId: string) => `tickstock:exec:cancelled:${jobId}`;
+
+/** Marks a job cancelled for `ttlSeconds`; rejects when Redis does (callers decide whether that matters). */
+export async function markJobCancelled(redis: Redis, jobId: string, ttlSeconds: number): Promise<void> {
+  await redis.set(cancelledKey(jobId), '1', 'EX', ttlSeconds);
+}
+
+/** True when the job is marked cancelled. */
+export async function isJobCancelled(redis: Redis, jobId: string): Promise<boolean> {
+  return (await redis.exists(cancelledKey(jobId))) === 1;
+}
 
 // BullMQ ids may not contain ':' (it separates key parts); encodeURIComponent turns ':' and '|' into %3A and %7C.
 /** The jobs-queue id of a data-load job: its `job_id`, so a job delivered twice is queued once. */

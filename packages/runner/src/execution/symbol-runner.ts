@@ -11,7 +11,7 @@ import { JobStop } from '../engine/run-job.js';
 import type { SymbolResult } from '../engine/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretScrubber } from '../logging/secrets.js';
-import { cancelledKey, QUEUE_PREFIX, type QueueSettings, SYMBOLS_QUEUE, TRANSIENT_SYMBOL_CODES } from './queues.js';
+import { isJobCancelled, markJobCancelled, QUEUE_PREFIX, type QueueSettings, SYMBOLS_QUEUE, TRANSIENT_SYMBOL_CODES } from './queues.js';
 import { notRunResult, type SymbolEntryData, type SymbolEntryOutcome, symbolEntryDataSchema } from './symbol-entry.js';
 
 export interface SymbolRunnerOptions {
@@ -102,7 +102,7 @@ export class SymbolRunner {
 
   private async isCancelled(jobId: string): Promise<boolean> {
     if (this.cancelled.has(jobId)) return true;
-    return (await this.options.redis.exists(cancelledKey(jobId))) === 1;
+    return isJobCancelled(this.options.redis, jobId);
   }
 
   private async process(entry: Job<SymbolEntryData, SymbolEntryOutcome>, token: string | undefined): Promise<SymbolEntryOutcome> {
@@ -147,7 +147,7 @@ export class SymbolRunner {
       if (error instanceof FatalJobError) {
         // Every other symbol of the job would fail the same way (a bad API key): stop them here and everywhere.
         this.cancel(jobId, new JobStop('error', error.code));
-        await this.options.redis.set(cancelledKey(jobId), '1', 'EX', this.options.settings.keepFinishedSeconds).catch(() => undefined);
+        await markJobCancelled(this.options.redis, jobId, this.options.settings.keepFinishedSeconds).catch(() => undefined);
         return { fatal: { code: error.code, message: this.options.scrubber.scrub(error.message) } };
       }
       if (error instanceof WaitingError || error instanceof TransientSymbolFailure) throw error;

@@ -24,9 +24,10 @@ import { JobStop } from '../engine/run-job.js';
 import type { JobOutcome, MarketDataPort, SymbolSource } from '../engine/types.js';
 import { QueueExecutor } from '../execution/queue-executor.js';
 import {
-  cancelledKey,
+  isJobCancelled,
   JOBS_QUEUE,
   jobEntryId,
+  markJobCancelled,
   QUEUE_DEFAULTS,
   QUEUE_PREFIX,
   type QueueSettings,
@@ -246,7 +247,7 @@ export class Worker {
     this.running.set(jobId, { request, cancel, handoff });
     try {
       if (this.stopping) throw new JobHandedOff(jobId);
-      if ((await this.options.redis.exists(cancelledKey(jobId))) === 1) cancel.abort(new JobStop('cancel', 'a cancel before it started'));
+      if (await isJobCancelled(this.options.redis, jobId)) cancel.abort(new JobStop('cancel', 'a cancel before it started'));
       if (entry.attemptsStarted > 1 || entry.stalledCounter > 0)
         log.warn({ stalled: entry.stalledCounter }, 'resuming a job its previous worker did not finish');
       const outcome = await executeLoadJob(
@@ -278,11 +279,9 @@ export class Worker {
   }
 
   private async markCancelled(jobId: string): Promise<void> {
-    await this.options.redis
-      .set(cancelledKey(jobId), '1', 'EX', this.settings.keepFinishedSeconds)
-      .catch((e: unknown) =>
-        this.options.logger.warn({ jobId, error: this.options.scrubber.scrub(errorMessage(e)) }, 'could not mark the job cancelled'),
-      );
+    await markJobCancelled(this.options.redis, jobId, this.settings.keepFinishedSeconds).catch((e: unknown) =>
+      this.options.logger.warn({ jobId, error: this.options.scrubber.scrub(errorMessage(e)) }, 'could not mark the job cancelled'),
+    );
   }
 
   private async markCancelledIfQueued(jobId: string): Promise<void> {

@@ -40,6 +40,11 @@ export class CapturedMessages {
     return c;
   }
 
+  /** Stops reporting connection errors (a test restarting Redis expects them; the subscriber reconnects by itself). */
+  ignoreConnectionErrors(): void {
+    this.sub.on('error', () => undefined);
+  }
+
   json(channel: string): Record<string, unknown>[] {
     return this.messages.filter((m) => m.channel === channel).map((m) => JSON.parse(m.text) as Record<string, unknown>);
   }

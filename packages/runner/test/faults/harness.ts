@@ -91,7 +91,7 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
   const store = await openStore({ databaseUrl: postgres.url });
   const events = await CapturedMessages.start(redisServer.url, [CHANNELS.monitoring, CHANNELS.errors, CHANNELS.jobStatus]);
   // Its subscriber reconnects (and resubscribes) after a Redis restart; refusals meanwhile are expected, not news.
-  (events as unknown as { sub: Redis }).sub.on('error', () => undefined);
+  events.ignoreConnectionErrors();
   return {
     postgres,
     db: { url: postgres.url, name: 'tickstock_faults', drop: () => postgres.stop() },
