@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+/** Extra Node flags for the simulator process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it. */
+const SIM_NODE_ARGS = (process.env.BENCH_SIM_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 export function lines(child: ChildProcess, sink: string[]) {
   let buf = '';
@@ -36,10 +38,30 @@ export function peakRssMbOf(pid: number): number {
   return m ? Number(m[1]) / 1024 : Number.NaN;
 }
 
+/** CPU seconds (user + system) a live process has used so far, from /proc (Linux). */
+export function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+/** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
+const CLOCK_TICKS = 100;
+
 export async function startSimulatorProcess(apiKey: string, args: string[] = []): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', `${root}packages/massive-client/src/simulator/cli.ts`, '--port', '0', '--api-key-env', 'BENCH_SIM_KEY', ...args],
+    [
+      ...SIM_NODE_ARGS,
+      '--import',
+      'tsx',
+      `${root}packages/massive-client/src/simulator/cli.ts`,
+      '--port',
+      '0',
+      '--api-key-env',
+      'BENCH_SIM_KEY',
+      ...args,
+    ],
     { cwd: root, env: { ...process.env, BENCH_SIM_KEY: apiKey }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const out: string[] = [];

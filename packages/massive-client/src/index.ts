@@ -32,10 +32,10 @@ export {
   type ClusteredRateLimiter,
   type ClusteredRateLimiterOptions,
   type ClusteredRedisOptions,
+  CONCURRENCY_RETRY_MS,
   clusteredLimiterId,
+  clusteredLimiterKeys,
   createClusteredRateLimiter,
-  STALE_PAUSE_CHECK_MS,
-  startGateWindows,
 } from './http/clustered-rate-limit.js';
 export type {
   CallErrorEvent,

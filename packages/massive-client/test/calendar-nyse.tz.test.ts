@@ -246,6 +246,19 @@ describe('rule edge cases', () => {
 });
 
 describe('sessions in New York time', () => {
+  it('hands out one frozen session per date, so a caller cannot change what the next one sees', () => {
+    const a = nyseCalendar.session('2025-01-13');
+    expect(a).not.toBeNull();
+    expect(nyseCalendar.session('2025-01-13')).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(() => {
+      (a as { open: number }).open = 0;
+    }).toThrow(TypeError);
+    expect(nyseCalendar.session('2025-01-13')?.open).toBe(Date.parse('2025-01-13T14:30:00Z'));
+    expect(nyseCalendar.session('2025-01-11')).toBeNull(); // a Saturday, cached as closed
+    expect(nyseCalendar.session('2025-01-11')).toBeNull();
+    expect(() => nyseCalendar.session('2025-02-30')).toThrow('not a calendar date in YYYY-MM-DD form: "2025-02-30"');
+  });
   it('a regular winter day: 04:00, 09:30, 16:00, 20:00 EST', () => {
     expect(nyseCalendar.session('2025-01-10')).toEqual({
       date: '2025-01-10',

@@ -1,8 +1,9 @@
 /**
- * One API budget across processes: limiters clustered through a real Redis (bottleneck's ioredis datastore). Proves
- * the shared id hides the key, a pause reaches every limiter of the budget and ends only when the longest pause
- * does, a reservoir left at 0 by a process that ended mid-pause is restored, and three processes with their own
- * clients stay together under one 10 requests/second budget measured by the simulator.
+ * One API budget across processes: limiters sharing their state through a real Redis. Proves the shared id hides
+ * the key, starts are spaced across limiters, the concurrency cap is shared and a dead process's places come back,
+ * a pause reaches every limiter of the budget and ends only when the longest pause does, retries go first, Redis
+ * losing its data costs no request, and three processes with their own clients stay together under one 10
+ * requests/second budget measured by the simulator.
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
@@ -10,7 +11,14 @@ import { fileURLToPath } from 'node:url';
 import { type RedisServer, startRedisServer, waitFor } from '@tickstock/test-support';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClusteredRateLimiter, clusteredLimiterId, createClusteredRateLimiter, MassiveConfigurationError } from '../src/index.js';
+import {
+  type ClusteredRateLimiter,
+  clusteredLimiterId,
+  clusteredLimiterKeys,
+  createClusteredRateLimiter,
+  MassiveConfigurationError,
+  type RateLimitSettings,
+} from '../src/index.js';
 import { startSimulator } from '../src/simulator/index.js';
 
 let redis: RedisServer;
@@ -27,15 +35,19 @@ afterAll(async () => {
   await redis.stop();
 });
 
-async function limiter(id: string, rps = 10): Promise<ClusteredRateLimiter> {
-  const l = await createClusteredRateLimiter({ redis: redis.url, id, rateLimit: { requestsPerSecond: rps } });
+async function limiter(
+  id: string,
+  rateLimit: RateLimitSettings = { requestsPerSecond: 10 },
+  leaseMs?: number,
+): Promise<ClusteredRateLimiter> {
+  const l = await createClusteredRateLimiter({ redis: redis.url, id, rateLimit, ...(leaseMs ? { leaseMs } : {}) });
   open.push(l);
   await l.ready();
   return l;
 }
 
-/** The shared reservoir as bottleneck stores it in Redis ('' when unlimited). */
-const reservoir = (id: string) => admin.hget(`b_${id}_settings`, 'reservoir');
+/** Ms left of the budget's shared pause (-2: none). */
+const pauseLeft = (id: string) => admin.pttl(clusteredLimiterKeys(id).pause);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('the shared id', () => {
@@ -54,12 +66,14 @@ describe('the shared id', () => {
     open.push(l);
     await l.ready();
     expect(l.id).toBe(clusteredLimiterId(key));
+    await l.schedule(async () => undefined, 'normal');
     const keys = await admin.keys('*');
-    expect(keys).toContain(`b_${l.id}_settings`);
+    expect(keys).toContain(`massive:ratelimit:{${l.id}}:leases`); // the 'unlimited' default: 20 in flight
+    expect(keys).toContain(`massive:ratelimit:{${l.id}}:next`);
     for (const k of keys) {
       expect(k).not.toContain(key);
       const type = await admin.type(k);
-      if (type === 'hash') expect(JSON.stringify(await admin.hgetall(k))).not.toContain(key);
+      if (type === 'string') expect(await admin.get(k)).not.toContain(key);
     }
   });
 
@@ -68,6 +82,75 @@ describe('the shared id', () => {
       'clustered limiter needs an id, an apiKey or MASSIVE_API_KEY to derive one',
     );
     await expect(createClusteredRateLimiter({ redis: redis.url, id: 'a b' })).rejects.toBeInstanceOf(MassiveConfigurationError);
+    await expect(createClusteredRateLimiter({ redis: redis.url, id: 'x', leaseMs: 10 })).rejects.toThrow(
+      'clustered limiter leaseMs must be a whole number of ms, at least 1000, got 10',
+    );
+  });
+});
+
+describe('one spacing and one concurrency cap across limiters', () => {
+  it('starts from two limiters (two connections) are spaced by the shared interval, 51.5 ms at 20/s', async () => {
+    const id = `spacing-${randomUUID()}`;
+    const [a, b] = [await limiter(id, { requestsPerSecond: 20 }), await limiter(id, { requestsPerSecond: 20 })];
+    const starts: number[] = [];
+    const stamp = async () => {
+      starts.push(performance.now());
+    };
+    await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).schedule(stamp, 'normal')));
+    starts.sort((x, y) => x - y);
+    // Admission is by the Redis clock; the replies reach the two connections with a little jitter each.
+    expect(starts[11]! - starts[0]!).toBeGreaterThanOrEqual(11 * 51.5 - 10);
+    for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThan(35);
+  });
+
+  it('two limiters with maxConcurrent 2 never have more than 2 requests in flight together', async () => {
+    const id = `cap-${randomUUID()}`;
+    const [a, b] = [await limiter(id, { maxConcurrent: 2 }), await limiter(id, { maxConcurrent: 2 })];
+    let inFlight = 0;
+    let peak = 0;
+    const task = async () => {
+      peak = Math.max(peak, ++inFlight);
+      await sleep(60);
+      inFlight--;
+      return 'done';
+    };
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).schedule(task, 'normal')));
+    expect(results).toEqual(Array(10).fill('done'));
+    expect(peak).toBe(2);
+    expect(await admin.zcard(clusteredLimiterKeys(id).leases)).toBe(0); // every lease returned
+  });
+
+  it('a process that dies mid-request gives its place back when the lease runs out (leaseMs 1000)', async () => {
+    const id = `lease-${randomUUID()}`;
+    const a = await limiter(id, { maxConcurrent: 1 }, 1000);
+    const b = await limiter(id, { maxConcurrent: 1 }, 1000);
+    void a.schedule(() => new Promise(() => undefined), 'normal'); // never ends
+    await waitFor(async () => (await admin.zcard(clusteredLimiterKeys(id).leases)) === 1, { what: "a's lease" });
+    const t0 = Date.now();
+    await a.disconnect(); // gone without returning its lease
+    expect(await b.schedule(async () => Date.now() - t0, 'normal')).toBeGreaterThanOrEqual(800);
+  });
+
+  it('within a process, a retry (high) starts before normal requests queued earlier', async () => {
+    const a = await limiter(`priority-${randomUUID()}`, { requestsPerSecond: 10 });
+    const order: string[] = [];
+    const run = (name: string) => async () => {
+      order.push(name);
+    };
+    await a.schedule(run('n1'), 'normal'); // the next start is now ~103 ms away
+    await Promise.all([a.schedule(run('n2'), 'normal'), a.schedule(run('n3'), 'normal'), a.schedule(run('h1'), 'high')]);
+    expect(order).toEqual(['n1', 'h1', 'n2', 'n3']);
+  });
+
+  it('disconnect refuses new requests and fails the queued ones with a CONFIGURATION error', async () => {
+    const a = await createClusteredRateLimiter({ redis: redis.url, id: `closing-${randomUUID()}`, rateLimit: { requestsPerSecond: 1 } });
+    await a.schedule(async () => undefined, 'normal');
+    const queued = a.schedule(async () => 'never', 'normal'); // waits ~1 s for its turn
+    const refused = expect(queued).rejects.toThrow('the clustered rate limiter was disconnected');
+    await a.disconnect();
+    await refused;
+    await expect(queued).rejects.toThrow('the clustered rate limiter was disconnected');
+    await expect(a.schedule(async () => 'x', 'normal')).rejects.toBeInstanceOf(MassiveConfigurationError);
   });
 });
 
@@ -76,11 +159,10 @@ describe('a 429 pause reaches every limiter of the budget', () => {
     const id = `pause-${randomUUID()}`;
     const [a, b] = [await limiter(id), await limiter(id)];
     a.pauseFor(1200);
-    await waitFor(async () => (await reservoir(id)) === '0', { what: 'the shared reservoir at 0' });
-    const pausedAt = Date.now();
+    await waitFor(async () => (await pauseLeft(id)) > 0, { what: 'the shared pause' });
+    const end = Date.now() + (await pauseLeft(id));
     const started = await b.schedule(async () => Date.now(), 'normal');
-    expect(started - pausedAt).toBeGreaterThanOrEqual(900);
-    expect(await reservoir(id)).toBe('');
+    expect(started).toBeGreaterThanOrEqual(end - 5);
   });
 
   it('ends with the longest pause, whichever process set it', async () => {
@@ -89,7 +171,7 @@ describe('a 429 pause reaches every limiter of the budget', () => {
     b.pauseFor(2000);
     a.pauseFor(300);
     await sleep(900); // a's own pause is over; b's is not
-    expect(await reservoir(id)).toBe('0');
+    expect(await pauseLeft(id)).toBeGreaterThan(900);
     let ran = false;
     const task = a.schedule(async () => {
       ran = true;
@@ -97,34 +179,35 @@ describe('a 429 pause reaches every limiter of the budget', () => {
     await sleep(300);
     expect(ran).toBe(false);
     await task;
-    expect(await reservoir(id)).toBe('');
+    expect(await pauseLeft(id)).toBe(-2);
   });
 
-  it('a reservoir left at 0 by a limiter that disconnected mid-pause is restored by the others', async () => {
+  it('a pause set by a limiter that disconnected mid-pause still ends on time for the others', async () => {
     const id = `stale-${randomUUID()}`;
     const [a, b] = [await limiter(id), await limiter(id)];
     a.pauseFor(500);
-    await waitFor(async () => (await reservoir(id)) === '0', { what: 'the shared reservoir at 0' });
+    await waitFor(async () => (await pauseLeft(id)) > 0, { what: 'the shared pause' });
     await a.disconnect();
+    const t0 = Date.now();
     await expect(b.schedule(async () => 'ran', 'normal')).resolves.toBe('ran');
-    expect(await reservoir(id)).toBe('');
+    expect(Date.now() - t0).toBeLessThan(2000);
   });
 });
 
 describe('Redis losing its data (a restart without persistence)', () => {
-  it('the limiters rebuild the shared budget and keep scheduling: no request fails', async () => {
+  it('the limiters load their scripts again and keep scheduling: no request fails', async () => {
     const id = `flush-${randomUUID().slice(0, 8)}`;
-    const [a, b] = [await limiter(id, 50), await limiter(id, 50)];
+    const [a, b] = [await limiter(id, { requestsPerSecond: 50 }), await limiter(id, { requestsPerSecond: 50 })];
     expect(await a.schedule(async () => 'before', 'normal')).toBe('before');
     await admin.flushall();
-    expect(await admin.exists(`b_${id}_settings`)).toBe(0);
+    await admin.script('FLUSH');
     const after = await Promise.all([
       a.schedule(async () => 'a', 'normal'),
       b.schedule(async () => 'b', 'normal'),
       a.schedule(async () => 'a2', 'high'),
     ]);
     expect(after).toEqual(['a', 'b', 'a2']);
-    expect(await admin.exists(`b_${id}_settings`)).toBe(1);
+    expect(await admin.exists(clusteredLimiterKeys(id).next)).toBe(1);
   });
 });
 

@@ -16,6 +16,7 @@ import {
   newYorkTimeToUtcMs,
   weekStartSunday,
 } from '../src/index.js';
+import { parseCivilDate } from '../src/time/civil-date.js';
 
 const intl = new Intl.DateTimeFormat('en-US', {
   timeZone: 'America/New_York',
@@ -84,5 +85,42 @@ describe('New York time', () => {
     expect(weekStartSunday('2024-05-02')).toBe('2024-04-28');
     expect(monthStart('2024-05-31')).toBe('2024-05-01');
     expect(eachDay('2024-02-27', '2024-03-01')).toEqual(['2024-02-27', '2024-02-28', '2024-02-29', '2024-03-01']);
+  });
+
+  it('accepts exactly the real dates of years 0100-9999 in YYYY-MM-DD form, as a Date round trip does', () => {
+    // The reference: what the regex-and-Date check before the hand-rolled parser accepted.
+    const reference = (s: string) => {
+      const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+      if (!m) return false;
+      const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+      const t = new Date(Date.UTC(y, mo - 1, d));
+      return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
+    };
+    let checked = 0;
+    for (const y of [99, 100, 1600, 1900, 1999, 2000, 2023, 2024, 2100, 2400, 9999]) {
+      for (let mo = 0; mo <= 13; mo++) {
+        for (let d = 0; d <= 32; d++) {
+          const s = `${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+          expect(isCivilDate(s), s).toBe(reference(s));
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(11 * 14 * 33);
+    for (const s of [
+      '2024-2-01',
+      '2024-02-1',
+      '2024/02/01',
+      '2024-02-01 ',
+      ' 2024-02-01',
+      '2024-0a-01',
+      '２０２４-02-01',
+      '',
+      '2024-02-01T00:00',
+    ]) {
+      expect(isCivilDate(s), s).toBe(false);
+    }
+    expect(() => parseCivilDate('2025-02-29')).toThrow('not a calendar date in YYYY-MM-DD form: "2025-02-29"');
+    expect(parseCivilDate('2024-02-29')).toEqual({ year: 2024, month: 2, day: 29 });
   });
 });

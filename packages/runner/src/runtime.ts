@@ -51,8 +51,8 @@ function rateLimitOption(config: RunnerConfig): RateLimitPreset | RateLimitSetti
 }
 
 /**
- * The API budget shared by every worker replica using the same API key and Redis (bottleneck clustered through
- * Redis, see the client's `createClusteredRateLimiter`): the whole fleet stays under the plan's rate.
+ * The API budget shared by every worker replica using the same API key and Redis (kept in Redis, see the client's
+ * `createClusteredRateLimiter`): the whole fleet stays under the plan's rate.
  */
 export async function createSharedRateLimiter(config: RunnerConfig, apiKey: string): Promise<ClusteredRateLimiter> {
   if (!config.redis) throw new RunnerError('CONFIG_INVALID', 'a shared rate limit needs REDIS_URL');

@@ -34,6 +34,26 @@ function stepTradingDay(date: CivilDate, step: 1 | -1): CivilDate {
   }
 }
 
+/**
+ * Sessions already computed, by date (frozen: callers share them). Every bar request walks the sessions of its range,
+ * so these are asked for over and over; 40,000 dates is a century of them, about 5 MB.
+ */
+const sessionCache = new Map<CivilDate, Readonly<TradingSession> | null>();
+const SESSION_CACHE_SIZE = 40_000;
+
+function computeSession(date: CivilDate): Readonly<TradingSession> | null {
+  if (!isTradingDayNumber(civilDateToDayNumber(date), date)) return null;
+  const earlyClose = holidaysByDate(Number(date.slice(0, 4))).get(date)?.status === 'early-close';
+  return Object.freeze({
+    date,
+    preMarketOpen: newYorkTimeToUtcMs(date, 4, 0),
+    open: newYorkTimeToUtcMs(date, 9, 30),
+    close: newYorkTimeToUtcMs(date, earlyClose ? 13 : 16, 0),
+    postMarketClose: newYorkTimeToUtcMs(date, earlyClose ? 17 : 20, 0),
+    earlyClose,
+  });
+}
+
 /** The New York Stock Exchange: weekdays less its holidays, 09:30-16:00 with extended hours 04:00-20:00 New York. */
 export const nyseCalendar: MarketCalendar = {
   name: 'nyse',
@@ -41,16 +61,12 @@ export const nyseCalendar: MarketCalendar = {
     return isTradingDayNumber(civilDateToDayNumber(date), date);
   },
   session(date): TradingSession | null {
-    if (!isTradingDayNumber(civilDateToDayNumber(date), date)) return null;
-    const earlyClose = holidaysByDate(Number(date.slice(0, 4))).get(date)?.status === 'early-close';
-    return {
-      date,
-      preMarketOpen: newYorkTimeToUtcMs(date, 4, 0),
-      open: newYorkTimeToUtcMs(date, 9, 30),
-      close: newYorkTimeToUtcMs(date, earlyClose ? 13 : 16, 0),
-      postMarketClose: newYorkTimeToUtcMs(date, earlyClose ? 17 : 20, 0),
-      earlyClose,
-    };
+    const hit = sessionCache.get(date);
+    if (hit !== undefined) return hit;
+    const session = computeSession(date);
+    if (sessionCache.size >= SESSION_CACHE_SIZE) sessionCache.clear();
+    sessionCache.set(date, session);
+    return session;
   },
   tradingDays(from, to) {
     const out: CivilDate[] = [];

@@ -29,8 +29,8 @@ export interface MarketCalendar {
   readonly name: 'nyse' | 'crypto';
   /** True when the market has a session on `date` (a New York date). */
   isTradingDay(date: CivilDate): boolean;
-  /** The session on `date`, or null when the market is closed. */
-  session(date: CivilDate): TradingSession | null;
+  /** The session on `date` (shared: do not modify), or null when the market is closed. */
+  session(date: CivilDate): Readonly<TradingSession> | null;
   /** Every trading day from `from` to `to`, both inclusive, ascending. */
   tradingDays(from: CivilDate, to: CivilDate): CivilDate[];
   /** The first trading day strictly after `date`. */

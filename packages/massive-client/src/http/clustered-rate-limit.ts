@@ -1,24 +1,21 @@
 /**
- * One API budget across processes and machines: a bottleneck limiter clustered through Redis. Every limiter built
- * with the same `id` on the same Redis shares one request spacing, one concurrency cap and every 429 pause.
- * ioredis is an optional peer dependency, loaded only when a clustered limiter is built.
+ * One API budget across processes and machines, kept in Redis. Every limiter built with the same `id` on the same
+ * Redis shares one request spacing, one concurrency cap and every 429 pause. ioredis is an optional peer dependency,
+ * loaded only when a clustered limiter is built.
  *
- * Bottleneck computes each request's slot in Redis, but the process then sleeps until that slot on its own timer:
- * a process stalled past its slot (CPU starvation, a cold start) starts late, and its request bunches with the
- * next process's on-time ones. Measured with three processes on a loaded two-core machine at 10 requests/second:
- * up to 13 arrivals in one second. So every start also passes a start gate: an atomic sliding-window count in
- * Redis, checked at the moment the request starts, which admits at most the budget's requests in any window
- * ({@link RATE_SAFETY_MARGIN} wider than the nominal one).
+ * Each start is admitted by one atomic Lua script, by the Redis clock, at the moment the request starts: it checks
+ * the shared pause, the spacing since the last admitted start and the leases of requests in flight, and either admits
+ * (recording the start and a lease) or answers how long to wait. Only the head of each process's queue asks, so a
+ * process costs Redis one call per admission (plus one to return the lease when a concurrency cap is set), however
+ * many requests it has waiting. A process stalled past its turn cannot bunch its start with others': the check is
+ * made when it starts, not when it was scheduled.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import Bottleneck from 'bottleneck';
 import { MassiveConfigurationError } from '../errors.js';
 import { ENV } from '../options.js';
 import {
   bottleneckSettings,
   type LimiterPriority,
-  RATE_LIMIT_PRESETS,
-  RATE_SAFETY_MARGIN,
   type RateLimitPreset,
   type RateLimitSettings,
   type RequestLimiter,
@@ -51,12 +48,17 @@ export interface ClusteredRateLimiterOptions {
   /** The API key to derive `id` from (default: `MASSIVE_API_KEY`). Unused when `id` is given. */
   apiKey?: string;
   /**
-   * The budget (default `unlimited`). The first limiter to create the budget in Redis sets it; later ones join it
-   * as it is (bottleneck's `clearDatastore: false`), so every process should pass the same budget.
+   * The budget (default `unlimited`). Each limiter enforces the budget it was given on the shared state, so every
+   * process should pass the same one (a process with a looser budget would start more often than the others).
    */
   rateLimit?: RateLimitPreset | RateLimitSettings;
   /** Environment to read `MASSIVE_API_KEY` from (default `process.env`). */
   env?: Record<string, string | undefined>;
+  /**
+   * How long a request in flight holds its place under the shared concurrency cap at most (default 60,000 ms). A
+   * process that dies mid-request cannot return its places; they come back when their leases run out.
+   */
+  leaseMs?: number;
 }
 
 /** A {@link RequestLimiter} whose budget lives in Redis; pass it as the client's `rateLimit`. */
@@ -80,57 +82,71 @@ export function clusteredLimiterId(apiKey: string): string {
   return CLUSTERED_ID_PREFIX + createHash('sha256').update(apiKey, 'utf8').digest('hex').slice(0, 16);
 }
 
+/** Redis keys of a budget, all in one hash slot (`{id}`), so the scripts also run on Redis Cluster. */
+export function clusteredLimiterKeys(id: string): { pause: string; next: string; leases: string } {
+  const base = `massive:ratelimit:{${id}}`;
+  return { pause: `${base}:pause`, next: `${base}:next`, leases: `${base}:leases` };
+}
+
+/**
+ * Lua: admit one start now, or answer the ms to wait (-1: the concurrency cap is full, try again shortly).
+ * KEYS: pause, next start (µs), leases. ARGV: spacing µs (0: none), concurrency cap (0: none), lease id, lease ms.
+ * Times are Redis's own clock; µs totals stay below 2^53, so doubles hold them exactly.
+ */
+const ADMIT = `local t = redis.call('TIME')
+local nowUs = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local now = math.floor(nowUs / 1000)
+local paused = redis.call('PTTL', KEYS[1])
+if paused > 0 then return paused end
+local spacingUs = tonumber(ARGV[1])
+if spacingUs > 0 then
+  local nextUs = tonumber(redis.call('GET', KEYS[2]) or '0')
+  if nextUs > nowUs then return math.ceil((nextUs - nowUs) / 1000) end
+end
+local cap = tonumber(ARGV[2])
+if cap > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+  if redis.call('ZCARD', KEYS[3]) >= cap then return -1 end
+  redis.call('ZADD', KEYS[3], now + tonumber(ARGV[4]), ARGV[3])
+  redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[4]))
+end
+if spacingUs > 0 then
+  redis.call('SET', KEYS[2], string.format('%.0f', nowUs + spacingUs), 'PX', math.ceil(spacingUs / 1000) + 1000)
+end
+return 0`;
+
 /** Lua: extend the shared pause to at least ARGV[1] ms from now (never shortens one set by another process). */
 const EXTEND_PAUSE = `local ttl = redis.call('PTTL', KEYS[1])
 if ttl < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], '1', 'PX', ARGV[1]) end
 return 1`;
 
-/**
- * Lua: the start gate. Admits a start when fewer than ARGV[2] starts were admitted in the last ARGV[1] ms (by the
- * Redis clock) and records it; else returns the ms until the oldest one leaves the window.
- */
-const START_GATE = `local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local window = tonumber(ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], window)
-  return 0
-end
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return math.max(1, tonumber(oldest[2]) + window - now + 1)`;
-
-/** A sliding window the start gate enforces: at most `limit` starts in any `windowMs`. */
-interface GateWindow {
-  limit: number;
-  windowMs: number;
-}
-
-/** The gate's windows for a budget: each rate as whole starts per window, widened by {@link RATE_SAFETY_MARGIN}. */
-export function startGateWindows(option: RateLimitPreset | RateLimitSettings): GateWindow[] {
-  bottleneckSettings(option); // validates
-  const settings = typeof option === 'string' ? RATE_LIMIT_PRESETS[option] : option;
-  const windows: GateWindow[] = [];
-  for (const [rate, unitMs] of [
-    [settings.requestsPerSecond, 1000],
-    [settings.requestsPerMinute, 60_000],
-  ] as const) {
-    if (rate === undefined) continue;
-    const limit = Math.max(1, Math.floor(rate));
-    windows.push({ limit, windowMs: Math.ceil((unitMs * RATE_SAFETY_MARGIN * limit) / rate) });
-  }
-  return windows;
-}
-
+/** How soon a process asks again when the shared concurrency cap was full (sooner when one of its own ends). */
+export const CONCURRENCY_RETRY_MS = 25;
+/** Default {@link ClusteredRateLimiterOptions.leaseMs}. */
+const DEFAULT_LEASE_MS = 60_000;
 interface IORedisModule {
   Redis: new (...args: unknown[]) => IORedisClient;
 }
 interface IORedisClient {
-  eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
-  pttl(key: string): Promise<number>;
+  defineCommand(name: string, definition: { numberOfKeys: number; lua: string }): void;
+  zrem(key: string, member: string): Promise<unknown>;
+  ping(): Promise<unknown>;
   quit(): Promise<unknown>;
+  disconnect(): void;
   on(event: 'error', listener: (error: Error) => void): unknown;
+}
+/** The scripts, as ioredis commands (sent by SHA, loaded again by ioredis when Redis has lost them). */
+interface LimiterCommands {
+  massiveAdmit(
+    pause: string,
+    next: string,
+    leases: string,
+    spacingUs: number,
+    cap: number,
+    lease: string,
+    leaseMs: number,
+  ): Promise<number>;
+  massiveExtendPause(pause: string, ms: number): Promise<unknown>;
 }
 
 async function loadIORedis(): Promise<IORedisModule> {
@@ -159,23 +175,18 @@ function newClient(IORedis: IORedisModule['Redis'], redis: ClusteredRedisOptions
   return url === undefined ? new IORedis(rest) : new IORedis(url, rest);
 }
 
-const PRIORITY: Record<LimiterPriority, number> = { high: 0, normal: 5 };
-
-/** Bottleneck's signals that its state in Redis is gone (Redis restarted without persistence, or was flushed). */
-const LOST_STATE = /\b(SETTINGS_KEY_NOT_FOUND|UNKNOWN_CLIENT)$/;
-
-/** Times one request may find the shared state lost and rebuild it before its error is passed on. */
-const REBUILD_ATTEMPTS = 3;
-
-/** How often each limiter checks for a reservoir left at 0 by a process that ended mid-pause. */
-export const STALE_PAUSE_CHECK_MS = 1000;
+interface Waiting {
+  task: () => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
 
 /**
  * A limiter sharing one budget with every other limiter of the same `id` on the same Redis, in this process or any
- * other. Request starts are spaced by Redis (bottleneck's clustering), and a 429 seen by any process pauses all of
- * them: the pause sets the shared reservoir to 0 and records its end in Redis, and the reservoir is restored only
- * when no process's pause is still running (also when the process that paused has ended: every limiter checks
- * once a second). Call `disconnect()` when done.
+ * other: starts are spaced by the budget's interval across all of them (by the Redis clock), at most the budget's
+ * `maxConcurrent` requests are in flight across all of them, and a 429 seen by any of them pauses all of them for
+ * its `Retry-After`. Within a process, `high` (retries) start before queued `normal` requests. Call `disconnect()`
+ * when done.
  *
  * @example
  * const limiter = await createClusteredRateLimiter({ redis: process.env.REDIS_URL!, rateLimit: 'free' });
@@ -185,130 +196,129 @@ export const STALE_PAUSE_CHECK_MS = 1000;
  */
 export async function createClusteredRateLimiter(options: ClusteredRateLimiterOptions): Promise<ClusteredRateLimiter> {
   const id = resolveId(options);
-  const settings = bottleneckSettings(options.rateLimit ?? 'unlimited');
+  const { minTime, maxConcurrent } = bottleneckSettings(options.rateLimit ?? 'unlimited');
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  if (!Number.isInteger(leaseMs) || leaseMs < 1000) {
+    throw new MassiveConfigurationError(`clustered limiter leaseMs must be a whole number of ms, at least 1000, got ${String(leaseMs)}`);
+  }
   const { Redis } = await loadIORedis();
   const client = newClient(Redis, options.redis);
   client.on('error', () => undefined); // ioredis reconnects by itself; failed calls reject to the caller
-  const connection = new Bottleneck.IORedisConnection({ Redis, client });
-  connection.on('error', () => undefined);
-  const limiterFor = () => {
-    const b = new Bottleneck({ ...settings, id, datastore: 'ioredis', clearDatastore: false, connection });
-    b.on('error', () => undefined);
-    return b;
-  };
-  let bottleneck = limiterFor();
-  let rebuilding: Promise<void> | undefined;
-  /**
-   * Replaces a limiter whose Redis state was lost with a new one, which registers the budget again. (Bottleneck
-   * would re-register by itself, but it matches the loss signals exactly and Redis 7 prefixes script errors with
-   * `ERR `, so each request would fail until the process restarted.)
-   */
-  const rebuild = (lost: Bottleneck): Promise<void> => {
-    if (bottleneck !== lost) return rebuilding ?? Promise.resolve();
-    rebuilding ??= (async () => {
-      const next = limiterFor();
-      await next.ready();
-      bottleneck = next;
-      // With a shared connection this only detaches the old limiter (it may return nothing).
-      await Promise.resolve()
-        .then(() => lost.disconnect(false))
-        .catch(() => undefined);
-    })().finally(() => {
-      rebuilding = undefined;
-    });
-    return rebuilding;
-  };
-  const pauseKey = `b_${id}_massive_pause`;
-  const windows = startGateWindows(options.rateLimit ?? 'unlimited');
+  client.defineCommand('massiveAdmit', { numberOfKeys: 3, lua: ADMIT });
+  client.defineCommand('massiveExtendPause', { numberOfKeys: 1, lua: EXTEND_PAUSE });
+  const redis = client as IORedisClient & LimiterCommands;
+  const keys = clusteredLimiterKeys(id);
+  const spacingUs = Math.round((minTime ?? 0) * 1000);
+  const cap = maxConcurrent ?? 0;
 
-  /** Waits until every window of the start gate admits this start (see the module notes). */
-  const passGate = async (): Promise<void> => {
-    for (const [i, w] of windows.entries()) {
-      for (;;) {
-        const wait = Number(await client.eval(START_GATE, 1, `b_${id}_massive_starts_${i}`, w.windowMs, w.limit, randomUUID()));
-        if (wait <= 0) break;
-        await new Promise((resolve) => setTimeout(resolve, wait));
-      }
-    }
-  };
-
+  const queues: Record<LimiterPriority, Waiting[]> = { high: [], normal: [] };
+  let asking = false;
+  /** The pending timer is a retry after a full concurrency cap (which an end of ours may make needless). */
+  let retryingForPlace = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let pausedUntil = 0;
+  let running = 0;
   let closed = false;
 
-  /** Restores the shared reservoir if it is 0 and no process's pause is left in Redis. */
-  const restoreIfNoPause = async (): Promise<void> => {
-    if (closed || (await client.pttl(pauseKey)) > 0 || closed) return;
-    if ((await bottleneck.currentReservoir()) === 0 && !closed) await bottleneck.updateSettings({ reservoir: null });
+  const wake = (ms: number, forPlace = false): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    retryingForPlace = forPlace;
+    timer = setTimeout(() => {
+      timer = undefined;
+      pump();
+    }, ms);
   };
 
-  /** At the end of this process's pause: wait for any longer pause another process set, then restore. */
-  const endOfPause = async (): Promise<void> => {
-    timer = undefined;
-    const left = await client.pttl(pauseKey).catch(() => -2);
-    if (closed) return;
-    if (left > 0) {
-      timer = setTimeout(() => void endOfPause(), left);
+  const start = (next: Waiting, lease: string): void => {
+    running++;
+    let settled: Promise<unknown>;
+    try {
+      settled = next.task();
+    } catch (e) {
+      settled = Promise.reject(e);
+    }
+    settled.then(next.resolve, next.reject).finally(() => {
+      running--;
+      if (cap > 0) {
+        void redis.zrem(keys.leases, lease).catch(() => undefined); // else its lease runs out by itself
+        if (timer !== undefined && retryingForPlace) {
+          clearTimeout(timer); // a place under the cap is free again: ask now rather than at the retry
+          timer = undefined;
+        }
+      }
+      pump();
+    });
+  };
+
+  /** Asks Redis to admit the head of the queue; one question in flight per process, however many wait. */
+  const pump = (): void => {
+    if (asking || timer !== undefined || closed) return;
+    if (queues.high.length === 0 && queues.normal.length === 0) return;
+    const pause = pausedUntil - Date.now();
+    if (pause > 0) {
+      wake(pause);
       return;
     }
-    await restoreIfNoPause().catch(() => undefined);
+    if (cap > 0 && running >= cap) return; // one of ours must end first; its end asks again
+    asking = true;
+    const lease = randomUUID();
+    redis.massiveAdmit(keys.pause, keys.next, keys.leases, spacingUs, cap, lease, leaseMs).then(
+      (answer) => {
+        asking = false;
+        const wait = Number(answer);
+        if (wait !== 0) {
+          wake(wait < 0 ? CONCURRENCY_RETRY_MS : wait, wait < 0);
+          return;
+        }
+        // A pause this process began while the question was on its way holds the start back (the slot is spent).
+        const next = pausedUntil > Date.now() ? undefined : (queues.high.shift() ?? queues.normal.shift());
+        if (next) start(next, lease);
+        else if (cap > 0) void redis.zrem(keys.leases, lease).catch(() => undefined);
+        pump();
+      },
+      (error: unknown) => {
+        // Redis refused or is unreachable past ioredis's own retries: the request that asked fails (the client
+        // reports it as a network error, which its callers may retry); the others keep asking.
+        asking = false;
+        (queues.high.shift() ?? queues.normal.shift())?.reject(error);
+        pump();
+      },
+    );
   };
 
-  let connected = false;
-  const ready = bottleneck.ready().then(async () => {
-    connected = true;
-    await restoreIfNoPause();
-  });
+  const ready = redis.ping().then(() => undefined);
   ready.catch(() => undefined);
-  const watchdog = setInterval(() => {
-    if (timer === undefined) void restoreIfNoPause().catch(() => undefined);
-  }, STALE_PAUSE_CHECK_MS);
-  watchdog.unref();
 
   return {
     id,
     ready: () => ready,
-    async schedule<T>(task: () => Promise<T>, priority: LimiterPriority): Promise<T> {
-      for (let attempt = 1; ; attempt++) {
-        const current = bottleneck;
-        let started = false;
-        try {
-          return await current.schedule({ priority: PRIORITY[priority] }, async () => {
-            started = true;
-            await passGate();
-            return task();
-          });
-        } catch (e) {
-          // Only a request that never started is sent again; the task's own errors pass through.
-          if (started || attempt >= REBUILD_ATTEMPTS || !(e instanceof Error) || !LOST_STATE.test(e.message)) throw e;
-          await rebuild(current);
-        }
-      }
+    schedule<T>(task: () => Promise<T>, priority: LimiterPriority): Promise<T> {
+      if (closed) return Promise.reject(new MassiveConfigurationError('the clustered rate limiter was disconnected'));
+      return new Promise<T>((resolve, reject) => {
+        queues[priority].push({ task, resolve: resolve as (value: unknown) => void, reject });
+        pump();
+      });
     },
     pauseFor(ms: number): void {
       if (!(ms > 0) || closed) return;
       const pause = Math.ceil(ms);
-      // The pause's end goes to Redis first, so no other process restores the reservoir in between.
-      void client
-        .eval(EXTEND_PAUSE, 1, pauseKey, pause)
-        .then(() => bottleneck.updateSettings({ reservoir: 0 }))
-        .catch(() => undefined);
-      if (timer !== undefined) clearTimeout(timer);
-      timer = setTimeout(() => void endOfPause(), pause);
+      pausedUntil = Math.max(pausedUntil, Date.now() + pause);
+      // Every other process learns of it at its next admission; this one stops asking until it ends.
+      void redis.massiveExtendPause(keys.pause, pause).catch(() => undefined);
+      if (!asking) wake(pausedUntil - Date.now());
     },
     async disconnect(): Promise<void> {
       if (closed) return;
-      clearInterval(watchdog);
-      if (timer !== undefined) clearTimeout(timer); // the other processes' watchdogs restore the reservoir after it
-      timer = undefined;
-      // Not waiting for `ready` beyond a moment: with Redis unreachable it never comes, so close without flushing.
-      await Promise.race([ready.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
       closed = true;
-      if (connected) {
-        await bottleneck.disconnect(true);
-        await connection.disconnect(true);
-      } else {
-        await connection.disconnect(false);
-      }
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      const error = new MassiveConfigurationError('the clustered rate limiter was disconnected');
+      for (const w of [...queues.high.splice(0), ...queues.normal.splice(0)]) w.reject(error);
+      // Not waiting on an unreachable Redis: quit flushes what is pending, but only while connected.
+      await Promise.race([ready.then(() => redis.quit()), new Promise((resolve) => setTimeout(resolve, 1000).unref())]).catch(
+        () => undefined,
+      );
+      redis.disconnect();
     },
   };
 }

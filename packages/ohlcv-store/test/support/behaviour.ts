@@ -267,6 +267,25 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
       expect(syms.map((s) => s.symbol)).toEqual(['MANY1', 'MANY2']);
     });
 
+    it('keeps symbols with quotes, commas and braces intact in the one-statement path, and the values exact', async () => {
+      const odd = ['Q"1', 'Q,2', 'Q{3}', 'NULL'];
+      for (const symbol of odd) await store.registerSymbol({ symbol });
+      const bars: SymbolBar[] = odd.map((symbol, i) => ({ symbol, ...dayBar('2024-03-04', 10 + i) }));
+      bars.push({ symbol: 'Q"1', timestamp: Date.UTC(2024, 2, 5, 5), open: 1e-4, high: 123456789.1234, low: 1e-4, close: 2, volume: 0 });
+      const r = await store.upsertManyBars('daily', bars);
+      expect(r).toMatchObject({ received: 5, inserted: 5, batches: 1 });
+      for (const symbol of odd)
+        expect((await store.getBars('daily', symbol))[0]?.close).toBe(dayBar('2024-03-04', 10 + odd.indexOf(symbol)).close);
+      expect((await store.getBars('daily', 'Q"1'))[1]).toEqual({
+        timestamp: Date.UTC(2024, 2, 5, 5),
+        open: 0.0001,
+        high: 123456789.1234,
+        low: 0.0001,
+        close: 2,
+        volume: 0,
+      });
+    });
+
     it('with registerMissingSymbols off, an unknown symbol fails with SYMBOL_NOT_REGISTERED and nothing is written', async () => {
       await expectStoreError(
         store.upsertBars('daily', 'NOPE', [dayBar('2024-01-02')], { registerMissingSymbols: false }),
