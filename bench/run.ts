@@ -6,7 +6,7 @@
  * PostgreSQL and Redis come from DATABASE_URL / REDIS_URL, or are started by scripts/services.sh for the run.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { BenchMetric } from './types.js';
@@ -72,5 +72,18 @@ const machine = {
   node: process.version,
   cpu: cpus()[0]?.model ?? 'unknown',
 };
-writeFileSync(`${root}bench/results.json`, `${JSON.stringify({ date: new Date().toISOString(), machine, metrics: all }, null, 2)}\n`);
-console.log(`\nwrote bench/results.json (${all.length} metrics; ${machine.cores} cores, ${machine.memoryGiB} GiB)`);
+// A run of some benches (filters given) replaces their metrics and keeps the other benches' from the last file.
+const resultsFile = `${root}bench/results.json`;
+const now = new Date().toISOString();
+const fresh = all.map((m) => ({ ...m, date: now }));
+const ran = new Set(selected);
+const kept =
+  filters.length > 0 && existsSync(resultsFile)
+    ? ((JSON.parse(readFileSync(resultsFile, 'utf8')) as { metrics?: (BenchMetric & { bench: string })[] }).metrics ?? []).filter(
+        (m) => !ran.has(m.bench),
+      )
+    : [];
+writeFileSync(resultsFile, `${JSON.stringify({ date: now, machine, metrics: [...kept, ...fresh] }, null, 2)}\n`);
+console.log(
+  `\nwrote bench/results.json (${fresh.length} metrics${kept.length ? `, ${kept.length} kept from earlier runs` : ''}; ${machine.cores} cores, ${machine.memoryGiB} GiB)`,
+);
