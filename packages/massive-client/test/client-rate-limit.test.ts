@@ -1,11 +1,13 @@
 /**
  * The rate-limit layer: presets, custom budgets, sharing one budget between clients (a limiter or a bottleneck
  * instance), a 429 pausing every client that shares it, and the concurrency cap. Time is faked: the clock the
- * handlers read is the one bottleneck spaces requests by, so gaps are exact.
+ * handlers read is the one the limiter spaces requests by, so gaps are exact. The limiter's own behaviour (exact
+ * start times, priorities, pauses, timers) is in spacing-limiter.test.ts.
  */
 import Bottleneck from 'bottleneck';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { limiterSettings } from '../src/http/rate-limit.js';
 import {
   bottleneckSettings,
   createRateLimiter,
@@ -37,6 +39,13 @@ describe('presets and settings', () => {
     // Starts are spaced 3% wider than the nominal rate (RATE_SAFETY_MARGIN).
     expect(bottleneckSettings('free')).toEqual({ minTime: 12_360, maxConcurrent: 1 });
     expect(bottleneckSettings('unlimited')).toEqual({ minTime: 10.3, maxConcurrent: 20 });
+  });
+
+  it('the built-in limiter and a bottleneck get the same numbers', () => {
+    for (const option of ['free', 'unlimited', { requestsPerSecond: 100_000 }, { maxConcurrent: 3 }] as const) {
+      expect(limiterSettings(option)).toEqual(bottleneckSettings(option));
+    }
+    expect(limiterSettings({ requestsPerSecond: 100_000 })).toEqual({ minTime: 0.02, maxConcurrent: null }); // 0.0103 up to 0.01 ms
   });
 
   it('custom settings space starts by the stricter of the two rates', () => {

@@ -13,13 +13,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { MassiveConfigurationError } from '../errors.js';
 import { ENV } from '../options.js';
-import {
-  bottleneckSettings,
-  type LimiterPriority,
-  type RateLimitPreset,
-  type RateLimitSettings,
-  type RequestLimiter,
-} from './rate-limit.js';
+import { type LimiterPriority, limiterSettings, type RateLimitPreset, type RateLimitSettings, type RequestLimiter } from './rate-limit.js';
 
 /** How to reach Redis: a `redis://` URL, or ioredis connection options (`host`, `port`, `db`, `password`, ...). */
 export type ClusteredRedisOptions =
@@ -196,7 +190,7 @@ interface Waiting {
  */
 export async function createClusteredRateLimiter(options: ClusteredRateLimiterOptions): Promise<ClusteredRateLimiter> {
   const id = resolveId(options);
-  const { minTime, maxConcurrent } = bottleneckSettings(options.rateLimit ?? 'unlimited');
+  const { minTime, maxConcurrent } = limiterSettings(options.rateLimit ?? 'unlimited');
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   if (!Number.isInteger(leaseMs) || leaseMs < 1000) {
     throw new MassiveConfigurationError(`clustered limiter leaseMs must be a whole number of ms, at least 1000, got ${String(leaseMs)}`);
