@@ -201,7 +201,8 @@ function emitDaily(source: BarSource, model: TickerModel, req: ResolvedBarsReque
   for (const start of starts) {
     const end = w.next(start);
     const parts: Aggregate[] = [];
-    for (let d = start; d < end; d = addDays(d, 1)) {
+    for (let n = civilDateToDayNumber(start), stop = civilDateToDayNumber(end); n < stop; n++) {
+      const d = dayNumberToCivilDate(n);
       const session = trading(model, d);
       if (!session || session.preMarketOpen >= now) continue;
       const a = source.daySummary(model, session, source.factor(model.ticker, d, req.adjusted), now);

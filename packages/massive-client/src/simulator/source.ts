@@ -50,7 +50,9 @@ export class BarSource {
   private readonly splits: Record<string, readonly SimulatedSplit[]>;
   private readonly models = new Map<string, TickerModel>();
   private readonly minuteCache = new Map<string, DayMinutes>();
-  private readonly summaryCache = new Map<string, Aggregate | null>();
+  /** Day summaries by `model key:factor`, then by date (no key string built per day on the hot path). */
+  private readonly summaryCache = new Map<number | string, Map<CivilDate, Aggregate | null>>();
+  private summaryCount = 0;
 
   constructor(options: GenerationOptions = {}) {
     this.seed = seedValue(options.seed ?? 1);
@@ -108,24 +110,29 @@ export class BarSource {
 
   /** Aggregate of a day's minutes that ended by `now`, or null when none did. */
   daySummary(model: TickerModel, session: TradingSession, factor: number, now: number): Aggregate | null {
-    const complete = session.postMarketClose <= now;
-    const key = `${model.key}:${session.date}:${factor}`;
-    if (complete) {
-      const hit = this.summaryCache.get(key);
-      if (hit !== undefined) return hit;
-    }
-    if (!complete) {
+    if (session.postMarketClose > now) {
       const dm = this.minutes(model, session, factor);
       return aggregateMinutes(dm, 0, existingMinutes(dm, now), model.fractionalVolume);
     }
+    const seriesKey = factor === 1 ? model.key : `${model.key}:${factor}`;
+    let series = this.summaryCache.get(seriesKey);
+    const hit = series?.get(session.date);
+    if (hit !== undefined) return hit;
     // A whole past day: aggregate while generating, without storing (or caching) its minutes.
     const window = { start: session.preMarketOpen, end: session.postMarketClose, open: session.open, close: session.close };
     const agg = summarizeDayMinutes(model, session.date, window, factor, this.gapRate);
-    this.summaryCache.set(key, agg);
-    if (this.summaryCache.size > SUMMARY_CACHE_SIZE) {
-      const oldest = this.summaryCache.keys().next().value;
-      if (oldest !== undefined) this.summaryCache.delete(oldest);
+    if (this.summaryCount >= SUMMARY_CACHE_SIZE) {
+      // Full: start over rather than track recency per day (a run that outgrows it regenerates what it asks again).
+      this.summaryCache.clear();
+      this.summaryCount = 0;
+      series = undefined;
     }
+    if (!series) {
+      series = new Map();
+      this.summaryCache.set(seriesKey, series);
+    }
+    series.set(session.date, agg);
+    this.summaryCount++;
     return agg;
   }
 }

@@ -63,10 +63,20 @@ export function civilDateToDayNumber(date: CivilDate): number {
   return Math.round(Date.UTC(year, month - 1, day) / DAY_MS);
 }
 
+/** Dates already formatted, by day number: calendars and the simulator walk the same days over and over. */
+const formatted = new Map<number, CivilDate>();
+/** 100,000 days is 270 years, about 6 MB at most. */
+const FORMATTED_CACHE_SIZE = 100_000;
+
 /** The civil date `n` days after 1970-01-01. */
 export function dayNumberToCivilDate(n: number): CivilDate {
+  const hit = formatted.get(n);
+  if (hit !== undefined) return hit;
   const t = new Date(n * DAY_MS);
-  return formatCivilDate(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate());
+  const date = formatCivilDate(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate());
+  if (formatted.size >= FORMATTED_CACHE_SIZE) formatted.clear();
+  formatted.set(n, date);
+  return date;
 }
 
 /** `date` plus `n` days (n may be negative). */

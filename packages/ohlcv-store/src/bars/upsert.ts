@@ -324,6 +324,7 @@ export class BarWriter {
     const { rows } = await this.ctx.driver.query<{ inserted: number | string; affected: number | string }>(
       this.statements.upsertArrays,
       params,
+      { prepare: true },
     );
     const inserted = Number(rows[0]?.inserted ?? 0);
     return { inserted, updated: Number(rows[0]?.affected ?? 0) - inserted };

@@ -10,10 +10,19 @@ export interface QueryResult<R> {
   rowCount: number;
 }
 
+/** How to run a statement. */
+export interface QueryOptions {
+  /**
+   * Keep the statement prepared on each connection that runs it (parsed and planned once there, then only bound and
+   * executed): for the few statements that run thousands of times. Drivers without prepared statements ignore it.
+   */
+  prepare?: boolean;
+}
+
 /** Something statements can run on: the driver itself, or one transaction. */
 export interface Queryable {
   /** Runs one statement with `$1`-style parameters. */
-  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>>;
   /**
    * Loads COPY text-format data (tab-separated columns, `\N` for NULL, one `\n`-terminated line per row) into
    * `table (columns)`. `chunks` are concatenated as they are.

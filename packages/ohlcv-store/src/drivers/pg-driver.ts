@@ -1,10 +1,11 @@
 /** The node-postgres driver: a pool (owned or borrowed) with COPY FROM STDIN through pg-copy-streams. */
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
 import { ident, identList } from '../sql.js';
-import type { Driver, Queryable, QueryResult } from './driver.js';
+import type { Driver, Queryable, QueryOptions, QueryResult } from './driver.js';
 import { storeTextParser } from './type-parsers.js';
 
 type Session = pg.PoolClient | pg.Client;
@@ -20,8 +21,30 @@ const storeTypes = {
   },
 } as pg.CustomTypesConfig;
 
-async function run<R>(session: Session | pg.Pool, sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-  const res = await session.query({ text: sql, values: params ? [...params] : [], types: storeTypes });
+/** Names of prepared statements, by their text (a handful: one upsert per bar table). */
+const statementNames = new Map<string, string>();
+
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `tickstock_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
+async function run<R>(
+  session: Session | pg.Pool,
+  sql: string,
+  params?: readonly unknown[],
+  options?: QueryOptions,
+): Promise<QueryResult<R>> {
+  const res = await session.query({
+    text: sql,
+    values: params ? [...params] : [],
+    types: storeTypes,
+    ...(options?.prepare ? { name: statementName(sql) } : {}),
+  });
   return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
 }
 
@@ -32,7 +55,7 @@ async function copyInto(session: Session, table: string, columns: readonly strin
 
 function sessionQueryable(session: Session): Queryable {
   return {
-    query: (sql, params) => run(session, sql, params),
+    query: (sql, params, options) => run(session, sql, params, options),
     copyFrom: (table, columns, chunks) => copyInto(session, table, columns, chunks),
   };
 }
@@ -76,7 +99,7 @@ export function createPgDriver({ pool, owned, target }: PgDriverOptions): Driver
   return {
     kind: 'postgres',
     target,
-    query: (sql, params) => run(pool, sql, params),
+    query: (sql, params, options) => run(pool, sql, params, options),
     copyFrom: (table, columns, chunks) =>
       withClient(pool, async (client, discard) => {
         try {
