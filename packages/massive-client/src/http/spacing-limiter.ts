@@ -8,8 +8,9 @@
  * microseconds: each start takes the next slot, `max(previous slot + minTime, now)`, and runs once the clock reaches
  * the millisecond its slot falls in. Consecutive slots are never closer than `minTime`, so any window of `W` ms on
  * the clock holds at most `ceil(W / minTime)` starts, fractional `minTime` included (10.3 ms spacing gives starts at
- * 0, 10, 20, 30, 41, ... ms: 97 a second). A slot never lies in the past: after a late timer or an idle spell the
- * schedule restarts from now, with no catch-up burst.
+ * 0, 10, 20, 30, 41, ... ms: 97 a second). A start the timer made late keeps its slot when it is less than half a
+ * spacing late, so timer lateness does not lower the rate; any other slot in the past (an idle spell, a start held
+ * up by the concurrency cap) restarts the schedule from now, with no catch-up burst.
  *
  * Starts due now happen at once, in the same tick (the task itself is called from a microtask). Otherwise one
  * timer waits for the earliest possible next start, whatever the queue's length. That timer exists only while tasks
@@ -83,6 +84,8 @@ export class SpacingLimiter implements RequestLimiter {
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** The time (ms) the armed timer waits for. */
   #timerFor = 0;
+  /** This drain was started by the timer (see the late-start rule in {@link SpacingLimiter.#drain}). */
+  #timerFired = false;
 
   constructor(settings: LimiterSettings) {
     // The epsilon absorbs binary fractions (10.3 * 1000 = 10300.000000000002); anything coarser rounds up, never faster.
@@ -106,6 +109,8 @@ export class SpacingLimiter implements RequestLimiter {
 
   /** Starts every queued task the budget allows now, then arms the one timer for the next start, if any is queued. */
   #drain(): void {
+    let fromTimer = this.#timerFired;
+    this.#timerFired = false;
     for (;;) {
       if (this.#high.size + this.#normal.size === 0 || this.#running >= this.#maxConcurrent) {
         // Nothing to wait for, or a finishing task drains again.
@@ -121,7 +126,13 @@ export class SpacingLimiter implements RequestLimiter {
         this.#arm(openAt, now);
         return;
       }
-      this.#nextSlotUs = Math.max(this.#nextSlotUs, tickUs) + this.#spacingUs;
+      // A start the timer made late (timers fire up to a millisecond or two after their time) keeps its slot, so the
+      // lateness does not accumulate into a lower rate: up to half a spacing, so no two starts come closer than that.
+      // Any other slot in the past (idle time, a start held up by the cap) restarts the schedule from now.
+      const lateUs = tickUs - this.#nextSlotUs;
+      const keep = fromTimer && lateUs > 0 && lateUs * 2 <= this.#spacingUs;
+      fromTimer = false;
+      this.#nextSlotUs = (keep ? this.#nextSlotUs : Math.max(this.#nextSlotUs, tickUs)) + this.#spacingUs;
       this.#start(this.#high.size > 0 ? this.#high.shift() : this.#normal.shift());
     }
   }
@@ -155,6 +166,7 @@ export class SpacingLimiter implements RequestLimiter {
     this.#timer = setTimeout(
       () => {
         this.#timer = undefined;
+        this.#timerFired = true;
         this.#drain();
       },
       Math.min(Math.ceil(at - now), MAX_TIMER_MS),
