@@ -45,6 +45,43 @@ export function cpuSecondsOf(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
+/**
+ * CPU seconds a local PostgreSQL server has used so far: the postmaster, its live children, and (through the
+ * postmaster's reaped-children times) every backend that has exited. Undefined when the server is not on this
+ * machine (its process is not visible).
+ */
+export function postgresCpuSeconds(postmasterPid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${postmasterPid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime 14, stime 15, cutime 16, cstime 17 (fields[11..14] here).
+    let ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    for (const child of readFileSync(`/proc/${postmasterPid}/task/${postmasterPid}/children`, 'utf8').trim().split(/\s+/)) {
+      if (!child) continue;
+      try {
+        const c = readFileSync(`/proc/${child}/stat`, 'utf8');
+        const f = c.slice(c.lastIndexOf(')') + 2).split(' ');
+        ticks += Number(f[11]) + Number(f[12]);
+      } catch {
+        // exited meanwhile: its time moves to the postmaster's reaped-children totals
+      }
+    }
+    return ticks / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The postmaster of the server behind `client`'s connection, when it runs on this machine. */
+export function postmasterPidOf(backendPid: number): number | undefined {
+  try {
+    const m = /PPid:\s+(\d+)/.exec(readFileSync(`/proc/${backendPid}/status`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
 const CLOCK_TICKS = 100;
 

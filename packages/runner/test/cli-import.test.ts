@@ -11,7 +11,8 @@ beforeAll(async () => {
   db = await createTestDatabase('cli_import');
   process.env.DATABASE_URL = db.url;
   process.env.LOG_LEVEL = 'silent';
-  delete process.env.REDIS_URL;
+  // No Redis at all, whichever way it could be configured (REDIS_HOST/PORT/DB also configure it).
+  for (const name of ['REDIS_URL', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_DB', 'REDIS_PASSWORD']) delete process.env[name];
   delete process.env.TICKSTOCK_API_TOKEN;
 });
 afterAll(async () => {

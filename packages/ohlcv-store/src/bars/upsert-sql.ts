@@ -79,6 +79,18 @@ function values(schema: BarTableSchema): { column: string; expr: string }[] {
 
 /** Builds the statements for `schema`'s table (once per table; they take no parameters). */
 export function stageStatements(schema: BarTableSchema): StageStatements {
+  let statements = statementsBySchema.get(schema);
+  if (!statements) {
+    statements = buildStageStatements(schema);
+    statementsBySchema.set(schema, statements);
+  }
+  return statements;
+}
+
+/** Built once per discovered table schema (every upsert call asks). */
+const statementsBySchema = new WeakMap<BarTableSchema, StageStatements>();
+
+function buildStageStatements(schema: BarTableSchema): StageStatements {
   const table = ident(schema.table);
   const time = ident(schema.timeColumn);
   const stage = stageTable(stageKind(schema));

@@ -64,6 +64,8 @@ function arrayElement(text: string): string {
 }
 
 const FIELDS = 7;
+/** Rows the batch buffer holds before its first growth. */
+const INITIAL_ROWS = 512;
 
 /** COPY text of an optional value (NaN marks "none": validation has rejected real NaNs). */
 function num(x: number): string {
@@ -99,7 +101,9 @@ export class BarWriter {
     this.ddl = stageDdl(kind);
     this.table = stageTable(kind);
     this.report = emptyReport(ctx.schema.timeframe);
-    this.values = new Float64Array(Math.min(ctx.batchSize, 1_000_000) * FIELDS);
+    // Starts small and doubles as rows arrive: most writes are one symbol's few hundred bars, and a full batch-size
+    // buffer per call (560 KB at 10,000 rows) was most of the worker's allocation.
+    this.values = new Float64Array(Math.min(ctx.batchSize, INITIAL_ROWS) * FIELDS);
   }
 
   private rule(symbol: string): DateRule {
@@ -145,7 +149,7 @@ export class BarWriter {
     }
     const i = this.n++;
     if ((i + 1) * FIELDS > this.values.length) {
-      const grown = new Float64Array(this.values.length * 2);
+      const grown = new Float64Array(Math.min(this.values.length * 2, Math.max(this.ctx.batchSize, i + 1) * FIELDS));
       grown.set(this.values);
       this.values = grown;
     }

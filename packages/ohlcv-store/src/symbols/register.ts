@@ -67,6 +67,47 @@ const FIELD_COLUMNS: readonly (readonly [Exclude<keyof SymbolMeta, 'symbol'>, st
 
 const ROWS_PER_STATEMENT = 1000;
 
+interface RegisterStatements {
+  /** The detail fields this install stores, in parameter order after the symbol. */
+  fields: readonly (readonly [Exclude<keyof SymbolMeta, 'symbol'>, string])[];
+  present: ReadonlySet<string>;
+  /** The upsert of `rows` symbols (texts cached by row count). */
+  sql(rows: number): string;
+}
+
+/** Statements per discovered `symbols` schema, built once. */
+const statementsBySchema = new WeakMap<SymbolsTableSchema, RegisterStatements>();
+
+function registerStatements(schema: SymbolsTableSchema): RegisterStatements {
+  const cached = statementsBySchema.get(schema);
+  if (cached) return cached;
+  const present = new Set(schema.columns);
+  const fields = FIELD_COLUMNS.filter(([, col]) => present.has(col));
+  const cols = ['symbol', ...fields.map(([, c]) => c)];
+  const sets = fields.map(([, c]) => `${ident(c)} = COALESCE(EXCLUDED.${ident(c)}, symbols.${ident(c)})`);
+  const stamp = present.has('last_updated');
+  if (stamp) sets.push('last_updated = now()');
+  const conflict = sets.length > 0 ? `DO UPDATE SET ${sets.join(', ')}` : 'DO NOTHING';
+  const texts = new Map<number, string>();
+  const sql = (rows: number): string => {
+    let text = texts.get(rows);
+    if (!text) {
+      const values: string[] = [];
+      for (let r = 0; r < rows; r++) {
+        const placeholders = cols.map((_, c) => `$${r * cols.length + c + 1}`);
+        values.push(`(${placeholders.join(', ')}${stamp ? ', now()' : ''})`);
+      }
+      text = `INSERT INTO symbols (${identList(cols)}${stamp ? ', last_updated' : ''}) VALUES ${values.join(', ')} ON CONFLICT (symbol) ${conflict}`;
+      // Only the common sizes are kept (one row, a full chunk); a one-off remainder is rebuilt when it recurs.
+      if (rows === 1 || rows === ROWS_PER_STATEMENT) texts.set(rows, text);
+    }
+    return text;
+  };
+  const statements = { fields, present, sql };
+  statementsBySchema.set(schema, statements);
+  return statements;
+}
+
 /** Upserts symbols; metas for the same symbol in one call are merged (later known values win). */
 export async function registerSymbols(
   db: Queryable,
@@ -90,33 +131,21 @@ export async function registerSymbols(
     }
     merged.set(meta.symbol, next);
   }
-  const present = new Set(schema.columns);
-  const fields = FIELD_COLUMNS.filter(([, col]) => present.has(col));
+  const { fields, present, sql } = registerStatements(schema);
   const ignored = new Set<string>();
   for (const meta of merged.values()) {
     for (const [field, col] of FIELD_COLUMNS) if (!present.has(col) && meta[field] != null) ignored.add(field);
   }
-  const cols = ['symbol', ...fields.map(([, c]) => c)];
-  const sets = fields.map(([, c]) => `${ident(c)} = COALESCE(EXCLUDED.${ident(c)}, symbols.${ident(c)})`);
-  const stamp = present.has('last_updated');
-  if (stamp) sets.push('last_updated = now()');
-  const conflict = sets.length > 0 ? `DO UPDATE SET ${sets.join(', ')}` : 'DO NOTHING';
   const all = [...merged.values()];
   for (let i = 0; i < all.length; i += ROWS_PER_STATEMENT) {
     const chunk = all.slice(i, i + ROWS_PER_STATEMENT);
     const params: unknown[] = [];
-    const rows = chunk.map((meta) => {
-      const values = [meta.symbol, ...fields.map(([f]) => meta[f] ?? null)];
-      const placeholders = values.map((v) => {
-        params.push(v);
-        return `$${params.length}`;
-      });
-      return `(${placeholders.join(', ')}${stamp ? ', now()' : ''})`;
-    });
-    await db.query(
-      `INSERT INTO symbols (${identList(cols)}${stamp ? ', last_updated' : ''}) VALUES ${rows.join(', ')} ON CONFLICT (symbol) ${conflict}`,
-      params,
-    );
+    for (const meta of chunk) {
+      params.push(meta.symbol);
+      for (const [f] of fields) params.push(meta[f] ?? null);
+    }
+    // One-row statements (a worker registers each symbol as it loads it) are prepared once per connection.
+    await db.query(sql(chunk.length), params, { prepare: chunk.length === 1 });
   }
   return { registered: merged.size, ignoredFields: [...ignored].sort() };
 }

@@ -38,6 +38,12 @@ export interface RunnerConfig {
   rateLimit: 'free' | 'unlimited' | { requestsPerSecond: number };
   /** `TICKSTOCK_API_TOKEN`: the bearer token of the worker's HTTP API; the processing API is off without it. */
   apiToken: string | undefined;
+  /**
+   * `TICKSTOCK_HEAP_GROWING_PERCENT`: how much the worker lets V8 grow its heap at each step (default 100: at most
+   * doubling); 0 leaves V8's own growth factor (up to 4x while allocating fast, which costs 35-45 MB of peak RSS
+   * on a large load and saves no CPU).
+   */
+  heapGrowingPercent: number;
 }
 
 /** Shortest API token accepted (a guessable token is worse than none). */
@@ -58,12 +64,12 @@ export function loadDotEnv(cwd = process.cwd()): string | undefined {
 
 type Env = Record<string, string | undefined>;
 
-function positiveInt(env: Env, name: string, fallback: number, problems: string[]): number {
+function positiveInt(env: Env, name: string, fallback: number, problems: string[], min = 1): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) {
-    problems.push(`${name} must be a whole number >= 1 (got ${JSON.stringify(raw)})`);
+  if (!Number.isInteger(n) || n < min) {
+    problems.push(`${name} must be a whole number >= ${min} (got ${JSON.stringify(raw)})`);
     return fallback;
   }
   return n;
@@ -159,6 +165,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): RunnerC
     rateLimitScope: rateLimitScopeFrom(env, problems),
     rateLimit: rateLimitFrom(env, problems),
     apiToken: env.TICKSTOCK_API_TOKEN || undefined,
+    heapGrowingPercent: positiveInt(env, 'TICKSTOCK_HEAP_GROWING_PERCENT', 100, problems, 0),
   };
   if (config.apiToken !== undefined && (config.apiToken.length < MIN_API_TOKEN_LENGTH || /\s/.test(config.apiToken))) {
     problems.push(`TICKSTOCK_API_TOKEN must be at least ${MIN_API_TOKEN_LENGTH} characters without spaces`);

@@ -10,6 +10,7 @@ import { parseSchedule } from '../../import/schedule.js';
 import { ImportScheduler } from '../../import/scheduler.js';
 import { connectRedis, createMassiveClient, createSharedRateLimiter, openConfiguredStore, redisReady } from '../../runtime.js';
 import { createSymbolResolver } from '../../universe/resolve.js';
+import { limitHeapGrowth } from '../../worker/heap-growth.js';
 import { Worker } from '../../worker/worker.js';
 import { commandContext, positiveInteger, startLocalSimulator } from '../context.js';
 
@@ -40,6 +41,7 @@ export function registerWorker(program: Command): void {
       }) => {
         const ctx = commandContext({ defaultMetrics: true });
         const { logger, config } = ctx;
+        limitHeapGrowth(config.heapGrowingPercent);
         // Bad schedules and config files fail before anything connects.
         const importConfig = opts.importConfig ? await readImportConfig(opts.importConfig) : undefined;
         const schedule = opts.schedule ?? importConfig?.schedule;
