@@ -60,6 +60,10 @@ function fromEnv(env: Readonly<Record<string, string | undefined>>): PgTarget | 
   };
 }
 
+function preparedStatements(options: OpenStoreOptions): boolean {
+  return options.preparedStatements ?? DEFAULTS.preparedStatements;
+}
+
 async function openPg(t: PgTarget, options: OpenStoreOptions): Promise<Connection> {
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({
@@ -78,7 +82,7 @@ async function openPg(t: PgTarget, options: OpenStoreOptions): Promise<Connectio
       cause: safeCause(e, t.secrets),
     });
   }
-  return { driver: createPgDriver({ pool, owned: true, target: t.target }), secrets: t.secrets };
+  return { driver: createPgDriver({ pool, owned: true, target: t.target, prepare: preparedStatements(options) }), secrets: t.secrets };
 }
 
 async function openEmbedded(dataDir: string): Promise<Connection> {
@@ -99,7 +103,15 @@ async function openEmbedded(dataDir: string): Promise<Connection> {
 /** Opens the connection the options (or the environment) name. */
 export async function openConnection(options: OpenStoreOptions): Promise<Connection> {
   if (options.pool)
-    return { driver: createPgDriver({ pool: options.pool, owned: false, target: 'postgres (borrowed pool)' }), secrets: [] };
+    return {
+      driver: createPgDriver({
+        pool: options.pool,
+        owned: false,
+        target: 'postgres (borrowed pool)',
+        prepare: preparedStatements(options),
+      }),
+      secrets: [],
+    };
   if (options.pglite)
     return { driver: createPgliteDriver({ db: options.pglite, owned: false, target: 'embedded (borrowed PGlite)' }), secrets: [] };
   if (options.databaseUrl) {

@@ -34,8 +34,14 @@ export interface OpenStoreOptions {
   onInvalid?: InvalidBarPolicy;
   /** Insert a bare `symbols` row for unregistered symbols before their bars. Default true. */
   registerMissingSymbols?: boolean;
-  /** Pool size when the store creates the pool. Default 4. */
+  /** Pool size when the store creates the pool. Default 10. */
   maxConnections?: number;
+  /**
+   * Keep the store's hot statements (the small-batch upsert, the one-symbol register) prepared on each PostgreSQL
+   * connection. Default true. Turn it off behind a transaction-mode pooler that does not track prepared statements
+   * (PgBouncer before 1.21, or with `max_prepared_statements = 0`). PGlite ignores it.
+   */
+  preparedStatements?: boolean;
   /** Connection timeout when the store creates the pool, ms. Default 10,000. */
   connectTimeoutMs?: number;
 }
@@ -51,4 +57,5 @@ export const DEFAULTS = {
   registerMissingSymbols: true,
   maxConnections: 10,
   connectTimeoutMs: 10_000,
+  preparedStatements: true,
 } as const;

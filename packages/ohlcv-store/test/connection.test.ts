@@ -4,6 +4,7 @@ import { createTestDatabase, freePort, type TestDatabase } from '@tickstock/test
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeUrl, isStoreError, openStore, REDACTED, redactSecrets } from '../src/index.js';
+import { dayBar } from './support/bars.js';
 
 async function failure(p: Promise<unknown>): Promise<Error & { code?: string }> {
   const e = await p.then(
@@ -77,6 +78,28 @@ describe('connection settings', () => {
     } finally {
       await pool.end();
     }
+  });
+
+  it('prepares its two hot statements on the connection by default, and none with preparedStatements: false', async () => {
+    const prepared = async (symbol: string, preparedStatements: boolean | undefined) => {
+      // One connection, so pg_prepared_statements (per session) sees what the store prepared.
+      const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+      try {
+        const store = await openStore({ pool, ...(preparedStatements === undefined ? {} : { preparedStatements }) });
+        await store.registerSymbol({ symbol, name: `${symbol} Inc` });
+        const r = await store.upsertBars('daily', symbol, [dayBar('2025-03-03'), dayBar('2025-03-04')]);
+        expect(r).toMatchObject({ inserted: 2, rejected: 0 });
+        await store.close();
+        const { rows } = await pool.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'tickstock\\_%'",
+        );
+        return rows[0]?.n;
+      } finally {
+        await pool.end();
+      }
+    };
+    expect(await prepared('PREP1', undefined)).toBe(2);
+    expect(await prepared('PREP2', false)).toBe(0);
   });
 
   it('reports a failed statement as STORAGE_FAILED naming the table', async () => {

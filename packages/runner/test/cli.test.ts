@@ -77,6 +77,7 @@ describe('tickstock load', () => {
       MASSIVE_API_TIMEOUT: 'soon',
       DATABASE_URL: 'mysql://x',
       TICKSTOCK_HEAP_GROWING_PERCENT: '-5',
+      TICKSTOCK_PREPARED_STATEMENTS: 'maybe',
     });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('invalid configuration');
@@ -84,6 +85,7 @@ describe('tickstock load', () => {
     expect(r.stderr).toContain('MASSIVE_API_TIMEOUT must be seconds > 0');
     expect(r.stderr).toContain('LOG_LEVEL must be one of');
     expect(r.stderr).toContain('TICKSTOCK_HEAP_GROWING_PERCENT must be a whole number >= 0 (got "-5")');
+    expect(r.stderr).toContain('TICKSTOCK_PREPARED_STATEMENTS must be true or false (got "maybe")');
   });
 });
 

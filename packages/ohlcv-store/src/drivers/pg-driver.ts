@@ -53,9 +53,9 @@ async function copyInto(session: Session, table: string, columns: readonly strin
   await pipeline(Readable.from(chunks, { objectMode: false }), stream);
 }
 
-function sessionQueryable(session: Session): Queryable {
+function sessionQueryable(session: Session, prepare: boolean): Queryable {
   return {
-    query: (sql, params, options) => run(session, sql, params, options),
+    query: (sql, params, options) => run(session, sql, params, prepare ? options : undefined),
     copyFrom: (table, columns, chunks) => copyInto(session, table, columns, chunks),
   };
 }
@@ -68,6 +68,8 @@ export interface PgDriverOptions {
   owned: boolean;
   /** Credential-free description of the target. */
   target: string;
+  /** Honour `QueryOptions.prepare` (default true); false sends every statement unnamed. */
+  prepare?: boolean;
 }
 
 /**
@@ -94,12 +96,13 @@ async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient, discard:
 }
 
 /** A driver over a node-postgres pool. */
-export function createPgDriver({ pool, owned, target }: PgDriverOptions): Driver {
+export function createPgDriver({ pool, owned, target, prepare = true }: PgDriverOptions): Driver {
   let closed = false;
+  const allow = (options: QueryOptions | undefined) => (prepare ? options : undefined);
   return {
     kind: 'postgres',
     target,
-    query: (sql, params, options) => run(pool, sql, params, options),
+    query: (sql, params, options) => run(pool, sql, params, allow(options)),
     copyFrom: (table, columns, chunks) =>
       withClient(pool, async (client, discard) => {
         try {
@@ -113,7 +116,7 @@ export function createPgDriver({ pool, owned, target }: PgDriverOptions): Driver
       withClient(pool, async (client, discard) => {
         await client.query('BEGIN');
         try {
-          const out = await fn(sessionQueryable(client));
+          const out = await fn(sessionQueryable(client, prepare));
           await client.query('COMMIT');
           return out;
         } catch (e) {

@@ -44,6 +44,12 @@ export interface RunnerConfig {
    * on a large load and saves no CPU).
    */
   heapGrowingPercent: number;
+  /**
+   * `TICKSTOCK_PREPARED_STATEMENTS`: keep the store's hot statements prepared on each PostgreSQL connection (default
+   * true). Set it to false behind a transaction-mode pooler that does not track prepared statements (PgBouncer
+   * before 1.21, or with `max_prepared_statements = 0`).
+   */
+  preparedStatements: boolean;
 }
 
 /** Shortest API token accepted (a guessable token is worse than none). */
@@ -63,6 +69,16 @@ export function loadDotEnv(cwd = process.cwd()): string | undefined {
 }
 
 type Env = Record<string, string | undefined>;
+
+function booleanVar(env: Env, name: string, fallback: boolean, problems: string[]): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const v = raw.toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  problems.push(`${name} must be true or false (got ${JSON.stringify(raw)})`);
+  return fallback;
+}
 
 function positiveInt(env: Env, name: string, fallback: number, problems: string[], min = 1): number {
   const raw = env[name];
@@ -166,6 +182,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): RunnerC
     rateLimit: rateLimitFrom(env, problems),
     apiToken: env.TICKSTOCK_API_TOKEN || undefined,
     heapGrowingPercent: positiveInt(env, 'TICKSTOCK_HEAP_GROWING_PERCENT', 100, problems, 0),
+    preparedStatements: booleanVar(env, 'TICKSTOCK_PREPARED_STATEMENTS', true, problems),
   };
   if (config.apiToken !== undefined && (config.apiToken.length < MIN_API_TOKEN_LENGTH || /\s/.test(config.apiToken))) {
     problems.push(`TICKSTOCK_API_TOKEN must be at least ${MIN_API_TOKEN_LENGTH} characters without spaces`);
