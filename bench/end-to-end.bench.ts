@@ -132,30 +132,50 @@ export default async function bench(ctx: BenchContext): Promise<BenchMetric[]> {
     });
     const out: string[] = [];
     lines(worker, out);
-    await until(() => (out.some((l) => l.includes('worker listening')) ? true : undefined), 'the worker');
-    const jobId = randomUUID();
-    const workerCpuAtSubmit = cpuSecondsOf(worker.pid as number);
-    const simCpuAtSubmit = cpuSecondsOf(sim.child.pid as number);
-    const pgCpuAtSubmit = pgCpu();
-    const t = performance.now();
-    await submitJob(redis, { job_id: jobId, job_type: 'csv_universe_load', symbols, timeframes: [...TIMEFRAMES], years: 1 } as never);
-    const status = await until(async () => {
-      const s = await readJobStatus(redis, jobId);
-      const v = s?.ok ? (s.value as unknown as Record<string, unknown>) : undefined;
-      return v && ['completed', 'completed_with_errors', 'failed', 'cancelled'].includes(String(v.status)) ? v : undefined;
-    }, 'the job');
-    const wall = (performance.now() - t) / 1000;
-    const rss = peakRssMbOf(worker.pid as number);
-    const cpu = cpuSecondsOf(worker.pid as number) - workerCpuAtSubmit;
-    const simCpu = cpuSecondsOf(sim.child.pid as number) - simCpuAtSubmit;
-    worker.kill('SIGTERM');
-    await new Promise((r) => worker.once('exit', r));
-    const pgCpuAfter = pgCpu();
-    const pgUsed = pgCpuAtSubmit === undefined || pgCpuAfter === undefined ? undefined : pgCpuAfter - pgCpuAtSubmit;
-    if (WORKER_LOG) appendFileSync(WORKER_LOG, `${out.join('\n')}\n`);
-    const after = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as { requests: number };
-    if (status.status !== 'completed') throw new Error(`job ended ${String(status.status)}: ${String(status.message)}`);
-    return { wall, bars: Number(status.ohlcv_records_loaded), requests: after.requests - before.requests, rss, cpu, simCpu, pgCpu: pgUsed };
+    const exited = new Promise((r) => worker.once('exit', r));
+    try {
+      await until(() => (out.some((l) => l.includes('worker listening')) ? true : undefined), 'the worker');
+      const jobId = randomUUID();
+      const workerCpuAtSubmit = cpuSecondsOf(worker.pid as number);
+      const simCpuAtSubmit = cpuSecondsOf(sim.child.pid as number);
+      const pgCpuAtSubmit = pgCpu();
+      const t = performance.now();
+      await submitJob(redis, { job_id: jobId, job_type: 'csv_universe_load', symbols, timeframes: [...TIMEFRAMES], years: 1 } as never);
+      const status = await until(async () => {
+        const s = await readJobStatus(redis, jobId);
+        const v = s?.ok ? (s.value as unknown as Record<string, unknown>) : undefined;
+        return v && ['completed', 'completed_with_errors', 'failed', 'cancelled'].includes(String(v.status)) ? v : undefined;
+      }, 'the job');
+      const wall = (performance.now() - t) / 1000;
+      const rss = peakRssMbOf(worker.pid as number);
+      const cpu = cpuSecondsOf(worker.pid as number) - workerCpuAtSubmit;
+      const simCpu = cpuSecondsOf(sim.child.pid as number) - simCpuAtSubmit;
+      worker.kill('SIGTERM');
+      await exited;
+      const pgCpuAfter = pgCpu();
+      const pgUsed = pgCpuAtSubmit === undefined || pgCpuAfter === undefined ? undefined : pgCpuAfter - pgCpuAtSubmit;
+      const after = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as { requests: number };
+      if (status.status !== 'completed') throw new Error(`job ended ${String(status.status)}: ${String(status.message)}`);
+      return {
+        wall,
+        bars: Number(status.ohlcv_records_loaded),
+        requests: after.requests - before.requests,
+        rss,
+        cpu,
+        simCpu,
+        pgCpu: pgUsed,
+      };
+    } catch (error) {
+      // A worker left running would take the next run's queue entries: stop it, and show why this one failed.
+      ctx.log(`worker output (last 20 lines):\n${out.slice(-20).join('\n')}`);
+      throw error;
+    } finally {
+      if (worker.exitCode === null && worker.signalCode === null) {
+        worker.kill('SIGKILL');
+        await exited;
+      }
+      if (WORKER_LOG) appendFileSync(WORKER_LOG, `${out.join('\n')}\n`);
+    }
   };
   try {
     // Warm-up, not counted: the simulator derives each day bar from that day's minutes on first request and caches the
