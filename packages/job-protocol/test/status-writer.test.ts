@@ -134,6 +134,31 @@ describe('JobStatusWriter', () => {
     expect(back).toEqual({ ok: true, value: final });
   });
 
+  it('reads the status when the worker replaces the app hash between the TYPE and the read (WRONGTYPE, read again)', async () => {
+    await appPreWrite('job-race');
+    const writer = new JobStatusWriter(redis, { jobId: 'job-race', jobType: 'csv_universe_load', totalSymbols: 1 });
+    let raced = false;
+    // The real client, except that the first TYPE lets the worker's write land right after it answers.
+    const racing = new Proxy(redis, {
+      get(target, prop) {
+        if (prop === 'type' && !raced) {
+          return async (key: string) => {
+            const type = await target.type(key);
+            raced = true;
+            await writer.start();
+            return type;
+          };
+        }
+        const value = Reflect.get(target, prop, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const back = await readJobStatus(racing, 'job-race');
+    expect(raced).toBe(true);
+    expect(await redis.type(jobStatusKey('job-race'))).toBe('string');
+    expect(back).toMatchObject({ ok: true, value: { job_id: 'job-race', status: 'running', progress: 0 } });
+  });
+
   it('throttles intermediate updates to one per second or per 10 symbols, and always writes the final state', async () => {
     await appPreWrite('job-5');
     const clock = manualClock();
