@@ -40,11 +40,19 @@ export function peakRssMbOf(pid: number): number {
 
 /** CPU seconds (user + system) a live process has used so far, from /proc (Linux). */
 export function cpuSecondsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = statFields(pid);
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
+
+/**
+ * The fields of /proc/<pid>/stat after the command name (which may hold spaces): index 0 is the state (field 3),
+ * 11 and 12 utime and stime (fields 14 and 15), 13 and 14 the reaped children's cutime and cstime.
+ */
+function statFields(pid: number | string): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /**
  * CPU seconds a local PostgreSQL server has used so far: the postmaster, its live children, and (through the
  * postmaster's reaped-children times) every backend that has exited. Undefined when the server is not on this
@@ -52,15 +60,12 @@ export function cpuSecondsOf(pid: number): number {
  */
 export function postgresCpuSeconds(postmasterPid: number): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${postmasterPid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime 14, stime 15, cutime 16, cstime 17 (fields[11..14] here).
+    const fields = statFields(postmasterPid);
     let ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
     for (const child of readFileSync(`/proc/${postmasterPid}/task/${postmasterPid}/children`, 'utf8').trim().split(/\s+/)) {
       if (!child) continue;
       try {
-        const c = readFileSync(`/proc/${child}/stat`, 'utf8');
-        const f = c.slice(c.lastIndexOf(')') + 2).split(' ');
+        const f = statFields(child);
         ticks += Number(f[11]) + Number(f[12]);
       } catch {
         // exited meanwhile: its time moves to the postmaster's reaped-children totals
@@ -72,7 +77,7 @@ export function postgresCpuSeconds(postmasterPid: number): number | undefined {
   }
 }
 
-/** The postmaster of the server behind `client`'s connection, when it runs on this machine. */
+/** The postmaster (parent process) of a PostgreSQL backend, when the server runs on this machine. */
 export function postmasterPidOf(backendPid: number): number | undefined {
   try {
     const m = /PPid:\s+(\d+)/.exec(readFileSync(`/proc/${backendPid}/status`, 'utf8'));

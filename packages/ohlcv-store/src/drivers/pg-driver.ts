@@ -53,9 +53,12 @@ async function copyInto(session: Session, table: string, columns: readonly strin
   await pipeline(Readable.from(chunks, { objectMode: false }), stream);
 }
 
-function sessionQueryable(session: Session, prepare: boolean): Queryable {
+/** The query options a driver passes on: `prepare` only when the driver prepares statements at all. */
+type OptionFilter = (options: QueryOptions | undefined) => QueryOptions | undefined;
+
+function sessionQueryable(session: Session, allow: OptionFilter): Queryable {
   return {
-    query: (sql, params, options) => run(session, sql, params, prepare ? options : undefined),
+    query: (sql, params, options) => run(session, sql, params, allow(options)),
     copyFrom: (table, columns, chunks) => copyInto(session, table, columns, chunks),
   };
 }
@@ -98,7 +101,7 @@ async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient, discard:
 /** A driver over a node-postgres pool. */
 export function createPgDriver({ pool, owned, target, prepare = true }: PgDriverOptions): Driver {
   let closed = false;
-  const allow = (options: QueryOptions | undefined) => (prepare ? options : undefined);
+  const allow: OptionFilter = (options) => (prepare ? options : undefined);
   return {
     kind: 'postgres',
     target,
@@ -116,7 +119,7 @@ export function createPgDriver({ pool, owned, target, prepare = true }: PgDriver
       withClient(pool, async (client, discard) => {
         await client.query('BEGIN');
         try {
-          const out = await fn(sessionQueryable(client, prepare));
+          const out = await fn(sessionQueryable(client, allow));
           await client.query('COMMIT');
           return out;
         } catch (e) {

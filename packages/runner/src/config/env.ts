@@ -80,7 +80,7 @@ function booleanVar(env: Env, name: string, fallback: boolean, problems: string[
   return fallback;
 }
 
-function positiveInt(env: Env, name: string, fallback: number, problems: string[], min = 1): number {
+function wholeNumber(env: Env, name: string, fallback: number, problems: string[], min = 1): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
@@ -175,13 +175,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): RunnerC
     massive: { apiKey: env.MASSIVE_API_KEY || undefined, baseUrl: env.MASSIVE_API_BASE_URL || undefined, timeoutMs },
     universeDir: env.TICKSTOCK_UNIVERSE_DIR ? resolve(cwd, env.TICKSTOCK_UNIVERSE_DIR) : undefined,
     logLevel,
-    symbolConcurrency: positiveInt(env, 'TICKSTOCK_SYMBOL_CONCURRENCY', 4, problems),
-    jobConcurrency: positiveInt(env, 'TICKSTOCK_JOB_CONCURRENCY', 2, problems),
-    queueLockMs: positiveInt(env, 'TICKSTOCK_QUEUE_LOCK_MS', 30_000, problems),
+    symbolConcurrency: wholeNumber(env, 'TICKSTOCK_SYMBOL_CONCURRENCY', 4, problems),
+    jobConcurrency: wholeNumber(env, 'TICKSTOCK_JOB_CONCURRENCY', 2, problems),
+    queueLockMs: wholeNumber(env, 'TICKSTOCK_QUEUE_LOCK_MS', 30_000, problems),
     rateLimitScope: rateLimitScopeFrom(env, problems),
     rateLimit: rateLimitFrom(env, problems),
     apiToken: env.TICKSTOCK_API_TOKEN || undefined,
-    heapGrowingPercent: positiveInt(env, 'TICKSTOCK_HEAP_GROWING_PERCENT', 100, problems, 0),
+    heapGrowingPercent: wholeNumber(env, 'TICKSTOCK_HEAP_GROWING_PERCENT', 100, problems, 0),
     preparedStatements: booleanVar(env, 'TICKSTOCK_PREPARED_STATEMENTS', true, problems),
   };
   if (config.apiToken !== undefined && (config.apiToken.length < MIN_API_TOKEN_LENGTH || /\s/.test(config.apiToken))) {
