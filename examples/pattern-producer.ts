@@ -19,8 +19,10 @@ for (let i = 0; i < count; i++) {
     symbol: ['AAPL', 'MSFT', 'NVDA'][i % 3] as string,
     pattern: patterns[i % patterns.length] as string, // the field is `pattern`, never `pattern_name`
     confidence: 0.7 + (i % 3) / 10,
-    tier: 'daily',
     current_price: 100 + i,
+    price_change: 0.5 * (i + 1), // percent
+    indicators: { relative_strength: 1.1, relative_volume: 1.4 },
+    source: 'daily', // the data tier the pattern was found on
   });
   console.log(`published pattern ${i + 1}/${count} (${receivers} subscriber(s))`);
   await new Promise((r) => setTimeout(r, 200));

@@ -6,6 +6,7 @@ import { inject } from 'vitest';
 export * from './fuzz.js';
 export { type PostgresServer, type PostgresServerOptions, startPostgresServer } from './postgres-server.js';
 export { type RedisServer, type RedisServerOptions, startRedisServer } from './redis-server.js';
+export { validatePatternEventStructure } from './app-validators.js';
 export { freePort, waitFor } from './util.js';
 
 /** The PostgreSQL server URL the global setup provided (its `tickstock_test` database). */

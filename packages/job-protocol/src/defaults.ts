@@ -4,6 +4,10 @@ export const DEFAULTS = {
   statusTtlSeconds: 86_400,
   /** How long the first status write waits for the status key the app pre-writes. */
   preWriteWaitMs: 2_000,
+  /** Time to live of the app's own `job:status:{id}` key when the worker keeps it current (its CSV route sets 7200 s). */
+  appStatusTtlSeconds: 7_200,
+  /** A partly failed job ends `completed` with `has_errors: true` (the app's pages end on completed/failed/cancelled only). */
+  partialStatus: 'completed',
   /** How often that wait checks. */
   preWritePollMs: 50,
   /** Intermediate status updates at most this often... */

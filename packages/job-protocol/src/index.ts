@@ -3,6 +3,7 @@
  * typed ioredis helpers. The wire contract is CONTRACT.md §3; see the README for the table of channels and keys.
  */
 
+export { appMayPreWriteStatus, type PreWriteProbe } from './app-prewrite.js';
 export {
   type DataLoadParseResult,
   type DataLoadRequest,
@@ -37,17 +38,25 @@ export {
   parseBacktestingProgress,
   parseBacktestingResults,
   parseControlMessage,
+  parseDashboardEvent,
   parseErrorEvent,
   parseHealthStatus,
   parseJobStatus,
   parseJobStatusHash,
   parseMessage,
+  parseMonitoringControl,
   parseMonitoringEvent,
   parsePatternEvent,
 } from './messages.js';
 export * from './names.js';
 export { Heartbeat, type HeartbeatOptions } from './redis/heartbeat.js';
-export { type ErrorEventInput, EventPublisher, type EventPublisherOptions, type PatternInput } from './redis/publisher.js';
+export {
+  type ErrorEventInput,
+  EventPublisher,
+  type EventPublisherOptions,
+  PATTERN_DEFAULT_TTL_SECONDS,
+  type PatternInput,
+} from './redis/publisher.js';
 export { readJobStatus } from './redis/read-status.js';
 export { clampProgress, type JobStatusUpdate, JobStatusWriter, type JobStatusWriterOptions } from './redis/status-writer.js';
 export { type SubmitJobOptions, type SubmitJobResult, submitJob } from './redis/submit.js';

@@ -9,11 +9,15 @@ import {
   type ControlMessage,
   cancelAllMessageSchema,
   cancelJobMessageSchema,
+  type MonitoringControl,
+  monitoringControlSchema,
 } from './schemas/control.js';
 import {
   type BacktestingProgress,
   type BacktestingResults,
   backtestingProgressSchema,
+  type DashboardEvent,
+  dashboardEventSchema,
   backtestingResultsSchema,
   type ErrorEvent,
   errorEventSchema,
@@ -84,6 +88,16 @@ export function parseMonitoringEvent(input: unknown): ParseResult<MonitoringEven
   return parseMessage(monitoringEventSchema, input);
 }
 
+/** Parses a monitoring dashboard event (`METRIC_UPDATE`, `HEALTH_CHECK`, `SYSTEM_STATUS`) on `tickstock:monitoring`. */
+export function parseDashboardEvent(input: unknown): ParseResult<DashboardEvent> {
+  return parseMessage(dashboardEventSchema, input);
+}
+
+/** Parses a request on `tickstock:monitoring:control` (`{"action": "FORCE_HEALTH_CHECK", ...}`). */
+export function parseMonitoringControl(input: unknown): ParseResult<MonitoringControl> {
+  return parseMessage(monitoringControlSchema, input);
+}
+
 /** Parses an error event on `tickstock:errors`. */
 export function parseErrorEvent(input: unknown): ParseResult<ErrorEvent> {
   return parseMessage(errorEventSchema, input);
@@ -115,7 +129,7 @@ export function parseHealthStatus(input: unknown): ParseResult<HealthStatus> {
 export type JobStatusSnapshot = Partial<JobStatus> & { status: JobStatusValue } & Record<string, unknown>;
 
 const NUMBER_FIELDS = new Set(['progress', 'total_symbols', 'processed_symbols', 'symbols_loaded', 'ohlcv_records_loaded']);
-const LIST_FIELDS = new Set(['successful_symbols', 'failed_symbols']);
+const LIST_FIELDS = new Set(['successful_symbols', 'failed_symbols', 'interrupted_symbols']);
 const NULLABLE_FIELDS = new Set(['current_symbol', 'error_message', 'started_at', 'completed_at']);
 
 /** The hash form of a status: every value a string (numbers in decimal, lists and objects as JSON, null as ""). */

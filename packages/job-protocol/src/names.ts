@@ -9,10 +9,27 @@ export const CHANNELS = {
   dataLoad: 'tickstock.jobs.data_load',
   /** In: cancel one job, or all. */
   control: 'tickstock.jobs.control',
-  /** Out: every job status write, the same JSON as the status key. */
+  /**
+   * Out: every job status write, the same JSON as the status key. Nothing in the app subscribes to it; it is for
+   * services that want pushes instead of polling the key (our own tests follow job histories through it).
+   */
   jobStatus: 'tickstock.jobs.status',
-  /** Out: monitoring events in the `{event, timestamp, source, version, payload}` envelope. */
+  /**
+   * Out: `job_progress_update` (envelope) for both of the app's processing subscribers, and the monitoring dashboard's
+   * `METRIC_UPDATE`, `HEALTH_CHECK` and `SYSTEM_STATUS` (top-level `event_type`).
+   */
   monitoring: 'tickstock:monitoring',
+  /** In: requests from the app's monitoring admin (`{"action": "FORCE_HEALTH_CHECK", ...}` and others). */
+  monitoringControl: 'tickstock:monitoring:control',
+  /**
+   * Out: the import lifecycle (`data_import_started`, `data_import_completed`, `symbol_processing_complete`), where the
+   * app's `src/infrastructure/redis/processing_subscriber.py` routes them from.
+   */
+  dataImportStatus: 'tickstock:data:import:status',
+  /** Out: `data_import_started` for the Daily Processing page's subscriber (`src/core/services/processing_event_subscriber.py`). */
+  importStarted: 'tickstock:import:started',
+  /** Out: `data_import_completed` for the Daily Processing page's subscriber (it reads `success_count`/`failure_count`). */
+  importCompleted: 'tickstock:import:completed',
   /** Out: error events the app shows to operators. */
   errors: 'tickstock:errors',
   /** Out: `pattern_detected` events. */
@@ -52,9 +69,18 @@ export function jobStatusKey(jobId: string): string {
   return `tickstock.jobs.status:${jobId}`;
 }
 
-/** `job:{id}`: hash mirror of the job status, every field a string. */
+/** `job:{id}`: the seeds' hash mirror of the job status, every field a string. Read by nothing in the app: off by default. */
 export function jobHashKey(jobId: string): string {
   return `job:${jobId}`;
+}
+
+/**
+ * `job:status:{id}`: the app's own status key (a JSON string) that some of its routes write instead of
+ * `tickstock.jobs.status:{id}` (the CSV universe route, `SETEX ... 7200`) and its dashboard, cancel route and test
+ * script read. When the app created it, the worker keeps it current with the same fields as the main key.
+ */
+export function appJobStatusKey(jobId: string): string {
+  return `job:status:${jobId}`;
 }
 
 /** `tickstock.jobs.metadata:{id}`: a hash the app writes for its own bookkeeping (read-only for this side). */

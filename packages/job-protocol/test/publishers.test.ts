@@ -1,4 +1,4 @@
-import { type RedisServer, startRedisServer, waitFor } from '@tickstock/test-support';
+import { type RedisServer, startRedisServer, validatePatternEventStructure, waitFor } from '@tickstock/test-support';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LEGACY_CSV_JOB, LIVE_APP_JOB } from '../src/conformance/examples.js';
@@ -16,10 +16,12 @@ import {
   parseErrorEvent,
   parseHealthStatus,
   parseJobStatusHash,
+  parseDashboardEvent,
   parseMonitoringEvent,
   parsePatternEvent,
   submitJob,
 } from '../src/index.js';
+
 
 let server: RedisServer;
 let redis: Redis;
@@ -96,18 +98,23 @@ describe('submitJob', () => {
 });
 
 describe('EventPublisher', () => {
-  it('monitoring events carry the envelope and parse back', async () => {
+  // Mirrors the app's two processing subscribers: src/infrastructure/redis/processing_subscriber.py (routes
+  // data_import_* and symbol_processing_complete from tickstock:data:import:status; job_progress_update from
+  // tickstock:monitoring when payload.phase is data_import) and src/core/services/processing_event_subscriber.py
+  // (routes by `event` on its channels, tickstock:import:* among them; _handle_job_progress needs `source` to contain
+  // processing/import/indicator; _handle_import_completed reads success_count/failure_count).
+  it('import events carry the envelope and go to the channels each app subscriber reads them from', async () => {
     const p = new EventPublisher(redis, { now: () => NOW });
     const r = parseDataLoadJob(LIVE_APP_JOB, { now: NOW });
     if (!r.ok) throw new Error('bad example');
-    await p.monitoring('data_import_started', {
+    await p.importEvent('data_import_started', {
       run_id: r.request.jobId,
       universe_names: ['DIA'],
       total_symbols: 2,
       timeframes: r.request.timeframes,
       lookback_days: r.request.lookbackDays,
     });
-    await p.monitoring('job_progress_update', {
+    await p.importEvent('job_progress_update', {
       run_id: r.request.jobId,
       phase: 'data_import',
       total_symbols: 2,
@@ -120,14 +127,40 @@ describe('EventPublisher', () => {
       estimated_completion: null,
       avg_processing_time_ms: 812,
     });
-    await waitFor(() => on(CHANNELS.monitoring).length === 2, { what: 'two monitoring events' });
-    const [started, progress] = on(CHANNELS.monitoring).map((m) => parseMonitoringEvent(m));
+    await p.importEvent('data_import_completed', {
+      run_id: r.request.jobId,
+      duration_seconds: 3.2,
+      total_symbols: 2,
+      successful_symbols: 1,
+      failed_symbols: 1,
+      success_count: 1,
+      failure_count: 1,
+      interrupted_symbols: 0,
+      total_records_imported: 10,
+      success_rate: 50,
+    });
+    await waitFor(() => received.length === 5, { what: 'five messages' });
+    expect(received.map((m) => [m.channel, JSON.parse(m.message).event])).toEqual([
+      ['tickstock:data:import:status', 'data_import_started'],
+      ['tickstock:import:started', 'data_import_started'],
+      ['tickstock:monitoring', 'job_progress_update'],
+      ['tickstock:data:import:status', 'data_import_completed'],
+      ['tickstock:import:completed', 'data_import_completed'],
+    ]);
+    const progressEvent = JSON.parse(on(CHANNELS.monitoring)[0] as string);
+    // processing_event_subscriber.py _handle_job_progress: 'processing' in source or 'import' in source or ...
+    expect(['processing', 'import', 'indicator'].some((word) => String(progressEvent.source).includes(word))).toBe(true);
+    // processing_subscriber.py: payload.phase in (data_import, indicator_processing, pattern_detection)
+    expect(progressEvent.payload.phase).toBe('data_import');
+    const completed = JSON.parse(on(CHANNELS.importCompleted)[0] as string);
+    expect([completed.payload.success_count, completed.payload.failure_count, completed.payload.duration_seconds]).toEqual([1, 1, 3.2]);
+    const [started, progress] = [on(CHANNELS.dataImportStatus)[0], on(CHANNELS.monitoring)[0]].map((m) => parseMonitoringEvent(m));
     expect(started).toEqual({
       ok: true,
       value: {
         event: 'data_import_started',
         timestamp: '2025-12-23T17:16:02.634Z',
-        source: 'TickStockPL',
+        source: 'TickStockPL.data_import',
         version: '1.0',
         payload: {
           run_id: 'e33cca95-c71a-44ce-a377-3b232fa379ae',
@@ -141,10 +174,10 @@ describe('EventPublisher', () => {
     expect(progress?.ok && progress.value.event).toBe('job_progress_update');
   });
 
-  it('a monitoring payload that breaks its schema throws FIELD_INVALID and publishes nothing', async () => {
+  it('an import event payload that breaks its schema throws FIELD_INVALID and publishes nothing', async () => {
     const p = new EventPublisher(redis);
     const err = await p
-      .monitoring('symbol_processing_complete', {
+      .importEvent('symbol_processing_complete', {
         run_id: 'r',
         symbol: 'AAPL',
         success: true,
@@ -196,18 +229,70 @@ describe('EventPublisher', () => {
     });
   });
 
-  it('pattern events: pattern (never pattern_name), epoch-seconds float timestamp, a UUID flow_id', async () => {
+  it('pattern events: pattern (never pattern_name), epoch-seconds float timestamp, a UUID flow_id, expiry 3 days on', async () => {
     const p = new EventPublisher(redis, { now: () => NOW });
-    await p.pattern({ symbol: 'AAPL', pattern: 'Doji', confidence: 0.85, tier: 'daily', indicators: { rsi: 61.2 } });
+    const pattern = {
+      symbol: 'AAPL',
+      pattern: 'Doji',
+      confidence: 0.85,
+      current_price: 272.15,
+      price_change: 1.2,
+      indicators: { relative_strength: 1.3, relative_volume: 0.9 },
+      source: 'daily',
+    };
+    await p.pattern(pattern);
     await waitFor(() => on(CHANNELS.patterns).length === 1, { what: 'the pattern event' });
     const r = parsePatternEvent(on(CHANNELS.patterns)[0]);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.value.timestamp).toBe(1766510162.634);
-    expect(r.value.data).toMatchObject({ symbol: 'AAPL', pattern: 'Doji', confidence: 0.85 });
+    expect(r.value.data).toMatchObject({ ...pattern, timestamp: 1766510162.634, expires_at: 1766510162.634 + 259_200 });
     expect(r.value.data.flow_id).toMatch(/^[0-9a-f-]{36}$/);
     expect('pattern_name' in r.value.data).toBe(false);
-    await expect(p.pattern({ symbol: 'AAPL', pattern: 'Doji', confidence: 1.5 })).rejects.toMatchObject({ code: 'FIELD_INVALID' });
+    expect(validatePatternEventStructure(JSON.parse(on(CHANNELS.patterns)[0] as string))).toBe(true);
+    await expect(p.pattern({ ...pattern, confidence: 1.5 })).rejects.toMatchObject({ code: 'FIELD_INVALID' });
+    await expect(p.pattern({ ...pattern, current_price: 0 })).rejects.toMatchObject({ code: 'FIELD_INVALID' });
+    await expect(p.pattern({ ...pattern, source: '' })).rejects.toMatchObject({ code: 'FIELD_INVALID' });
+  });
+
+  // Mirrors the app's MonitoringSubscriber (src/services/monitoring_subscriber.py: top-level event_type; HEALTH_CHECK
+  // reads health.components.*.status and warns unless 'OK'; SYSTEM_STATUS warns unless status is 'RUNNING') and
+  // admin_monitoring.py store-event (keeps METRIC_UPDATE whole as latest_metrics; the dashboard reads metrics.system,
+  // metrics.application, metrics.database, metrics.redis and health_score.components keyed database/redis/memory).
+  it('monitoring dashboard events: METRIC_UPDATE, HEALTH_CHECK and SYSTEM_STATUS with a top-level event_type', async () => {
+    const p = new EventPublisher(redis, { now: () => NOW });
+    await p.metricUpdate({
+      metrics: {
+        system: { cpu_percent: 3.5, memory_percent: 0.7, memory_mb: 160 },
+        application: { symbols_processed: 4, active_timeframes: ['daily'] },
+        database: { connected: true },
+        redis: { connected: true },
+      },
+      health_score: { overall: 99, status: 'HEALTHY', components: { database: 100, redis: 100, memory: 99 } },
+    });
+    await p.healthCheck({
+      overall_score: 100,
+      status: 'HEALTHY',
+      uptime_seconds: 12,
+      components: { database: { status: 'OK' }, redis: { status: 'OK', details: { latency_ms: 0.2 } } },
+    });
+    await p.systemStatus('RUNNING', { worker: 'w-1', api_key: 'k' });
+    await waitFor(() => on(CHANNELS.monitoring).length === 3, { what: 'three dashboard events' });
+    const [metric, health, status] = on(CHANNELS.monitoring).map((m) => JSON.parse(m));
+    expect([metric.event_type, health.event_type, status.event_type]).toEqual(['METRIC_UPDATE', 'HEALTH_CHECK', 'SYSTEM_STATUS']);
+    expect(metric).toMatchObject({ timestamp: '2025-12-23T17:16:02.634Z', source: 'TickStockPL', health_score: { overall: 99 } });
+    expect(Object.values(health.health.components).map((c) => (c as { status: string }).status)).toEqual(['OK', 'OK']);
+    expect(status).toEqual({
+      event_type: 'SYSTEM_STATUS',
+      timestamp: '2025-12-23T17:16:02.634Z',
+      source: 'TickStockPL',
+      status: 'RUNNING',
+      details: { worker: 'w-1', api_key: '[redacted]' },
+    });
+    for (const m of on(CHANNELS.monitoring)) expect(parseDashboardEvent(m).ok).toBe(true);
+    await expect(
+      p.healthCheck({ overall_score: 100, status: 'HEALTHY', uptime_seconds: 1, components: { db: { status: 'fine' as 'OK' } } }),
+    ).rejects.toMatchObject({ code: 'FIELD_INVALID' });
   });
 
   it('backtesting progress and results, and health status', async () => {

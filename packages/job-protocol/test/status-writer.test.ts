@@ -2,10 +2,13 @@ import { type RedisServer, startRedisServer, waitFor } from '@tickstock/test-sup
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  appJobStatusKey,
+  appMayPreWriteStatus,
   CHANNELS,
   type JobStatus,
   JobStatusWriter,
   jobHashKey,
+  parseDataLoadJob,
   jobStatusKey,
   jobStatusToHash,
   parseJobStatus,
@@ -108,13 +111,14 @@ describe('JobStatusWriter', () => {
     expect((await statusOf('job-3')).status).toBe('running');
   });
 
-  it('mirrors every write to the job:{id} hash (string fields, TTL) and the tickstock.jobs.status channel', async () => {
+  it('with hashMirror, mirrors every write to the job:{id} hash (string fields, TTL) and the tickstock.jobs.status channel', async () => {
     await appPreWrite('job-4');
     const writer = new JobStatusWriter(redis, {
       jobId: 'job-4',
       jobType: 'csv_universe_load',
       totalSymbols: 2,
       throttleMs: 0,
+      hashMirror: true,
       extra: { run_analysis_after_import: true, universe_key: 'DIA' },
     });
     await writer.start();
@@ -184,7 +188,8 @@ describe('JobStatusWriter', () => {
     const final = await writer.finish('completed_with_errors'); // ...but the final state carries it
     expect(writer.writeCount).toBe(4);
     expect(final).toMatchObject({
-      status: 'completed_with_errors',
+      status: 'completed',
+      has_errors: true,
       progress: 100,
       processed_symbols: 12,
       symbols_loaded: 11,
@@ -198,7 +203,7 @@ describe('JobStatusWriter', () => {
     expect(writer.writeCount).toBe(4);
   });
 
-  it('progress is an integer 0-100: derived from processed/total, clamped and rounded when given', async () => {
+  it('progress is an integer 0-100 that never goes backwards: derived from processed/total, clamped and rounded when given', async () => {
     const clock = manualClock();
     const writer = new JobStatusWriter(redis, {
       jobId: 'job-6',
@@ -211,14 +216,14 @@ describe('JobStatusWriter', () => {
     await writer.start();
     await writer.update({ processed_symbols: 1 });
     expect((await statusOf('job-6')).progress).toBe(33);
-    await writer.update({ progress: 150 });
-    expect((await statusOf('job-6')).progress).toBe(100);
-    await writer.update({ progress: -5 });
-    expect((await statusOf('job-6')).progress).toBe(0);
     await writer.update({ progress: 45.6 });
     expect((await statusOf('job-6')).progress).toBe(46);
+    await writer.update({ progress: -5 });
+    expect((await statusOf('job-6')).progress).toBe(46);
     await writer.update({ progress: Number.NaN });
-    expect((await statusOf('job-6')).progress).toBe(0);
+    expect((await statusOf('job-6')).progress).toBe(46);
+    await writer.update({ progress: 150 });
+    expect((await statusOf('job-6')).progress).toBe(100);
   });
 
   it('failed and cancelled keep the progress reached and set completed_at; error_message says why', async () => {
@@ -244,7 +249,7 @@ describe('JobStatusWriter', () => {
 
   it('a failed write rejects with REDIS_FAILED naming the job, and the next write still goes out', async () => {
     await redis.set(jobHashKey('job-9'), 'not a hash'); // HSET job:{id} will fail with WRONGTYPE
-    const writer = new JobStatusWriter(redis, { jobId: 'job-9', jobType: 'x', preWriteWaitMs: 0 });
+    const writer = new JobStatusWriter(redis, { jobId: 'job-9', jobType: 'x', preWriteWaitMs: 0, hashMirror: true });
     await expect(writer.start()).rejects.toMatchObject({
       code: 'REDIS_FAILED',
       jobId: 'job-9',
@@ -252,5 +257,136 @@ describe('JobStatusWriter', () => {
     });
     await redis.del(jobHashKey('job-9'));
     await expect(writer.finish('failed')).resolves.toMatchObject({ status: 'failed' });
+  });
+
+  it('a partly failed job ends completed with has_errors true (the app ends on completed/failed/cancelled only), or completed_with_errors when asked', async () => {
+    const clock = manualClock();
+    const app = new JobStatusWriter(redis, { jobId: 'job-p1', jobType: 'x', totalSymbols: 2, preWriteWaitMs: 0, now: clock.now });
+    await app.recordSymbol('AAPL', { ok: true, records: 3 });
+    await app.recordSymbol('XYZ', { ok: false });
+    expect(await app.finish('completed_with_errors', { message: 'completed with errors: 1 of 2 symbols loaded, 1 failed' })).toMatchObject({
+      status: 'completed',
+      has_errors: true,
+      progress: 100,
+      failed_symbols: ['XYZ'],
+      message: 'completed with errors: 1 of 2 symbols loaded, 1 failed',
+    });
+    const seeds = new JobStatusWriter(redis, {
+      jobId: 'job-p2',
+      jobType: 'x',
+      totalSymbols: 2,
+      preWriteWaitMs: 0,
+      partialStatus: 'completed_with_errors',
+      now: clock.now,
+    });
+    expect(await seeds.finish('completed_with_errors', { failed_symbols: ['XYZ'] })).toMatchObject({
+      status: 'completed_with_errors',
+      has_errors: true,
+    });
+    const clean = new JobStatusWriter(redis, { jobId: 'job-p3', jobType: 'x', totalSymbols: 1, preWriteWaitMs: 0, now: clock.now });
+    expect(await clean.finish('completed', { processed_symbols: 1, successful_symbols: ['AAPL'] })).toMatchObject({
+      status: 'completed',
+      has_errors: false,
+      progress: 100,
+    });
+    expect(() => new JobStatusWriter(redis, { jobId: 'j', jobType: 'x', partialStatus: 'partial' as 'completed' })).toThrow(
+      /partialStatus must be one of completed, completed_with_errors/,
+    );
+  });
+
+  it('writes no job:{id} hash by default (nothing in the app reads it)', async () => {
+    const writer = new JobStatusWriter(redis, { jobId: 'job-nohash', jobType: 'x', preWriteWaitMs: 0 });
+    await writer.start();
+    await writer.finish('completed');
+    expect(await redis.exists(jobHashKey('job-nohash'))).toBe(0);
+  });
+
+  // Mirrors the app's csv-universe-load route (admin_historical_data_redis.py: SETEX job:status:{id} 7200 with a JSON
+  // string) and its readers (the dashboard's Recent Jobs, the cancel route, scripts/testing/test_redis_job_submission.py:
+  // GET + json.loads, progress an int).
+  it("keeps the app's own job:status:{id} current (JSON string, the app's fields kept, TTL 7200) when the app created it", async () => {
+    const key = appJobStatusKey('job-csv');
+    await redis.setex(
+      key,
+      7200,
+      JSON.stringify({
+        status: 'submitted',
+        progress: 0,
+        message: 'CSV universe load job submitted to TickStockPL',
+        description: 'Loading sp_500.csv with 1 year(s) of OHLCV data',
+        submitted_at: '2025-12-23T12:15:13.640000',
+      }),
+    );
+    const clock = manualClock();
+    const writer = new JobStatusWriter(redis, { jobId: 'job-csv', jobType: 'csv_universe_load', totalSymbols: 2, throttleMs: 0, now: clock.now });
+    await writer.start();
+    const running = JSON.parse((await redis.get(key)) as string);
+    expect(running).toMatchObject({
+      status: 'running',
+      progress: 0,
+      description: 'Loading sp_500.csv with 1 year(s) of OHLCV data',
+      submitted_at: '2025-12-23T12:15:13.640000',
+      job_id: 'job-csv',
+    });
+    expect(await redis.type(key)).toBe('string');
+    await writer.recordSymbol('AAPL', { ok: true, records: 10 });
+    expect(JSON.parse((await redis.get(key)) as string)).toMatchObject({ status: 'running', progress: 50, processed_symbols: 1 });
+    await writer.recordSymbol('MSFT', { ok: true, records: 10 });
+    const final = await writer.finish('completed', { message: 'completed: 2 of 2 symbols loaded' });
+    const stored = JSON.parse((await redis.get(key)) as string);
+    expect(stored).toEqual({
+      ...final,
+      description: 'Loading sp_500.csv with 1 year(s) of OHLCV data',
+      submitted_at: '2025-12-23T12:15:13.640000',
+    });
+    expect(stored.progress).toBe(100);
+    expect(Number.isInteger(stored.progress)).toBe(true);
+    const ttl = await redis.ttl(key);
+    expect(ttl).toBeGreaterThan(7_100);
+    expect(ttl).toBeLessThanOrEqual(7_200);
+  });
+
+  it('never creates job:status:{id} for a job the app did not create it for', async () => {
+    const writer = new JobStatusWriter(redis, { jobId: 'job-noapp', jobType: 'x', preWriteWaitMs: 0 });
+    await writer.start();
+    await writer.finish('completed');
+    expect(await redis.exists(appJobStatusKey('job-noapp'))).toBe(0);
+  });
+
+  it('writes at once for a job the app writes no status for (awaitAppPreWrite false), with no wait', async () => {
+    const writer = new JobStatusWriter(redis, { jobId: 'job-seed', jobType: 'universe_seed', preWriteWaitMs: 10_000, awaitAppPreWrite: false });
+    const t = performance.now();
+    await writer.start();
+    expect(performance.now() - t).toBeLessThan(1_000);
+    expect((await statusOf('job-seed')).status).toBe('running');
+  });
+
+  it("ends the pre-write wait as soon as the app's job:status:{id} appears (the CSV route writes only that key)", async () => {
+    const writer = new JobStatusWriter(redis, { jobId: 'job-csv2', jobType: 'csv_universe_load', preWriteWaitMs: 10_000 });
+    const started = writer.start();
+    await new Promise((r) => setTimeout(r, 100));
+    await redis.setex(appJobStatusKey('job-csv2'), 7200, JSON.stringify({ status: 'submitted', progress: 0 }));
+    const t = performance.now();
+    await started;
+    expect(performance.now() - t).toBeLessThan(1_000);
+    expect(JSON.parse((await redis.get(appJobStatusKey('job-csv2'))) as string).status).toBe('running');
+  });
+});
+
+describe('appMayPreWriteStatus', () => {
+  const request = (job: Record<string, unknown>) => {
+    const r = parseDataLoadJob(job);
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    return r.request;
+  };
+  it('is false for the forms the app publishes without a status (universe_seed; symbols without universe_key) and true for the rest', () => {
+    expect(appMayPreWriteStatus(request({ job_id: 'a', job_type: 'universe_seed', universe_type: 'SP500' }))).toBe(false);
+    expect(appMayPreWriteStatus(request({ job_id: 'b', job_type: 'csv_universe_load', symbols: ['AAPL'] }))).toBe(false);
+    expect(
+      appMayPreWriteStatus(request({ job_id: 'c', job_type: 'csv_universe_load', symbols: ['AAPL'], universe_key: 'DIA', source: 'DIA' })),
+    ).toBe(true);
+    expect(appMayPreWriteStatus(request({ job_id: 'd', job_type: 'csv_universe_load', csv_file: 'sp_500.csv' }))).toBe(true);
+    expect(appMayPreWriteStatus(request({ job_id: 'e', job_type: 'historical_load', symbols: ['AAPL'] }))).toBe(true);
+    expect(appMayPreWriteStatus(request({ job_id: 'f', job_type: 'multi_timeframe_load', symbols: ['AAPL'] }))).toBe(true);
   });
 });

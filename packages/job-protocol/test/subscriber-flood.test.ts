@@ -75,15 +75,30 @@ describe('JobSubscriber under a flood of malformed messages', () => {
     expect(jobs[0]?.jobId).toBe('e33cca95-c71a-44ce-a377-3b232fa379ae');
     expect(jobs[0]?.target).toEqual({ kind: 'symbols', symbols: ['AAPL', 'MSFT'] });
 
-    // 700 job messages without a usable job_id and 50 bad controls -> error events; 150 with a job_id -> failed statuses
-    await waitFor(() => errorEvents.length === 750, { what: '750 error events', timeoutMs: 20_000 });
+    // 700 job messages without a usable job_id and 50 bad controls -> error events; 150 with a job_id -> failed
+    // statuses and an error event each (severity error: a job the app waits on)
+    await waitFor(() => errorEvents.length === 900, { what: '900 error events', timeoutMs: 20_000 });
     expect(sub.stats).toEqual({ jobs: 1, controls: 0, invalid: 900, ignored: 100, duplicates: 0, expired: 0 });
     expect(controls).toEqual([]);
     const byCode = errorEvents.reduce<Record<string, number>>((acc, e) => {
       acc[e.category as string] = (acc[e.category as string] ?? 0) + 1;
       return acc;
     }, {});
-    expect(byCode).toEqual({ INVALID_JSON: 300, NOT_AN_OBJECT: 100, JOB_ID_MISSING: 200, JOB_ID_INVALID: 100, CONTROL_INVALID: 50 });
+    expect(byCode).toEqual({
+      INVALID_JSON: 300,
+      NOT_AN_OBJECT: 100,
+      JOB_ID_MISSING: 200,
+      JOB_ID_INVALID: 100,
+      CONTROL_INVALID: 50,
+      YEARS_OUT_OF_RANGE: 100,
+      SYMBOL_INVALID: 50,
+    });
+    expect(errorEvents.find((e) => e.context?.job_id === 'bad-years-7')).toMatchObject({
+      severity: 'error',
+      category: 'YEARS_OUT_OF_RANGE',
+      component: 'job-subscriber',
+      message: expect.stringContaining('Job bad-years-7 rejected: YEARS_OUT_OF_RANGE at years'),
+    });
     const noId = errorEvents.find((e) => e.category === 'JOB_ID_MISSING');
     expect(noId).toMatchObject({
       source: 'TickStockPL',

@@ -1,11 +1,13 @@
 /** What `conformance/` holds: one JSON Schema per message kind, generated from the zod schemas, and example messages. */
 import * as z from 'zod';
 import { CHANNELS, KEYS } from '../names.js';
-import { controlMessageSchema } from '../schemas/control.js';
+import { controlMessageSchema, monitoringControlSchema } from '../schemas/control.js';
 import {
   backtestingProgressSchema,
   backtestingResultsSchema,
+  dashboardEventSchema,
   errorEventSchema,
+  IMPORT_EVENT_CHANNELS,
   healthStatusSchema,
   heartbeatValueSchema,
   monitoringEventSchema,
@@ -50,21 +52,27 @@ export const CONFORMANCE: readonly ConformanceEntry[] = [
   {
     name: 'job-status',
     title: 'Job status (JSON form)',
-    where: `key tickstock.jobs.status:{job_id} (string); channel ${CHANNELS.jobStatus}`,
+    where: `key tickstock.jobs.status:{job_id} (string); key job:status:{job_id} (string, when the app created it); channel ${CHANNELS.jobStatus}`,
     schema: jobStatusSchema,
-    examples: { 'status.running': ex.JOB_STATUS },
+    examples: {
+      'status.running': ex.JOB_STATUS,
+      'status.completed-has-errors': ex.JOB_STATUS_COMPLETED_WITH_ERRORS,
+      'status.app-job-status-key': ex.APP_JOB_STATUS,
+    },
   },
   {
     name: 'job-status-hash',
     title: 'Job status (hash form, string fields)',
-    where: 'hash job:{job_id}; the app pre-writes tickstock.jobs.status:{job_id} as a hash',
+    where: 'the app pre-writes tickstock.jobs.status:{job_id} as a hash; hash job:{job_id} (the seeds\' mirror, only when enabled)',
     schema: jobStatusHashSchema,
     examples: { 'status-hash.worker-mirror': ex.JOB_STATUS_HASH, 'status-hash.app-prewritten': ex.APP_PREWRITTEN_STATUS_HASH },
   },
   {
     name: 'monitoring-event',
-    title: 'Monitoring event',
-    where: `channel ${CHANNELS.monitoring}`,
+    title: 'Import lifecycle event ({event, timestamp, source, version, payload})',
+    where: Object.entries(IMPORT_EVENT_CHANNELS)
+      .map(([event, channels]) => `${event}: ${channels.join(' and ')}`)
+      .join('; '),
     schema: monitoringEventSchema,
     examples: {
       'monitoring.job-progress-update': ex.JOB_PROGRESS_UPDATE,
@@ -72,6 +80,24 @@ export const CONFORMANCE: readonly ConformanceEntry[] = [
       'monitoring.data-import-started': ex.DATA_IMPORT_STARTED,
       'monitoring.data-import-completed': ex.DATA_IMPORT_COMPLETED,
     },
+  },
+  {
+    name: 'dashboard-event',
+    title: 'Monitoring dashboard event (METRIC_UPDATE, HEALTH_CHECK, SYSTEM_STATUS)',
+    where: `channel ${CHANNELS.monitoring}`,
+    schema: dashboardEventSchema,
+    examples: {
+      'dashboard.metric-update': ex.METRIC_UPDATE,
+      'dashboard.health-check': ex.HEALTH_CHECK,
+      'dashboard.system-status': ex.SYSTEM_STATUS,
+    },
+  },
+  {
+    name: 'monitoring-control',
+    title: 'Monitoring control request (in)',
+    where: `channel ${CHANNELS.monitoringControl}`,
+    schema: monitoringControlSchema,
+    examples: { 'monitoring-control.force-health-check': ex.FORCE_HEALTH_CHECK },
   },
   { name: 'error-event', title: 'Error event', where: `channel ${CHANNELS.errors}`, schema: errorEventSchema, examples: { 'error.rate-limit': ex.ERROR_EVENT } },
   {

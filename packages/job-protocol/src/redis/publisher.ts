@@ -1,4 +1,4 @@
-/** Publishers for monitoring, error, pattern, backtesting and health messages. */
+/** Publishers for import lifecycle, monitoring dashboard, error, pattern, backtesting and health messages. */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type * as z from 'zod';
@@ -14,15 +14,23 @@ import {
   type ErrorEvent,
   type ErrorSeverity,
   errorEventSchema,
+  type HealthCheck,
   type HealthStatus,
+  healthCheckSchema,
   healthStatusSchema,
+  IMPORT_EVENT_CHANNELS,
+  IMPORT_EVENT_SOURCE,
+  type MetricUpdate,
   MONITORING_VERSION,
+  metricUpdateSchema,
   type MonitoringEventName,
   type MonitoringPayload,
   monitoringEventSchema,
   type PatternData,
   type PatternEvent,
   patternEventSchema,
+  type SystemStatus,
+  systemStatusSchema,
 } from '../schemas/events.js';
 import { scrubSecrets, scrubText } from '../scrub.js';
 import { epochSeconds, isoMillis } from '../time.js';
@@ -50,22 +58,35 @@ export interface ErrorEventInput {
   context?: Record<string, unknown>;
 }
 
-/** A pattern to publish: `flow_id` defaults to a new UUID. */
+/**
+ * A pattern to publish. Every field the app's strictest check requires is required; `flow_id` defaults to a new
+ * UUID, `timestamp` to now and `expires_at` to `timestamp` + 3 days (the app's own detectors' expiry).
+ */
 export interface PatternInput {
   symbol: string;
   /** The pattern name (the field is `pattern`, never `pattern_name`). */
   pattern: string;
   /** 0-1. */
   confidence: number;
+  /** Price when detected, > 0. */
+  current_price: number;
+  /** Percent change. */
+  price_change: number;
+  /** Indicator values, e.g. `{relative_strength: 1.2, relative_volume: 0.9}`. */
+  indicators: Record<string, unknown>;
+  /** The data tier the pattern was found on: `daily`, `hourly`, `intraday`, `weekly`, `monthly`, ... */
+  source: string;
   flow_id?: string;
   tier?: string | null;
-  price_change?: number | null;
-  current_price?: number | null;
   volume?: number | null;
-  timestamp?: number | string | null;
-  expires_at?: number | string | null;
-  indicators?: Record<string, unknown> | null;
+  /** Epoch seconds (default: now). */
+  timestamp?: number;
+  /** Epoch seconds (default: `timestamp` + 3 days). */
+  expires_at?: number;
 }
+
+/** How long a pattern stays current when the caller names no expiry: 3 days, as the app's detectors set. */
+export const PATTERN_DEFAULT_TTL_SECONDS = 3 * 86_400;
 
 /**
  * Publishes this side's events, each validated against its schema first (a bad event is a bug: it throws a
@@ -84,10 +105,37 @@ export class EventPublisher {
     this.now = options.now ?? Date.now;
   }
 
-  /** Publishes monitoring event `event` on `tickstock:monitoring`, in the `{event, timestamp, source, version, payload}` envelope. */
-  monitoring<E extends MonitoringEventName>(event: E, payload: MonitoringPayload<E>): Promise<number> {
-    const message = { event, timestamp: isoMillis(this.now()), source: this.source, version: MONITORING_VERSION, payload };
-    return this.publish(CHANNELS.monitoring, monitoringEventSchema, message);
+  /**
+   * Publishes import lifecycle event `event` in the `{event, timestamp, source, version, payload}` envelope on each
+   * channel of {@link IMPORT_EVENT_CHANNELS} (where the app's subscribers read it), with `source`
+   * {@link IMPORT_EVENT_SOURCE}. Resolves to the receivers of all channels together.
+   */
+  async importEvent<E extends MonitoringEventName>(event: E, payload: MonitoringPayload<E>): Promise<number> {
+    const message = { event, timestamp: isoMillis(this.now()), source: IMPORT_EVENT_SOURCE, version: MONITORING_VERSION, payload };
+    this.validate(monitoringEventSchema, message);
+    const text = JSON.stringify(message);
+    let receivers = 0;
+    for (const channel of IMPORT_EVENT_CHANNELS[event]) receivers += await this.send(channel, text);
+    return receivers;
+  }
+
+  /** Publishes a `METRIC_UPDATE` for the app's monitoring dashboard on `tickstock:monitoring` (`timestamp`, `source` filled in). */
+  metricUpdate(fields: Omit<MetricUpdate, 'event_type' | 'timestamp' | 'source'>): Promise<number> {
+    const message = { event_type: 'METRIC_UPDATE', timestamp: isoMillis(this.now()), source: this.source, ...fields };
+    return this.publish(CHANNELS.monitoring, metricUpdateSchema, message);
+  }
+
+  /** Publishes a `HEALTH_CHECK` on `tickstock:monitoring`. */
+  healthCheck(health: HealthCheck['health']): Promise<number> {
+    const message = { event_type: 'HEALTH_CHECK', timestamp: isoMillis(this.now()), source: this.source, health };
+    return this.publish(CHANNELS.monitoring, healthCheckSchema, message);
+  }
+
+  /** Publishes a `SYSTEM_STATUS` (`RUNNING` is the normal value) on `tickstock:monitoring`. */
+  systemStatus(status: SystemStatus['status'], details?: Record<string, unknown>): Promise<number> {
+    const message: SystemStatus = { event_type: 'SYSTEM_STATUS', timestamp: isoMillis(this.now()), source: this.source, status };
+    if (details) message.details = scrubSecrets(details);
+    return this.publish(CHANNELS.monitoring, systemStatusSchema, message);
   }
 
   /** Builds an error event (secrets scrubbed, code in `category` and `context.code`) without publishing it. */
@@ -116,11 +164,18 @@ export class EventPublisher {
 
   /** Publishes a `pattern_detected` event on `tickstock.events.patterns` (`timestamp` epoch seconds, float). */
   pattern(data: PatternInput): Promise<number> {
+    const now = epochSeconds(this.now());
+    const detectedAt = data.timestamp ?? now;
     const event: PatternEvent = {
       event_type: 'pattern_detected',
       source: this.source,
-      timestamp: epochSeconds(this.now()),
-      data: { ...data, flow_id: data.flow_id ?? randomUUID() } as PatternData,
+      timestamp: now,
+      data: {
+        ...data,
+        flow_id: data.flow_id ?? randomUUID(),
+        timestamp: detectedAt,
+        expires_at: data.expires_at ?? detectedAt + PATTERN_DEFAULT_TTL_SECONDS,
+      } as PatternData,
     };
     return this.publish(CHANNELS.patterns, patternEventSchema, event);
   }
@@ -142,16 +197,24 @@ export class EventPublisher {
     return this.publish(CHANNELS.healthStatus, healthStatusSchema, message);
   }
 
-  private async publish(channel: string, schema: z.ZodType, message: unknown): Promise<number> {
+  private validate(schema: z.ZodType, message: unknown): void {
     const parsed = schema.safeParse(message);
     if (!parsed.success) {
       const issues = issuesFromZod(parsed.error, message).map((i) => ({ ...i, code: 'FIELD_INVALID' as const }));
       throw ProtocolError.fromIssues(issues);
     }
+  }
+
+  private async send(channel: string, text: string): Promise<number> {
     try {
-      return await this.redis.publish(channel, JSON.stringify(message));
+      return await this.redis.publish(channel, text);
     } catch (e) {
       throw redisFailure(`publishing on ${channel}`, e);
     }
+  }
+
+  private async publish(channel: string, schema: z.ZodType, message: unknown): Promise<number> {
+    this.validate(schema, message);
+    return this.send(channel, JSON.stringify(message));
   }
 }

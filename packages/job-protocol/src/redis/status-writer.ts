@@ -1,10 +1,10 @@
-/** Writes a job's status where the app reads it: the JSON key, the `job:{id}` hash and the status channel. */
+/** Writes a job's status where the app reads it: the JSON key, the app's `job:status:{id}` when it exists, and the status channel. */
 import type { Redis } from 'ioredis';
 import { DEFAULTS } from '../defaults.js';
 import { ProtocolError } from '../errors.js';
 import { jobStatusToHash } from '../messages.js';
-import { CHANNELS, jobHashKey, jobStatusKey } from '../names.js';
-import type { FinalJobStatus, JobStatus, WorkerJobStatus } from '../schemas/status.js';
+import { appJobStatusKey, CHANNELS, jobHashKey, jobStatusKey } from '../names.js';
+import { type FinalJobStatus, type JobStatus, PARTIAL_JOB_STATUSES, type PartialJobStatus, type WorkerJobStatus } from '../schemas/status.js';
 import { isoSeconds, sleep } from '../time.js';
 import { execMulti, redisFailure } from './exec.js';
 
@@ -15,6 +15,11 @@ export interface JobStatusWriterOptions {
   totalSymbols?: number;
   /** Extra fields written with every status, e.g. `run_analysis_after_import`, `universe_key`. */
   extra?: Record<string, unknown>;
+  /**
+   * Whether the first write waits for the key the app pre-writes (default true). Pass
+   * `appMayPreWriteStatus(request)`: jobs the app writes no status for get theirs at once.
+   */
+  awaitAppPreWrite?: boolean;
   /** How long the first write waits for the key the app pre-writes (default 2000 ms). */
   preWriteWaitMs?: number;
   /** Intermediate updates at most this often (default 1000 ms)... */
@@ -23,6 +28,15 @@ export interface JobStatusWriterOptions {
   throttleSymbols?: number;
   /** Key TTL (default 86400 s). */
   ttlSeconds?: number;
+  /** TTL of the app's `job:status:{id}` key while the worker keeps it current (default 7200 s, the app's). */
+  appStatusTtlSeconds?: number;
+  /**
+   * The final word of a job some of whose symbols failed: `completed` with `has_errors: true` (default: the app's
+   * pages end on completed/failed/cancelled only) or the seeds' `completed_with_errors`.
+   */
+  partialStatus?: PartialJobStatus;
+  /** Also keep the seeds' `job:{id}` hash mirror (default false: nothing in the app reads it). */
+  hashMirror?: boolean;
   /** Clock, Unix ms. */
   now?: () => number;
 }
@@ -37,10 +51,12 @@ export type JobStatusUpdate = Partial<
     | 'current_symbol'
     | 'successful_symbols'
     | 'failed_symbols'
+    | 'interrupted_symbols'
     | 'error_message'
     | 'symbols_loaded'
     | 'ohlcv_records_loaded'
     | 'progress'
+    | 'has_errors'
   >
 >;
 
@@ -50,12 +66,22 @@ export function clampProgress(value: number): number {
   return Math.min(100, Math.max(0, Math.round(value)));
 }
 
+/** The fields of the app's own `job:status:{id}` JSON that the worker keeps when it rewrites the key. */
+const APP_STATUS_FIELDS = ['description', 'submitted_at'] as const;
+
 /**
  * One job's status. `start()` writes `running`; `update()` and `recordSymbol()` write at most every ~1 s or ~10
  * symbols; `finish()` always writes the final status, and nothing is written after it. Each write is
- * `SET tickstock.jobs.status:{id} <json> EX 86400`, `HSET job:{id}` (string fields) + `EXPIRE`, and
- * `PUBLISH tickstock.jobs.status <json>`, in one MULTI. The first write waits up to ~2 s for the status key the app
- * pre-writes as a hash (the `SET` then replaces it), or the app's own write after ours would fail.
+ * `SET tickstock.jobs.status:{id} <json> EX 86400` and `PUBLISH tickstock.jobs.status <json>` in one MULTI, plus
+ * `SET job:status:{id}` when the app created that key, and the `job:{id}` hash when asked for.
+ *
+ * The first write waits up to ~2 s for the status key the app pre-writes as a hash right after publishing the job
+ * (the `SET` then replaces it; a `SET` before the app's `HSET` would make the app's write fail), or for its
+ * `job:status:{id}`; jobs the app writes nothing for skip the wait (`awaitAppPreWrite: false`).
+ *
+ * Progress rule: an integer 0-100, `floor(100 × finished symbols / total)` where finished = loaded + failed
+ * (interrupted symbols are not finished); never lower than a value already written; `completed` is 100; `failed`
+ * and `cancelled` keep the progress reached (0 when no symbol finished, e.g. an unreadable universe).
  */
 export class JobStatusWriter {
   private readonly redis: Redis;
@@ -65,8 +91,11 @@ export class JobStatusWriter {
   private progressGiven = false;
   private chain: Promise<unknown> = Promise.resolve();
   private waited = false;
+  /** The app's `job:status:{id}` fields, once that key was found (null: the app did not create it). */
+  private appStatus: Record<string, unknown> | null = null;
   private lastWriteAt = Number.NEGATIVE_INFINITY;
   private lastWriteProcessed = 0;
+  private writtenProgress = 0;
   private writes = 0;
   private finished = false;
 
@@ -75,12 +104,18 @@ export class JobStatusWriter {
     this.opts = {
       jobId: options.jobId,
       jobType: options.jobType,
+      awaitAppPreWrite: options.awaitAppPreWrite ?? true,
       preWriteWaitMs: options.preWriteWaitMs ?? DEFAULTS.preWriteWaitMs,
       throttleMs: options.throttleMs ?? DEFAULTS.throttleMs,
       throttleSymbols: options.throttleSymbols ?? DEFAULTS.throttleSymbols,
       ttlSeconds: options.ttlSeconds ?? DEFAULTS.statusTtlSeconds,
+      appStatusTtlSeconds: options.appStatusTtlSeconds ?? DEFAULTS.appStatusTtlSeconds,
+      partialStatus: options.partialStatus ?? DEFAULTS.partialStatus,
+      hashMirror: options.hashMirror ?? false,
       now: options.now ?? Date.now,
     };
+    if (!(PARTIAL_JOB_STATUSES as readonly string[]).includes(this.opts.partialStatus))
+      throw new ProtocolError('INVALID_OPTION', `partialStatus must be one of ${PARTIAL_JOB_STATUSES.join(', ')}`);
     this.extra = { ...(options.extra ?? {}) };
     const t = isoSeconds(this.opts.now());
     this.state = {
@@ -157,14 +192,19 @@ export class JobStatusWriter {
   }
 
   /**
-   * Writes the final status with `completed_at` now. Always writes (once). `completed` and `completed_with_errors`
-   * set progress to 100; `failed` and `cancelled` keep the progress reached.
+   * Writes the final status with `completed_at` now. Always writes (once). `completed_with_errors` is written as
+   * the writer's `partialStatus` (by default `completed` with `has_errors: true`); completed jobs are at 100%;
+   * `failed` and `cancelled` keep the progress reached. `has_errors` is always set on a final status: true for
+   * `failed`, `completed_with_errors` and whenever failed symbols are listed, unless the update says otherwise.
    */
   finish(status: FinalJobStatus, update: JobStatusUpdate = {}): Promise<JobStatus> {
     if (this.finished) return this.chain.then(() => this.current);
     this.finished = true;
-    const progress = status === 'completed' || status === 'completed_with_errors' ? 100 : undefined;
-    this.merge(status, { ...(progress === undefined ? {} : { progress }), ...update });
+    const written: FinalJobStatus = status === 'completed_with_errors' ? this.opts.partialStatus : status;
+    const completed = status === 'completed' || status === 'completed_with_errors';
+    this.merge(written, { ...update, ...(completed ? { progress: 100 } : {}) });
+    const failedListed = this.state.failed_symbols.length > 0;
+    this.state.has_errors = update.has_errors ?? (status === 'failed' || status === 'completed_with_errors' || failedListed);
     this.state.completed_at = isoSeconds(this.opts.now());
     return this.enqueueWrite();
   }
@@ -178,6 +218,8 @@ export class JobStatusWriter {
       s.progress = clampProgress(update.progress);
     } else if (!this.progressGiven)
       s.progress = s.total_symbols > 0 ? clampProgress(Math.floor((s.processed_symbols * 100) / s.total_symbols)) : 0;
+    // Progress never goes backwards within a job.
+    s.progress = Math.max(s.progress, this.writtenProgress);
     s.timestamp = isoSeconds(this.opts.now());
   }
 
@@ -188,27 +230,47 @@ export class JobStatusWriter {
       successful_symbols: [...this.state.successful_symbols],
       failed_symbols: [...this.state.failed_symbols],
     };
+    if (this.state.interrupted_symbols) snapshot.interrupted_symbols = [...this.state.interrupted_symbols];
     this.lastWriteAt = this.opts.now();
     this.lastWriteProcessed = this.state.processed_symbols;
+    this.writtenProgress = this.state.progress;
     const write = this.chain.then(() => this.write(snapshot));
     this.chain = write.catch(() => undefined);
     return write;
   }
 
+  /**
+   * Before the first write: waits (when the app may pre-write) until the app's status hash or its `job:status:{id}`
+   * exists, up to `preWriteWaitMs`; then remembers whether the app's `job:status:{id}` is there (and its fields).
+   */
   private async waitForPreWrite(): Promise<void> {
     if (this.waited) return;
     this.waited = true;
     const key = jobStatusKey(this.opts.jobId);
-    const deadline = Date.now() + this.opts.preWriteWaitMs; // real time: the app's write happens in real time
+    const appKey = appJobStatusKey(this.opts.jobId);
+    const deadline = Date.now() + (this.opts.awaitAppPreWrite ? this.opts.preWriteWaitMs : 0); // real time: the app writes in real time
     for (;;) {
-      let exists: number;
+      let found: [number, string | null];
       try {
-        exists = await this.redis.exists(key);
+        const [exists, appText] = await Promise.all([this.redis.exists(key), this.readAppStatus(appKey)]);
+        found = [exists, appText];
       } catch (e) {
         throw redisFailure(`checking ${key}`, e, this.opts.jobId);
       }
-      if (exists > 0 || Date.now() >= deadline) return;
+      const [exists, appText] = found;
+      if (appText !== null) this.appStatus = appStatusFields(appText);
+      if (exists > 0 || appText !== null || Date.now() >= deadline) return;
       await sleep(DEFAULTS.preWritePollMs);
+    }
+  }
+
+  /** The app's `job:status:{id}` JSON text, or null when the key is absent (or not a string: the app only writes strings). */
+  private async readAppStatus(appKey: string): Promise<string | null> {
+    try {
+      return await this.redis.get(appKey);
+    } catch (e) {
+      if (e instanceof Error && e.message.startsWith('WRONGTYPE')) return null;
+      throw e;
     }
   }
 
@@ -216,18 +278,16 @@ export class JobStatusWriter {
     await this.waitForPreWrite();
     const json = JSON.stringify(status);
     const statusKey = jobStatusKey(status.job_id);
-    const hashKey = jobHashKey(status.job_id);
     const ttl = this.opts.ttlSeconds;
-    const results = await execMulti(
-      this.redis
-        .multi()
-        .set(statusKey, json, 'EX', ttl)
-        .hset(hashKey, jobStatusToHash(status))
-        .expire(hashKey, ttl)
-        .publish(CHANNELS.jobStatus, json),
-      `writing status of job ${status.job_id}`,
-      status.job_id,
-    );
+    const multi = this.redis.multi().set(statusKey, json, 'EX', ttl).publish(CHANNELS.jobStatus, json);
+    if (this.appStatus) {
+      multi.set(appJobStatusKey(status.job_id), JSON.stringify({ ...this.appStatus, ...status }), 'EX', this.opts.appStatusTtlSeconds);
+    }
+    if (this.opts.hashMirror) {
+      const hashKey = jobHashKey(status.job_id);
+      multi.hset(hashKey, jobStatusToHash(status)).expire(hashKey, ttl);
+    }
+    const results = await execMulti(multi, `writing status of job ${status.job_id}`, status.job_id);
     const failed = results.find((r) => r.error);
     if (failed?.error)
       throw new ProtocolError('REDIS_FAILED', `writing status of job ${status.job_id} failed: ${failed.error.message}`, {
@@ -237,4 +297,21 @@ export class JobStatusWriter {
     this.writes += 1;
     return status;
   }
+}
+
+/** The app's own fields of its `job:status:{id}` JSON (the rest is replaced by each write). */
+function appStatusFields(text: string): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const field of APP_STATUS_FIELDS) {
+        const v = (value as Record<string, unknown>)[field];
+        if (v !== undefined) kept[field] = v;
+      }
+    }
+  } catch {
+    // Not JSON: the key is replaced by the worker's status all the same.
+  }
+  return kept;
 }

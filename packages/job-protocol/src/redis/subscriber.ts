@@ -425,6 +425,15 @@ export class JobSubscriber {
         });
         await writer.finish('failed', { message: `Job rejected: ${first?.message ?? 'invalid job'}`, error_message: summary });
       });
+      // A job the app is waiting on: an `error` event, so it reaches the app's error_logs (its default threshold).
+      this.pushReport(() =>
+        this.publisher.error({
+          severity: 'error',
+          code: first?.code ?? 'FIELD_INVALID',
+          message: `Job ${jobId} rejected: ${summary}`,
+          context: { job_id: jobId, job_type: jobType ?? null, channel, via, errors },
+        }),
+      );
     } else {
       this.pushReport(() =>
         this.publisher.error({

@@ -4,10 +4,16 @@ import { countSchema, isoDateTimeSchema, jsonObjectSchema, uuidSchema } from './
 
 /** The `source` this side writes on events. */
 export const PRODUCER_SOURCE = 'TickStockPL';
+/**
+ * The `source` of the import lifecycle events (the envelope below). The Daily Processing page's subscriber
+ * (`src/core/services/processing_event_subscriber.py`, `_handle_job_progress`) takes a `job_progress_update` only
+ * when `source` contains `processing`, `import` or `indicator`: this names the producer and the phase.
+ */
+export const IMPORT_EVENT_SOURCE = 'TickStockPL.data_import';
 /** The monitoring envelope's version. */
 export const MONITORING_VERSION = '1.0';
 
-// ---- tickstock:monitoring -------------------------------------------------------------------------------------
+// ---- import lifecycle: the {event, timestamp, source, version, payload} envelope ------------------------------
 
 export const jobProgressUpdatePayloadSchema = z.looseObject({
   run_id: z.string(),
@@ -18,6 +24,7 @@ export const jobProgressUpdatePayloadSchema = z.looseObject({
   processed: countSchema,
   remaining: countSchema,
   percentage: z.number().min(0).max(100),
+  interrupted: countSchema.optional().describe('Symbols a cancel, shutdown or fatal error stopped: neither completed nor failed'),
   current_symbol: z.string().nullable(),
   estimated_completion: isoDateTimeSchema.nullable(),
   avg_processing_time_ms: z.number().min(0),
@@ -46,8 +53,13 @@ export const dataImportCompletedPayloadSchema = z.looseObject({
   total_symbols: countSchema,
   successful_symbols: countSchema,
   failed_symbols: countSchema,
+  success_count: countSchema.describe('= successful_symbols: what the Daily Processing page subscriber reads'),
+  failure_count: countSchema.describe('= failed_symbols: what the Daily Processing page subscriber reads'),
+  interrupted_symbols: countSchema.optional().describe('Stopped by a cancel, shutdown or fatal error: neither succeeded nor failed'),
   total_records_imported: countSchema,
   success_rate: z.number().min(0).max(100).describe('Percent of symbols that succeeded'),
+  status: z.string().optional().describe('The final job status (completed, failed, cancelled)'),
+  has_errors: z.boolean().optional(),
 });
 
 /** Payload schema of each monitoring event. */
@@ -60,6 +72,20 @@ export const MONITORING_PAYLOAD_SCHEMAS = {
 
 /** Monitoring event names. */
 export type MonitoringEventName = keyof typeof MONITORING_PAYLOAD_SCHEMAS;
+
+/**
+ * Where each import lifecycle event goes: the channels a documented consumer in the app reads it from, no other.
+ * - `tickstock:data:import:status`: `src/infrastructure/redis/processing_subscriber.py` (`_handle_data_import_event`).
+ * - `tickstock:import:started` / `:completed`: `src/core/services/processing_event_subscriber.py` (the Daily
+ *   Processing page; it routes by `event` on any of its channels and does not subscribe to the first one).
+ * - `tickstock:monitoring`: both subscribers read `job_progress_update` there (`payload.phase` must be `data_import`).
+ */
+export const IMPORT_EVENT_CHANNELS = {
+  job_progress_update: ['tickstock:monitoring'],
+  symbol_processing_complete: ['tickstock:data:import:status'],
+  data_import_started: ['tickstock:data:import:status', 'tickstock:import:started'],
+  data_import_completed: ['tickstock:data:import:status', 'tickstock:import:completed'],
+} as const satisfies Record<MonitoringEventName, readonly string[]>;
 /** The payload of monitoring event `E`. */
 export type MonitoringPayload<E extends MonitoringEventName> = z.infer<(typeof MONITORING_PAYLOAD_SCHEMAS)[E]>;
 
@@ -108,19 +134,26 @@ export type ErrorEvent = z.infer<typeof errorEventSchema>;
 
 // ---- tickstock.events.patterns --------------------------------------------------------------------------------
 
+/**
+ * `data` of a pattern event. Every field the app's strictest check requires is required and non-null
+ * (`tests/integration/test_pattern_event_structure.py` `validate_pattern_event_structure`: symbol, pattern,
+ * confidence 0-1, current_price > 0, price_change, timestamp, expires_at, indicators as an object, source), with the
+ * types its pattern cache needs (`RedisPatternCache.process_pattern_event`: numbers, epoch seconds).
+ */
 export const patternDataSchema = z.looseObject({
   symbol: z.string().min(1),
   pattern: z.string().min(1).describe('The pattern name; the field is pattern, never pattern_name'),
   pattern_name: z.never().optional().describe('Forbidden: use pattern'),
   confidence: z.number().min(0).max(1),
+  current_price: z.number().gt(0).describe('Price when detected, > 0'),
+  price_change: z.number().describe('Percent change'),
+  timestamp: z.number().describe('Detection time, epoch seconds'),
+  expires_at: z.number().describe('Expiry, epoch seconds'),
+  indicators: jsonObjectSchema.describe('e.g. {relative_strength, relative_volume, rsi}'),
+  source: z.string().min(1).describe('The data tier the pattern was found on: daily, hourly, intraday, weekly, monthly, ...'),
   flow_id: uuidSchema,
   tier: z.string().nullish(),
-  price_change: z.number().nullish(),
-  current_price: z.number().nullish(),
   volume: z.number().nullish(),
-  timestamp: z.union([z.number(), z.string()]).nullish(),
-  expires_at: z.union([z.number(), z.string()]).nullish(),
-  indicators: jsonObjectSchema.nullish(),
 });
 
 /** A `pattern_detected` event. `timestamp` is epoch seconds as a float. */
@@ -149,6 +182,65 @@ export const backtestingResultsSchema = z.looseObject({
   results: jsonObjectSchema,
 });
 export type BacktestingResults = z.infer<typeof backtestingResultsSchema>;
+
+// ---- tickstock:monitoring, the app's monitoring dashboard (top-level event_type) -------------------------------
+
+/** Component health as the app's `MonitoringSubscriber` reads it: anything but `OK` is logged as a warning. */
+export const componentHealthSchema = z.looseObject({
+  status: z.enum(['OK', 'DEGRADED', 'DOWN', 'UNKNOWN']),
+  details: jsonObjectSchema.optional(),
+});
+
+/**
+ * `METRIC_UPDATE`: the dashboard keeps the latest one and calls the producer active while it is under 30 s old
+ * (`web/static/js/admin/monitoring_dashboard.js`); it displays `metrics.system`, `metrics.application`,
+ * `metrics.database`, `metrics.redis` and `health_score` (`components` keyed `database`, `redis`, `memory`).
+ */
+export const metricUpdateSchema = z.looseObject({
+  event_type: z.literal('METRIC_UPDATE'),
+  timestamp: isoDateTimeSchema,
+  source: z.string().min(1),
+  metrics: z.looseObject({
+    system: z.looseObject({ cpu_percent: z.number().min(0), memory_percent: z.number().min(0), memory_mb: z.number().min(0) }),
+    application: jsonObjectSchema,
+    database: jsonObjectSchema,
+    redis: jsonObjectSchema,
+  }),
+  health_score: z.looseObject({
+    overall: z.number().min(0).max(100),
+    status: z.string(),
+    components: z.record(z.string(), z.number().min(0).max(100)),
+  }),
+});
+export type MetricUpdate = z.infer<typeof metricUpdateSchema>;
+
+/** `HEALTH_CHECK`: the app stores `health` whole (`overall_score`, `status`, `uptime_seconds`, `components`). */
+export const healthCheckSchema = z.looseObject({
+  event_type: z.literal('HEALTH_CHECK'),
+  timestamp: isoDateTimeSchema,
+  source: z.string().min(1),
+  health: z.looseObject({
+    overall_score: z.number().min(0).max(100),
+    status: z.enum(['HEALTHY', 'DEGRADED', 'UNHEALTHY']),
+    uptime_seconds: z.number().min(0),
+    components: z.record(z.string(), componentHealthSchema),
+  }),
+});
+export type HealthCheck = z.infer<typeof healthCheckSchema>;
+
+/** `SYSTEM_STATUS`: `RUNNING` is the normal value (anything else is logged as a warning by the app). */
+export const systemStatusSchema = z.looseObject({
+  event_type: z.literal('SYSTEM_STATUS'),
+  timestamp: isoDateTimeSchema,
+  source: z.string().min(1),
+  status: z.enum(['STARTING', 'RUNNING', 'STOPPING', 'STOPPED']),
+  details: jsonObjectSchema.optional(),
+});
+export type SystemStatus = z.infer<typeof systemStatusSchema>;
+
+/** Any of the monitoring dashboard's events, by `event_type`. */
+export const dashboardEventSchema = z.discriminatedUnion('event_type', [metricUpdateSchema, healthCheckSchema, systemStatusSchema]);
+export type DashboardEvent = z.infer<typeof dashboardEventSchema>;
 
 /** Health status of the producer on `tickstock.health.status` (the seeds name the channel, not a shape: this is ours). */
 export const healthStatusSchema = z.looseObject({

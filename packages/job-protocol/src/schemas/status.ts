@@ -2,10 +2,17 @@
 import * as z from 'zod';
 import { countSchema, isoDateTimeSchema } from './common.js';
 
-/** Statuses the worker writes: `running`, then one final status. */
+/**
+ * Statuses the worker writes: `running`, then one final status. The app's pages end a job only on `completed`,
+ * `failed` and `cancelled`: a partly failed job is `completed` with `has_errors: true` unless the writer is asked for
+ * the seeds' `completed_with_errors` (see {@link PartialJobStatus}).
+ */
 export const WORKER_JOB_STATUSES = ['running', 'completed', 'completed_with_errors', 'failed', 'cancelled'] as const;
 /** Final statuses: nothing is written after one of these. */
 export const FINAL_JOB_STATUSES = ['completed', 'completed_with_errors', 'failed', 'cancelled'] as const;
+/** How a job that loaded some symbols and failed others ends: `completed` + `has_errors` (the app's word) or the seeds'. */
+export const PARTIAL_JOB_STATUSES = ['completed', 'completed_with_errors'] as const;
+export type PartialJobStatus = (typeof PARTIAL_JOB_STATUSES)[number];
 /** Every status a status key may hold: the app pre-writes `submitted` (as a hash) before the worker starts. */
 export const JOB_STATUSES = ['submitted', ...WORKER_JOB_STATUSES] as const;
 
@@ -34,6 +41,14 @@ export const jobStatusSchema = z.looseObject({
   started_at: isoDateTimeSchema.nullable(),
   timestamp: isoDateTimeSchema,
   completed_at: isoDateTimeSchema.nullable().describe('Always an ISO string or null'),
+  has_errors: z
+    .boolean()
+    .optional()
+    .describe('On final statuses: true when any symbol failed or any bar was rejected (a partly failed job is completed with has_errors)'),
+  interrupted_symbols: z
+    .array(z.string())
+    .optional()
+    .describe('Symbols a cancel, shutdown or job-fatal error stopped before they finished: neither loaded nor failed'),
 });
 
 /** A job status as JSON. */

@@ -13,11 +13,18 @@ export interface ProgressSnapshot {
   processed: number;
   successful: number;
   failed: number;
+  /** Symbols a cancel, shutdown or fatal error stopped: not in `processed`, neither successful nor failed. */
+  interrupted: number;
   currentSymbol: string | null;
   successfulSymbols: readonly string[];
   failedSymbols: readonly string[];
+  interruptedSymbols: readonly string[];
+  /** Bars written by every symbol so far, interrupted ones included (their bars are kept). */
   recordsImported: number;
-  /** Integer 0-100. */
+  /**
+   * Integer 0-100: floor(100 × processed / total), processed = successful + failed. 100 once the job completed; a
+   * failed or cancelled job keeps what it reached (0 when it had no symbols).
+   */
   percent: number;
   startedAt: Date;
   estimatedCompletion: Date | null;
@@ -35,6 +42,8 @@ export interface JobReporter {
   jobStarted?(info: JobStartInfo, snapshot: ProgressSnapshot): void | Promise<void>;
   symbolStarted?(symbol: string, snapshot: ProgressSnapshot): void | Promise<void>;
   symbolFinished?(result: SymbolResult, snapshot: ProgressSnapshot): void | Promise<void>;
+  /** A symbol stopped before it finished (cancel, shutdown, fatal error): its partial result. */
+  symbolInterrupted?(result: SymbolResult, snapshot: ProgressSnapshot): void | Promise<void>;
   jobFinished?(outcome: JobOutcome, snapshot: ProgressSnapshot): void | Promise<void>;
 }
 
@@ -75,11 +84,18 @@ export class ProgressTracker {
       processed,
       successful: this.successful.length,
       failed: this.failed.length,
+      interrupted: this.interrupted.length,
       currentSymbol: [...this.inFlight].at(-1) ?? null,
       successfulSymbols: this.successful,
       failedSymbols: this.failed,
+      interruptedSymbols: this.interrupted,
       recordsImported: this.records,
-      percent: this.total ? Math.min(100, Math.floor((processed / this.total) * 100)) : this.status === 'running' ? 0 : 100,
+      percent:
+        this.status === 'completed' || this.status === 'completed_with_errors'
+          ? 100
+          : this.total
+            ? Math.min(100, Math.floor((processed / this.total) * 100))
+            : 0,
       startedAt: this.startedAt,
       estimatedCompletion: this.status === 'running' && processed && remaining > 0 ? new Date(this.now() + rate * remaining) : null,
       avgSymbolMs: Math.round(avg),
@@ -112,17 +128,24 @@ export class ProgressTracker {
 
   async symbolFinished(result: SymbolResult): Promise<void> {
     this.inFlight.delete(result.symbol);
+    this.records += result.recordsImported;
     if (result.interrupted && !result.ok) {
-      // Stopped by a cancel or shutdown: neither loaded nor failed; the final status says how many.
+      // Stopped by a cancel, shutdown or fatal error: neither loaded nor failed; the final status says how many.
       this.interrupted.push(result.symbol);
+      const snap = this.snapshot();
+      await this.emit((r) => r.symbolInterrupted?.(result, snap));
       return;
     }
     (result.ok ? this.successful : this.failed).push(result.symbol);
-    this.records += result.recordsImported;
     this.totalMs += result.processingTimeMs;
     this.message = result.ok ? `Loaded ${result.symbol}` : `Failed ${result.symbol}: ${result.errorCode}`;
     const snap = this.snapshot();
     await this.emit((r) => r.symbolFinished?.(result, snap));
+  }
+
+  /** Symbols that started and have not reported (yet). */
+  unfinishedSymbols(): string[] {
+    return [...this.inFlight];
   }
 
   async finished(outcome: JobOutcome): Promise<void> {

@@ -35,11 +35,14 @@ function settle(
   fatal: FatalJobError | undefined,
 ) {
   const ok = results.filter((r) => r.ok);
-  const failed = results.filter((r) => !r.ok);
+  // Interrupted symbols (a cancel, shutdown or fatal error stopped them) are neither loaded nor failed.
+  const interrupted = results.filter((r) => !r.ok && r.interrupted);
+  const failed = results.filter((r) => !r.ok && !r.interrupted);
   const notRun = total - results.length;
   const summary =
     `${ok.length} of ${total} symbols loaded` +
     (failed.length ? `, ${failed.length} failed` : '') +
+    (interrupted.length ? `, ${interrupted.length} interrupted` : '') +
     (notRun > 0 ? `, ${notRun} not started` : '');
   let status: FinalStatus;
   let message: string;
@@ -78,7 +81,7 @@ function settle(
     status = 'completed';
     message = `completed: ${summary}`;
   }
-  return { status, message, code, ok, failed };
+  return { status, message, code, ok, failed, interrupted };
 }
 
 /**
@@ -132,6 +135,23 @@ export async function runLoadJob(
     }
   }
 
+  // Symbols that started and never reported (the job stopped waiting for them: a fatal error, a cancel's grace
+  // period over) were interrupted: recorded as such, so no progress row or count is left in between.
+  for (const symbol of tracker.unfinishedSymbols()) {
+    const result: SymbolResult = {
+      symbol,
+      ok: false,
+      errorCode: 'ABORTED',
+      errorMessage: 'stopped before it reported',
+      timeframes: [],
+      recordsImported: 0,
+      processingTimeMs: 0,
+      interrupted: true,
+    };
+    results.push(result);
+    await tracker.symbolFinished(result);
+  }
+
   const reasonOf = (s: AbortSignal | undefined) => (s?.aborted && s.reason instanceof JobStop ? s.reason : undefined);
   // A drain that started every symbol anyway changed nothing: it only counts when symbols were left unstarted.
   // A stop on error is not a stop here: the job is settled from its results (it failed because a symbol failed).
@@ -162,7 +182,9 @@ export async function runLoadJob(
     results,
     successfulSymbols: settled.ok.map((r) => r.symbol),
     failedSymbols: settled.failed.map((r) => r.symbol),
+    interruptedSymbols: settled.interrupted.map((r) => r.symbol),
     recordsImported: results.reduce((n, r) => n + r.recordsImported, 0),
+    hasErrors: status === 'failed' || settled.failed.length > 0 || settled.ok.length < symbols.length,
     startedAt: tracker.startedAt,
     completedAt: new Date(now()),
   };

@@ -102,8 +102,14 @@ export interface JobOutcome {
   symbolsTotal: number;
   results: SymbolResult[];
   successfulSymbols: string[];
+  /** Symbols that failed (never the interrupted ones). */
   failedSymbols: string[];
+  /** Symbols a cancel, shutdown or job-fatal error stopped before they finished: neither loaded nor failed. */
+  interruptedSymbols: string[];
+  /** Bars written, by every symbol that wrote any (interrupted symbols' bars are kept, and counted). */
   recordsImported: number;
+  /** True when the job failed, any symbol failed, or a stop left symbols unfinished: it did not load everything it was asked. */
+  hasErrors: boolean;
   startedAt: Date;
   completedAt: Date;
 }

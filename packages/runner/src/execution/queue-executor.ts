@@ -131,6 +131,8 @@ export class QueueExecutor implements SymbolExecutor {
       }
       if (c.fatal) {
         await this.markCancelled(jobId);
+        // Starts already reported reach the hooks first: the job then settles those symbols as interrupted.
+        await c.flushed();
         throw c.fatal;
       }
       await c.flushed();

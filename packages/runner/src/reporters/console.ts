@@ -44,6 +44,7 @@ export class ConsoleReporter implements JobReporter {
     return {
       ok: s.successful,
       failed: s.failed,
+      interrupted: s.interrupted ? ` interrupted ${s.interrupted}` : '',
       bars: s.recordsImported.toLocaleString('en-US'),
       rate: Math.round((s.recordsImported / elapsed) * 1000).toLocaleString('en-US'),
       eta: s.estimatedCompletion ? formatDuration(s.estimatedCompletion.getTime() - this.now()) : '-',
@@ -56,7 +57,7 @@ export class ConsoleReporter implements JobReporter {
     if (this.tty) {
       this.bar = new cliProgress.SingleBar(
         {
-          format: ' {bar} {value}/{total} symbols | ok {ok} failed {failed} | {bars} bars | {rate} bars/s | ETA {eta} | {current}',
+          format: ' {bar} {value}/{total} symbols | ok {ok} failed {failed}{interrupted} | {bars} bars | {rate} bars/s | ETA {eta} | {current}',
           hideCursor: true,
           stream: this.out,
           clearOnComplete: false,
@@ -82,6 +83,14 @@ export class ConsoleReporter implements JobReporter {
     this.out.write(`[${s.processed}/${s.symbolsTotal}] ${r.symbol} ${detail} (${r.processingTimeMs} ms)\n`);
   }
 
+  symbolInterrupted(r: SymbolResult, s: ProgressSnapshot): void {
+    if (this.bar) {
+      this.bar.update(s.processed, this.payload(s));
+      return;
+    }
+    this.out.write(`[${s.processed}/${s.symbolsTotal}] ${r.symbol} interrupted (${r.recordsImported} bars kept)\n`);
+  }
+
   jobFinished(o: JobOutcome, s: ProgressSnapshot): void {
     if (this.bar) {
       this.bar.update(s.processed, this.payload(s));
@@ -103,7 +112,7 @@ export function renderSummaryTable(o: JobOutcome): string {
       if (t.error) return `! ${t.error.code}`;
       return String(t.written + t.unchanged) + (t.rejected ? ` (${t.rejected} rejected)` : '');
     };
-    table.push([r.symbol, ...used.map(cell), String(r.recordsImported), r.ok ? 'ok' : `${r.errorCode}`]);
+    table.push([r.symbol, ...used.map(cell), String(r.recordsImported), r.ok ? 'ok' : r.interrupted ? 'interrupted' : `${r.errorCode}`]);
   }
   return table.toString();
 }

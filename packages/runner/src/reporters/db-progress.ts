@@ -73,6 +73,19 @@ export class DbProgressReporter implements JobReporter {
     await this.progress(s);
   }
 
+  /** Closes the row of a symbol a cancel, shutdown or fatal error stopped: `interrupted`, never `failed`. */
+  async symbolInterrupted(r: SymbolResult, s: ProgressSnapshot): Promise<void> {
+    await this.store.recordSymbolStatus({
+      runId: s.jobId,
+      phase: DATA_IMPORT_PHASE,
+      symbol: r.symbol,
+      status: 'interrupted',
+      errorMessage: this.scrubber.scrub(r.errorMessage ?? 'stopped before it finished'),
+      retryCount: this.retryCount(r.symbol),
+      processingTimeMs: r.processingTimeMs,
+    });
+  }
+
   async jobFinished(_o: JobOutcome, s: ProgressSnapshot): Promise<void> {
     await this.progress(s);
   }

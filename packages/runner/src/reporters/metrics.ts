@@ -20,6 +20,10 @@ export class MetricsReporter implements JobReporter {
     }
   }
 
+  symbolInterrupted(): void {
+    this.metrics.symbols.inc({ result: 'interrupted' });
+  }
+
   jobFinished(o: JobOutcome): void {
     this.metrics.jobsRunning.dec();
     this.metrics.jobs.inc({ status: o.status });

@@ -1,7 +1,9 @@
 /**
- * Reports a job where the TickStock app reads it: the status key/hash/channel (JobStatusWriter), the monitoring
- * events on `tickstock:monitoring`, and an error event on `tickstock:errors` for every failed symbol and failed job.
- * Every text passes through the secret scrubber first.
+ * Reports a job where the TickStock app reads it: the status key (JobStatusWriter: the JSON key, the app's own
+ * `job:status:{id}` when it created one, the status channel), the import lifecycle events on the channels each of the
+ * app's subscribers reads them from (`EventPublisher.importEvent`), and an error event on `tickstock:errors` for
+ * every failed symbol and failed job. Interrupted symbols are counted as interrupted, never as failed. Every text
+ * passes through the secret scrubber first.
  */
 import { type EventPublisher, JobStatusWriter, type JobStatusWriterOptions } from '@tickstock/job-protocol';
 import type { Redis } from 'ioredis';
@@ -41,6 +43,7 @@ export class RedisStatusReporter implements JobReporter {
       current_symbol: s.currentSymbol,
       successful_symbols: [...s.successfulSymbols],
       failed_symbols: [...s.failedSymbols],
+      ...(s.interrupted ? { interrupted_symbols: [...s.interruptedSymbols] } : {}),
       symbols_loaded: s.successful,
       ohlcv_records_loaded: s.recordsImported,
       progress: s.percent,
@@ -56,8 +59,9 @@ export class RedisStatusReporter implements JobReporter {
       completed: s.successful,
       failed: s.failed,
       processed: s.processed,
-      remaining: Math.max(0, s.symbolsTotal - s.processed),
+      remaining: Math.max(0, s.symbolsTotal - s.processed - s.interrupted),
       percentage: s.percent,
+      interrupted: s.interrupted,
       current_symbol: s.currentSymbol,
       estimated_completion: iso(s.estimatedCompletion),
       avg_processing_time_ms: s.avgSymbolMs,
@@ -76,7 +80,7 @@ export class RedisStatusReporter implements JobReporter {
     for (const r of info.job.ranges) {
       lookback[r.timeframe] = Math.round((Date.parse(`${r.to}T00:00:00Z`) - Date.parse(`${r.from}T00:00:00Z`)) / 86_400_000) + 1;
     }
-    await this.options.events.monitoring('data_import_started', {
+    await this.options.events.importEvent('data_import_started', {
       run_id: info.job.jobId,
       universe_names: this.options.universeNames,
       total_symbols: info.symbols.length,
@@ -87,7 +91,7 @@ export class RedisStatusReporter implements JobReporter {
 
   async symbolFinished(r: SymbolResult, s: ProgressSnapshot): Promise<void> {
     await this.writer?.update(this.statusFields(s));
-    await this.options.events.monitoring('symbol_processing_complete', {
+    await this.options.events.importEvent('symbol_processing_complete', {
       run_id: s.jobId,
       symbol: r.symbol,
       success: r.ok,
@@ -107,31 +111,37 @@ export class RedisStatusReporter implements JobReporter {
     const t = this.now();
     if (t - this.lastProgressEvent >= (this.options.progressEventIntervalMs ?? 1000) || s.processed === s.symbolsTotal) {
       this.lastProgressEvent = t;
-      await this.options.events.monitoring('job_progress_update', this.progressPayload(s));
+      await this.options.events.importEvent('job_progress_update', this.progressPayload(s));
     }
   }
 
   async jobFinished(o: JobOutcome, s: ProgressSnapshot): Promise<void> {
     const scrub = (x: string) => this.options.scrubber.scrub(x);
-    await this.options.events.monitoring('job_progress_update', this.progressPayload(s));
+    await this.options.events.importEvent('job_progress_update', this.progressPayload(s));
     const writer =
       this.writer ??
       new JobStatusWriter(this.options.redis, { ...this.options.writer, jobId: o.jobId, jobType: s.jobType, totalSymbols: o.symbolsTotal });
-    await writer.finish(o.status, {
+    const final = await writer.finish(o.status, {
       ...this.statusFields(s),
+      interrupted_symbols: [...o.interruptedSymbols],
+      has_errors: o.hasErrors,
       message: scrub(o.message),
-      error_message:
-        o.status === 'completed' ? null : o.errorMessage ? scrub(o.errorMessage) : o.failedSymbols.length ? scrub(o.message) : null,
+      error_message: o.errorMessage ? scrub(o.errorMessage) : o.hasErrors ? scrub(o.message) : null,
     });
     const duration = (o.completedAt.getTime() - o.startedAt.getTime()) / 1000;
-    await this.options.events.monitoring('data_import_completed', {
+    await this.options.events.importEvent('data_import_completed', {
       run_id: o.jobId,
       duration_seconds: Math.round(duration * 1000) / 1000,
       total_symbols: o.symbolsTotal,
       successful_symbols: o.successfulSymbols.length,
       failed_symbols: o.failedSymbols.length,
+      success_count: o.successfulSymbols.length,
+      failure_count: o.failedSymbols.length,
+      interrupted_symbols: o.interruptedSymbols.length,
       total_records_imported: o.recordsImported,
       success_rate: o.symbolsTotal ? Math.round((o.successfulSymbols.length / o.symbolsTotal) * 10_000) / 100 : 0,
+      status: final.status,
+      has_errors: o.hasErrors,
     });
     if (o.status === 'failed') {
       await this.options.events.error({

@@ -7,14 +7,17 @@
  * Nothing is lost on a crash either: what a dead replica held is taken back by the others after `lockDurationMs`.
  */
 import {
+  appMayPreWriteStatus,
   type ControlMessage,
   type DataLoadRequest,
   EventPublisher,
+  type PartialJobStatus,
   Heartbeat,
   JobSubscriber,
   type SubscriberReport,
 } from '@tickstock/job-protocol';
 import type { OhlcvStore } from '@tickstock/ohlcv-store';
+import { hostname } from 'node:os';
 import { type Job, Queue, QueueEvents, Worker as QueueWorker, WaitingError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { OhlcvBarStore } from '../adapters/bar-store.js';
@@ -40,6 +43,7 @@ import { loadJobFromRequest, type QueuedRequest, queuedRequest, universeNames } 
 import type { Logger } from '../logging/logger.js';
 import type { SecretScrubber } from '../logging/secrets.js';
 import type { RunnerMetrics } from '../metrics.js';
+import { DashboardMonitor } from './dashboard-monitor.js';
 
 export interface WorkerOptions {
   redis: Redis;
@@ -61,6 +65,13 @@ export interface WorkerOptions {
   consumer?: string;
   /** Queue settings (lock duration, symbol retries); every replica should use the same. */
   queue?: Partial<QueueSettings>;
+  /** The final word of a partly failed job (default `completed`, with `has_errors: true`). */
+  partialStatus?: PartialJobStatus;
+  /**
+   * The app's monitoring dashboard feed (`METRIC_UPDATE` every `intervalMs`, `HEALTH_CHECK`/`SYSTEM_STATUS`, answers to
+   * `FORCE_HEALTH_CHECK`). Default interval 10 s; 0 turns it off.
+   */
+  monitoring?: { intervalMs?: number; apiRequestsPerSecond?: number | null };
 }
 
 /** What a jobs-queue entry carries: the request as normalised when the job arrived (its dates fixed then). */
@@ -95,6 +106,7 @@ export class Worker {
   private readonly jobsWorker: QueueWorker<JobEntryData, JobEntryResult>;
   private readonly symbols: SymbolRunner;
   private readonly executor: QueueExecutor;
+  private readonly monitor: DashboardMonitor;
   private stopping = false;
   private startedAt = 0;
 
@@ -169,6 +181,22 @@ export class Worker {
       intervalMs: options.heartbeatIntervalMs ?? 10_000,
       onError: (e) => options.logger.warn({ error: options.scrubber.scrub(e.message) }, 'heartbeat failed'),
     });
+    this.monitor = new DashboardMonitor({
+      redis: options.redis,
+      events: new EventPublisher(options.redis, { component: 'data-load-worker' }),
+      metrics: options.metrics,
+      logger,
+      scrubber,
+      intervalMs: options.monitoring?.intervalMs ?? 10_000,
+      apiRequestsPerSecond: options.monitoring?.apiRequestsPerSecond ?? null,
+      workerId: options.consumer ?? `${hostname()}-${process.pid}`,
+      probes: {
+        jobsRunning: () => this.running.size,
+        activeTimeframes: () => [...this.running.values()].flatMap((j) => j.request.timeframes),
+        queueDepth: async () => (await this.jobsQueue.getWaitingCount()) + (await this.symbolsQueue.getWaitingCount()),
+        pingDatabase: () => options.store.ping(),
+      },
+    });
   }
 
   async start(): Promise<void> {
@@ -180,6 +208,7 @@ export class Worker {
     });
     await this.subscriber.start();
     await this.heartbeat.start();
+    await this.monitor.start();
     this.options.logger.info(
       { jobConcurrency: this.options.jobConcurrency ?? 2, symbolConcurrency: this.options.symbolConcurrency ?? 4 },
       'worker listening for data-load jobs',
@@ -262,7 +291,15 @@ export class Worker {
           metrics: this.options.metrics,
           redis: { client: this.options.redis, events: this.events },
         },
-        { universeNames: universeNames(request), signal: cancel.signal, drain: handoff.signal },
+        {
+          universeNames: universeNames(request),
+          signal: cancel.signal,
+          drain: handoff.signal,
+          statusWriter: {
+            awaitAppPreWrite: appMayPreWriteStatus(request),
+            ...(this.options.partialStatus ? { partialStatus: this.options.partialStatus } : {}),
+          },
+        },
       );
       return { status: outcome.status, symbolsTotal: outcome.symbolsTotal, recordsImported: outcome.recordsImported };
     } catch (error) {
@@ -325,6 +362,7 @@ export class Worker {
     if (this.stopping) return;
     this.stopping = true;
     this.options.logger.info({ reason, activeJobs: this.activeJobs, symbolsInFlight: this.symbols.active }, 'worker stopping');
+    await this.monitor.stop();
     await this.subscriber.stop();
     for (const job of this.running.values()) job.handoff.abort(new JobStop('shutdown', reason));
     await Promise.all([this.jobsWorker.close(), this.symbols.stop(this.options.drainTimeoutMs ?? 20_000, reason)]);

@@ -63,7 +63,7 @@ export async function startStack(simOptions: SimulatorOptions = {}): Promise<Sta
   const simulatorNow = typeof simOptions.now === 'number' ? simOptions.now : Date.now();
   const simulator = await startSimulator({ apiKey, now: simulatorNow, ...simOptions });
   const store = await openStore({ databaseUrl: db.url });
-  const events = await CapturedMessages.start(redisServer.url, [CHANNELS.monitoring, CHANNELS.errors, CHANNELS.jobStatus]);
+  const events = await CapturedMessages.start(redisServer.url, [CHANNELS.monitoring, CHANNELS.errors, CHANNELS.jobStatus, CHANNELS.dataImportStatus, CHANNELS.importStarted, CHANNELS.importCompleted]);
   return {
     db,
     redisServer,

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CHANNELS, dataLoadRanges, KEYS, parsePatternEvent } from '@tickstock/job-protocol';
-import { waitFor } from '@tickstock/test-support';
+import { validatePatternEventStructure, waitFor } from '@tickstock/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CapturedMessages,
@@ -96,22 +96,33 @@ describe('tickstock worker', () => {
     const raw = await rawStatus(stack.redis, jobId);
     expect(raw.type).toBe('string');
     expect(raw.ttl).toBeGreaterThan(86_000);
-    expect(await stack.redis.hget(`job:${jobId}`, 'status')).toBe('completed');
+    // The seeds' job:{id} mirror is read by nothing in the app: not written. job:status:{id} only when the app made it.
+    expect(await stack.redis.exists(`job:${jobId}`, `job:status:${jobId}`)).toBe(0);
+    expect(status.has_errors).toBe(false);
 
     await expectTablesMatchSimulator(['AAPL', 'MSFT'], ['1min', 'hour', 'day', 'week', 'month'], 0.005);
     const aapl = await stack.store.getSymbol('AAPL');
     expect(aapl?.name).toBeTruthy();
 
-    const monitoring = stack.events.json(CHANNELS.monitoring).filter((e) => (e.payload as { run_id?: string }).run_id === jobId);
-    const names = new Set(monitoring.map((e) => e.event));
-    expect([...names].sort()).toEqual([
-      'data_import_completed',
-      'data_import_started',
-      'job_progress_update',
-      'symbol_processing_complete',
-    ]);
-    const completed = monitoring.find((e) => e.event === 'data_import_completed')?.payload as Record<string, unknown>;
-    expect(completed).toMatchObject({ total_symbols: 2, successful_symbols: 2, failed_symbols: 0, success_rate: 100 });
+    const ofJob = (channel: string) => stack.events.json(channel).filter((e) => (e.payload as { run_id?: string } | undefined)?.run_id === jobId);
+    // Each event on the channels the app's subscribers read it from (processing_subscriber.py, processing_event_subscriber.py).
+    const names = (channel: string) => [...new Set(ofJob(channel).map((e) => e.event))].sort();
+    expect(names(CHANNELS.dataImportStatus)).toEqual(['data_import_completed', 'data_import_started', 'symbol_processing_complete']);
+    expect(names(CHANNELS.monitoring)).toEqual(['job_progress_update']);
+    expect(names(CHANNELS.importStarted)).toEqual(['data_import_started']);
+    expect(names(CHANNELS.importCompleted)).toEqual(['data_import_completed']);
+    const completed = ofJob(CHANNELS.importCompleted).find((e) => e.event === 'data_import_completed')?.payload as Record<string, unknown>;
+    expect(completed).toMatchObject({
+      total_symbols: 2,
+      successful_symbols: 2,
+      failed_symbols: 0,
+      success_count: 2,
+      failure_count: 0,
+      interrupted_symbols: 0,
+      success_rate: 100,
+      status: 'completed',
+      has_errors: false,
+    });
     expect(completed.total_records_imported).toBe(status.ohlcv_records_loaded);
     const progressRows = await stack.store.getProgress(jobId);
     expect(progressRows.at(-1)).toMatchObject({ totalItems: 2, completedItems: 2, failedItems: 0 });
@@ -162,7 +173,15 @@ describe('tickstock worker', () => {
       years: 0.08,
     });
     const status = await waitForFinalStatus(stack.redis, jobId);
-    expect(status).toMatchObject({ status: 'completed_with_errors', failed_symbols: ['ZZZNOPE'], symbols_loaded: 2 });
+    // The app's pages end a job on completed/failed/cancelled only: a partly failed job is completed, with has_errors.
+    expect(status).toMatchObject({
+      status: 'completed',
+      has_errors: true,
+      progress: 100,
+      failed_symbols: ['ZZZNOPE'],
+      symbols_loaded: 2,
+      message: 'completed with errors: 2 of 3 symbols loaded, 1 failed',
+    });
     expect([...(status.successful_symbols as string[])].sort()).toEqual(['AMZN', 'GOOGL']);
     await expectTablesMatchSimulator(['AMZN', 'GOOGL'], ['hour', 'day'], 0.08);
     const errors = stack.events.json(CHANNELS.errors).filter((e) => (e.context as { job_id?: string } | undefined)?.job_id === jobId);
@@ -236,6 +255,8 @@ describe('examples/ against the running worker', () => {
         const parsed = parsePatternEvent(m.text);
         expect(parsed.ok).toBe(true);
         expect(m.text).not.toContain('pattern_name');
+        // tests/integration/test_pattern_event_structure.py validate_pattern_event_structure
+        expect(validatePatternEventStructure(JSON.parse(m.text))).toBe(true);
       }
       expect(JSON.parse(patterns.messages[0]?.text ?? '{}').data).toMatchObject({ symbol: 'AAPL', pattern: 'Doji', confidence: 0.7 });
       const beat = Number(await stack.redis.get(KEYS.producerHeartbeat));

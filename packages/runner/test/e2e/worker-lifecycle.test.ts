@@ -62,6 +62,16 @@ describe('worker lifecycle', () => {
     expect(status.status).toBe('failed');
     expect(String(status.error_message)).toContain('API_KEY_INVALID');
     expect(status.processed_symbols).toBe(0);
+    // The symbols in flight were interrupted by the job-fatal error, not failed; no progress row is left open.
+    expect(status.failed_symbols).toEqual([]);
+    expect(status.progress).toBe(0);
+    expect(String(status.message)).not.toMatch(/\d+ failed/);
+    const rows = await stack.store.getSymbolStatuses(jobId, 'data_import');
+    expect(rows.filter((r) => r.status === 'processing' || r.status === 'failed')).toEqual([]);
+    const completed = stack.events
+      .json(CHANNELS.importCompleted)
+      .find((e) => (e.payload as { run_id?: string }).run_id === jobId)?.payload as Record<string, unknown>;
+    expect(completed).toMatchObject({ failed_symbols: 0, failure_count: 0, status: 'failed' });
     // Stopped at once: one request per symbol in flight at most, not one per symbol in the job.
     expect(stack.simulator.stats().unauthorized).toBeLessThanOrEqual(4);
     expect(await worker.exited).toBe(0);
@@ -95,6 +105,31 @@ describe('worker lifecycle', () => {
       expect(loaded.length).toBeGreaterThanOrEqual(2);
       expect(loaded.length).toBeLessThan(SYMBOLS.length);
       for (const symbol of loaded) expect((await storedBars(stack, symbol, 'daily')).length).toBeGreaterThan(200);
+      // Symbols the cancel stopped are interrupted, never failed: in the status, the message, the events and the tables.
+      const interrupted = (status.interrupted_symbols as string[] | undefined) ?? [];
+      expect(interrupted.length).toBeGreaterThan(0); // two symbols were in flight (120 ms per request)
+      expect(status.failed_symbols).toEqual([]);
+      expect(status.processed_symbols).toBe(loaded.length);
+      expect(String(status.message)).not.toMatch(/failed/);
+      if (interrupted.length) expect(String(status.message)).toContain(`${interrupted.length} interrupted`);
+      expect(status.has_errors).toBe(true);
+      const completed = stack.events
+        .json(CHANNELS.importCompleted)
+        .find((e) => (e.payload as { run_id?: string }).run_id === jobId)?.payload as Record<string, unknown>;
+      expect(completed).toMatchObject({
+        successful_symbols: loaded.length,
+        failed_symbols: 0,
+        success_count: loaded.length,
+        failure_count: 0,
+        interrupted_symbols: interrupted.length,
+        total_records_imported: status.ohlcv_records_loaded,
+        status: 'cancelled',
+      });
+      const rows = await stack.store.getSymbolStatuses(jobId, 'data_import');
+      expect(rows.filter((r) => r.status !== 'completed' && r.status !== 'interrupted')).toEqual([]);
+      expect(rows.filter((r) => r.status === 'interrupted').map((r) => r.symbol).sort()).toEqual([...interrupted].sort());
+      const [progress] = await stack.store.getProgress(jobId);
+      expect(progress).toMatchObject({ completedItems: loaded.length, failedItems: 0 });
     } finally {
       expect(await worker.stop()).toBe(0);
     }

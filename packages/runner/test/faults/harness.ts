@@ -89,7 +89,7 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
     ? await startSimulatorProcess(simOptions, options.simulatorProcess.nice)
     : await startSimulator(simOptions);
   const store = await openStore({ databaseUrl: postgres.url });
-  const events = await CapturedMessages.start(redisServer.url, [CHANNELS.monitoring, CHANNELS.errors, CHANNELS.jobStatus]);
+  const events = await CapturedMessages.start(redisServer.url, [CHANNELS.monitoring, CHANNELS.errors, CHANNELS.jobStatus, CHANNELS.dataImportStatus, CHANNELS.importStarted, CHANNELS.importCompleted]);
   // Its subscriber reconnects (and resubscribes) after a Redis restart; refusals meanwhile are expected, not news.
   events.ignoreConnectionErrors();
   return {

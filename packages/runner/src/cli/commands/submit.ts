@@ -51,7 +51,8 @@ export function registerSubmit(program: Command): void {
           last = line;
           if (FINAL.has(state)) {
             if (opts.json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-            process.exitCode = EXIT[state] ?? 2;
+            // A partly failed job ends `completed` with `has_errors: true` (or the seeds' completed_with_errors).
+            process.exitCode = state === 'completed' && value?.has_errors === true ? 1 : (EXIT[state] ?? 2);
             return;
           }
           await new Promise((r) => setTimeout(r, 500));
