@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +29,13 @@ export default async function bench(ctx: BenchContext): Promise<BenchMetric[]> {
   const universeDir = mkdtempSync(join(tmpdir(), 'tickstock-app-test-'));
   copyFileSync(`${root}packages/runner/universes/sp500.csv`, join(universeDir, 'sp_500.csv'));
   const apiKey = `bench-${randomUUID()}`;
-  const sim = await startSimulatorProcess(apiKey, ['--latency-ms', String(LATENCY_MS)]);
+  const symbols = readFileSync(`${root}packages/runner/universes/sp500.csv`, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(',')[0] as string);
+  // The list is the simulator's reference universe: grouped daily serves their day bars, as the real API would.
+  const sim = await startSimulatorProcess(apiKey, ['--latency-ms', String(LATENCY_MS), '--tickers', symbols.join(',')]);
   const redis = new Redis(ctx.redisUrl);
   const admin = new pg.Client({ connectionString: ctx.databaseUrl });
   await admin.connect();

@@ -60,7 +60,8 @@ export default async function bench(ctx: BenchContext): Promise<BenchMetric[]> {
     .slice(1)
     .map((l) => l.split(',')[0] as string);
   const apiKey = `bench-${randomUUID()}`;
-  const sim = await startSimulatorProcess(apiKey, ['--latency-ms', String(LATENCY_MS)]);
+  // The symbols are the simulator's reference universe: grouped daily serves their day bars, as the real API would.
+  const sim = await startSimulatorProcess(apiKey, ['--latency-ms', String(LATENCY_MS), '--tickers', symbols.join(',')]);
   const redis = new Redis(ctx.redisUrl);
   const admin = new pg.Client({ connectionString: ctx.databaseUrl });
   await admin.connect();
@@ -90,6 +91,7 @@ export default async function bench(ctx: BenchContext): Promise<BenchMetric[]> {
         bars += n;
         return { fetched: n, written: n, unchanged: 0, rejected: 0 };
       },
+      readDayBars: async () => [],
     };
     const t = performance.now();
     const cpu0 = process.cpuUsage();

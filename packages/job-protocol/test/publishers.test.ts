@@ -12,16 +12,15 @@ import {
   ProtocolError,
   parseBacktestingProgress,
   parseBacktestingResults,
+  parseDashboardEvent,
   parseDataLoadJob,
   parseErrorEvent,
   parseHealthStatus,
   parseJobStatusHash,
-  parseDashboardEvent,
   parseMonitoringEvent,
   parsePatternEvent,
   submitJob,
 } from '../src/index.js';
-
 
 let server: RedisServer;
 let redis: Redis;

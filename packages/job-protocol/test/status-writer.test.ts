@@ -8,9 +8,9 @@ import {
   type JobStatus,
   JobStatusWriter,
   jobHashKey,
-  parseDataLoadJob,
   jobStatusKey,
   jobStatusToHash,
+  parseDataLoadJob,
   parseJobStatus,
   readJobStatus,
 } from '../src/index.js';
@@ -318,7 +318,13 @@ describe('JobStatusWriter', () => {
       }),
     );
     const clock = manualClock();
-    const writer = new JobStatusWriter(redis, { jobId: 'job-csv', jobType: 'csv_universe_load', totalSymbols: 2, throttleMs: 0, now: clock.now });
+    const writer = new JobStatusWriter(redis, {
+      jobId: 'job-csv',
+      jobType: 'csv_universe_load',
+      totalSymbols: 2,
+      throttleMs: 0,
+      now: clock.now,
+    });
     await writer.start();
     const running = JSON.parse((await redis.get(key)) as string);
     expect(running).toMatchObject({
@@ -354,7 +360,12 @@ describe('JobStatusWriter', () => {
   });
 
   it('writes at once for a job the app writes no status for (awaitAppPreWrite false), with no wait', async () => {
-    const writer = new JobStatusWriter(redis, { jobId: 'job-seed', jobType: 'universe_seed', preWriteWaitMs: 10_000, awaitAppPreWrite: false });
+    const writer = new JobStatusWriter(redis, {
+      jobId: 'job-seed',
+      jobType: 'universe_seed',
+      preWriteWaitMs: 10_000,
+      awaitAppPreWrite: false,
+    });
     const t = performance.now();
     await writer.start();
     expect(performance.now() - t).toBeLessThan(1_000);

@@ -52,6 +52,9 @@ function market(
       yield bar(1);
       yield bar(2);
     },
+    async groupedDaily() {
+      return [];
+    },
   };
   return { port, calls };
 }
@@ -70,6 +73,9 @@ function store() {
         n++;
       }
       return { fetched: n, written: n, unchanged: 0, rejected: 0 };
+    },
+    async readDayBars() {
+      return [];
     },
   };
   return { port, registered, rows };
@@ -197,31 +203,45 @@ describe('runLoadJob', () => {
 });
 
 describe('runLoadJob for daily imports', () => {
-  it('fetches only what the range planner returns, and makes no call for a range it skips', async () => {
+  it('fetches only what the plan keeps of each range, and makes no call for a range it skips', async () => {
     const m = market();
     const s = store();
-    const planned: string[] = [];
     const d = {
       ...deps(m.port, s.port, [], 1),
-      planRange: async (symbol: string, range: TimeframeRange) => {
-        planned.push(`${symbol} ${range.timeframe} ${range.from}`);
-        return range.timeframe === 'hour' ? null : { ...range, from: '2025-01-03' };
+      planning: {
+        knowledge: async (j: LoadJob, symbols: readonly string[]) =>
+          new Map(
+            symbols.map((symbol) => [
+              symbol,
+              {
+                ranges: j.ranges.filter((r) => r.timeframe === 'day').map((r) => ({ ...r, from: '2025-01-03' })),
+                skipped: j.ranges.filter((r) => r.timeframe === 'hour'),
+                detailsFresh: false,
+              },
+            ]),
+          ),
+        options: { groupedDaily: false },
       },
     };
     const out = await runLoadJob(job(['AAPL']), d);
-    expect(planned).toEqual(['AAPL day 2025-01-02', 'AAPL hour 2025-01-02']);
     expect(m.calls).toEqual(['details AAPL', 'bars AAPL day']);
     expect(out.results[0]?.timeframes.map((t) => [t.timeframe, t.from, t.skipped ?? false, t.fetched])).toEqual([
-      ['day', '2025-01-03', false, 2],
       ['hour', '2025-01-02', true, 0],
+      ['day', '2025-01-03', false, 2],
     ]);
     expect(out.status).toBe('completed');
   });
 
-  it('skips the details call for a symbol whose details are known; everything skipped still counts as loaded', async () => {
+  it('skips the details call for a symbol whose details are stored and fresh; everything skipped still counts as loaded', async () => {
     const m = market();
     const s = store();
-    const d = { ...deps(m.port, s.port, [], 1), detailsKnown: async () => true, planRange: async () => null };
+    const d = {
+      ...deps(m.port, s.port, [], 1),
+      planning: {
+        knowledge: async (j: LoadJob, symbols: readonly string[]) =>
+          new Map(symbols.map((symbol) => [symbol, { ranges: [], skipped: j.ranges, detailsFresh: true }])),
+      },
+    };
     const out = await runLoadJob(job(['AAPL']), d);
     expect(m.calls).toEqual([]);
     expect(s.registered).toEqual([]);

@@ -4,7 +4,13 @@ import { DEFAULTS } from '../defaults.js';
 import { ProtocolError } from '../errors.js';
 import { jobStatusToHash } from '../messages.js';
 import { appJobStatusKey, CHANNELS, jobHashKey, jobStatusKey } from '../names.js';
-import { type FinalJobStatus, type JobStatus, PARTIAL_JOB_STATUSES, type PartialJobStatus, type WorkerJobStatus } from '../schemas/status.js';
+import {
+  type FinalJobStatus,
+  type JobStatus,
+  PARTIAL_JOB_STATUSES,
+  type PartialJobStatus,
+  type WorkerJobStatus,
+} from '../schemas/status.js';
 import { isoSeconds, sleep } from '../time.js';
 import { execMulti, redisFailure } from './exec.js';
 

@@ -45,6 +45,10 @@ export const dataImportStartedPayloadSchema = z.looseObject({
   total_symbols: countSchema,
   timeframes: z.array(z.string()),
   lookback_days: z.record(z.string(), z.number()),
+  planned_requests: z
+    .looseObject({ total: countSchema, details: countSchema, grouped_daily: countSchema, per_ticker: countSchema })
+    .optional()
+    .describe('The API requests the job will send, counted before any is sent (retries come on top)'),
 });
 
 export const dataImportCompletedPayloadSchema = z.looseObject({

@@ -1,7 +1,7 @@
 /** The engine's store port over `OhlcvStore`. */
 import type { Bar } from '@tickstock/massive-client';
 import type { OhlcvStore } from '@tickstock/ohlcv-store';
-import type { StorePort, SymbolMeta, Timeframe, WriteCounts } from '../engine/types.js';
+import type { CivilDate, StorePort, SymbolMeta, Timeframe, WriteCounts } from '../engine/types.js';
 import { STORE_TIMEFRAME } from './timeframes.js';
 
 export class OhlcvBarStore implements StorePort {
@@ -11,9 +11,18 @@ export class OhlcvBarStore implements StorePort {
     await this.store.registerSymbol(meta);
   }
 
-  async writeBars(timeframe: Timeframe, symbol: string, bars: AsyncIterable<Bar>, _signal: AbortSignal): Promise<WriteCounts> {
+  async writeBars(
+    timeframe: Timeframe,
+    symbol: string,
+    bars: AsyncIterable<Bar> | Iterable<Bar>,
+    _signal: AbortSignal,
+  ): Promise<WriteCounts> {
     // The signal reaches the API calls through `bars`; a batch already sent to the database is committed whole.
     const report = await this.store.upsertBars(STORE_TIMEFRAME[timeframe], symbol, bars);
     return { fetched: report.received, written: report.written, unchanged: report.unchanged, rejected: report.rejected };
+  }
+
+  readDayBars(symbol: string, from: CivilDate, to: CivilDate): Promise<Bar[]> {
+    return this.store.getBars('daily', symbol, { from, to });
   }
 }

@@ -6,6 +6,7 @@ import { type LogLevel, loadConfig, loadDotEnv, type RunnerConfig } from '../con
 import { createLogger, type Logger } from '../logging/logger.js';
 import { SecretScrubber } from '../logging/secrets.js';
 import { RunnerMetrics } from '../metrics.js';
+import { simulatorUniverse } from '../universe/simulated.js';
 
 export interface CommandContext {
   config: RunnerConfig;
@@ -33,7 +34,7 @@ export async function startLocalSimulator(
 ): Promise<{ simulator: RunningSimulator; apiKey: string }> {
   const apiKey = `sim-${randomUUID()}`;
   ctx.scrubber.add(apiKey);
-  const simulator = await startSimulator({ apiKey, port: options.port ?? 0 });
+  const simulator = await startSimulator({ apiKey, port: options.port ?? 0, tickers: simulatorUniverse() });
   ctx.logger.warn({ url: simulator.url }, 'using the built-in Massive API simulator: prices are SYNTHETIC');
   return { simulator, apiKey };
 }

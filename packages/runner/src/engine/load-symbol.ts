@@ -1,23 +1,29 @@
 /**
- * Loads one symbol: ticker details and registration, then every requested timeframe, streamed from the API
- * into the store. A failure in one timeframe is recorded and the others still load; an error that dooms the
- * whole job (a bad API key) is rethrown as `FatalJobError`.
+ * Loads one symbol by its plan: ticker details and registration when the plan asks for them, then every timeframe
+ * in plan order, each from where the plan says (per ticker from the API, day bars a grouped-daily pass supplied,
+ * week and month bars built from day bars). A failure in one timeframe is recorded and the others still load (a
+ * period built from days that failed to load fails with them); an error that dooms the whole job (a bad API key) is
+ * rethrown as `FatalJobError`.
  */
-
+import type { Bar } from '@tickstock/massive-client';
+import { aggregateDayBars, monthStart, periodRange, tradingDateOfBar, weekStartSunday } from '@tickstock/massive-client';
 import { errorCode, errorMessage, FatalJobError, JOB_FATAL_CODES } from './errors.js';
-import type { MarketDataPort, RangePlanner, StorePort, SymbolResult, TimeframeRange, TimeframeResult } from './types.js';
+import type {
+  CivilDate,
+  MarketDataPort,
+  PlanStep,
+  StorePort,
+  SuppliedDays,
+  SymbolPlan,
+  SymbolResult,
+  TimeframeRange,
+  TimeframeResult,
+} from './types.js';
 
 export interface LoadSymbolDeps {
   market: MarketDataPort;
   store: StorePort;
   now?: () => number;
-  /** Incremental loads: what to fetch of each timeframe (default: the job's range as it is). */
-  planRange?: RangePlanner | undefined;
-  /**
-   * Incremental loads: true when the symbol's details are already stored, so the details call is skipped (the
-   * symbol then counts as known). Default: details are always fetched.
-   */
-  detailsKnown?: ((symbol: string) => Promise<boolean>) | undefined;
 }
 
 function throwIfFatal(error: unknown): void {
@@ -25,12 +31,31 @@ function throwIfFatal(error: unknown): void {
   if (JOB_FATAL_CODES.has(code)) throw new FatalJobError(code, errorMessage(error), { cause: error });
 }
 
-export async function loadSymbol(
+/** The plan of a symbol loaded the plain way: details, then every range per ticker (what a plan-less entry means). */
+export function perTickerPlan(symbol: string, ranges: readonly TimeframeRange[]): SymbolPlan {
+  return { symbol, details: true, steps: ranges.map((r) => ({ timeframe: r.timeframe, from: r.from, to: r.to, source: 'ticker' })) };
+}
+
+const inRange = (date: CivilDate, from: CivilDate, to: CivilDate) => date >= from && date <= to;
+
+/** Loads one symbol the plain way (details, then each range per ticker). */
+export function loadSymbol(
   symbol: string,
   ranges: readonly TimeframeRange[],
   deps: LoadSymbolDeps,
   signal: AbortSignal,
 ): Promise<SymbolResult> {
+  return loadPlannedSymbol(perTickerPlan(symbol, ranges), deps, signal);
+}
+
+/** Loads one symbol by `plan`; `supplied` carries its day bars from a grouped-daily pass. */
+export async function loadPlannedSymbol(
+  plan: SymbolPlan,
+  deps: LoadSymbolDeps,
+  signal: AbortSignal,
+  supplied?: SuppliedDays,
+): Promise<SymbolResult> {
+  const { symbol } = plan;
   const now = deps.now ?? Date.now;
   const started = now();
   const result: SymbolResult = { symbol, ok: true, timeframes: [], recordsImported: 0, processingTimeMs: 0, interrupted: false };
@@ -43,51 +68,88 @@ export async function loadSymbol(
   };
 
   let known = true;
-  try {
-    if (!(await deps.detailsKnown?.(symbol))) {
+  if (plan.details) {
+    try {
       const meta = await deps.market.details(symbol, signal);
       known = meta !== null;
       await deps.store.registerSymbol(meta ?? { symbol });
-    }
-  } catch (error) {
-    throwIfFatal(error);
-    if (signal.aborted) {
-      result.interrupted = true;
+    } catch (error) {
+      throwIfFatal(error);
+      if (signal.aborted) {
+        result.interrupted = true;
+        result.processingTimeMs = now() - started;
+        fail('ABORTED', 'stopped before the symbol was registered');
+        return result;
+      }
+      // Without a registered symbol no bar can be written (foreign key): the symbol fails.
+      fail(errorCode(error, 'STORAGE_FAILED'), `could not register ${symbol}: ${errorMessage(error)}`);
       result.processingTimeMs = now() - started;
-      fail('ABORTED', 'stopped before the symbol was registered');
       return result;
     }
-    // Without a registered symbol no bar can be written (foreign key): the symbol fails.
-    fail(errorCode(error, 'STORAGE_FAILED'), `could not register ${symbol}: ${errorMessage(error)}`);
-    result.processingTimeMs = now() - started;
-    return result;
   }
 
-  for (const requested of ranges) {
+  // Day bars of this run (fetched or supplied, build-only days included), for the week and month bars built after.
+  let days: Bar[] | undefined;
+  let dayError: { code: string; message: string } | undefined;
+  let fetchedAny = false;
+
+  for (const step of plan.steps) {
     if (signal.aborted) {
       result.interrupted = true;
       break;
     }
     const tf: TimeframeResult = {
-      timeframe: requested.timeframe,
-      from: requested.from,
-      to: requested.to,
+      timeframe: step.timeframe,
+      from: step.from,
+      to: step.to,
       fetched: 0,
       written: 0,
       unchanged: 0,
       rejected: 0,
     };
+    if (step.source !== 'none') tf.source = step.source;
     result.timeframes.push(tf);
     try {
-      const range = deps.planRange ? await deps.planRange(symbol, requested, signal) : requested;
-      if (range === null) {
+      if (step.source === 'none') {
+        // The market had no session in the range: no bar can exist, and no request is sent.
         tf.skipped = true;
         continue;
       }
-      tf.from = range.from;
-      tf.to = range.to;
-      const counts = await deps.store.writeBars(range.timeframe, symbol, deps.market.bars(symbol, range, signal), signal);
+      const building = plan.steps.some((s) => s.source === 'built');
+      const widened = (step.fetchFrom ?? step.from) !== step.from || (step.fetchTo ?? step.to) !== step.to;
+      if (step.timeframe === 'day' && step.source === 'ticker' && !building && !widened && step.store !== false) {
+        // Nothing is built from these day bars: they stream straight into the store, like any other timeframe.
+        const counts = await deps.store.writeBars('day', symbol, deps.market.bars(symbol, step, signal), signal);
+        Object.assign(tf, counts);
+        if (counts.fetched) fetchedAny = true;
+        result.recordsImported += counts.written + counts.unchanged;
+        continue;
+      }
+      if (step.timeframe === 'day') {
+        days = await dayBars(plan.symbol, step, deps, signal, supplied);
+        tf.fetched = days.length;
+        if (days.length) fetchedAny = true;
+        if (step.store !== false) {
+          const own = days.filter((b) => inRange(tradingDateOfBar(b, { timespan: 'day', ticker: symbol }), step.from, step.to));
+          const counts = await deps.store.writeBars('day', symbol, own, signal);
+          Object.assign(tf, counts, { fetched: own.length });
+          result.recordsImported += counts.written + counts.unchanged;
+        } else {
+          tf.buildOnly = true;
+        }
+        continue;
+      }
+      if (step.source === 'built') {
+        if (dayError) throw Object.assign(new Error(`the day bars it is built from failed: ${dayError.message}`), { code: dayError.code });
+        const built = await buildPeriod(symbol, step, deps, days ?? []);
+        const counts = await deps.store.writeBars(step.timeframe, symbol, built, signal);
+        Object.assign(tf, counts);
+        result.recordsImported += counts.written + counts.unchanged;
+        continue;
+      }
+      const counts = await deps.store.writeBars(step.timeframe, symbol, deps.market.bars(symbol, step, signal), signal);
       Object.assign(tf, counts);
+      if (counts.fetched) fetchedAny = true;
       result.recordsImported += counts.written + counts.unchanged;
     } catch (error) {
       throwIfFatal(error);
@@ -97,16 +159,53 @@ export async function loadSymbol(
         break;
       }
       tf.error = { code: errorCode(error), message: errorMessage(error) };
-      fail(tf.error.code, `${requested.timeframe}: ${tf.error.message}`);
+      if (step.timeframe === 'day') dayError = tf.error;
+      fail(tf.error.code, `${step.timeframe}: ${tf.error.message}`);
     }
   }
 
-  const fetched = result.timeframes.reduce((n, t) => n + t.fetched, 0);
   const allSkipped = result.timeframes.length > 0 && result.timeframes.every((t) => t.skipped);
-  if (!known && fetched === 0 && !allSkipped && !result.interrupted) {
+  if (!known && !fetchedAny && !allSkipped && !result.interrupted) {
     fail('SYMBOL_NOT_FOUND', `${symbol} is not a known ticker and the API returned no bars for it`);
   }
   if (result.interrupted) fail('ABORTED', 'stopped before every timeframe was loaded');
   result.processingTimeMs = now() - started;
   return result;
+}
+
+/** The symbol's day bars over the step's fetch span: supplied by the grouped pass, or fetched per ticker. */
+async function dayBars(symbol: string, step: PlanStep, deps: LoadSymbolDeps, signal: AbortSignal, supplied?: SuppliedDays): Promise<Bar[]> {
+  if (step.source === 'grouped') {
+    if (!supplied) throw Object.assign(new Error('no grouped-daily bars were supplied for it'), { code: 'INTERNAL' });
+    if (supplied.error) throw Object.assign(new Error(supplied.error.message), { code: supplied.error.code });
+    return supplied.bars;
+  }
+  const range = { timeframe: 'day' as const, from: step.fetchFrom ?? step.from, to: step.fetchTo ?? step.to };
+  const out: Bar[] = [];
+  for await (const bar of deps.market.bars(symbol, range, signal)) out.push(bar);
+  return out;
+}
+
+/**
+ * Week or month bars of the step's periods, built from day bars by the API's rule: this run's days, and stored days
+ * for the rest of each period (an incremental run fetches only the newest days).
+ */
+async function buildPeriod(symbol: string, step: PlanStep, deps: LoadSymbolDeps, fresh: readonly Bar[]): Promise<Bar[]> {
+  const period = step.timeframe === 'week' ? 'week' : 'month';
+  const dateOf = (b: Bar) => tradingDateOfBar(b, { timespan: 'day', ticker: symbol });
+  const first = periodStartOf(step.from, period);
+  const last = step.to;
+  const byDate = new Map<CivilDate, Bar>();
+  for (const b of await deps.store.readDayBars(symbol, first, periodEndOf(last, period))) byDate.set(dateOf(b), b);
+  for (const b of fresh) byDate.set(dateOf(b), b); // this run's days win over what was stored
+  const wanted = [...byDate.entries()].filter(([d]) => d >= first).map(([, b]) => b);
+  return aggregateDayBars(wanted, period, { ticker: symbol });
+}
+
+function periodStartOf(date: CivilDate, period: 'week' | 'month'): CivilDate {
+  return period === 'week' ? weekStartSunday(date) : monthStart(date);
+}
+
+function periodEndOf(date: CivilDate, period: 'week' | 'month'): CivilDate {
+  return periodRange(date, period).end;
 }

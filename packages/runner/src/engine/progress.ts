@@ -3,6 +3,7 @@
  * status and events, progress tables, the CLI's progress bar, metrics), so they can never disagree.
  * A reporter that throws is logged and skipped: reporting never fails a load.
  */
+import { describeRequests, type JobPlan } from '../planning/request-plan.js';
 import type { FinalStatus, JobOutcome, LoadJob, SymbolResult } from './types.js';
 
 export interface ProgressSnapshot {
@@ -35,6 +36,8 @@ export interface ProgressSnapshot {
 export interface JobStartInfo {
   job: LoadJob;
   symbols: readonly string[];
+  /** The job's request plan (how many API requests it will send, and how), when it has symbols. */
+  plan?: JobPlan | undefined;
 }
 
 export interface JobReporter {
@@ -44,6 +47,8 @@ export interface JobReporter {
   symbolFinished?(result: SymbolResult, snapshot: ProgressSnapshot): void | Promise<void>;
   /** A symbol stopped before it finished (cancel, shutdown, fatal error): its partial result. */
   symbolInterrupted?(result: SymbolResult, snapshot: ProgressSnapshot): void | Promise<void>;
+  /** A note on the job's progress outside any symbol (e.g. the grouped-daily pass): the snapshot's message. */
+  jobNote?(snapshot: ProgressSnapshot): void | Promise<void>;
   jobFinished?(outcome: JobOutcome, snapshot: ProgressSnapshot): void | Promise<void>;
 }
 
@@ -113,11 +118,19 @@ export class ProgressTracker {
     }
   }
 
-  async started(symbols: readonly string[]): Promise<void> {
+  async started(symbols: readonly string[], plan?: JobPlan): Promise<void> {
     this.total = symbols.length;
-    this.message = `loading ${symbols.length} symbol${symbols.length === 1 ? '' : 's'}`;
+    this.message =
+      `loading ${symbols.length} symbol${symbols.length === 1 ? '' : 's'}` + (plan ? `: ${describeRequests(plan.requests)} planned` : '');
     const snap = this.snapshot();
-    await this.emit((r) => r.jobStarted?.({ job: this.job, symbols }, snap));
+    await this.emit((r) => r.jobStarted?.({ job: this.job, symbols, plan }, snap));
+  }
+
+  /** Reports `message` as the job's progress (throttled by each reporter as it sees fit). */
+  async note(message: string): Promise<void> {
+    this.message = message;
+    const snap = this.snapshot();
+    await this.emit((r) => r.jobNote?.(snap));
   }
 
   async symbolStarted(symbol: string): Promise<void> {

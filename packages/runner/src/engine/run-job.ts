@@ -4,10 +4,12 @@
  * per-symbol problems are recorded and the job continues.
  */
 import type { SymbolExecutor } from '../execution/executor.js';
+import { runGroupedPass } from '../planning/grouped-pass.js';
+import { type JobPlan, type PlanOptions, planRequests, type SymbolKnowledge } from '../planning/request-plan.js';
 import { errorCode, errorMessage, FatalJobError, JobHandedOff } from './errors.js';
-import { type LoadSymbolDeps, loadSymbol } from './load-symbol.js';
+import { type LoadSymbolDeps, loadPlannedSymbol, perTickerPlan } from './load-symbol.js';
 import { type JobReporter, ProgressTracker, type ReporterErrorHandler } from './progress.js';
-import type { FinalStatus, JobOutcome, LoadJob, SymbolResult, SymbolSource } from './types.js';
+import type { FinalStatus, JobOutcome, LoadJob, PlannedSymbol, SymbolResult, SymbolSource } from './types.js';
 
 /** Why a job's signal was aborted. Pass one as `controller.abort(reason)`. */
 export class JobStop {
@@ -20,11 +22,30 @@ export class JobStop {
 
 const percent = (x: number) => `${Math.round(x * 10_000) / 100}%`;
 
+/** How a job plans its requests (see ../planning/request-plan.ts). Without it every symbol loads per ticker. */
+export interface JobPlanning {
+  /** What the planner knows of each symbol: the ranges still to fetch, stored details, OTC, stored day bars. */
+  knowledge(job: LoadJob, symbols: readonly string[]): Promise<Map<string, SymbolKnowledge>>;
+  options?: Omit<PlanOptions, 'now'>;
+  /** Grouped-daily requests in flight at once (default 4). */
+  groupedConcurrency?: number;
+  /** The clock the job's ranges were computed with (no day after its New York date is fetched); default `Date.now`. */
+  now?: () => number;
+}
+
 export interface RunJobDeps extends LoadSymbolDeps {
   executor: SymbolExecutor;
   resolveSymbols(source: SymbolSource): Promise<string[]>;
   reporters: readonly JobReporter[];
   onReporterError?: ReporterErrorHandler;
+  planning?: JobPlanning | undefined;
+}
+
+/** The plan of a job without planning: every symbol per ticker, details included. */
+function plainPlan(job: LoadJob, symbols: readonly string[]): JobPlan {
+  const plans = symbols.map((s) => perTickerPlan(s, job.ranges));
+  const perTicker = plans.reduce((n, p) => n + p.steps.length, 0);
+  return { symbols: plans, grouped: [], requests: { details: plans.length, grouped: 0, perTicker, total: plans.length + perTicker } };
 }
 
 function settle(
@@ -101,23 +122,59 @@ export async function runLoadJob(
   let fatal: FatalJobError | undefined;
   let jobError: { code: string; message: string } | undefined;
 
+  let plan: JobPlan | undefined;
   try {
     symbols = await deps.resolveSymbols(job.source);
   } catch (error) {
     jobError = { code: errorCode(error, 'UNIVERSE_INVALID'), message: errorMessage(error) };
   }
+  if (!jobError) {
+    try {
+      plan = deps.planning
+        ? planRequests(symbols, await deps.planning.knowledge(job, symbols), {
+            ...deps.planning.options,
+            now: (deps.planning.now ?? now)(),
+          })
+        : plainPlan(job, symbols);
+    } catch (error) {
+      jobError = { code: errorCode(error, 'STORAGE_FAILED'), message: `planning the job's requests failed: ${errorMessage(error)}` };
+    }
+  }
 
-  await tracker.started(jobError ? [] : symbols);
+  await tracker.started(jobError ? [] : symbols, plan);
+
+  // The grouped-daily pass: every symbol's day bars of the planned dates, before the symbols load.
+  const planned = new Map<string, PlannedSymbol>();
+  for (const p of plan?.symbols ?? []) planned.set(p.symbol, { plan: p });
+  if (!jobError && plan && plan.grouped.length > 0) {
+    try {
+      const supplied = await runGroupedPass(plan.grouped, deps.market, signal, {
+        concurrency: deps.planning?.groupedConcurrency ?? 4,
+        onProgress: (done, total) => tracker.note(`grouped daily: ${done} of ${total} dates fetched`),
+      });
+      for (const [symbol, days] of supplied) {
+        const entry = planned.get(symbol);
+        if (entry) entry.supplied = days;
+      }
+    } catch (error) {
+      if (error instanceof FatalJobError) fatal = error;
+      else if (!signal.aborted) jobError = { code: errorCode(error), message: errorMessage(error) };
+    }
+  }
 
   // stopOnError: the first failure stops new symbols from starting (those in flight finish), like a drain.
   const onError = new AbortController();
   const drains = [drain, job.stopOnError ? onError.signal : undefined].filter((s): s is AbortSignal => s !== undefined);
   const drainAll = drains.length > 1 ? AbortSignal.any(drains) : drains[0];
 
-  if (!jobError) {
+  if (!jobError && !fatal && !signal.aborted) {
     try {
-      await deps.executor.run(symbols, (symbol, s) => loadSymbol(symbol, job.ranges, deps, s), {
-        task: { jobId: job.jobId, ranges: job.ranges },
+      const work = (symbol: string, s: AbortSignal) => {
+        const p = planned.get(symbol) ?? { plan: perTickerPlan(symbol, job.ranges) };
+        return loadPlannedSymbol(p.plan, deps, s, p.supplied);
+      };
+      await deps.executor.run(symbols, work, {
+        task: { jobId: job.jobId, ranges: job.ranges, planned },
         signal,
         drain: drainAll,
         onStart: (symbol) => tracker.symbolStarted(symbol),
@@ -185,6 +242,7 @@ export async function runLoadJob(
     interruptedSymbols: settled.interrupted.map((r) => r.symbol),
     recordsImported: results.reduce((n, r) => n + r.recordsImported, 0),
     hasErrors: status === 'failed' || settled.failed.length > 0 || settled.ok.length < symbols.length,
+    ...(plan ? { plannedRequests: { ...plan.requests } } : {}),
     startedAt: tracker.startedAt,
     completedAt: new Date(now()),
   };

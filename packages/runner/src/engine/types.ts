@@ -3,7 +3,7 @@
  * nothing of Redis, HTTP or SQL: adapters in ../adapters connect it to the Massive client, the store and the
  * job protocol, and an executor (../execution) decides where per-symbol work runs.
  */
-import type { Bar } from '@tickstock/massive-client';
+import type { Bar, GroupedMarket, TickerBar } from '@tickstock/massive-client';
 
 export type Timeframe = '1min' | 'hour' | 'day' | 'week' | 'month';
 export const TIMEFRAMES: readonly Timeframe[] = ['1min', 'hour', 'day', 'week', 'month'];
@@ -15,6 +15,48 @@ export interface TimeframeRange {
   timeframe: Timeframe;
   from: CivilDate;
   to: CivilDate;
+}
+
+/** Where a timeframe's bars come from in a plan. */
+export type StepSource = 'ticker' | 'grouped' | 'built' | 'none';
+
+/** One timeframe of one symbol in a plan. */
+export interface PlanStep {
+  timeframe: Timeframe;
+  /** The range reported for the timeframe (the job's, after incremental planning). */
+  from: CivilDate;
+  to: CivilDate;
+  source: StepSource;
+  /**
+   * Day steps: the first date fetched (per ticker) or supplied (grouped), earlier than `from` when week or month
+   * bars are built from days before the job's own day range.
+   */
+  fetchFrom?: CivilDate;
+  /** Day steps: the last date fetched or supplied, later than `to` when the last period to build ends after it. */
+  fetchTo?: CivilDate;
+  /** Day steps: false when the job did not ask for day bars (they are fetched only to build weeks and months). */
+  store?: boolean;
+}
+
+/** What one symbol costs and how it loads. */
+export interface SymbolPlan {
+  symbol: string;
+  /** Fetch ticker details (missing or stale); otherwise the stored row is used. */
+  details: boolean;
+  /** In load order: day first (week and month are built from it), then the rest. */
+  steps: PlanStep[];
+}
+
+/** A symbol's day bars from a grouped-daily pass (its fetch span), or why they could not be had. */
+export interface SuppliedDays {
+  bars: Bar[];
+  error?: { code: string; message: string } | undefined;
+}
+
+/** A symbol's plan, with its day bars when a grouped-daily pass supplied them. */
+export interface PlannedSymbol {
+  plan: SymbolPlan;
+  supplied?: SuppliedDays | undefined;
 }
 
 /** Where a job's symbols come from. */
@@ -52,6 +94,8 @@ export interface MarketDataPort {
   /** Ticker details; `null` when the API says the ticker does not exist. */
   details(symbol: string, signal: AbortSignal): Promise<SymbolMeta | null>;
   bars(symbol: string, range: TimeframeRange, signal: AbortSignal): AsyncIterable<Bar>;
+  /** Every ticker's day bar of one market for one date (grouped daily). */
+  groupedDaily(market: GroupedMarket, date: CivilDate, includeOtc: boolean, signal: AbortSignal): Promise<TickerBar[]>;
 }
 
 export interface WriteCounts {
@@ -65,7 +109,9 @@ export interface WriteCounts {
 export interface StorePort {
   registerSymbol(meta: SymbolMeta): Promise<void>;
   /** Consumes the bars and upserts them; returns what happened to them. */
-  writeBars(timeframe: Timeframe, symbol: string, bars: AsyncIterable<Bar>, signal: AbortSignal): Promise<WriteCounts>;
+  writeBars(timeframe: Timeframe, symbol: string, bars: AsyncIterable<Bar> | Iterable<Bar>, signal: AbortSignal): Promise<WriteCounts>;
+  /** Stored day bars of a symbol from `from` to `to` (New York dates, inclusive), oldest first: what periods are built from. */
+  readDayBars(symbol: string, from: CivilDate, to: CivilDate): Promise<Bar[]>;
 }
 
 export interface TimeframeResult extends WriteCounts {
@@ -73,8 +119,12 @@ export interface TimeframeResult extends WriteCounts {
   /** The range fetched (after planning: an incremental load starts later than the job's range). */
   from: CivilDate;
   to: CivilDate;
-  /** True when the planner found nothing new to fetch: no API call was made. */
+  /** True when the planner found nothing new to fetch, or the market had no session in the range: no API call. */
   skipped?: boolean | undefined;
+  /** Where the bars came from: per ticker, a grouped-daily pass, or built from day bars. */
+  source?: StepSource | undefined;
+  /** Day bars fetched only to build week and month bars (the job did not ask for day bars): none stored. */
+  buildOnly?: boolean | undefined;
   error?: { code: string; message: string } | undefined;
 }
 
@@ -110,6 +160,8 @@ export interface JobOutcome {
   recordsImported: number;
   /** True when the job failed, any symbol failed, or a stop left symbols unfinished: it did not load everything it was asked. */
   hasErrors: boolean;
+  /** The API requests the job's plan counted before sending any (retries come on top), when it had symbols. */
+  plannedRequests?: { details: number; grouped: number; perTicker: number; total: number } | undefined;
   startedAt: Date;
   completedAt: Date;
 }

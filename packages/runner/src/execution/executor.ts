@@ -5,12 +5,14 @@
  */
 import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
-import type { SymbolResult, TimeframeRange } from '../engine/types.js';
+import type { PlannedSymbol, SymbolResult, TimeframeRange } from '../engine/types.js';
 
 /** What a symbol's work is, as data: what an executor on another process or machine needs to run it. */
 export interface SymbolTaskSpec {
   jobId: string;
   ranges: readonly TimeframeRange[];
+  /** Each symbol's plan and supplied day bars (a symbol without one loads per ticker over `ranges`). */
+  planned?: ReadonlyMap<string, PlannedSymbol> | undefined;
 }
 
 export interface SymbolExecutionHooks {

@@ -179,6 +179,17 @@ export class QueueExecutor implements SymbolExecutor {
     );
   }
 
+  /** An entry's data: the job's, the symbol, and its plan and supplied day bars when the job planned them. */
+  private entryData(c: Collection, symbol: string): SymbolEntryData {
+    const planned = c.hooks.task.planned?.get(symbol);
+    return {
+      ...c.data,
+      symbol,
+      ...(planned ? { plan: planned.plan } : {}),
+      ...(planned?.supplied ? { supplied: planned.supplied } : {}),
+    };
+  }
+
   private async add(c: Collection, ids: string[]): Promise<void> {
     const s = this.options.settings;
     const keep = { age: s.keepFinishedSeconds };
@@ -187,7 +198,7 @@ export class QueueExecutor implements SymbolExecutor {
       await this.options.queue.addBulk(
         ids.slice(i, i + 500).map((id) => ({
           name: 'symbol',
-          data: { ...c.data, symbol: c.pending.get(id) as string },
+          data: this.entryData(c, c.pending.get(id) as string),
           opts: {
             jobId: id,
             attempts: s.symbolAttempts,

@@ -4,12 +4,16 @@
  * so results are validated on the way in.
  */
 import { z } from 'zod';
-import type { SymbolResult, TimeframeRange } from '../engine/types.js';
+import type { SuppliedDays, SymbolPlan, SymbolResult, TimeframeRange } from '../engine/types.js';
 
 export interface SymbolEntryData {
   jobId: string;
   symbol: string;
   ranges: TimeframeRange[];
+  /** How the symbol loads (absent in entries of an older version: details, then every range per ticker). */
+  plan?: SymbolPlan | undefined;
+  /** Its day bars from the coordinator's grouped-daily pass, when its plan takes them from there. */
+  supplied?: SuppliedDays | undefined;
 }
 
 /** The value an entry completes with. */
@@ -19,9 +23,38 @@ const timeframe = z.enum(['1min', 'hour', 'day', 'week', 'month']);
 const range = z.object({ timeframe, from: z.string(), to: z.string() });
 const error = z.object({ code: z.string(), message: z.string() });
 
-export const symbolEntryDataSchema = z.object({ jobId: z.string().min(1), symbol: z.string().min(1), ranges: z.array(range) });
+const step = z.object({
+  timeframe,
+  from: z.string(),
+  to: z.string(),
+  source: z.enum(['ticker', 'grouped', 'built', 'none']),
+  fetchFrom: z.string().optional(),
+  fetchTo: z.string().optional(),
+  store: z.boolean().optional(),
+});
+const bar = z.object({
+  timestamp: z.number(),
+  open: z.number(),
+  high: z.number(),
+  low: z.number(),
+  close: z.number(),
+  volume: z.number().optional(),
+  vwap: z.number().optional(),
+  transactions: z.number().optional(),
+  otc: z.boolean().optional(),
+});
+
+export const symbolEntryDataSchema = z.object({
+  jobId: z.string().min(1),
+  symbol: z.string().min(1),
+  ranges: z.array(range),
+  plan: z.object({ symbol: z.string().min(1), details: z.boolean(), steps: z.array(step) }).optional(),
+  supplied: z.object({ bars: z.array(bar), error: error.optional() }).optional(),
+});
 
 const timeframeResult = range.extend({
+  source: z.enum(['ticker', 'grouped', 'built', 'none']).optional(),
+  buildOnly: z.boolean().optional(),
   fetched: z.number(),
   written: z.number(),
   unchanged: z.number(),

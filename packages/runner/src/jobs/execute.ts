@@ -7,12 +7,13 @@ import type { OhlcvStore } from '@tickstock/ohlcv-store';
 import type { Redis } from 'ioredis';
 import { OhlcvBarStore } from '../adapters/bar-store.js';
 import type { JobReporter } from '../engine/progress.js';
-import { runLoadJob } from '../engine/run-job.js';
-import type { JobOutcome, LoadJob, MarketDataPort, RangePlanner, SymbolSource } from '../engine/types.js';
+import { type JobPlanning, runLoadJob } from '../engine/run-job.js';
+import type { JobOutcome, LoadJob, MarketDataPort, SymbolSource } from '../engine/types.js';
 import type { SymbolExecutor } from '../execution/executor.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretScrubber } from '../logging/secrets.js';
 import type { RunnerMetrics } from '../metrics.js';
+import { gatherKnowledge } from '../planning/knowledge.js';
 import { DbProgressReporter, type ProgressBaseline } from '../reporters/db-progress.js';
 import { LogReporter } from '../reporters/log.js';
 import { MetricsReporter } from '../reporters/metrics.js';
@@ -29,10 +30,21 @@ export interface JobServices {
   redis?: { client: Redis; events: EventPublisher } | undefined;
   /** Extra reporters (the CLI's console view, the daily import's run record). */
   reporters?: JobReporter[] | undefined;
-  /** Incremental loads (daily imports): see `LoadSymbolDeps.planRange`. */
-  planRange?: RangePlanner | undefined;
-  /** Incremental loads: see `LoadSymbolDeps.detailsKnown`. */
-  detailsKnown?: ((symbol: string) => Promise<boolean>) | undefined;
+  /**
+   * How requests are planned (see ../planning/request-plan.ts): on by default (stored details reused, grouped daily
+   * when it sends fewer requests, week and month built from day bars); `incremental` resumes each timeframe at its
+   * last stored bar (daily imports); `false` loads every symbol per ticker, details included.
+   */
+  planning?: PlanningSettings | false | undefined;
+}
+
+/** The planner's settings (defaults in ../planning). */
+export interface PlanningSettings {
+  incremental?: boolean;
+  buildPeriods?: boolean;
+  groupedDaily?: boolean;
+  detailsMaxAgeDays?: number;
+  clock?: () => number;
 }
 
 export interface ExecuteOptions {
@@ -75,8 +87,7 @@ export function executeLoadJob(job: LoadJob, services: JobServices, options: Exe
       store: new OhlcvBarStore(services.store),
       executor: services.executor,
       resolveSymbols: services.resolveSymbols,
-      planRange: services.planRange,
-      detailsKnown: services.detailsKnown,
+      planning: planningOf(services),
       reporters,
       onReporterError: (name, error) =>
         services.logger.warn(
@@ -87,4 +98,20 @@ export function executeLoadJob(job: LoadJob, services: JobServices, options: Exe
     options.signal,
     options.drain,
   );
+}
+
+/** The engine's planning from the job services' settings (undefined: per ticker). */
+function planningOf(services: JobServices): JobPlanning | undefined {
+  const p = services.planning;
+  if (p === false) return undefined;
+  return {
+    knowledge: (job, symbols) =>
+      gatherKnowledge(services.store, job, symbols, {
+        incremental: p?.incremental ?? false,
+        ...(p?.detailsMaxAgeDays !== undefined ? { detailsMaxAgeDays: p.detailsMaxAgeDays } : {}),
+        ...(p?.clock ? { now: p.clock } : {}),
+      }),
+    options: { buildPeriods: p?.buildPeriods ?? true, groupedDaily: p?.groupedDaily ?? true },
+    ...(p?.clock ? { now: p.clock } : {}),
+  };
 }

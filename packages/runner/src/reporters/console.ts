@@ -4,9 +4,10 @@
  */
 import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
-import type { JobReporter, ProgressSnapshot } from '../engine/progress.js';
+import type { JobReporter, JobStartInfo, ProgressSnapshot } from '../engine/progress.js';
 import type { JobOutcome, SymbolResult, Timeframe } from '../engine/types.js';
 import { TIMEFRAMES } from '../engine/types.js';
+import { describeRequests } from '../planning/request-plan.js';
 
 export interface ConsoleReporterOptions {
   out?: NodeJS.WriteStream;
@@ -52,12 +53,15 @@ export class ConsoleReporter implements JobReporter {
     };
   }
 
-  jobStarted(info: { symbols: readonly string[] }, s: ProgressSnapshot): void {
+  jobStarted(info: JobStartInfo, s: ProgressSnapshot): void {
     this.started = this.now();
+    const planned = info.plan ? `; ${describeRequests(info.plan.requests)} planned` : '';
     if (this.tty) {
+      this.out.write(`job ${s.jobId}: ${info.symbols.length} symbols${planned}\n`);
       this.bar = new cliProgress.SingleBar(
         {
-          format: ' {bar} {value}/{total} symbols | ok {ok} failed {failed}{interrupted} | {bars} bars | {rate} bars/s | ETA {eta} | {current}',
+          format:
+            ' {bar} {value}/{total} symbols | ok {ok} failed {failed}{interrupted} | {bars} bars | {rate} bars/s | ETA {eta} | {current}',
           hideCursor: true,
           stream: this.out,
           clearOnComplete: false,
@@ -66,7 +70,7 @@ export class ConsoleReporter implements JobReporter {
       );
       this.bar.start(info.symbols.length, 0, this.payload(s));
     } else {
-      this.out.write(`job ${s.jobId}: ${info.symbols.length} symbols\n`);
+      this.out.write(`job ${s.jobId}: ${info.symbols.length} symbols${planned}\n`);
     }
   }
 

@@ -80,13 +80,28 @@ export class RedisStatusReporter implements JobReporter {
     for (const r of info.job.ranges) {
       lookback[r.timeframe] = Math.round((Date.parse(`${r.to}T00:00:00Z`) - Date.parse(`${r.from}T00:00:00Z`)) / 86_400_000) + 1;
     }
+    const requests = info.plan?.requests;
     await this.options.events.importEvent('data_import_started', {
       run_id: info.job.jobId,
       universe_names: this.options.universeNames,
       total_symbols: info.symbols.length,
       timeframes: info.job.ranges.map((r) => r.timeframe),
       lookback_days: lookback,
+      ...(requests
+        ? {
+            planned_requests: {
+              total: requests.total,
+              details: requests.details,
+              grouped_daily: requests.grouped,
+              per_ticker: requests.perTicker,
+            },
+          }
+        : {}),
     });
+  }
+
+  async jobNote(s: ProgressSnapshot): Promise<void> {
+    await this.writer?.update({ message: this.options.scrubber.scrub(s.message) });
   }
 
   async symbolFinished(r: SymbolResult, s: ProgressSnapshot): Promise<void> {

@@ -7,13 +7,7 @@
  * the worker.
  */
 import { totalmem } from 'node:os';
-import {
-  CHANNELS,
-  type EventPublisher,
-  type HealthCheck,
-  type MetricUpdate,
-  parseMonitoringControl,
-} from '@tickstock/job-protocol';
+import { CHANNELS, type EventPublisher, type HealthCheck, type MetricUpdate, parseMonitoringControl } from '@tickstock/job-protocol';
 import type { Redis } from 'ioredis';
 import { errorMessage } from '../engine/errors.js';
 import type { Timeframe } from '../engine/types.js';
@@ -138,7 +132,7 @@ export class DashboardMonitor {
       return;
     }
     // ALERT_RESOLVED, ENABLE_COMPONENT, CLEAR_CACHE, FORCE_GC, RESTART_WORKERS, RELOAD_PATTERNS: nothing of this worker.
-    this.options.logger.debug({ action }, "monitoring control action does not apply to the data-load worker");
+    this.options.logger.debug({ action }, 'monitoring control action does not apply to the data-load worker');
   }
 
   private queue(task: () => Promise<void>): void {

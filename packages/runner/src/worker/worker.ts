@@ -6,23 +6,24 @@
  * queue, lets symbols in flight finish (up to `drainTimeoutMs`, then hands them back too) and closes its connections.
  * Nothing is lost on a crash either: what a dead replica held is taken back by the others after `lockDurationMs`.
  */
+
+import { hostname } from 'node:os';
 import {
   appMayPreWriteStatus,
   type ControlMessage,
   type DataLoadRequest,
   EventPublisher,
-  type PartialJobStatus,
   Heartbeat,
   JobSubscriber,
+  type PartialJobStatus,
   type SubscriberReport,
 } from '@tickstock/job-protocol';
 import type { OhlcvStore } from '@tickstock/ohlcv-store';
-import { hostname } from 'node:os';
 import { type Job, Queue, QueueEvents, Worker as QueueWorker, WaitingError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { OhlcvBarStore } from '../adapters/bar-store.js';
 import { errorMessage, JobHandedOff } from '../engine/errors.js';
-import { loadSymbol } from '../engine/load-symbol.js';
+import { loadPlannedSymbol, perTickerPlan } from '../engine/load-symbol.js';
 import { JobStop } from '../engine/run-job.js';
 import type { JobOutcome, MarketDataPort, SymbolSource } from '../engine/types.js';
 import { QueueExecutor } from '../execution/queue-executor.js';
@@ -38,7 +39,7 @@ import {
 } from '../execution/queues.js';
 import type { SymbolEntryData, SymbolEntryOutcome } from '../execution/symbol-entry.js';
 import { SymbolRunner } from '../execution/symbol-runner.js';
-import { executeLoadJob } from '../jobs/execute.js';
+import { executeLoadJob, type PlanningSettings } from '../jobs/execute.js';
 import { loadJobFromRequest, type QueuedRequest, queuedRequest, universeNames } from '../jobs/from-request.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretScrubber } from '../logging/secrets.js';
@@ -67,6 +68,8 @@ export interface WorkerOptions {
   queue?: Partial<QueueSettings>;
   /** The final word of a partly failed job (default `completed`, with `has_errors: true`). */
   partialStatus?: PartialJobStatus;
+  /** The request planner's settings (default: grouped daily and building on, details kept 30 days). */
+  planning?: Omit<PlanningSettings, 'incremental' | 'clock'> | undefined;
   /**
    * The app's monitoring dashboard feed (`METRIC_UPDATE` every `intervalMs`, `HEALTH_CHECK`/`SYSTEM_STATUS`, answers to
    * `FORCE_HEALTH_CHECK`). Default interval 10 s; 0 turns it off.
@@ -152,7 +155,13 @@ export class Worker {
       redis: options.redis,
       concurrency: options.symbolConcurrency ?? 4,
       settings: s,
-      load: (entry, signal) => loadSymbol(entry.symbol, entry.ranges, { market: options.market, store: barStore }, signal),
+      load: (entry, signal) =>
+        loadPlannedSymbol(
+          entry.plan ?? perTickerPlan(entry.symbol, entry.ranges),
+          { market: options.market, store: barStore },
+          signal,
+          entry.supplied,
+        ),
       logger,
       scrubber,
     });
@@ -290,6 +299,7 @@ export class Worker {
           scrubber: this.options.scrubber,
           metrics: this.options.metrics,
           redis: { client: this.options.redis, events: this.events },
+          planning: { ...this.options.planning },
         },
         {
           universeNames: universeNames(request),

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHANNELS } from '@tickstock/job-protocol';
 import { newYorkTimeToUtcMs } from '@tickstock/massive-client';
+import { calendarForTicker } from '@tickstock/massive-client/calendar';
 import { type RunningSimulator, startSimulator } from '@tickstock/massive-client/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseImportRequest } from '../../src/import/request.js';
@@ -83,7 +84,13 @@ describe('daily import of a 30-symbol universe with one unknown ticker', () => {
     expect(outcome.message).toBe('completed: 29 of 30 symbols loaded, 1 failed (96.67% loaded; success threshold 80%)');
     const stats = stack.simulator.stats();
     firstRequests = stats.requests;
-    expect(stats.byEndpoint).toEqual({ tickerDetails: 30, aggs: 90 });
+    // The planner: details once per symbol; day bars by grouped daily, one request per trading day from the start
+    // of the first week built (fewer than 30 per-ticker requests); week bars built from them; hour bars per ticker.
+    const groupedDates = calendarForTicker('AAPL').tradingDays('2025-05-11', '2025-06-11').length;
+    expect(groupedDates).toBe(22);
+    expect(outcome.plannedRequests).toEqual({ details: 30, grouped: groupedDates, perTicker: 30, total: 30 + groupedDates + 30 });
+    expect(stats.byEndpoint).toEqual({ tickerDetails: 30, grouped: groupedDates, aggs: 30 });
+    expect(stats.requests).toBe(outcome.plannedRequests?.total); // exactly as planned: no retries happened
     await expectStoredAsServed(good);
 
     const status = await rig.coordinator.status(runId);
@@ -113,7 +120,9 @@ describe('daily import of a 30-symbol universe with one unknown ticker', () => {
     expect(statuses.find((s) => s.symbol === NEWCO)).toMatchObject({ status: 'failed', retryCount: 0 });
     expect(statuses.find((s) => s.symbol === NEWCO)?.errorMessage).toMatch(/^SYMBOL_NOT_FOUND: /);
 
-    const monitoring = stack.events.json(CHANNELS.monitoring).filter((e) => (e.payload as { run_id?: string }).run_id === runId);
+    const monitoring = [CHANNELS.dataImportStatus, CHANNELS.monitoring]
+      .flatMap((channel) => stack.events.json(channel))
+      .filter((e) => (e.payload as { run_id?: string } | undefined)?.run_id === runId);
     const started_ = monitoring.find((e) => e.event === 'data_import_started')?.payload;
     expect(started_).toEqual({
       run_id: runId,
@@ -121,6 +130,7 @@ describe('daily import of a 30-symbol universe with one unknown ticker', () => {
       total_symbols: 30,
       timeframes: ['hour', 'day', 'week'],
       lookback_days: { hour: 4, day: 21, week: 31 },
+      planned_requests: { total: 82, details: 30, grouped_daily: 22, per_ticker: 30 },
     });
     const progressEvents = monitoring.filter((e) => e.event === 'job_progress_update').map((e) => e.payload as Record<string, unknown>);
     expect(progressEvents.length).toBeGreaterThan(0);
@@ -134,7 +144,7 @@ describe('daily import of a 30-symbol universe with one unknown ticker', () => {
     });
   });
 
-  it('a rerun on the same evening asks the API only about the failed ticker (4 requests, no duplicate rows)', async () => {
+  it('a rerun on the same evening asks the API only about the failed ticker (3 requests, no duplicate rows)', async () => {
     await pinWriteTimes(stack, NOW);
     const before = await rowCounts(stack, 'AAPL');
     stack.simulator.reset();
@@ -142,9 +152,11 @@ describe('daily import of a 30-symbol universe with one unknown ticker', () => {
     const outcome = await started.done;
     expect(outcome.status).toBe('completed');
     const stats = stack.simulator.stats();
-    // The unknown ticker has nothing stored: its details and its three ranges again. The 29 others: nothing.
-    expect(stats.byEndpoint).toEqual({ tickerDetails: 1, aggs: 3 });
-    expect({ rerun: stats.requests, first: firstRequests }).toEqual({ rerun: 4, first: 120 });
+    // The unknown ticker has nothing stored: its details, its day bars (which its week is built from) and its hour
+    // range again, per ticker (grouped daily for one symbol would cost more). The 29 others: nothing.
+    expect(stats.byEndpoint).toEqual({ tickerDetails: 1, aggs: 2 });
+    expect({ rerun: stats.requests, first: firstRequests }).toEqual({ rerun: 3, first: 82 });
+    expect(outcome.plannedRequests?.total).toBe(3);
     const aapl = outcome.results.find((r) => r.symbol === 'AAPL');
     expect(aapl?.timeframes.map((t) => t.skipped)).toEqual([true, true, true]);
     expect(await rowCounts(stack, 'AAPL')).toEqual(before);
@@ -203,11 +215,23 @@ describe('a run whose worker died', () => {
     const dead = await stack.store.getRun('import_dead_worker');
     expect(dead).toMatchObject({
       status: 'failed',
+      phase: 'error',
       recordsImported: 120,
       message: 'interrupted: the worker running it stopped before it finished (bars already written are kept; retry it to load the rest)',
     });
     expect(dead?.completedAt).not.toBeNull();
-    expect((await stack.store.getRun(started.runId))?.status).toBe('completed');
+    // processing_runs speaks the app's words: success, with the app's columns filled (trigger_type manual for the API).
+    expect(await stack.store.getRun(started.runId)).toMatchObject({
+      status: 'success',
+      phase: 'completed',
+      kind: 'data_import',
+      triggerType: 'manual',
+      symbolsTotal: 30,
+      // NEWCO was loaded by the retry above: nothing is left to fail.
+      symbolsProcessed: 30,
+      symbolsFailed: 0,
+      errorMessage: null,
+    });
     expect(
       rig.logs.some((l) => l.includes('settled import runs left running by a worker that stopped') && l.includes('import_dead_worker')),
     ).toBe(true);

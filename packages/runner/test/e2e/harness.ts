@@ -11,6 +11,7 @@ import { type RunningSimulator, type SimulatorOptions, simulatedBars, startSimul
 import { type OhlcvStore, openStore, type Timeframe as StoreTimeframe } from '@tickstock/ohlcv-store';
 import { createTestDatabase, type RedisServer, startRedisServer, type TestDatabase, waitFor } from '@tickstock/test-support';
 import { Redis } from 'ioredis';
+import { simulatorUniverse } from '../../src/universe/simulated.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 export const CLI = `${root}packages/runner/src/cli.ts`;
@@ -61,9 +62,17 @@ export async function startStack(simOptions: SimulatorOptions = {}): Promise<Sta
   const apiKey = `e2e-key-${randomUUID()}`;
   // A fixed simulator clock may be given (`now` as Unix ms); expectedBars() then uses it too.
   const simulatorNow = typeof simOptions.now === 'number' ? simOptions.now : Date.now();
-  const simulator = await startSimulator({ apiKey, now: simulatorNow, ...simOptions });
+  // The shipped universes are the simulator's reference universe: grouped daily serves their day bars.
+  const simulator = await startSimulator({ apiKey, now: simulatorNow, tickers: simulatorUniverse(), ...simOptions });
   const store = await openStore({ databaseUrl: db.url });
-  const events = await CapturedMessages.start(redisServer.url, [CHANNELS.monitoring, CHANNELS.errors, CHANNELS.jobStatus, CHANNELS.dataImportStatus, CHANNELS.importStarted, CHANNELS.importCompleted]);
+  const events = await CapturedMessages.start(redisServer.url, [
+    CHANNELS.monitoring,
+    CHANNELS.errors,
+    CHANNELS.jobStatus,
+    CHANNELS.dataImportStatus,
+    CHANNELS.importStarted,
+    CHANNELS.importCompleted,
+  ]);
   return {
     db,
     redisServer,

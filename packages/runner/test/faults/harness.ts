@@ -14,6 +14,7 @@ import { type PostgresServer, type RedisServerOptions, startPostgresServer, star
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { expect } from 'vitest';
+import { simulatorUniverse } from '../../src/universe/simulated.js';
 import { CapturedMessages, expectedBars, type Stack, spawnWorker, storedBars, type WorkerProcess } from '../e2e/harness.js';
 
 export { CapturedMessages, type Stack, type WorkerProcess };
@@ -84,12 +85,19 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
   redis.on('error', () => undefined); // a restart is expected here; commands wait for the reconnect
   const apiKey = `fault-key-${randomUUID()}`;
   const simulatorNow = Date.now();
-  const simOptions: SimulatorOptions = { apiKey, now: simulatorNow, ...options.simulator };
+  const simOptions: SimulatorOptions = { apiKey, now: simulatorNow, tickers: simulatorUniverse(), ...options.simulator };
   const simulator = options.simulatorProcess
     ? await startSimulatorProcess(simOptions, options.simulatorProcess.nice)
     : await startSimulator(simOptions);
   const store = await openStore({ databaseUrl: postgres.url });
-  const events = await CapturedMessages.start(redisServer.url, [CHANNELS.monitoring, CHANNELS.errors, CHANNELS.jobStatus, CHANNELS.dataImportStatus, CHANNELS.importStarted, CHANNELS.importCompleted]);
+  const events = await CapturedMessages.start(redisServer.url, [
+    CHANNELS.monitoring,
+    CHANNELS.errors,
+    CHANNELS.jobStatus,
+    CHANNELS.dataImportStatus,
+    CHANNELS.importStarted,
+    CHANNELS.importCompleted,
+  ]);
   // Its subscriber reconnects (and resubscribes) after a Redis restart; refusals meanwhile are expected, not news.
   events.ignoreConnectionErrors();
   return {

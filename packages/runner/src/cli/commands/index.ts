@@ -3,6 +3,7 @@ import { registerDemo } from './demo.js';
 import { registerImport } from './import.js';
 import { registerLoad } from './load.js';
 import { registerMigrate } from './migrate.js';
+import { registerPlan } from './plan.js';
 import { registerRetry } from './retry.js';
 import { registerSimulator } from './simulator.js';
 import { registerStats } from './stats.js';
@@ -14,6 +15,7 @@ import { registerWorker } from './worker.js';
 export function registerCommands(program: Command): void {
   registerWorker(program);
   registerLoad(program);
+  registerPlan(program);
   registerDemo(program);
   registerSubmit(program);
   registerStatus(program);

@@ -1,5 +1,6 @@
 import { startSimulator } from '@tickstock/massive-client/simulator';
 import type { Command } from 'commander';
+import { simulatorUniverse } from '../../universe/simulated.js';
 import { positiveNumber } from '../context.js';
 
 export function registerSimulator(program: Command): void {
@@ -29,6 +30,7 @@ export function registerSimulator(program: Command): void {
           port: opts.port,
           host: opts.host,
           seed: opts.seed,
+          tickers: simulatorUniverse(),
           ...(apiKey ? { apiKey } : {}),
           ...(opts.faultRate !== undefined ? { faults: { rate: opts.faultRate } } : {}),
           ...(opts.latencyMs !== undefined ? { latency: { fixedMs: opts.latencyMs } } : {}),
