@@ -103,7 +103,11 @@ export class MassiveClient {
     return getMarketStatus(this.#transport, options);
   }
 
-  /** Every US stock's day bar for `date` (a New York date; a `Date` or ms is read as its New York date). */
+  /**
+   * Every ticker's day bar of one market for `date` (a New York date; a `Date` or ms is read as its New York date):
+   * `market` `stocks` (default, `includeOtc` for OTC tickers), `crypto` or `fx`. One request; a day without trading
+   * gives an empty array. Rows are stamped at the end of the day's window (stocks 16:00 New York).
+   */
   getGroupedDaily(date: DateInput, options?: GroupedDailyOptions): Promise<TickerBar[]> {
     return getGroupedDaily(this.#transport, date, options);
   }

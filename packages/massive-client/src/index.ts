@@ -8,10 +8,11 @@ export { MassiveClient, type PaginateOptions } from './client.js';
 export type {
   DailyOpenCloseOptions,
   GroupedDailyOptions,
+  GroupedMarket,
   ListBarsParams,
   PreviousCloseOptions,
 } from './endpoints/bars.js';
-export { MAX_BARS_LIMIT } from './endpoints/bars.js';
+export { GROUPED_MARKETS, groupedMarketOfTicker, MAX_BARS_LIMIT } from './endpoints/bars.js';
 export type { ListTickersParams, TickerDetailsOptions, TickerTypesOptions } from './endpoints/reference.js';
 export {
   isMassiveError,

@@ -200,6 +200,37 @@ describe('reference data', () => {
     expect(holiday).not.toHaveProperty('results');
   });
 
+  it('grouped daily for crypto and forex at their global paths; OTC on request; bad paths 400; counted per market', async () => {
+    const sim = await start({ tickers: ['AAA', { ticker: 'OTCQ', name: 'Q', otc: true }, 'I:NDX', 'X:BTCUSD', 'C:EURUSD'] });
+    const body = async (path: string) => JSON.parse((await get(sim, path)).text);
+    const stocks = await body('/v2/aggs/grouped/locale/us/market/stocks/2025-06-10');
+    const crypto = await body('/v2/aggs/grouped/locale/global/market/crypto/2025-06-14'); // a Saturday: crypto trades
+    const fx = await body('/v2/aggs/grouped/locale/global/market/fx/2025-06-10');
+    expect(stocks.results.map((r: { T: string }) => r.T)).toEqual(['AAA']);
+    expect(crypto.results).toEqual([expect.objectContaining({ T: 'X:BTCUSD', t: Date.parse('2025-06-15T03:59:59.999Z') })]);
+    expect(fx.results).toEqual([expect.objectContaining({ T: 'C:EURUSD', t: Date.parse('2025-06-10T23:59:59.999Z') })]);
+    for (const b of [stocks, crypto, fx]) {
+      expect(Object.keys(b)).toEqual(['queryCount', 'resultsCount', 'adjusted', 'results', 'status', 'request_id', 'count']);
+      expect(groupedDailyResponseSchema.safeParse(b).success).toBe(true);
+    }
+    const otc = await get(sim, '/v2/aggs/grouped/locale/us/market/stocks/2025-06-10?include_otc=true&adjusted=false');
+    const otcRows = JSON.parse(otc.text).results;
+    expect(otcRows.map((r: { T: string }) => r.T)).toEqual(['AAA', 'OTCQ']);
+    expect(Object.keys(otcRows[1])).toEqual(['T', 'v', 'vw', 'o', 'c', 'h', 'l', 't', 'n', 'otc']);
+    expect(otcRows[1].otc).toBe(true);
+    expect(otcRows[0]).not.toHaveProperty('otc');
+    expect(JSON.parse((await get(sim, '/v2/aggs/grouped/locale/global/market/fx/2025-06-14')).text)).not.toHaveProperty('results');
+    const bad = await get(sim, '/v2/aggs/grouped/locale/us/market/crypto/2025-06-10');
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.text).error).toContain('/v2/aggs/grouped/locale/global/market/crypto/{date}');
+    expect((await get(sim, '/v2/aggs/grouped/locale/us/market/stocks/2025-06-10?include_otc=yes')).status).toBe(400);
+    expect((await get(sim, '/v2/aggs/grouped/locale/global/market/fx/2025-06-31')).status).toBe(400);
+    expect(sim.stats().groupedByMarket).toEqual({ stocks: 3, crypto: 1, fx: 3, unknown: 1 });
+    expect(sim.stats().byEndpoint.grouped).toBe(8);
+    sim.reset();
+    expect(sim.stats().groupedByMarket).toEqual({});
+  });
+
   it('previous close is the last trading day before now, stamped 16:00 New York', async () => {
     const sim = await start();
     const body = JSON.parse((await get(sim, '/v2/aggs/ticker/AAPL/prev')).text);

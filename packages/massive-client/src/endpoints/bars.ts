@@ -1,5 +1,6 @@
 /** Aggregates endpoints: custom bars (paginated), previous close, grouped daily, daily open/close. */
 import { type Bar, type TickerBar, toBar, toTickerBar } from '../bars.js';
+import { assetClassOfTicker } from '../calendar/asset-class.js';
 import { MassiveRequestError } from '../errors.js';
 import type { CallOptions, Transport } from '../http/transport.js';
 import { paginate } from '../pagination.js';
@@ -89,20 +90,79 @@ export async function getPreviousClose(
   return first ? toTickerBar(first) : null;
 }
 
+/** The markets grouped daily serves, each at its own path. */
+export const GROUPED_MARKETS = ['stocks', 'crypto', 'fx'] as const;
+
+/** A market of grouped daily: `stocks` (US stocks and ETFs, OTC on request), `crypto` or `fx` (forex). */
+export type GroupedMarket = (typeof GROUPED_MARKETS)[number];
+
+/** Where each market's grouped daily lives: `/v2/aggs/grouped/locale/{locale}/market/{market}/{date}`. */
+const GROUPED_LOCALE: Readonly<Record<GroupedMarket, string>> = { stocks: 'us', crypto: 'global', fx: 'global' };
+
+/**
+ * The grouped-daily market whose rows carry a ticker's day bar: `crypto` for `X:`, `fx` for `C:`, `stocks` for
+ * stocks and ETFs (OTC ones only with `includeOtc`), null for indices (`I:`) and options (`O:`), which grouped daily
+ * does not serve.
+ */
+export function groupedMarketOfTicker(ticker: string): GroupedMarket | null {
+  switch (assetClassOfTicker(ticker)) {
+    case 'crypto':
+      return 'crypto';
+    case 'forex':
+      return 'fx';
+    case 'index':
+    case 'option':
+      return null;
+    default:
+      return 'stocks';
+  }
+}
+
 /** Options of `getGroupedDaily`. */
 export interface GroupedDailyOptions extends CallOptions {
+  /** `stocks` (default), `crypto` or `fx`. */
+  market?: GroupedMarket;
+  /** Split-adjusted prices. Default true. */
   adjusted?: boolean;
-  /** Include OTC tickers. Default false (the API's default). */
+  /**
+   * Include OTC tickers: stocks only (true with another market is refused; false is not sent there). Default false,
+   * the API's default; `include_otc` is sent only when this is set.
+   */
   includeOtc?: boolean;
 }
 
-/** Every US stock's bar for one date (`t` = 16:00 New York; `ticker` from the row's `T`). */
-export async function getGroupedDaily(transport: Transport, date: DateInput, options: GroupedDailyOptions = {}): Promise<TickerBar[]> {
+/** Validates the arguments of `getGroupedDaily` and builds its URL; throws `INVALID_REQUEST` before any request. */
+export function groupedDailyUrl(transport: Transport, date: DateInput, options: GroupedDailyOptions = {}): URL {
+  if (options === null || typeof options !== 'object')
+    throw new MassiveRequestError('options', 'getGroupedDaily options must be an object');
   const day = toCivilDate('date', date);
-  const url = transport.url(`/v2/aggs/grouped/locale/us/market/stocks/${day}`, {
-    adjusted: options.adjusted ?? true,
-    include_otc: options.includeOtc,
+  const market = options.market ?? 'stocks';
+  if (!GROUPED_MARKETS.includes(market)) {
+    throw new MassiveRequestError('market', `market must be one of ${GROUPED_MARKETS.join(', ')}; got ${JSON.stringify(market)}`);
+  }
+  const adjusted = options.adjusted ?? true;
+  if (typeof adjusted !== 'boolean')
+    throw new MassiveRequestError('adjusted', `adjusted must be true or false; got ${JSON.stringify(adjusted)}`);
+  const includeOtc = options.includeOtc;
+  if (includeOtc !== undefined && typeof includeOtc !== 'boolean')
+    throw new MassiveRequestError('includeOtc', `includeOtc must be true or false; got ${JSON.stringify(includeOtc)}`);
+  if (includeOtc === true && market !== 'stocks')
+    throw new MassiveRequestError('includeOtc', `includeOtc applies to the stocks market only, not ${market}`);
+  return transport.url(`/v2/aggs/grouped/locale/${GROUPED_LOCALE[market]}/market/${market}/${day}`, {
+    adjusted,
+    include_otc: market === 'stocks' ? includeOtc : undefined,
   });
+}
+
+/**
+ * Every ticker's day bar of one market for one date (`ticker` from each row's `T`), in the API's order; one request,
+ * not paginated. Each row holds the values of that ticker's day bar, stamped at the end of the day's window rather
+ * than its start: 16:00 New York for stocks, 23:59:59.999 UTC for forex (see the README); `tradingDateOfBar(row,
+ * { ticker: row.ticker })` gives its date. A date without trading (a weekend, a holiday, the future) is an empty
+ * array: the API answers it with 200 and no `results`, not 404.
+ */
+export async function getGroupedDaily(transport: Transport, date: DateInput, options: GroupedDailyOptions = {}): Promise<TickerBar[]> {
+  const url = groupedDailyUrl(transport, date, options);
   const { data } = await transport.get(url, groupedDailyResponseSchema, callOptions(options));
   return (data.results ?? []).map(toTickerBar);
 }

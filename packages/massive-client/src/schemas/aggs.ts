@@ -7,7 +7,10 @@ import { nextUrlSchema, requestIdSchema, responseStatusSchema } from './common.j
  * false, crypto `v` is fractional. Unknown fields are kept.
  */
 export const rawBarSchema = z.looseObject({
-  /** Unix ms of the start of the bar's window (grouped daily and previous close: 16:00 New York). */
+  /**
+   * Unix ms of the start of the bar's window. Grouped daily and previous close stamp the end instead: 16:00 New York
+   * for stocks, 23:59:59.999 UTC for forex grouped daily.
+   */
   t: z.number(),
   o: z.number(),
   h: z.number(),
@@ -75,7 +78,11 @@ export const aggsResponseSchema = z.looseObject({
 /** `GET /v2/aggs/ticker/{ticker}/prev`: the same envelope, each row carrying `T`. */
 export const previousCloseResponseSchema = aggsResponseSchema.extend({ results: z.array(rawTickerBarSchema).optional() });
 
-/** `GET /v2/aggs/grouped/locale/us/market/stocks/{date}`: every ticker's day bar, `T` on each row, no top-level `ticker`. */
+/**
+ * `GET /v2/aggs/grouped/locale/us/market/stocks/{date}` (also `.../global/market/crypto/{date}` and
+ * `.../global/market/fx/{date}`): every ticker's day bar, `T` on each row, no top-level `ticker`, no `next_url`. A day
+ * without trading has `resultsCount: 0` and no `results` key.
+ */
 export const groupedDailyResponseSchema = z.looseObject({
   queryCount: z.number().optional(),
   resultsCount: z.number().optional(),

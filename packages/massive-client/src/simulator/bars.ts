@@ -4,6 +4,7 @@
  * a Sunday-started week, a calendar month, quarter or year; k of them for multiplier k, counted from the window
  * holding `from`). A window overlapping the range is served whole. No minutes, no bar.
  */
+import type { Bar } from '../bars.js';
 import type { TradingSession } from '../calendar/types.js';
 import {
   addDays,
@@ -16,8 +17,9 @@ import {
   weekStartSunday,
 } from '../time/civil-date.js';
 import { newYorkDate, newYorkMidnightUtcMs } from '../time/new-york.js';
+import { mergeBars } from '../time/period-bars.js';
 import type { ResolvedBarsRequest } from './bar-request.js';
-import { type Aggregate, aggregateMinutes, type BarSource, existingMinutes, mergeAggregates, vwapOf } from './source.js';
+import { type Aggregate, aggregateMinutes, type BarSource, existingMinutes, vwapOf } from './source.js';
 import type { TickerModel } from './ticker-model.js';
 
 /** Bars as columns, in the order served; `base` is how many base bars (minutes or days) each one aggregates. */
@@ -65,8 +67,8 @@ export class BarColumns {
     this.base = g(this.base);
   }
 
-  /** Appends a bar (copies `a`, which the caller may reuse). */
-  push(t: number, a: Aggregate, base: number): void {
+  /** Appends a bar (copies `a`, which the caller may reuse); `vw` when given, else the vwap of `a`'s sums. */
+  push(t: number, a: Aggregate, base: number, vw?: number): void {
     if (this.length === this.t.length) this.grow();
     const i = this.length++;
     this.t[i] = t;
@@ -75,7 +77,7 @@ export class BarColumns {
     this.l[i] = a.l;
     this.c[i] = a.c;
     this.v[i] = a.v;
-    this.vw[i] = vwapOf(a);
+    this.vw[i] = vw ?? vwapOf(a);
     this.n[i] = a.n;
     this.base[i] = base;
   }
@@ -91,10 +93,12 @@ export interface BarPage {
 
 const scratch: Aggregate = { o: 0, h: 0, l: 0, c: 0, v: 0, vwv: 0, n: 0, minutes: 1 };
 
-type BarSink = (t: number, a: Aggregate, base: number) => boolean; // false: stop
+/** Receives each bar: `vw` is set for bars built from day bars (their vwap is not a ratio of `a`'s sums). */
+type BarSink = (t: number, a: Aggregate, base: number, vw?: number) => boolean; // false: stop
 
-function trading(model: TickerModel, date: CivilDate): TradingSession | null {
-  return model.calendar.session(date);
+/** The session of a day the ticker trades (its calendar, its listing date, its missing days), else null. */
+function trading(source: BarSource, model: TickerModel, date: CivilDate): TradingSession | null {
+  return source.session(model, date);
 }
 
 /** Intraday bars: windows of `multiplier` minutes or hours from New York midnight. */
@@ -105,7 +109,7 @@ function emitIntraday(source: BarSource, model: TickerModel, req: ResolvedBarsRe
   const asc = req.sort === 'asc';
   const oneMinute = windowMs === 60_000;
   for (let d = asc ? firstDay : lastDay; asc ? d <= lastDay : d >= firstDay; d += asc ? 1 : -1) {
-    const session = trading(model, dayNumberToCivilDate(d));
+    const session = trading(source, model, dayNumberToCivilDate(d));
     if (!session || session.preMarketOpen > req.toMs || session.postMarketClose <= req.fromMs) continue;
     const factor = source.factor(model.ticker, session.date, req.adjusted);
     const dm = source.minutes(model, session, factor);
@@ -188,7 +192,22 @@ function windowing(
   }
 }
 
-/** Day and longer bars: whole windows of trading days, t = 00:00 New York of the window's first day. */
+/** A day's aggregate as the day bar it is served as (the client's shape), stamped `t`. */
+function dayBarOf(a: Aggregate, t: number, hasVolume: boolean): Bar {
+  const bar: Bar = { timestamp: t, open: a.o, high: a.h, low: a.l, close: a.c };
+  if (hasVolume) {
+    bar.volume = a.v;
+    bar.vwap = vwapOf(a);
+    bar.transactions = a.n;
+  }
+  return bar;
+}
+
+/**
+ * Day and longer bars: whole windows of trading days, t = 00:00 New York of the window's first day. A one-day bar is
+ * the day's own; a longer window is built from its day bars exactly as served, by Massive's rule (`mergeBars`, the
+ * same function loaders build week and month bars with), so the two always agree.
+ */
 function emitDaily(source: BarSource, model: TickerModel, req: ResolvedBarsRequest, now: number, sink: BarSink): void {
   const fromDate = newYorkDate(req.fromMs);
   const toDate = newYorkDate(Math.min(req.toMs, now));
@@ -198,18 +217,37 @@ function emitDaily(source: BarSource, model: TickerModel, req: ResolvedBarsReque
   const last = w.startOf(toDate);
   for (let s = w.startOf(fromDate); s <= last; s = w.next(s)) starts.push(s);
   if (req.sort === 'desc') starts.reverse();
+  const oneDay = req.timespan === 'day' && req.multiplier === 1;
+  const merged: Aggregate = { o: 0, h: 0, l: 0, c: 0, v: 0, vwv: 0, n: 0, minutes: 0 };
   for (const start of starts) {
     const end = w.next(start);
-    const parts: Aggregate[] = [];
+    const days: Bar[] = [];
+    let single: Aggregate | null = null;
     for (let n = civilDateToDayNumber(start), stop = civilDateToDayNumber(end); n < stop; n++) {
       const d = dayNumberToCivilDate(n);
-      const session = trading(model, d);
+      const session = trading(source, model, d);
       if (!session || session.preMarketOpen >= now) continue;
       const a = source.daySummary(model, session, source.factor(model.ticker, d, req.adjusted), now);
-      if (a) parts.push(a);
+      if (!a) continue;
+      if (oneDay) single = a;
+      else days.push(dayBarOf(a, newYorkMidnightUtcMs(d), model.hasVolume));
     }
-    const agg = mergeAggregates(parts, model.fractionalVolume);
-    if (agg && !sink(newYorkMidnightUtcMs(start), agg, parts.length)) return;
+    const t = newYorkMidnightUtcMs(start);
+    if (oneDay) {
+      if (single && !sink(t, single, 1)) return;
+      continue;
+    }
+    if (days.length === 0) continue;
+    const bar = mergeBars(days, t);
+    merged.o = bar.open;
+    merged.h = bar.high;
+    merged.l = bar.low;
+    merged.c = bar.close;
+    merged.v = bar.volume ?? 0;
+    merged.vwv = 0; // unused: the vwap is the merged bar's
+    merged.n = bar.transactions ?? 0;
+    merged.minutes = 0;
+    if (!sink(t, merged, days.length, bar.vwap ?? 0)) return;
   }
 }
 
@@ -231,12 +269,12 @@ export function barPage(source: BarSource, req: ResolvedBarsRequest, now: number
   const bars = new BarColumns(Math.min(limit, Math.floor((req.toMs - req.fromMs) / windowMs) + 2));
   let queryCount = 0;
   let nextT: number | undefined;
-  emitBars(source, req, now, (t, a, base) => {
+  emitBars(source, req, now, (t, a, base, vw) => {
     if (bars.length > 0 && queryCount + base > limit) {
       nextT = t;
       return false;
     }
-    bars.push(t, a, base);
+    bars.push(t, a, base, vw);
     queryCount += base;
     return true;
   });

@@ -18,6 +18,10 @@ Options:
   --unknown T1,T2          tickers with no data (ZZZ... and ...UNKNOWN... always are)
   --tickers T1,T2          the reference universe (default: a built-in list)
   --gap-rate F             fraction of extended-hours minutes without a bar (default 0)
+  --listings T=D,...       listing dates: no bar of ticker T before New York date D, details list_date D
+                           (e.g. NEWCO=2025-09-15; default: none)
+  --missing-days T=X,...   trading days without trades: X a fraction picked from the seed (THIN=0.2) or
+                           dates joined by + (THIN=2025-09-16+2025-09-18); default: none
   --rate-limit-per-second N, --rate-limit-per-minute N   answer requests beyond it with 429
   --retry-after S          Retry-After seconds on 429s
   --fault-rate F           fraction of requests given a fault, spread over --fault-kinds
@@ -32,6 +36,15 @@ function number(name: string, value: string | undefined): number | undefined {
   const n = Number(value);
   if (!Number.isFinite(n)) throw new Error(`--${name} must be a number, got ${JSON.stringify(value)}`);
   return n;
+}
+
+/** `T1=V1,T2=V2` as pairs (the value after the first `=`, so tickers like `X:BTCUSD` pass). */
+function pairs(name: string, value: string | undefined): [string, string][] | undefined {
+  return list(value)?.map((item) => {
+    const i = item.indexOf('=');
+    if (i <= 0 || i === item.length - 1) throw new Error(`--${name} takes TICKER=VALUE pairs, got ${JSON.stringify(item)}`);
+    return [item.slice(0, i), item.slice(i + 1)];
+  });
 }
 
 function list(value: string | undefined): string[] | undefined {
@@ -55,6 +68,8 @@ async function main(): Promise<void> {
       unknown: { type: 'string' },
       tickers: { type: 'string' },
       'gap-rate': { type: 'string' },
+      listings: { type: 'string' },
+      'missing-days': { type: 'string' },
       'rate-limit-per-second': { type: 'string' },
       'rate-limit-per-minute': { type: 'string' },
       'retry-after': { type: 'string' },
@@ -96,6 +111,14 @@ async function main(): Promise<void> {
   if (tickers) options.tickers = tickers;
   const gapRate = number('gap-rate', values['gap-rate']);
   if (gapRate !== undefined) options.gapRate = gapRate;
+  const listings = pairs('listings', values.listings);
+  if (listings) options.listings = Object.fromEntries(listings);
+  const missing = pairs('missing-days', values['missing-days']);
+  if (missing) {
+    options.missingDays = Object.fromEntries(
+      missing.map(([ticker, v]) => [ticker, /^[\d.]+$/.test(v) ? (number('missing-days', v) as number) : v.split('+')]),
+    );
+  }
   const rps = number('rate-limit-per-second', values['rate-limit-per-second']);
   const rpm = number('rate-limit-per-minute', values['rate-limit-per-minute']);
   if (rps !== undefined || rpm !== undefined)

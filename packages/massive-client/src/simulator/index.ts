@@ -20,6 +20,7 @@ export {
   type SimulatedBarsOptions,
   simulatedBars,
   simulatedPageCount,
+  simulatedTradingDays,
   simulatedWireBars,
 } from './pure.js';
 export { DEFAULT_TICKERS } from './reference.js';

@@ -36,6 +36,11 @@ export interface SimulatedTickerInfo {
   type?: string;
   /** e.g. `XNAS`, `XNYS`, `ARCX`. */
   primaryExchange?: string;
+  /**
+   * An OTC-traded stock: listed with `market: 'otc'`, left out of grouped daily unless `include_otc=true`, its rows
+   * there carrying `otc: true` (its custom bars do not carry the flag in the simulator).
+   */
+  otc?: boolean;
 }
 
 /** Options of {@link startSimulator}. Every field is optional; defaults are in {@link SIMULATOR_DEFAULTS}. */

@@ -1,6 +1,7 @@
 /** Pure functions that say exactly which bars the simulator serves, for tests that compare stored data with them. */
 
 import type { Bar } from '../bars.js';
+import { type CivilDate, eachDay } from '../time/civil-date.js';
 import { resolveBarsRequest, type SimulatedBarsRequest } from './bar-request.js';
 import { BarColumns, barPage, emitBars } from './bars.js';
 import { type GenerationOptions, sharedBarSource } from './source.js';
@@ -29,8 +30,8 @@ function collect(request: SimulatedBarsRequest, options: SimulatedBarsOptions): 
   const source = sharedBarSource(options);
   const hasVolume = source.model(req.ticker).hasVolume;
   if (isReservedUnknownTicker(req.ticker) || options.unknownTickers?.includes(req.ticker)) return { bars, hasVolume };
-  emitBars(source, req, options.now ?? Date.now(), (t, a, base) => {
-    bars.push(t, a, base);
+  emitBars(source, req, options.now ?? Date.now(), (t, a, base, vw) => {
+    bars.push(t, a, base, vw);
     return true;
   });
   return { bars, hasVolume };
@@ -38,7 +39,7 @@ function collect(request: SimulatedBarsRequest, options: SimulatedBarsOptions): 
 
 /**
  * Every bar the simulator serves for a request, over all pages, in the client's `Bar` shape. Same request and
- * options (seed, gapRate, splits, now), same bars: in any process, on any machine.
+ * options (seed, gapRate, splits, listings, missingDays, now), same bars: in any process, on any machine.
  */
 export function simulatedBars(request: SimulatedBarsRequest, options: SimulatedBarsOptions = {}): SimulatedBar[] {
   const { bars, hasVolume } = collect(request, options);
@@ -65,6 +66,23 @@ export function simulatedBars(request: SimulatedBarsRequest, options: SimulatedB
 export function simulatedWireBars(request: SimulatedBarsRequest, options: SimulatedBarsOptions = {}): WireBar[] {
   const { bars, hasVolume } = collect(request, options);
   return wireBars(bars, hasVolume);
+}
+
+/**
+ * The New York dates in `[from, to]` on which the simulator's `ticker` trades: the trading days of its calendar from
+ * its listing date on (`listings`), less its missing days (`missingDays`). Its day bars (and grouped-daily rows) are
+ * exactly these days up to "now"; unknown tickers trade on none.
+ */
+export function simulatedTradingDays(
+  ticker: string,
+  from: CivilDate,
+  to: CivilDate,
+  options: Omit<SimulatedBarsOptions, 'now'> = {},
+): CivilDate[] {
+  if (isReservedUnknownTicker(ticker) || options.unknownTickers?.includes(ticker)) return [];
+  const source = sharedBarSource(options);
+  const model = source.model(ticker);
+  return eachDay(from, to).filter((date) => source.session(model, date) !== null);
 }
 
 /** How many pages the simulator splits a request into for a `limit` (what a client following next_url requests). */

@@ -61,7 +61,8 @@ export interface UniverseTicker {
 export function universeTicker(entry: SimulatedTickerInfo | string): UniverseTicker {
   const info = typeof entry === 'string' ? { ticker: entry, name: '' } : entry;
   const cls = assetClassOfTicker(info.ticker);
-  const market = cls === 'crypto' ? 'crypto' : cls === 'forex' ? 'fx' : cls === 'index' ? 'indices' : 'stocks';
+  const stockMarket = typeof entry !== 'string' && entry.otc === true ? 'otc' : 'stocks';
+  const market = cls === 'crypto' ? 'crypto' : cls === 'forex' ? 'fx' : cls === 'index' ? 'indices' : stockMarket;
   const type = info.type ?? (cls === 'crypto' ? 'CRYPTO' : cls === 'index' ? 'INDEX' : cls === 'forex' ? 'FX' : 'CS');
   const out: UniverseTicker = {
     ticker: info.ticker,
@@ -88,8 +89,11 @@ function figi(key: number): string {
   return s;
 }
 
-/** Ticker details (`results` of `/v3/reference/tickers/{ticker}`), synthesized deterministically. */
-export function tickerDetails(seed: number, entry: UniverseTicker): Record<string, unknown> {
+/**
+ * Ticker details (`results` of `/v3/reference/tickers/{ticker}`), synthesized deterministically; `listDate` (the
+ * `listings` option) replaces the synthesized `list_date`.
+ */
+export function tickerDetails(seed: number, entry: UniverseTicker, listDate?: string): Record<string, unknown> {
   const key = hash2(seed, hashString(`details:${entry.ticker}`));
   const base: Record<string, unknown> = {
     ticker: entry.ticker,
@@ -111,7 +115,7 @@ export function tickerDetails(seed: number, entry: UniverseTicker): Record<strin
   if (entry.market === 'indices') return { ...base, type: 'INDEX', active: true, source_feed: 'SIMULATED' };
   const shares = Math.round(1e8 + 1e10 * unit(hash2(key, 1)));
   const listYear = 1980 + (hash2(key, 2) % 40);
-  const listDate = `${listYear}-${String(1 + (hash2(key, 3) % 12)).padStart(2, '0')}-${String(1 + (hash2(key, 4) % 28)).padStart(2, '0')}`;
+  const synthesizedListDate = `${listYear}-${String(1 + (hash2(key, 3) % 12)).padStart(2, '0')}-${String(1 + (hash2(key, 4) % 28)).padStart(2, '0')}`;
   const details: Record<string, unknown> = { ...base };
   if (entry.primaryExchange) details.primary_exchange = entry.primaryExchange;
   // In the order the real API sends them.
@@ -132,7 +136,7 @@ export function tickerDetails(seed: number, entry: UniverseTicker): Record<strin
   details.ticker_root = entry.ticker.split('.')[0];
   if (entry.type === 'CS') details.total_employees = 1000 + (hash2(key, 6) % 200_000);
   Object.assign(details, {
-    list_date: listDate,
+    list_date: listDate ?? synthesizedListDate,
     share_class_shares_outstanding: shares,
     weighted_shares_outstanding: shares,
     round_lot: 100,

@@ -1,6 +1,6 @@
 /** The API endpoints: each turns a parsed request into a status and a body. No faults, auth or counting here. */
-import { isCivilDate } from '../time/civil-date.js';
-import { newYorkDate, newYorkTimeToUtcMs } from '../time/new-york.js';
+import { addDays, civilDateToDayNumber, isCivilDate } from '../time/civil-date.js';
+import { newYorkDate, newYorkMidnightUtcMs, newYorkTimeToUtcMs } from '../time/new-york.js';
 import { resolveBarsRequest, type SimulatedTimespan, SimulatorRequestError } from './bar-request.js';
 import { BarColumns, barPage } from './bars.js';
 import { marketStatus, upcomingHolidays } from './market.js';
@@ -141,15 +141,23 @@ function aggs(ctx: RouteContext, segments: string[], query: URLSearchParams): Ro
   return json(200, aggsBody(nextUrl ? { ...env, nextUrl } : env, page.bars, hasVolume), page.bars.length);
 }
 
-/** One day's bar per ticker (each on its own calendar), stamped 16:00 New York (grouped daily and previous close). */
-function dayRows(ctx: RouteContext, tickers: readonly string[], date: string, adjusted: boolean): { bars: BarColumns; names: string[] } {
+/**
+ * One day's bar per ticker (each on its own calendar), stamped `t`: the very values of the ticker's day bar of that
+ * date (`emitDaily` takes them from the same day summary).
+ */
+function dayRows(
+  ctx: RouteContext,
+  tickers: readonly string[],
+  date: string,
+  adjusted: boolean,
+  t: number,
+): { bars: BarColumns; names: string[] } {
   const bars = new BarColumns();
   const names: string[] = [];
-  const t = newYorkTimeToUtcMs(date, 16, 0);
   for (const ticker of tickers) {
     if (ctx.isUnknown(ticker)) continue;
     const model = ctx.source.model(ticker);
-    const session = model.calendar.session(date);
+    const session = ctx.source.session(model, date);
     if (!session) continue;
     const a = ctx.source.daySummary(model, session, ctx.source.factor(ticker, date, adjusted), ctx.now);
     if (!a) continue;
@@ -159,17 +167,56 @@ function dayRows(ctx: RouteContext, tickers: readonly string[], date: string, ad
   return { bars, names };
 }
 
-/** `/v2/aggs/grouped/locale/us/market/stocks/{date}` */
-function grouped(ctx: RouteContext, segments: string[], query: URLSearchParams): RouteResult {
+/** The grouped-daily markets and their locales, as in the paths. */
+const GROUPED_LOCALES: Readonly<Record<string, string>> = { stocks: 'us', crypto: 'global', fx: 'global' };
+
+/** The market of a grouped-daily path (`stocks`, `crypto`, `fx`), or undefined when the path names none of them. */
+export function groupedMarketOf(path: string): string | undefined {
+  const m = /^\/v2\/aggs\/grouped\/locale\/([^/]+)\/market\/([^/]+)\/[^/]+$/.exec(path);
+  return m && GROUPED_LOCALES[m[2] as string] === m[1] ? m[2] : undefined;
+}
+
+/**
+ * The `t` of a grouped-daily row, "the end of the aggregate window" in the spec: 16:00 New York for stocks (the end
+ * of the regular session, as recorded on regular days; kept on 13:00 early closes too), the last millisecond of the
+ * UTC day for forex (the spec's example, `23:59:59.999Z`; forex days are UTC days) and of the New York day for crypto
+ * (its day bars are New York days). Every one of them falls on the row's trading date under `tradingDateOfBar`.
+ */
+function groupedStamp(market: string, date: string): number {
+  if (market === 'fx') return (civilDateToDayNumber(date) + 1) * 86_400_000 - 1;
+  if (market === 'crypto') return newYorkMidnightUtcMs(addDays(date, 1)) - 1;
+  return newYorkTimeToUtcMs(date, 16, 0);
+}
+
+/**
+ * `/v2/aggs/grouped/locale/us/market/stocks/{date}`, `/v2/aggs/grouped/locale/global/market/crypto/{date}` and
+ * `.../global/market/fx/{date}`: every universe ticker of the market with a bar that day, `T` on each row. A day
+ * without bars (a holiday, a weekend, the future) is 200 with no `results` key, as the API answers it. Stocks leave
+ * OTC tickers out unless `include_otc=true`; their rows then carry `otc: true`.
+ */
+function grouped(ctx: RouteContext, segments: string[], query: URLSearchParams, path: string): RouteResult {
   const date = segments[7] ?? '';
-  if (segments.length !== 8 || segments[3] !== 'locale' || segments[5] !== 'market' || segments[6] !== 'stocks') {
-    return badRequest(ctx, 'expected /v2/aggs/grouped/locale/us/market/stocks/{date}');
+  const market = groupedMarketOf(path);
+  if (segments.length !== 8 || market === undefined) {
+    return badRequest(
+      ctx,
+      'expected /v2/aggs/grouped/locale/us/market/stocks/{date}, /v2/aggs/grouped/locale/global/market/crypto/{date} or /v2/aggs/grouped/locale/global/market/fx/{date}',
+    );
   }
   if (!isCivilDate(date)) return badRequest(ctx, `date must be YYYY-MM-DD, got ${JSON.stringify(date)}`);
   const adjusted = parseBool(query.get('adjusted'), 'adjusted', true);
-  const stocks = ctx.universe.filter((u) => u.market === 'stocks').map((u) => u.ticker);
-  const { bars, names } = dayRows(ctx, stocks, date, adjusted);
-  const body = aggsBody({ queryCount: bars.length, adjusted, status: ctx.status, requestId: ctx.requestId }, bars, true, names);
+  const includeOtc = market === 'stocks' && parseBool(query.get('include_otc'), 'include_otc', false);
+  const entries = ctx.universe.filter((u) => u.market === market || (includeOtc && u.market === 'otc'));
+  const { bars, names } = dayRows(
+    ctx,
+    entries.map((u) => u.ticker),
+    date,
+    adjusted,
+    groupedStamp(market, date),
+  );
+  const otcTickers = new Set(entries.filter((u) => u.market === 'otc').map((u) => u.ticker));
+  const otc = otcTickers.size > 0 ? names.map((n) => otcTickers.has(n)) : undefined;
+  const body = aggsBody({ queryCount: bars.length, adjusted, status: ctx.status, requestId: ctx.requestId }, bars, true, names, otc);
   return json(200, body, bars.length);
 }
 
@@ -178,7 +225,7 @@ function prev(ctx: RouteContext, segments: string[], query: URLSearchParams): Ro
   const ticker = decodeURIComponent(segments[3] ?? '');
   const adjusted = parseBool(query.get('adjusted'), 'adjusted', true);
   const day = ctx.source.model(ticker).calendar.previousTradingDay(newYorkDate(ctx.now));
-  const { bars, names } = dayRows(ctx, [ticker], day, adjusted);
+  const { bars, names } = dayRows(ctx, [ticker], day, adjusted, newYorkTimeToUtcMs(day, 16, 0));
   const hasVolume = ctx.source.model(ticker).hasVolume;
   const body = aggsBody(
     { ticker, queryCount: bars.length, adjusted, status: ctx.status, requestId: ctx.requestId },
@@ -193,7 +240,7 @@ function prev(ctx: RouteContext, segments: string[], query: URLSearchParams): Ro
 function details(ctx: RouteContext, segments: string[]): RouteResult {
   const ticker = decodeURIComponent(segments[3] ?? '');
   if (ctx.isUnknown(ticker)) return notFound(ctx, 'Ticker not found.');
-  const results = tickerDetails(ctx.source.seed, ctx.entryFor(ticker));
+  const results = tickerDetails(ctx.source.seed, ctx.entryFor(ticker), ctx.source.listing(ticker));
   return json(200, `{"results":${JSON.stringify(results)},"status":"OK","request_id":"${ctx.requestId}"}`);
 }
 
@@ -264,7 +311,7 @@ export function route(ctx: RouteContext, path: string, query: URLSearchParams): 
       case 'prev':
         return prev(ctx, segments, query);
       case 'grouped':
-        return grouped(ctx, segments, query);
+        return grouped(ctx, segments, query, path);
       case 'tickerDetails':
         return details(ctx, segments);
       case 'tickers':

@@ -10,7 +10,7 @@ import { hash2, unit } from './random.js';
 import { SimulatedRateLimiter } from './rate-limit.js';
 import { DEFAULT_TICKERS, type UniverseTicker, universeTicker } from './reference.js';
 import { requestId } from './request-ids.js';
-import { endpointOf, type RouteResult, route, tickerOf } from './routes.js';
+import { endpointOf, groupedMarketOf, type RouteResult, route, tickerOf } from './routes.js';
 import { BarSource } from './source.js';
 import { type SimulatorStats, StatsRecorder } from './stats.js';
 import { errorBody, NGINX_502_HTML } from './wire.js';
@@ -78,7 +78,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
     const n = counter++;
     const id = requestId(source.seed, n);
-    stats.arrival(endpointOf(url.pathname), Date.now(), tickerOf(url.pathname));
+    const endpoint = endpointOf(url.pathname);
+    const market = endpoint === 'grouped' ? (groupedMarketOf(url.pathname) ?? 'unknown') : undefined;
+    stats.arrival(endpoint, Date.now(), tickerOf(url.pathname), market);
     const delay = fixedMs + jitterMs * unit(hash2(faultSeed ^ 0x1a7e, n));
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
 

@@ -3,9 +3,9 @@
  * generation options. Pure apart from caching: the same options give the same numbers in every process.
  */
 import type { TradingSession } from '../calendar/types.js';
-import { type CivilDate, civilDateToDayNumber } from '../time/civil-date.js';
+import { type CivilDate, civilDateToDayNumber, isCivilDate } from '../time/civil-date.js';
 import { type DayMinutes, generateDayMinutes, summarizeDayMinutes } from './minutes.js';
-import { seedValue } from './random.js';
+import { hash2, seedValue, unit } from './random.js';
 import { round4 } from './round.js';
 import { type TickerModel, tickerModel } from './ticker-model.js';
 
@@ -23,6 +23,18 @@ export interface GenerationOptions {
   gapRate?: number;
   /** Splits per ticker; `adjusted=false` requests see unadjusted prices and volumes before each split. */
   splits?: Record<string, readonly SimulatedSplit[]>;
+  /**
+   * Listing dates per ticker, e.g. `{ NEWCO: '2025-09-15' }`: no bar of any timespan (nor a grouped-daily row or a
+   * previous close) before that New York date, and ticker details report it as `list_date`. Default: none (every
+   * ticker trades on every trading day of its calendar, its details carrying a synthesized `list_date`).
+   */
+  listings?: Record<string, CivilDate>;
+  /**
+   * Trading days without a single trade, per ticker (a thinly traded ticker): no bar of any timespan that day, no
+   * grouped-daily row, no previous close. Either a fraction (0-1) of the ticker's trading days, picked from the seed
+   * (`{ THIN: 0.2 }`), or the dates themselves (`{ THIN: ['2025-09-16', '2025-09-18'] }`). Default: none.
+   */
+  missingDays?: Record<string, number | readonly CivilDate[]>;
 }
 
 /** Sums of one span of minutes: the pieces of an aggregate bar. */
@@ -40,6 +52,8 @@ export interface Aggregate {
 }
 
 const MINUTE_CACHE_SIZE = 400;
+/** Mixed into a ticker's key to decide its missing days (`missingDays` fractions). */
+const MISSING_DAY_SALT = 0x5d1a7;
 /** Day summaries kept (about 170 bytes each): 200,000 is 160 tickers x 5 years. */
 const SUMMARY_CACHE_SIZE = 200_000;
 
@@ -48,6 +62,9 @@ export class BarSource {
   readonly seed: number;
   readonly gapRate: number;
   private readonly splits: Record<string, readonly SimulatedSplit[]>;
+  private readonly listings = new Map<string, CivilDate>();
+  private readonly missingFractions = new Map<string, number>();
+  private readonly missingDates = new Map<string, ReadonlySet<CivilDate>>();
   private readonly models = new Map<string, TickerModel>();
   private readonly minuteCache = new Map<string, DayMinutes>();
   /** Day summaries by `model key:factor`, then by date (no key string built per day on the hot path). */
@@ -65,6 +82,49 @@ export class BarSource {
         if (!(s.ratio > 0)) throw new RangeError(`splits.${ticker}: ratio must be positive: ${s.ratio}`);
       }
     }
+    for (const [ticker, date] of Object.entries(options.listings ?? {})) {
+      if (typeof date !== 'string' || !isCivilDate(date))
+        throw new RangeError(`listings.${ticker} must be a YYYY-MM-DD date, got ${JSON.stringify(date)}`);
+      this.listings.set(ticker, date);
+    }
+    for (const [ticker, spec] of Object.entries(options.missingDays ?? {})) {
+      if (typeof spec === 'number') {
+        if (!(spec >= 0 && spec <= 1)) throw new RangeError(`missingDays.${ticker} must be a fraction in [0, 1], got ${spec}`);
+        if (spec > 0) this.missingFractions.set(ticker, spec);
+      } else if (Array.isArray(spec)) {
+        for (const d of spec) {
+          if (typeof d !== 'string' || !isCivilDate(d))
+            throw new RangeError(`missingDays.${ticker}: every date must be YYYY-MM-DD, got ${JSON.stringify(d)}`);
+        }
+        if (spec.length > 0) this.missingDates.set(ticker, new Set(spec));
+      } else {
+        throw new RangeError(`missingDays.${ticker} must be a fraction or a list of YYYY-MM-DD dates, got ${JSON.stringify(spec)}`);
+      }
+    }
+  }
+
+  /**
+   * The session of `date` when the ticker trades that day, else null: not a trading day of its calendar, before its
+   * listing date, or one of its missing days. Every bar (minute to year, grouped daily, previous close) starts here.
+   */
+  session(model: TickerModel, date: CivilDate): TradingSession | null {
+    const session = model.calendar.session(date);
+    if (!session || !this.tradesOn(model, date)) return null;
+    return session;
+  }
+
+  /** False when `date` is before the ticker's listing date or one of its missing days (the calendar aside). */
+  private tradesOn(model: TickerModel, date: CivilDate): boolean {
+    const listed = this.listings.get(model.ticker);
+    if (listed !== undefined && date < listed) return false;
+    if (this.missingDates.get(model.ticker)?.has(date)) return false;
+    const fraction = this.missingFractions.get(model.ticker);
+    return fraction === undefined || unit(hash2(hash2(model.key, MISSING_DAY_SALT), civilDateToDayNumber(date))) >= fraction;
+  }
+
+  /** The listing date configured for a ticker (`listings`), if any. */
+  listing(ticker: string): CivilDate | undefined {
+    return this.listings.get(ticker);
   }
 
   model(ticker: string): TickerModel {
@@ -172,28 +232,6 @@ export function aggregateMinutes(dm: DayMinutes, from: number, to: number, fract
   return { o: dm.o[from] as number, h, l, c: dm.c[to - 1] as number, v: fractional ? round4(v) : v, vwv, n, minutes: to - from };
 }
 
-/** Merges aggregates in time order into one (null when there are none). */
-export function mergeAggregates(parts: readonly Aggregate[], fractional: boolean): Aggregate | null {
-  const first = parts[0];
-  const last = parts[parts.length - 1];
-  if (!first || !last) return null;
-  let h = -Infinity;
-  let l = Infinity;
-  let v = 0;
-  let vwv = 0;
-  let n = 0;
-  let minutes = 0;
-  for (const p of parts) {
-    if (p.h > h) h = p.h;
-    if (p.l < l) l = p.l;
-    v += p.v;
-    vwv += p.vwv;
-    n += p.n;
-    minutes += p.minutes;
-  }
-  return { o: first.o, h, l, c: last.c, v: fractional ? round4(v) : v, vwv, n, minutes };
-}
-
 /** The volume-weighted price of an aggregate, rounded and kept within [l, h]. */
 export function vwapOf(a: Aggregate): number {
   if (a.v <= 0) return round4((a.o + a.c) / 2);
@@ -205,7 +243,13 @@ const sources = new Map<string, BarSource>();
 
 /** A shared source for these generation options (so repeated pure calls reuse the caches). */
 export function sharedBarSource(options: GenerationOptions = {}): BarSource {
-  const key = JSON.stringify([options.seed ?? 1, options.gapRate ?? 0, options.splits ?? {}]);
+  const key = JSON.stringify([
+    options.seed ?? 1,
+    options.gapRate ?? 0,
+    options.splits ?? {},
+    options.listings ?? {},
+    options.missingDays ?? {},
+  ]);
   let s = sources.get(key);
   if (!s) {
     s = new BarSource(options);

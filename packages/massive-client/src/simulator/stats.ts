@@ -8,6 +8,11 @@ export interface SimulatorStats {
   /** Requests per endpoint: `aggs`, `prev`, `grouped`, `tickerDetails`, `tickers`, `holidays`, `marketStatus`, `unknown`. */
   byEndpoint: Record<string, number>;
   /**
+   * Grouped-daily requests per market (`stocks`, `crypto`, `fx`; `unknown` for a grouped path naming none of them),
+   * counted on arrival like `byEndpoint.grouped`, which is their total.
+   */
+  groupedByMarket: Record<string, number>;
+  /**
    * Requests per ticker, for aggregates (every page) and ticker details, counted on arrival like `requests` (so
    * faulted, rate-limited and unauthorized ones too). Other endpoints are not about one ticker and are not here.
    */
@@ -65,6 +70,7 @@ export class StatsRecorder {
     this.s = {
       requests: 0,
       byEndpoint: {},
+      groupedByMarket: {},
       byTicker: {},
       byStatus: {},
       peakPerSecond: 0,
@@ -81,10 +87,14 @@ export class StatsRecorder {
     this.minute = new SlidingWindow(60_000 - this.slackMs);
   }
 
-  /** Counts one API request: its endpoint, its ticker when it is about one, its arrival time (Unix ms). */
-  arrival(endpoint: string, at: number, ticker?: string): void {
+  /**
+   * Counts one API request: its endpoint, its arrival time (Unix ms), its ticker when it is about one, its market when
+   * it is a grouped-daily request.
+   */
+  arrival(endpoint: string, at: number, ticker?: string, groupedMarket?: string): void {
     this.s.requests++;
     this.s.byEndpoint[endpoint] = (this.s.byEndpoint[endpoint] ?? 0) + 1;
+    if (groupedMarket !== undefined) this.s.groupedByMarket[groupedMarket] = (this.s.groupedByMarket[groupedMarket] ?? 0) + 1;
     if (ticker !== undefined) this.tickers.set(ticker, (this.tickers.get(ticker) ?? 0) + 1);
     this.second.add(at);
     this.minute.add(at);

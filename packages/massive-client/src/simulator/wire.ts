@@ -13,6 +13,8 @@ export interface WireBar {
   l: number;
   t: number;
   n?: number;
+  /** Only on OTC tickers' grouped-daily rows (the API leaves it off when false). */
+  otc?: true;
 }
 
 const KEYS = {
@@ -26,6 +28,7 @@ const KEYS = {
   l: ascii(',"l":'),
   t: ascii(',"t":'),
   n: ascii(',"n":'),
+  otc: ascii(',"otc":true'),
 };
 
 /** Writes a price-like number: the fast path for 4-decimal numbers, JSON.stringify otherwise. */
@@ -37,8 +40,14 @@ function putNumber(w: ByteWriter, p: number, x: number): number {
   return p + s.length;
 }
 
-/** Writes the rows of `bars` as JSON objects separated by commas (no brackets). */
-export function writeBarRows(w: ByteWriter, bars: BarColumns, hasVolume: boolean, tickers?: readonly string[]): void {
+/** Writes the rows of `bars` as JSON objects separated by commas (no brackets); `otc[i]` adds `"otc":true` to row i. */
+export function writeBarRows(
+  w: ByteWriter,
+  bars: BarColumns,
+  hasVolume: boolean,
+  tickers?: readonly string[],
+  otc?: readonly boolean[],
+): void {
   const { t, o, h, l, c, v, vw, n } = bars;
   if (!tickers) w.ensure(bars.length * 200); // a row is at most ~190 bytes
   for (let i = 0; i < bars.length; i++) {
@@ -76,6 +85,7 @@ export function writeBarRows(w: ByteWriter, bars: BarColumns, hasVolume: boolean
       p = putBytes(b, p, KEYS.n);
       p = putUint(b, p, n[i] as number);
     }
+    if (otc?.[i]) p = putBytes(b, p, KEYS.otc);
     b[p++] = 125; // }
     w.pos = p;
   }
@@ -92,7 +102,13 @@ export interface AggsEnvelope {
 }
 
 /** An aggregates body: no `results` key when there are no bars, `next_url` only while more pages remain. */
-export function aggsBody(env: AggsEnvelope, bars: BarColumns, hasVolume: boolean, tickers?: readonly string[]): Buffer {
+export function aggsBody(
+  env: AggsEnvelope,
+  bars: BarColumns,
+  hasVolume: boolean,
+  tickers?: readonly string[],
+  otc?: readonly boolean[],
+): Buffer {
   const count = bars.length;
   const w = new ByteWriter(256 + count * 110);
   w.text('{');
@@ -100,7 +116,7 @@ export function aggsBody(env: AggsEnvelope, bars: BarColumns, hasVolume: boolean
   w.text(`"queryCount":${env.queryCount},"resultsCount":${count},"adjusted":${env.adjusted},`);
   if (count > 0) {
     w.text('"results":[');
-    writeBarRows(w, bars, hasVolume, tickers);
+    writeBarRows(w, bars, hasVolume, tickers, otc);
     w.text('],');
   }
   w.text(`"status":${JSON.stringify(env.status)},"request_id":"${env.requestId}","count":${count}`);

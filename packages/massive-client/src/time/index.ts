@@ -1,2 +1,3 @@
 export * from './civil-date.js';
 export * from './new-york.js';
+export * from './period-bars.js';
