@@ -3,11 +3,12 @@
  * bars, from the simulator (its own process, no rate limit, 5 ms added latency per request) into a real PostgreSQL
  * database, through the worker path: a job submitted over Redis to `tickstock worker` running as its own process.
  *
- * Each round runs three things, alternating:
+ * Each round runs four things, alternating:
  * 1. the in-process client and engine with bars drained (warm JIT, in-process limiter, no queue): the fetch floor;
  * 2. the same worker with bars fetched but not stored (drain-bars.mjs preloaded): the fetch time alone of the same
  *    job, which the store's share is measured against;
- * 3. the worker, storing every bar.
+ * 3. the worker without the request planner (every range per ticker, details every job), storing every bar;
+ * 4. the worker, storing every bar.
  * Targets: under 15 s; total within 2x of fetch alone; worker peak RSS under 200 MB.
  */
 import { spawn } from 'node:child_process';
@@ -69,6 +70,7 @@ export default async function bench(ctx: BenchContext): Promise<BenchMetric[]> {
   const postmaster = backend === undefined ? undefined : postmasterPidOf(backend);
   const pgCpu = () => (postmaster === undefined ? undefined : postgresCpuSeconds(postmaster));
   const full: WorkerRun[] = [];
+  const fullPerTicker: WorkerRun[] = [];
   const workerFetchOnly: WorkerRun[] = [];
   const fetchOnly: { wall: number; bars: number; cpu: number }[] = [];
   const dbs: string[] = [];
@@ -111,7 +113,7 @@ export default async function bench(ctx: BenchContext): Promise<BenchMetric[]> {
    * One job through the built worker (as deployed; pnpm bench builds first), in its own process, into a fresh
    * database. With `drain`, the worker is preloaded with drain-bars.mjs: the same run with bars fetched but not stored.
    */
-  const workerRun = async ({ drain }: { drain: boolean }): Promise<WorkerRun> => {
+  const workerRun = async ({ drain, perTicker = false }: { drain: boolean; perTicker?: boolean }): Promise<WorkerRun> => {
     const db = `bench_e2e_${randomBytes(4).toString('hex')}`;
     await admin.query(`CREATE DATABASE ${db}`);
     dbs.push(db);
@@ -129,6 +131,8 @@ export default async function bench(ctx: BenchContext): Promise<BenchMetric[]> {
         MASSIVE_API_BASE_URL: sim.url,
         MASSIVE_RATE_LIMIT: String(NO_RATE_CAP),
         LOG_LEVEL: 'info',
+        // The loader before the request planner: every range per ticker, details every job.
+        ...(perTicker ? { TICKSTOCK_GROUPED_DAILY: 'false', TICKSTOCK_BUILD_PERIODS: 'false', TICKSTOCK_DETAILS_MAX_AGE_DAYS: '0' } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -200,6 +204,13 @@ export default async function bench(ctx: BenchContext): Promise<BenchMetric[]> {
         );
       }
       {
+        const r = await workerRun({ drain: false, perTicker: true });
+        fullPerTicker.push(r);
+        ctx.log(
+          `round ${round + 1}: worker, per ticker (no planner) ${r.wall.toFixed(2)} s, ${r.bars.toLocaleString('en-US')} bars, ${r.requests} requests, CPU: worker ${r.cpu.toFixed(1)} s`,
+        );
+      }
+      {
         const r = await workerRun({ drain: false });
         full.push(r);
         ctx.log(
@@ -214,6 +225,7 @@ export default async function bench(ctx: BenchContext): Promise<BenchMetric[]> {
     await admin.end();
   }
   const w = summarize(full.map((r) => r.wall));
+  const p = summarize(fullPerTicker.map((r) => r.wall));
   const d = summarize(workerFetchOnly.map((r) => r.wall));
   const f = summarize(fetchOnly.map((r) => r.wall));
   const bars = full[0]?.bars ?? 0;
@@ -231,6 +243,8 @@ export default async function bench(ctx: BenchContext): Promise<BenchMetric[]> {
     { name: 'e2e: bars per second', value: bars / w.median, unit: 'bars/s' },
     { name: 'e2e: bars loaded', value: bars, unit: 'bars' },
     { name: 'e2e: API requests', value: requests, unit: 'requests' },
+    { name: 'e2e: per ticker (no planner), wall (median)', value: p.median, unit: 's (same run)' },
+    { name: 'e2e: per ticker (no planner), API requests', value: fullPerTicker[0]?.requests ?? 0, unit: 'requests' },
     { name: 'e2e: fetch only (same worker, bars not stored), wall (median)', value: d.median, unit: 's' },
     { name: 'e2e: store share (total - fetch only)', value: w.median - d.median, unit: 's' },
     { name: 'e2e: total vs fetch only', value: w.median / d.median, unit: 'ratio (target <= 2)' },

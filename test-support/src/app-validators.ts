@@ -16,7 +16,17 @@ export function validatePatternEventStructure(event: unknown): boolean {
   for (const field of ['event_type', 'source', 'timestamp', 'data']) if (!(field in event)) return false;
   const data = event.data;
   if (!isObject(data)) return false;
-  for (const field of ['symbol', 'pattern', 'confidence', 'current_price', 'price_change', 'timestamp', 'expires_at', 'indicators', 'source'])
+  for (const field of [
+    'symbol',
+    'pattern',
+    'confidence',
+    'current_price',
+    'price_change',
+    'timestamp',
+    'expires_at',
+    'indicators',
+    'source',
+  ])
     if (!(field in data)) return false;
   if (!isNumber(data.confidence) || data.confidence < 0 || data.confidence > 1) return false;
   if (!isNumber(data.current_price) || data.current_price <= 0) return false;

@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 
+export { validatePatternEventStructure } from './app-validators.js';
 export * from './fuzz.js';
 export { type PostgresServer, type PostgresServerOptions, startPostgresServer } from './postgres-server.js';
 export { type RedisServer, type RedisServerOptions, startRedisServer } from './redis-server.js';
-export { validatePatternEventStructure } from './app-validators.js';
 export { freePort, waitFor } from './util.js';
 
 /** The PostgreSQL server URL the global setup provided (its `tickstock_test` database). */

@@ -17,7 +17,7 @@ import {
   writeProgress,
   writeSymbolStatus,
 } from './progress/progress.js';
-import { type RunRecord, type RunRow, readRun, type SettleRuns, settleRuns, writeRun } from './progress/runs.js';
+import { type ListRuns, listRuns, type RunRecord, type RunRow, readRun, type SettleRuns, settleRuns, writeRun } from './progress/runs.js';
 import { type BarTableSchema, discoverSchema, type StoreSchema } from './schema/discover.js';
 import { type MigrationReport, runMigrations } from './schema/migrate.js';
 import { readSymbolStats, type SymbolStats, type SymbolStatsOptions } from './stats/symbol-stats.js';
@@ -199,22 +199,30 @@ export class OhlcvStore {
     return this.run('reading symbol_processing_status', () => readSymbolStatuses(this.driver, runId, phase), 'symbol_processing_status');
   }
 
-  /** Upserts a run's row in `processing_runs` (parameters, status, totals). */
+  /**
+   * Upserts a run's row in `processing_runs` (the app's table): its state and totals in the app's columns, the rest
+   * (`kind`, params, records imported, retry count, message) in `metadata`.
+   */
   async saveRun(run: RunRecord): Promise<void> {
-    return this.run('writing processing_runs', () => writeRun(this.driver, run), 'processing_runs');
+    return this.run('writing processing_runs', () => writeRun(this.driver, this.schemaState.runs, run), 'processing_runs');
   }
 
   /** A run's row from `processing_runs`, or null. */
   async getRun(runId: string): Promise<RunRow | null> {
-    return this.run('reading processing_runs', () => readRun(this.driver, runId), 'processing_runs');
+    return this.run('reading processing_runs', () => readRun(this.driver, this.schemaState.runs, runId), 'processing_runs');
+  }
+
+  /** Rows of `processing_runs`, newest first: all of them, or a kind's, since an instant. */
+  async listRuns(options: ListRuns = {}): Promise<RunRow[]> {
+    return this.run('reading processing_runs', () => listRuns(this.driver, this.schemaState.runs, options), 'processing_runs');
   }
 
   /**
-   * Moves every run of a phase still in one status to another, e.g. runs left `running` by a worker that died to
+   * Moves every run of a kind still in one status to another, e.g. runs left `running` by a worker that died to
    * `failed`; returns their ids. Call it only while holding whatever guarantees no such run is really in progress.
    */
   async settleRuns(settle: SettleRuns): Promise<string[]> {
-    return this.run('updating processing_runs', () => settleRuns(this.driver, settle), 'processing_runs');
+    return this.run('updating processing_runs', () => settleRuns(this.driver, this.schemaState.runs, settle), 'processing_runs');
   }
 
   /** Adds symbols to `tracked_symbols` (or updates their asset class and active flag). */
@@ -230,6 +238,13 @@ export class OhlcvStore {
   /** Tracked symbols (active ones unless `includeInactive`). */
   async listTrackedSymbols(options: { includeInactive?: boolean } = {}): Promise<TrackedSymbol[]> {
     return this.run('reading tracked_symbols', () => readTracked(this.driver, options), 'tracked_symbols');
+  }
+
+  /** Checks the database answers (`SELECT 1`); resolves to the round trip in ms, or throws a `StoreError`. */
+  async ping(): Promise<number> {
+    const started = performance.now();
+    await this.run('checking the database', () => this.driver.query('SELECT 1'));
+    return performance.now() - started;
   }
 
   /** Closes connections the store opened (a borrowed pool or PGlite instance stays open). */
@@ -254,7 +269,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<OhlcvSt
   try {
     const migrations =
       (options.migrate ?? DEFAULTS.migrate)
-        ? await runMigrations(driver, { timescale: options.timescale ?? DEFAULTS.timescale, secrets })
+        ? await runMigrations(driver, { timescale: options.timescale ?? DEFAULTS.timescale, secrets, timeframes })
         : null;
     let schema: StoreSchema;
     try {

@@ -130,13 +130,24 @@ describe('concurrent migrations', () => {
         openStore({ databaseUrl: db.url }),
       ]);
       const applied = stores.flatMap((s) => s.migrations?.applied ?? []).sort();
-      expect(applied).toEqual([1, 2, 3, 4]);
+      expect(applied).toEqual([1, 2, 3, 4, 5]);
       await Promise.all(stores.map((s) => s.close()));
       const c = new pg.Client({ connectionString: db.url });
       await c.connect();
       const { rows } = await c.query('SELECT version FROM schema_migrations ORDER BY version');
       await c.end();
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
+      // Whoever applied migration 5, the fresh database has the app's processing_runs (VARCHAR(64) run_id, TIMESTAMP times).
+      const c2 = new pg.Client({ connectionString: db.url });
+      await c2.connect();
+      const types = await c2.query(
+        `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'processing_runs' AND column_name IN ('params', 'started_at', 'trigger_type') ORDER BY 1`,
+      );
+      await c2.end();
+      expect(types.rows).toEqual([
+        { column_name: 'started_at', data_type: 'timestamp without time zone' },
+        { column_name: 'trigger_type', data_type: 'character varying' },
+      ]);
     } finally {
       await db.drop();
     }

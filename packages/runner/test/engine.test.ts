@@ -265,4 +265,79 @@ describe('runLoadJob for daily imports', () => {
     expect(out.message).toBe('stopped after B failed (continue_on_error is off): 1 of 4 symbols loaded, 1 failed, 2 not started');
     expect(m.calls.filter((c) => c.startsWith('details'))).toEqual(['details A', 'details B']);
   });
+
+  describe('with a grouped-daily pass', () => {
+    const symbols = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE'];
+    // Wednesday 2025-06-11 after the close: the week built from its days needs 06-09, 06-10 and 06-11 (3 dates for
+    // 5 symbols: grouped daily).
+    const now = Date.UTC(2025, 5, 12, 1, 30);
+    const stamp = (date: string) => Date.parse(`${date}T20:00:00Z`); // 16:00 New York, as grouped daily stamps rows
+    const dayJob: LoadJob = {
+      jobId: 'job-g',
+      jobType: 'csv_universe_load',
+      source: { kind: 'symbols', symbols },
+      ranges: [
+        { timeframe: 'day', from: '2025-06-11', to: '2025-06-11' },
+        { timeframe: 'week', from: '2025-06-11', to: '2025-06-11' },
+      ],
+    };
+    const planning = {
+      knowledge: async (j: LoadJob, list: readonly string[]) => new Map(list.map((s) => [s, { ranges: j.ranges, detailsFresh: true }])),
+      now: () => now,
+    };
+
+    function groupedMarket(failDate?: string) {
+      const m = market();
+      const dates: string[] = [];
+      m.port.groupedDaily = async (_market, date) => {
+        dates.push(date);
+        if (date === failDate) throw new CodedError('API_SERVER_ERROR', 'HTTP 503 after 5 attempts');
+        const day = Number(date.slice(-2));
+        return symbols.map((ticker) => ({
+          ticker,
+          timestamp: stamp(date),
+          open: day,
+          high: day + 1,
+          low: day - 1,
+          close: day + 0.5,
+          volume: 100,
+        }));
+      };
+      return { ...m, dates };
+    }
+
+    it("stores each symbol's day bars of its range from the grouped rows, builds the week from all its days, and sends no per-ticker request", async () => {
+      const m = groupedMarket();
+      const s = store();
+      const out = await runLoadJob(dayJob, { ...deps(m.port, s.port, [], 2), planning });
+      expect(out.status).toBe('completed');
+      expect(m.dates.sort()).toEqual(['2025-06-09', '2025-06-10', '2025-06-11']);
+      expect(m.calls).toEqual([]); // no details (stored and fresh), no per-ticker bars
+      expect(out.plannedRequests).toEqual({ details: 0, grouped: 3, perTicker: 0, total: 3 });
+      // The day table gets 06-11 only (the job's day range); the week is built from 06-09..06-11 by the API's rule.
+      const aaa = [...s.rows.entries()].filter(([k]) => k.includes('|AAA|'));
+      expect(aaa.map(([k, close]) => [k.split('|')[0], close])).toEqual([
+        ['day', 11.5],
+        ['week', 11.5],
+      ]);
+      expect(out.results.find((r) => r.symbol === 'AAA')?.timeframes.map((t) => [t.timeframe, t.source, t.written])).toEqual([
+        ['day', 'grouped', 1],
+        ['week', 'built', 1],
+      ]);
+    });
+
+    it('fails the symbols a grouped request served, with its code, when it fails after retries; the week built from those days fails too', async () => {
+      const m = groupedMarket('2025-06-10');
+      const out = await runLoadJob(dayJob, { ...deps(m.port, store().port, [], 2), planning });
+      expect(out.status).toBe('failed');
+      expect(out.failedSymbols.sort()).toEqual(symbols);
+      const aaa = out.results.find((r) => r.symbol === 'AAA');
+      expect(aaa?.errorCode).toBe('API_SERVER_ERROR');
+      expect(aaa?.timeframes.map((t) => [t.timeframe, t.error?.code])).toEqual([
+        ['day', 'API_SERVER_ERROR'],
+        ['week', 'API_SERVER_ERROR'],
+      ]);
+      expect(aaa?.errorMessage).toContain('grouped daily stocks 2025-06-10: HTTP 503 after 5 attempts');
+    });
+  });
 });

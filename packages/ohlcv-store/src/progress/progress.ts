@@ -22,8 +22,8 @@ export interface ProgressRow extends Required<ProgressUpdate> {
   updatedAt: number;
 }
 
-/** How one symbol fared in a run's phase. */
-export type SymbolProcessingState = 'pending' | 'processing' | 'completed' | 'failed' | 'skipped';
+/** How one symbol fared in a run's phase: `interrupted` when a cancel, shutdown or job-fatal error stopped it (neither completed nor failed). */
+export type SymbolProcessingState = 'pending' | 'processing' | 'completed' | 'failed' | 'interrupted' | 'skipped';
 
 /** One symbol's status in a run's phase. */
 export interface SymbolStatusUpdate {

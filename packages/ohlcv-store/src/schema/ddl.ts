@@ -111,7 +111,10 @@ export const TRACKED_SYMBOLS_DDL = `CREATE TABLE IF NOT EXISTS tracked_symbols (
   updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
 )`;
 
-/** `processing_runs`: one row per run (e.g. a daily import): its parameters, state and totals, for status and retries. */
+/**
+ * `processing_runs` as migration 4 created it (the store's first shape; superseded by {@link APP_PROCESSING_RUNS_DDL}
+ * in migration 5: installs that have it keep it, with the app's columns added).
+ */
 export const PROCESSING_RUNS_DDL = `CREATE TABLE IF NOT EXISTS processing_runs (
   run_id TEXT PRIMARY KEY,
   phase TEXT NOT NULL,
@@ -124,3 +127,49 @@ export const PROCESSING_RUNS_DDL = `CREATE TABLE IF NOT EXISTS processing_runs (
   completed_at TIMESTAMPTZ,
   updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
 )`;
+
+/**
+ * `processing_runs` as the TickStock app defines it (`scripts/database/create_processing_runs_table.sql`; the app
+ * also runs it at every start, from `ProcessingEventSubscriber`): the table is the app's, and its processing history
+ * reads it. Migration 5 creates exactly this on a fresh install. Runs written by the store put their own data in
+ * these columns and the rest in `metadata`.
+ */
+export const APP_PROCESSING_RUNS_DDL = `CREATE TABLE IF NOT EXISTS processing_runs (
+    run_id VARCHAR(64) PRIMARY KEY,
+    trigger_type VARCHAR(32),
+    status VARCHAR(32),
+    phase VARCHAR(64),
+    started_at TIMESTAMP,
+    completed_at TIMESTAMP,
+    duration_seconds INTEGER,
+    symbols_total INTEGER DEFAULT 0,
+    symbols_processed INTEGER DEFAULT 0,
+    symbols_failed INTEGER DEFAULT 0,
+    indicators_total INTEGER DEFAULT 0,
+    indicators_processed INTEGER DEFAULT 0,
+    indicators_failed INTEGER DEFAULT 0,
+    error_message TEXT,
+    metadata JSONB,
+    created_at TIMESTAMP DEFAULT NOW(),
+    updated_at TIMESTAMP DEFAULT NOW()
+)`;
+
+/** The app's two indexes on `processing_runs` (same names, so the app's `IF NOT EXISTS` finds them). */
+export const APP_PROCESSING_RUNS_INDEXES: readonly string[] = [
+  'CREATE INDEX IF NOT EXISTS idx_processing_runs_started_at ON processing_runs(started_at DESC)',
+  'CREATE INDEX IF NOT EXISTS idx_processing_runs_status ON processing_runs(status)',
+];
+
+/** The columns of {@link PROCESSING_RUNS_DDL}, to recognise a table migration 4 has just created. */
+export const FIRST_PROCESSING_RUNS_COLUMNS: readonly string[] = [
+  'run_id',
+  'phase',
+  'status',
+  'params',
+  'records_imported',
+  'message',
+  'retry_count',
+  'started_at',
+  'completed_at',
+  'updated_at',
+];

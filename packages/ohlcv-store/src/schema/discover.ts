@@ -43,6 +43,16 @@ export interface SymbolsTableSchema {
   columns: string[];
   /** The declared length of `symbols.symbol` (VARCHAR(20) in the contract), or null when unbounded. */
   symbolMaxLength: number | null;
+  /** Each column's `information_schema` data type (e.g. `text`, `bigint`): integer columns get whole numbers. */
+  types?: Readonly<Record<string, string>>;
+  /** Declared lengths of bounded text columns (`VARCHAR(n)`): longer detail values are cut to fit. */
+  maxLengths?: Readonly<Record<string, number>>;
+}
+
+/** What the store knows about `processing_runs` (the app's table; older installs may have the store's first shape). */
+export interface RunsTableSchema {
+  /** Each column present and its `information_schema` data type. */
+  types: Readonly<Record<string, string>>;
 }
 
 /** The schema the store works against. */
@@ -50,6 +60,54 @@ export interface StoreSchema {
   /** Discovered bar tables for the timeframes the store was asked to use. */
   bars: Partial<Record<Timeframe, BarTableSchema>>;
   symbols: SymbolsTableSchema;
+  /** `processing_runs`, or null when the table does not exist (open with `migrate: true` to create it). */
+  runs: RunsTableSchema | null;
+}
+
+/** One column as `information_schema.columns` describes it. */
+export interface ColumnRow {
+  table_name: string;
+  column_name: string;
+  data_type: string;
+  is_nullable: string;
+  column_default: string | null;
+  character_maximum_length: number | string | null;
+  numeric_precision: number | string | null;
+  numeric_scale: number | string | null;
+  /** `YES` for identity columns (their values are generated although `column_default` is null). */
+  is_identity: string;
+  /** `ALWAYS` for generated columns. */
+  is_generated: string;
+}
+
+/** The columns of `tables` (in the current schema). */
+export async function readColumns(db: Queryable, tables: readonly string[]): Promise<ColumnRow[]> {
+  const { rows } = await db.query<ColumnRow>(
+    `SELECT table_name, column_name, data_type, is_nullable, column_default, character_maximum_length, numeric_precision, numeric_scale,
+            is_identity, is_generated
+       FROM information_schema.columns
+      WHERE table_schema = current_schema() AND table_name = ANY($1::text[])`,
+    [tables],
+  );
+  return rows;
+}
+
+/** The columns of every primary key and (non-partial) unique index of `tables`, by table. */
+export async function readUniqueKeys(db: Queryable, tables: readonly string[]): Promise<Map<string, string[][]>> {
+  const keyRows = await db.query<{ table_name: string; cols: string }>(
+    `SELECT c.relname AS table_name, string_agg(a.attname, ',' ORDER BY k.ord) AS cols
+       FROM pg_index i
+       JOIN pg_class c ON c.oid = i.indrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+      WHERE n.nspname = current_schema() AND i.indisunique AND i.indpred IS NULL AND c.relname = ANY($1::text[])
+      GROUP BY c.relname, i.indexrelid`,
+    [tables],
+  );
+  const keys = new Map<string, string[][]>();
+  for (const r of keyRows.rows) keys.set(r.table_name, [...(keys.get(r.table_name) ?? []), r.cols.split(',')]);
+  return keys;
 }
 
 const PRICE_TYPES = new Set(['numeric', 'double precision', 'real']);
@@ -136,22 +194,8 @@ function barTableSchema(timeframe: Timeframe, cols: Map<string, ColumnInfo> | un
 
 /** Reads the schema once. `timeframes` are the tables that must exist and be usable. */
 export async function discoverSchema(db: Queryable, timeframes: readonly Timeframe[] = TIMEFRAMES): Promise<StoreSchema> {
-  const tables = ['symbols', ...timeframes.map((tf) => timeframeSpec(tf).table)];
-  const columns = await db.query<{
-    table_name: string;
-    column_name: string;
-    data_type: string;
-    is_nullable: string;
-    column_default: string | null;
-    character_maximum_length: number | string | null;
-    numeric_precision: number | string | null;
-    numeric_scale: number | string | null;
-  }>(
-    `SELECT table_name, column_name, data_type, is_nullable, column_default, character_maximum_length, numeric_precision, numeric_scale
-       FROM information_schema.columns
-      WHERE table_schema = current_schema() AND table_name = ANY($1::text[])`,
-    [tables],
-  );
+  const tables = ['symbols', 'processing_runs', ...timeframes.map((tf) => timeframeSpec(tf).table)];
+  const columns = { rows: await readColumns(db, tables) };
   const byTable = new Map<string, Map<string, ColumnInfo>>();
   for (const r of columns.rows) {
     let m = byTable.get(r.table_name);
@@ -168,19 +212,7 @@ export async function discoverSchema(db: Queryable, timeframes: readonly Timefra
       maxLength: r.character_maximum_length === null ? null : Number(r.character_maximum_length),
     });
   }
-  const keyRows = await db.query<{ table_name: string; cols: string }>(
-    `SELECT c.relname AS table_name, string_agg(a.attname, ',' ORDER BY k.ord) AS cols
-       FROM pg_index i
-       JOIN pg_class c ON c.oid = i.indrelid
-       JOIN pg_namespace n ON n.oid = c.relnamespace
-       CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
-       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
-      WHERE n.nspname = current_schema() AND i.indisunique AND i.indpred IS NULL AND c.relname = ANY($1::text[])
-      GROUP BY c.relname, i.indexrelid`,
-    [tables],
-  );
-  const keys = new Map<string, string[][]>();
-  for (const r of keyRows.rows) keys.set(r.table_name, [...(keys.get(r.table_name) ?? []), r.cols.split(',')]);
+  const keys = await readUniqueKeys(db, tables);
 
   const symbolCols = byTable.get('symbols');
   if (!symbolCols) {
@@ -201,5 +233,13 @@ export async function discoverSchema(db: Queryable, timeframes: readonly Timefra
     const spec = timeframeSpec(tf);
     bars[tf] = barTableSchema(tf, byTable.get(spec.table), keys.get(spec.table) ?? []);
   }
-  return { bars, symbols: { columns: [...symbolCols.keys()], symbolMaxLength: symbolCol.maxLength } };
+  const types: Record<string, string> = {};
+  const maxLengths: Record<string, number> = {};
+  for (const [name, info] of symbolCols) {
+    types[name] = info.dataType;
+    if (info.maxLength !== null) maxLengths[name] = info.maxLength;
+  }
+  const runCols = byTable.get('processing_runs');
+  const runs = runCols ? { types: Object.fromEntries([...runCols].map(([name, info]) => [name, info.dataType])) } : null;
+  return { bars, symbols: { columns: [...symbolCols.keys()], symbolMaxLength: symbolCol.maxLength, types, maxLengths }, runs };
 }

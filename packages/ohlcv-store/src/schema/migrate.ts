@@ -1,7 +1,9 @@
 /** Runs pending migrations: one transaction each, serialised across processes by an advisory lock. */
 import type { Driver, Queryable } from '../drivers/driver.js';
 import { StoreError, safeCause } from '../errors.js';
+import type { Timeframe } from '../timeframes.js';
 import { MIGRATIONS, type Migration, type TimescaleMode } from './migrations.js';
+import { reconcileTables } from './reconcile.js';
 
 /** Advisory lock key shared by every process migrating a TickStock database ('tick' in ASCII). */
 export const MIGRATION_LOCK_KEY = 0x7469636b;
@@ -58,10 +60,18 @@ async function applyOne(driver: Driver, m: Migration, timescale: TimescaleMode, 
   });
 }
 
-/** Applies every migration not yet recorded in `schema_migrations`. Safe to call concurrently and repeatedly. */
+/**
+ * Applies every migration not yet recorded in `schema_migrations`, then checks every existing table the store
+ * writes (./reconcile.ts): missing columns are added, and a table that cannot take the store's writes fails here,
+ * naming its columns, rather than a later write. Safe to call concurrently and repeatedly.
+ */
 export async function runMigrations(
   driver: Driver,
-  { timescale = 'auto', secrets = [] }: { timescale?: TimescaleMode; secrets?: readonly string[] } = {},
+  {
+    timescale = 'auto',
+    secrets = [],
+    timeframes,
+  }: { timescale?: TimescaleMode; secrets?: readonly string[]; timeframes?: readonly Timeframe[] } = {},
 ): Promise<MigrationReport> {
   const applied: number[] = [];
   const notes: string[] = [];
@@ -75,6 +85,17 @@ export async function runMigrations(
         cause,
       });
     }
+  }
+  try {
+    const { added } = await driver.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+      return reconcileTables(tx, timeframes ? { timeframes } : {});
+    });
+    for (const a of added) notes.push(`added column ${a}`);
+  } catch (e) {
+    if (e instanceof StoreError) throw e;
+    const cause = safeCause(e, secrets);
+    throw new StoreError('MIGRATION_FAILED', `checking the existing tables of ${driver.target} failed: ${cause.message}`, { cause });
   }
   return { applied, version: MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0, notes };
 }

@@ -34,6 +34,11 @@ export interface SymbolMeta {
   underlyingIndex?: string | null;
   listDate?: CivilDate | null;
   marketCap?: number | null;
+  /** e.g. `$` (Massive's `currency_symbol`, on some ticker rows). */
+  currencySymbol?: string | null;
+  weightedSharesOutstanding?: number | null;
+  /** When Massive last updated the ticker: Unix ms or an ISO 8601 time (Massive's `last_updated_utc`). */
+  lastUpdatedUtc?: number | string | null;
 }
 
 /** What a register call wrote. */
@@ -63,7 +68,33 @@ const FIELD_COLUMNS: readonly (readonly [Exclude<keyof SymbolMeta, 'symbol'>, st
   ['underlyingIndex', 'underlying_index'],
   ['listDate', 'list_date'],
   ['marketCap', 'market_cap'],
+  ['currencySymbol', 'currency_symbol'],
+  ['weightedSharesOutstanding', 'weighted_shares_outstanding'],
+  ['lastUpdatedUtc', 'last_updated_utc'],
 ];
+
+const INTEGER_TYPES = new Set(['bigint', 'integer', 'smallint']);
+
+/** `last_updated_utc` as an ISO instant PostgreSQL reads in any session time zone; throws on an unparsable value. */
+function isoInstant(symbol: string, v: number | string): string {
+  const ms = typeof v === 'number' ? v : Date.parse(v);
+  if (!Number.isFinite(ms)) {
+    throw new StoreError('INVALID_ARGUMENT', `lastUpdatedUtc of ${symbol} is not a time: ${JSON.stringify(v)}`, {
+      table: 'symbols',
+      column: 'last_updated_utc',
+    });
+  }
+  return new Date(ms).toISOString();
+}
+
+/** A detail value as this install's column takes it: whole numbers for integer columns, text cut to a VARCHAR's length. */
+function columnValue(schema: SymbolsTableSchema, column: string, v: unknown): unknown {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'number' && INTEGER_TYPES.has(schema.types?.[column] ?? '')) return Math.round(v);
+  const max = schema.maxLengths?.[column];
+  if (typeof v === 'string' && max !== undefined && v.length > max) return [...v].slice(0, max).join('');
+  return v;
+}
 
 const ROWS_PER_STATEMENT = 1000;
 
@@ -127,7 +158,8 @@ export async function registerSymbols(
     const next: SymbolMeta = { ...prev, symbol: meta.symbol };
     for (const [field] of FIELD_COLUMNS) {
       const v = meta[field];
-      if (v !== undefined && v !== null) Object.assign(next, { [field]: v });
+      if (v !== undefined && v !== null)
+        Object.assign(next, { [field]: field === 'lastUpdatedUtc' ? isoInstant(meta.symbol, v as number | string) : v });
     }
     merged.set(meta.symbol, next);
   }
@@ -142,7 +174,7 @@ export async function registerSymbols(
     const params: unknown[] = [];
     for (const meta of chunk) {
       params.push(meta.symbol);
-      for (const [f] of fields) params.push(meta[f] ?? null);
+      for (const [f, col] of fields) params.push(columnValue(schema, col, meta[f]));
     }
     // One-row statements (a worker registers each symbol as it loads it) are prepared once per connection.
     await db.query(sql(chunk.length), params, { prepare: chunk.length === 1 });

@@ -4,8 +4,27 @@
  * TZ=America/Los_Angeles and TZ=Asia/Tokyo.
  */
 import { type Bar, newYorkMidnightUtcMs, newYorkTimeToUtcMs } from '@tickstock/massive-client';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isStoreError, type OhlcvStore, type SymbolBar, type Timeframe } from '../../src/index.js';
+import {
+  barTableDdl,
+  PROCESSING_PROGRESS_DDL,
+  PROCESSING_RUNS_DDL,
+  SYMBOL_PROCESSING_STATUS_DDL,
+  SYMBOLS_DDL,
+  TRACKED_SYMBOLS_DDL,
+} from '../../src/schema/ddl.js';
+import { TIMEFRAMES } from '../../src/timeframes.js';
+import {
+  APP_PROCESSING_RUNS_DDL,
+  APP_SAVE_RUN_SQL,
+  appHistorySql,
+  createAppReference,
+  GET_SYMBOL_DETAILS_COLUMNS,
+  GET_SYMBOL_DETAILS_SQL,
+  indexShape,
+  tableShape,
+} from './app-schema.js';
 import type { TestBackend } from './backends.js';
 import { dayBar, hourBar, minuteBars } from './bars.js';
 
@@ -59,6 +78,12 @@ const EXISTING_INSTALL_SQL = [
      volume BIGINT, PRIMARY KEY (symbol, month_start))`,
 ];
 
+/** The database's `NOW()` as the app's Python writes it into a TIMESTAMP column (its wall time in the session zone). */
+async function dbNow(b: TestBackend): Promise<string> {
+  const [r] = await b.sql<{ t: string }>('SELECT now()::timestamp::text AS t');
+  return String(r?.t);
+}
+
 /** Registers the shared behaviour tests for one backend. */
 export function storeBehaviour(createBackend: () => Promise<TestBackend>): void {
   // PGlite compiles its WASM module in every new process: hooks and tests get room for a busy machine.
@@ -75,16 +100,67 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
       await b?.dispose();
     });
 
-    it('applies migrations 1-4 once; a second open applies none and changes nothing', async () => {
-      expect(store.migrations?.applied).toEqual([1, 2, 3, 4]);
+    it('applies migrations 1-5 once; a second open applies none and changes nothing', async () => {
+      expect(store.migrations?.applied).toEqual([1, 2, 3, 4, 5]);
       const before = await columnsOf(b, TABLE_LIST);
       const again = await b.open();
       expect(again.migrations?.applied).toEqual([]);
-      expect(again.migrations?.version).toBe(4);
+      expect(again.migrations?.version).toBe(5);
+      expect(again.migrations?.notes).toEqual([]);
       await again.close();
       expect(await columnsOf(b, TABLE_LIST)).toEqual(before);
       const versions = await b.sql<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
-      expect(versions.map((v) => v.version)).toEqual([1, 2, 3, 4]);
+      expect(versions.map((v) => v.version)).toEqual([1, 2, 3, 4, 5]);
+    });
+
+    it("creates processing_runs exactly as the app's DDL (create_processing_runs_table.sql), with its two indexes", async () => {
+      const reference = await createAppReference(b);
+      try {
+        const shape = await tableShape(b, 'processing_runs');
+        expect(shape).toEqual(await tableShape(b, reference));
+        expect(shape).toContain('run_id character varying(64) NOT NULL');
+        expect(shape).toContain('started_at timestamp without time zone');
+        expect(await indexShape(b, 'processing_runs')).toEqual(await indexShape(b, reference));
+        expect(await indexShape(b, 'processing_runs')).toHaveLength(3);
+      } finally {
+        await b.sql(`DROP TABLE ${reference}`);
+      }
+    });
+
+    it('mirrors tickstock_db.py TickStockDatabase.get_symbol_details: its exact SELECT works, timestamps are timestamps', async () => {
+      await store.registerSymbol({
+        symbol: 'DETAIL',
+        name: 'Detail Corp',
+        currencyName: 'usd',
+        currencySymbol: '$',
+        weightedSharesOutstanding: 16_334_371_000,
+        lastUpdatedUtc: '2024-01-05T00:00:00Z',
+        marketCap: 2_771_126_040_150.5,
+      });
+      // A later register without those values never erases them (COALESCE).
+      await store.registerSymbol({ symbol: 'DETAIL', name: 'Detail Corporation', currencySymbol: null });
+      const [row] = await b.sql<Record<string, unknown>>(GET_SYMBOL_DETAILS_SQL.replace(':symbol', '$1'), ['DETAIL']);
+      expect(Object.keys(row ?? {})).toEqual(GET_SYMBOL_DETAILS_COLUMNS);
+      expect(row).toMatchObject({ symbol: 'DETAIL', name: 'Detail Corporation', currency_symbol: '$', currency_name: 'usd' });
+      expect(Number(row?.weighted_shares_outstanding)).toBe(16_334_371_000);
+      const types = await b.sql<{ c: string; t: string }>(
+        `SELECT column_name AS c, data_type AS t FROM information_schema.columns
+          WHERE table_schema = current_schema() AND table_name = 'symbols' AND column_name IN ('last_updated_utc', 'last_updated') ORDER BY 1`,
+      );
+      // The app calls .isoformat() on both: they must be timestamps, not text.
+      expect(types).toEqual([
+        { c: 'last_updated', t: 'timestamp with time zone' },
+        { c: 'last_updated_utc', t: 'timestamp with time zone' },
+      ]);
+      const [utc] = await b.sql<{ ms: number }>(
+        `SELECT (extract(epoch FROM last_updated_utc) * 1000)::float8 AS ms FROM symbols WHERE symbol = 'DETAIL'`,
+      );
+      expect(Number(utc?.ms)).toBe(Date.UTC(2024, 0, 5));
+      await expectStoreError(
+        store.registerSymbol({ symbol: 'DETAIL', lastUpdatedUtc: 'yesterday-ish' }),
+        'INVALID_ARGUMENT',
+        'lastUpdatedUtc',
+      );
     });
 
     it('creates lossless NUMERIC prices and volume, (symbol, time DESC) indexes and foreign keys to symbols', async () => {
@@ -398,7 +474,7 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
       ]);
     });
 
-    it('saves a run and reads it back; a second save replaces it', async () => {
+    it("saves a run into the app's columns and metadata, reads it back; a second save replaces it", async () => {
       const startedAt = Date.UTC(2025, 5, 11, 21, 30, 0, 125);
       const run = {
         runId: 'import_20250611_abc',
@@ -413,16 +489,97 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
       };
       await store.saveRun(run);
       const first = await store.getRun(run.runId);
-      expect(first && { ...first, updatedAt: 0 }).toEqual({ ...run, updatedAt: 0 });
-      await store.saveRun({ ...run, status: 'completed', recordsImported: 7_500, retryCount: 1, completedAt: startedAt + 90_000 });
-      expect(await store.getRun(run.runId)).toMatchObject({
-        status: 'completed',
+      expect(first && { ...first, updatedAt: 0 }).toEqual({
+        ...run,
+        kind: 'data_import',
+        triggerType: null,
+        errorMessage: null,
+        symbolsTotal: 0,
+        symbolsProcessed: 0,
+        symbolsFailed: 0,
+        durationSeconds: null,
+        updatedAt: 0,
+      });
+      await store.saveRun({
+        ...run,
+        status: 'success',
+        phase: 'completed',
+        kind: 'data_import',
+        triggerType: 'manual',
         recordsImported: 7_500,
         retryCount: 1,
+        symbolsTotal: 3,
+        symbolsProcessed: 2,
+        symbolsFailed: 1,
+        message: 'completed: 2 of 3 symbols loaded',
+        errorMessage: 'completed: 2 of 3 symbols loaded',
         completedAt: startedAt + 90_000,
+      });
+      expect(await store.getRun(run.runId)).toMatchObject({
+        status: 'success',
+        phase: 'completed',
+        kind: 'data_import',
+        triggerType: 'manual',
+        recordsImported: 7_500,
+        retryCount: 1,
+        symbolsTotal: 3,
+        symbolsProcessed: 2,
+        symbolsFailed: 1,
+        durationSeconds: 90,
+        params: run.params,
+        completedAt: startedAt + 90_000,
+      });
+      const [raw] = await b.sql<Record<string, unknown>>(
+        `SELECT trigger_type, status, phase, duration_seconds, symbols_total, symbols_processed, symbols_failed, indicators_total,
+                error_message, metadata::text AS metadata FROM processing_runs WHERE run_id = $1`,
+        [run.runId],
+      );
+      expect({ ...raw, metadata: JSON.parse(String(raw?.metadata)) }).toEqual({
+        trigger_type: 'manual',
+        status: 'success',
+        phase: 'completed',
+        duration_seconds: 90,
+        symbols_total: 3,
+        symbols_processed: 2,
+        symbols_failed: 1,
+        indicators_total: 0,
+        error_message: 'completed: 2 of 3 symbols loaded',
+        metadata: {
+          kind: 'data_import',
+          params: run.params,
+          records_imported: 7_500,
+          retry_count: 1,
+          message: 'completed: 2 of 3 symbols loaded',
+        },
       });
       expect(await store.getRun('no-such-run')).toBeNull();
       await expectStoreError(store.saveRun({ ...run, status: '' }), 'INVALID_ARGUMENT', 'status');
+    });
+
+    it("lists runs newest first (all, or one kind since an instant) and settles a kind's runs, never the app's own rows", async () => {
+      const t0 = Date.now() - 3_600_000;
+      const base = { params: {}, recordsImported: 0, message: null, retryCount: 0, completedAt: null };
+      await store.saveRun({ ...base, runId: 'list_a', phase: 'data_import', status: 'running', startedAt: t0 });
+      await store.saveRun({ ...base, runId: 'list_b', phase: 'data_import', status: 'running', startedAt: t0 + 60_000 });
+      // A row the app wrote itself (_save_processing_run): its metadata has no kind.
+      await b.sql(
+        `INSERT INTO processing_runs (run_id, trigger_type, status, phase, started_at, symbols_total, metadata)
+         VALUES ('app_run', 'automatic', 'running', 'data_import', now(), 500, '{"import": {"universes": ["sp500"]}}')`,
+      );
+      const mine = await store.listRuns({ kind: 'data_import', since: t0 - 1 });
+      expect(mine.map((r) => r.runId)).toEqual(['list_b', 'list_a']);
+      const all = await store.listRuns({ since: t0 - 1 });
+      expect(all.map((r) => r.runId)).toEqual(['app_run', 'list_b', 'list_a']);
+      expect(all[0]).toMatchObject({ kind: null, triggerType: 'automatic', symbolsTotal: 500 });
+      expect((await store.listRuns({ kind: 'data_import', since: t0 + 1 })).map((r) => r.runId)).toEqual(['list_b']);
+      const settled = await store.settleRuns({ kind: 'data_import', status: 'running', to: 'failed', toPhase: 'error', message: 'gone' });
+      expect(settled).toEqual(['list_a', 'list_b']);
+      expect(await store.getRun('list_a')).toMatchObject({ status: 'failed', phase: 'error', errorMessage: 'gone', message: 'gone' });
+      expect((await store.getRun('list_a'))?.completedAt).not.toBeNull();
+      expect((await store.getRun('list_a'))?.durationSeconds).toBeGreaterThanOrEqual(3_600);
+      expect(await store.getRun('app_run')).toMatchObject({ status: 'running', phase: 'data_import' });
+      await b.sql(`DELETE FROM processing_runs WHERE run_id IN ('list_a', 'list_b', 'app_run')`);
+      await expectStoreError(store.listRuns({ limit: 0 }), 'INVALID_ARGUMENT', 'limit');
     });
 
     it('tracks symbols and their backfill state', async () => {
@@ -651,15 +808,43 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
       await b?.dispose();
     });
 
-    it('adds only the missing tables, leaves existing ones untouched, and writes within their precision', async () => {
-      const existing = `'symbols','ohlcv_1min','ohlcv_hourly','ohlcv_daily','ohlcv_weekly','ohlcv_monthly'`;
+    it('adds the missing tables and the columns symbols lacks, leaves bar tables untouched, and writes within their precision', async () => {
+      const existing = `'ohlcv_1min','ohlcv_hourly','ohlcv_daily','ohlcv_weekly','ohlcv_monthly'`;
       const colsBefore = await columnsOf(b, existing);
-      const idxBefore = await indexesOf(b, existing);
+      const idxBefore = await indexesOf(b, `${existing},'symbols'`);
+      const symbolsBefore = await tableShape(b, 'symbols');
       const store = await b.open();
       try {
-        expect(store.migrations?.applied).toEqual([1, 2, 3, 4]);
+        expect(store.migrations?.applied).toEqual([1, 2, 3, 4, 5]);
         expect(await columnsOf(b, existing)).toEqual(colsBefore);
-        expect(await indexesOf(b, existing)).toEqual(idxBefore);
+        expect(await indexesOf(b, `${existing},'symbols'`)).toEqual(idxBefore);
+        // symbols keeps every column as it was (never retyped) and gains the ones the store writes and the app selects.
+        const symbolsAfter = await tableShape(b, 'symbols');
+        expect(symbolsAfter.filter((c) => symbolsBefore.includes(c))).toEqual(symbolsBefore);
+        expect(symbolsAfter.filter((c) => !symbolsBefore.includes(c))).toEqual(
+          [
+            'cik text',
+            'composite_figi text',
+            'currency_name text',
+            'currency_symbol text',
+            'industry text',
+            'issuer text',
+            'list_date date',
+            'locale text',
+            'market text',
+            'market_cap numeric',
+            'sector text',
+            'share_class_figi text',
+            'sic_code text',
+            'sic_description text',
+            'underlying_index text',
+            'weighted_shares_outstanding numeric',
+            'last_updated_utc timestamp with time zone',
+          ].sort(),
+        );
+        expect(store.migrations?.notes).toContain('added column symbols.last_updated_utc TIMESTAMPTZ');
+        const [details] = await b.sql<Record<string, unknown>>(GET_SYMBOL_DETAILS_SQL.replace(':symbol', '$1'), ['NONE']);
+        expect(details).toBeUndefined(); // the app's SELECT runs (no row yet)
         const created = await b.sql<{ t: string }>(
           `SELECT table_name AS t FROM information_schema.tables WHERE table_schema = current_schema() AND table_name IN ('processing_progress','processing_runs','symbol_processing_status','tracked_symbols') ORDER BY 1`,
         );
@@ -669,7 +854,7 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
         expect(store.schema.bars['1min']).toMatchObject({ volumeRequired: true });
 
         const reg = await store.registerSymbol({ symbol: 'AAPL', name: 'Apple Inc.', sector: 'Technology', exchange: 'XNAS' });
-        expect(reg.ignoredFields).toEqual(['sector']);
+        expect(reg.ignoredFields).toEqual([]);
         const bar = {
           timestamp: newYorkMidnightUtcMs('2024-03-11'),
           open: 123.456789,
@@ -757,6 +942,283 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
       } finally {
         await store.close();
       }
+    });
+  });
+
+  describe("where the app's processing_runs came first (the app creates it at every start)", () => {
+    let b: TestBackend;
+    beforeAll(async () => {
+      b = await createBackend();
+      for (const sql of APP_PROCESSING_RUNS_DDL) await b.sql(sql);
+      // A run the app recorded itself (processing_event_subscriber.py _save_processing_run).
+      await b.sql(APP_SAVE_RUN_SQL, ['app_daily_1', 'automatic', 'running', 'scheduled', await dbNow(b), 500, '{}']);
+    });
+    afterAll(async () => {
+      await b?.dispose();
+    });
+
+    it('migrates without touching its definition; our runs go in its columns and its history query returns them', async () => {
+      const reference = await createAppReference(b);
+      const store = await b.open();
+      try {
+        expect(store.migrations?.applied).toEqual([1, 2, 3, 4, 5]);
+        expect(await tableShape(b, 'processing_runs')).toEqual(await tableShape(b, reference));
+        expect(await indexShape(b, 'processing_runs')).toEqual(await indexShape(b, reference));
+        const startedAt = Date.now() - 120_000;
+        const run = {
+          runId: 'import_app_first',
+          phase: 'data_import',
+          kind: 'data_import',
+          status: 'running',
+          triggerType: 'manual',
+          params: { universes: ['dow30'] },
+          recordsImported: 0,
+          message: 'loading 30 symbols',
+          retryCount: 0,
+          symbolsTotal: 30,
+          startedAt,
+          completedAt: null,
+        };
+        await store.saveRun(run);
+        await store.saveRun({
+          ...run,
+          status: 'success',
+          phase: 'completed',
+          recordsImported: 900,
+          symbolsProcessed: 30,
+          message: 'completed: 30 of 30 symbols loaded',
+          completedAt: startedAt + 61_400,
+        });
+        // Mirrors processing_event_subscriber.py get_processing_history (days=7, limit=20), run as the app runs it.
+        const history = await b.sql<Record<string, unknown>>(appHistorySql(7, 20));
+        expect(history.map((r) => r.run_id)).toEqual(['app_daily_1', 'import_app_first']);
+        const ours = history.find((r) => r.run_id === 'import_app_first');
+        expect(ours).toMatchObject({
+          trigger_type: 'manual',
+          status: 'success',
+          phase: 'completed',
+          duration_seconds: 61,
+          symbols_total: 30,
+          symbols_processed: 30,
+          symbols_failed: 0,
+          error_message: null,
+        });
+        expect(Object.keys(ours ?? {})).toEqual([
+          'run_id',
+          'trigger_type',
+          'status',
+          'phase',
+          'start_time',
+          'end_time',
+          'duration_seconds',
+          'symbols_total',
+          'symbols_processed',
+          'symbols_failed',
+          'error_message',
+        ]);
+        expect(await store.getRun('import_app_first')).toMatchObject({
+          kind: 'data_import',
+          recordsImported: 900,
+          params: { universes: ['dow30'] },
+        });
+        // The app's own row is read, never taken for ours.
+        expect(await store.getRun('app_daily_1')).toMatchObject({ kind: null, status: 'running', phase: 'scheduled', symbolsTotal: 500 });
+        expect(await store.settleRuns({ kind: 'data_import', status: 'running', to: 'failed', message: 'x' })).toEqual([]);
+        // The app keeps writing its rows as before.
+        await b.sql(APP_SAVE_RUN_SQL, ['app_daily_2', 'manual', 'running', 'scheduled', await dbNow(b), 10, '{}']);
+        expect((await b.sql(appHistorySql(7, 20))).length).toBe(3);
+      } finally {
+        await store.close();
+        await b.sql(`DROP TABLE ${reference}`);
+      }
+    });
+  });
+
+  describe('where our first processing_runs (migration 4) holds runs', () => {
+    let b: TestBackend;
+    beforeAll(async () => {
+      b = await createBackend();
+      // An install made by the previous release: migrations 1-4 applied and recorded, a finished and a dead run.
+      await b.sql(SYMBOLS_DDL);
+      for (const tf of TIMEFRAMES) await b.sql(barTableDdl(tf));
+      for (const sql of [PROCESSING_PROGRESS_DDL, SYMBOL_PROCESSING_STATUS_DDL, TRACKED_SYMBOLS_DDL, PROCESSING_RUNS_DDL]) await b.sql(sql);
+      await b.sql(
+        'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
+      );
+      await b.sql(`INSERT INTO schema_migrations (version, name) VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')`);
+      await b.sql(
+        `INSERT INTO symbol_processing_status (run_id, phase, symbol, status) VALUES
+           ('import_old_done', 'data_import', 'AAPL', 'completed'), ('import_old_done', 'data_import', 'MSFT', 'completed')`,
+      );
+      await b.sql(
+        `INSERT INTO processing_runs (run_id, phase, status, params, records_imported, message, retry_count, started_at, completed_at)
+         VALUES ('import_old_done', 'data_import', 'completed', '{"origin": "schedule", "symbols_total": 2}', 40, 'completed: 2 of 2', 0, now() - interval '2 hours', now() - interval '1 hour'),
+                ('import_old_dead', 'data_import', 'running', '{"origin": "api"}', 5, 'loading 2 symbols', 0, now() - interval '30 minutes', NULL)`,
+      );
+    });
+    afterAll(async () => {
+      await b?.dispose();
+    });
+
+    it("adds the app's columns (never dropping or retyping ours); old rows stay readable and settleable; new writes fill both", async () => {
+      const before = await tableShape(b, 'processing_runs');
+      const store = await b.open();
+      try {
+        expect(store.migrations?.applied).toEqual([5]);
+        const after = await tableShape(b, 'processing_runs');
+        expect(after.filter((c) => before.includes(c))).toEqual(before);
+        expect(after.filter((c) => !before.includes(c))).toEqual(
+          [
+            'trigger_type character varying(32)',
+            'duration_seconds integer',
+            'symbols_total integer DEFAULT 0',
+            'symbols_processed integer DEFAULT 0',
+            'symbols_failed integer DEFAULT 0',
+            'indicators_total integer DEFAULT 0',
+            'indicators_processed integer DEFAULT 0',
+            'indicators_failed integer DEFAULT 0',
+            'error_message text',
+            'metadata jsonb',
+            'created_at timestamp without time zone DEFAULT now()',
+          ].sort(),
+        );
+        expect((await indexShape(b, 'processing_runs')).filter((d) => d.includes('idx_T'))).toHaveLength(2);
+        expect(store.migrations?.notes).toContain("described 2 earlier runs in the app's columns");
+        // Described as new runs are: the app's words and columns, metadata; its own columns kept as they were.
+        expect(await store.getRun('import_old_done')).toMatchObject({
+          kind: 'data_import',
+          status: 'success',
+          phase: 'completed',
+          triggerType: 'automatic',
+          durationSeconds: 3600,
+          symbolsTotal: 2,
+          symbolsProcessed: 2,
+          symbolsFailed: 0,
+          errorMessage: null,
+          params: { origin: 'schedule', symbols_total: 2 },
+          recordsImported: 40,
+          message: 'completed: 2 of 2',
+        });
+        const [kept] = await b.sql<Record<string, unknown>>(
+          `SELECT params::text AS params, records_imported::int AS records, message FROM processing_runs WHERE run_id = 'import_old_done'`,
+        );
+        expect(kept).toEqual({ params: '{"origin": "schedule", "symbols_total": 2}', records: 40, message: 'completed: 2 of 2' });
+        expect(
+          await store.settleRuns({ kind: 'data_import', status: 'running', to: 'failed', toPhase: 'error', message: 'interrupted' }),
+        ).toEqual(['import_old_dead']);
+        expect(await store.getRun('import_old_dead')).toMatchObject({
+          status: 'failed',
+          phase: 'error',
+          message: 'interrupted',
+          errorMessage: 'interrupted',
+        });
+        await store.saveRun({
+          runId: 'import_new',
+          phase: 'data_import',
+          status: 'running',
+          triggerType: 'automatic',
+          params: { universes: ['tracked'] },
+          recordsImported: 12,
+          message: 'loading',
+          retryCount: 2,
+          startedAt: Date.now(),
+          completedAt: null,
+        });
+        const [legacy] = await b.sql<Record<string, unknown>>(
+          `SELECT params::text AS params, records_imported::int AS records, retry_count, message, metadata->>'kind' AS kind, trigger_type FROM processing_runs WHERE run_id = 'import_new'`,
+        );
+        expect({ ...legacy, params: JSON.parse(String(legacy?.params)) }).toEqual({
+          params: { universes: ['tracked'] },
+          records: 12,
+          retry_count: 2,
+          message: 'loading',
+          kind: 'data_import',
+          trigger_type: 'automatic',
+        });
+        // The app's history query and its own insert work on this table now.
+        expect((await b.sql(appHistorySql(7, 20))).map((r) => r.run_id)).toEqual(['import_new', 'import_old_dead', 'import_old_done']);
+        await b.sql(APP_SAVE_RUN_SQL, ['app_daily_1', 'automatic', 'running', 'scheduled', await dbNow(b), 500, '{}']);
+        expect(await store.listRuns({ kind: 'data_import', limit: 10 })).toHaveLength(3);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+
+  describe('a symbols table with narrower types than ours (as legacy app writers made it)', () => {
+    let b: TestBackend;
+    beforeAll(async () => {
+      b = await createBackend();
+      await b.sql(
+        `CREATE TABLE symbols (symbol VARCHAR(10) PRIMARY KEY, name VARCHAR(12), currency_name VARCHAR(3), market_cap BIGINT,
+           weighted_shares_outstanding BIGINT, last_updated_utc TIMESTAMP, last_updated TIMESTAMP DEFAULT CURRENT_TIMESTAMP)`,
+      );
+    });
+    afterAll(async () => {
+      await b?.dispose();
+    });
+
+    it('keeps its types; a long detail is cut to fit and a fractional number rounded for an integer column, never failing the load', async () => {
+      const store = await b.open();
+      try {
+        await store.registerSymbol({
+          symbol: 'AAPL',
+          name: 'Apple Inc. Common Stock',
+          currencyName: 'usd dollars',
+          marketCap: 2_771_126_040_150.6,
+          weightedSharesOutstanding: 15_204_137_000,
+          lastUpdatedUtc: Date.UTC(2024, 0, 5, 12),
+        });
+        const [row] = await b.sql<Record<string, unknown>>(
+          `SELECT name, currency_name, market_cap::text AS cap, weighted_shares_outstanding::text AS shares, to_char(last_updated_utc, 'YYYY-MM-DD HH24:MI') AS utc
+             FROM symbols WHERE symbol = 'AAPL'`,
+        );
+        expect(row).toEqual({
+          name: 'Apple Inc. C',
+          currency_name: 'usd',
+          cap: '2771126040151',
+          shares: '15204137000',
+          utc: '2024-01-05 12:00',
+        });
+        expect(await tableShape(b, 'symbols')).toContain('market_cap bigint');
+      } finally {
+        await store.close();
+      }
+    });
+  });
+
+  describe('migrate fails at once, naming every table and column, when an existing table cannot take our writes', () => {
+    let b: TestBackend;
+    beforeEach(async () => {
+      b = await createBackend();
+    });
+    afterEach(async () => {
+      await b?.dispose();
+    });
+
+    it('incompatible types and a NOT NULL column the store never writes: nothing is altered', async () => {
+      await b.sql(`CREATE TABLE symbols (symbol VARCHAR(20) PRIMARY KEY, name TEXT, last_updated_utc TEXT)`);
+      await b.sql(
+        `CREATE TABLE processing_runs (run_id VARCHAR(64) PRIMARY KEY, status VARCHAR(32), phase VARCHAR(64), started_at TEXT, owner TEXT NOT NULL)`,
+      );
+      const before = [...(await tableShape(b, 'symbols')), ...(await tableShape(b, 'processing_runs'))];
+      const e = await expectStoreError(
+        b.open(),
+        'SCHEMA_UNSUPPORTED_TYPE',
+        '"processing_runs"."started_at" has type text; expected timestamp or timestamptz',
+        '"processing_runs"."owner" is NOT NULL without a default',
+        '"symbols"."last_updated_utc" has type text; expected timestamp or timestamptz',
+      );
+      expect(e).toMatchObject({ table: 'symbols', column: 'last_updated_utc' });
+      expect([...(await tableShape(b, 'symbols')), ...(await tableShape(b, 'processing_runs'))]).toEqual(before);
+    });
+
+    it('a processing_runs without a key on run_id, or with a run_id too short for our run ids', async () => {
+      await b.sql(`CREATE TABLE processing_runs (run_id VARCHAR(64), status VARCHAR(32), phase VARCHAR(64))`);
+      await expectStoreError(b.open(), 'SCHEMA_MISSING_KEY', '"processing_runs" has no primary key or unique index on (run_id)');
+      await b.sql('DROP TABLE processing_runs');
+      await b.sql(`CREATE TABLE processing_runs (run_id VARCHAR(16) PRIMARY KEY)`);
+      await expectStoreError(b.open(), 'SCHEMA_UNSUPPORTED_TYPE', '"processing_runs"."run_id" holds at most 16 characters');
     });
   });
 }

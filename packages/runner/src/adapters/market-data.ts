@@ -1,6 +1,6 @@
 /** The engine's market-data port over `MassiveClient`. */
-import { type Bar, isMassiveError, type MassiveClient } from '@tickstock/massive-client';
-import type { MarketDataPort, SymbolMeta, TimeframeRange } from '../engine/types.js';
+import { type Bar, type GroupedMarket, isMassiveError, type MassiveClient, type TickerBar } from '@tickstock/massive-client';
+import type { CivilDate, MarketDataPort, SymbolMeta, TimeframeRange } from '../engine/types.js';
 import { API_TIMESPAN } from './timeframes.js';
 
 export class MassiveMarketData implements MarketDataPort {
@@ -25,6 +25,10 @@ export class MassiveMarketData implements MarketDataPort {
         sicDescription: d.sic_description ?? null,
         listDate: d.list_date ?? null,
         marketCap: d.market_cap ?? null,
+        currencySymbol: d.currency_symbol ?? null,
+        weightedSharesOutstanding: d.weighted_shares_outstanding ?? null,
+        // Kept only when it is a time (the store refuses anything else rather than guess).
+        lastUpdatedUtc: d.last_updated_utc && Number.isFinite(Date.parse(d.last_updated_utc)) ? d.last_updated_utc : null,
       };
     } catch (error) {
       if (isMassiveError(error) && error.code === 'SYMBOL_NOT_FOUND') return null;
@@ -44,5 +48,9 @@ export class MassiveMarketData implements MarketDataPort {
       limit: 50_000,
       signal,
     });
+  }
+
+  groupedDaily(market: GroupedMarket, date: CivilDate, includeOtc: boolean, signal: AbortSignal): Promise<TickerBar[]> {
+    return this.client.getGroupedDaily(date, { market, adjusted: true, ...(includeOtc ? { includeOtc: true } : {}), signal });
   }
 }

@@ -57,6 +57,7 @@ export async function withCliImports(
         redis: redis ? { client: redis, events: new EventPublisher(redis, { component: 'daily-import' }) } : undefined,
         universeDir: ctx.config.universeDir,
         reporters: options.json ? [] : [new ConsoleReporter({ out: process.stdout })],
+        planning: ctx.config.planning,
       },
       { lockRedis: redis, concurrency },
     );

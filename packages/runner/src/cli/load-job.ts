@@ -85,6 +85,14 @@ export function outcomeSummary(o: JobOutcome) {
     successful_symbols: o.successfulSymbols,
     failed_symbols: o.failedSymbols,
     records_imported: o.recordsImported,
+    planned_requests: o.plannedRequests
+      ? {
+          total: o.plannedRequests.total,
+          details: o.plannedRequests.details,
+          grouped_daily: o.plannedRequests.grouped,
+          per_ticker: o.plannedRequests.perTicker,
+        }
+      : null,
     started_at: o.startedAt.toISOString(),
     completed_at: o.completedAt.toISOString(),
     duration_seconds: (o.completedAt.getTime() - o.startedAt.getTime()) / 1000,
@@ -143,6 +151,7 @@ export async function runCliLoad(
       scrubber: ctx.scrubber,
       metrics: ctx.metrics,
       reporters,
+      planning: ctx.config.planning,
     },
     options.signal ? { signal: options.signal } : {},
   );

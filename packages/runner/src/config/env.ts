@@ -36,7 +36,10 @@ export interface RunnerConfig {
   rateLimitScope: 'shared' | 'process';
   /** Massive plan preset or a custom requests-per-second budget. */
   rateLimit: 'free' | 'unlimited' | { requestsPerSecond: number };
-  /** `TICKSTOCK_API_TOKEN`: the bearer token of the worker's HTTP API; the processing API is off without it. */
+  /**
+   * `TICKSTOCK_API_TOKEN`: the bearer token of the worker's HTTP API (every route but /health and /healthz). Unset,
+   * the API is open (the TickStock app's client sends no credentials) and served on loopback only.
+   */
   apiToken: string | undefined;
   /**
    * `TICKSTOCK_HEAP_GROWING_PERCENT`: how much the worker lets V8 grow its heap at each step (default 100: at most
@@ -50,6 +53,25 @@ export interface RunnerConfig {
    * before 1.21, or with `max_prepared_statements = 0`).
    */
   preparedStatements: boolean;
+  /**
+   * `TICKSTOCK_PARTIAL_STATUS`: the final status word of a job that loaded some symbols and failed others:
+   * `completed` (default: with `has_errors: true` and the failed symbols listed, the word the app's pages end on)
+   * or the seeds' `completed_with_errors`.
+   */
+  partialStatus: 'completed' | 'completed_with_errors';
+  /**
+   * `TICKSTOCK_MONITORING_INTERVAL_MS`: how often the worker publishes `METRIC_UPDATE` for the app's monitoring
+   * dashboard (default 10000; the dashboard calls the producer inactive after 30 s without one). `HEALTH_CHECK`
+   * and `SYSTEM_STATUS` go every 6th interval (60 s by default) and on `FORCE_HEALTH_CHECK`. 0 turns them off.
+   */
+  monitoringIntervalMs: number;
+  /**
+   * The request planner (see the runner README, "Fewest API requests"): `TICKSTOCK_BUILD_PERIODS` (default true)
+   * builds week and month bars from day bars instead of requesting them; `TICKSTOCK_GROUPED_DAILY` (default true)
+   * fetches day bars with grouped daily when that sends fewer requests; `TICKSTOCK_DETAILS_MAX_AGE_DAYS` (default 30)
+   * is how old stored ticker details may be before they are fetched again.
+   */
+  planning: { buildPeriods: boolean; groupedDaily: boolean; detailsMaxAgeDays: number };
 }
 
 /** Shortest API token accepted (a guessable token is worse than none). */
@@ -141,6 +163,14 @@ function redisFrom(env: Env, problems: string[]): RedisConfig | undefined {
   return undefined;
 }
 
+function partialStatusFrom(env: Env, problems: string[]): RunnerConfig['partialStatus'] {
+  const raw = env.TICKSTOCK_PARTIAL_STATUS;
+  if (raw === undefined || raw === '' || raw === 'completed') return 'completed';
+  if (raw === 'completed_with_errors') return 'completed_with_errors';
+  problems.push(`TICKSTOCK_PARTIAL_STATUS must be "completed" or "completed_with_errors" (got ${JSON.stringify(raw)})`);
+  return 'completed';
+}
+
 function rateLimitFrom(env: Env, problems: string[]): RunnerConfig['rateLimit'] {
   const raw = env.MASSIVE_RATE_LIMIT;
   if (!raw || raw === 'unlimited') return 'unlimited';
@@ -183,6 +213,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): RunnerC
     apiToken: env.TICKSTOCK_API_TOKEN || undefined,
     heapGrowingPercent: wholeNumber(env, 'TICKSTOCK_HEAP_GROWING_PERCENT', 100, problems, 0),
     preparedStatements: booleanVar(env, 'TICKSTOCK_PREPARED_STATEMENTS', true, problems),
+    partialStatus: partialStatusFrom(env, problems),
+    monitoringIntervalMs: wholeNumber(env, 'TICKSTOCK_MONITORING_INTERVAL_MS', 10_000, problems, 0),
+    planning: {
+      buildPeriods: booleanVar(env, 'TICKSTOCK_BUILD_PERIODS', true, problems),
+      groupedDaily: booleanVar(env, 'TICKSTOCK_GROUPED_DAILY', true, problems),
+      detailsMaxAgeDays: wholeNumber(env, 'TICKSTOCK_DETAILS_MAX_AGE_DAYS', 30, problems, 0),
+    },
   };
   if (config.apiToken !== undefined && (config.apiToken.length < MIN_API_TOKEN_LENGTH || /\s/.test(config.apiToken))) {
     problems.push(`TICKSTOCK_API_TOKEN must be at least ${MIN_API_TOKEN_LENGTH} characters without spaces`);
@@ -209,6 +246,6 @@ export function describeConfig(c: RunnerConfig): Record<string, string> {
     redis: c.redis ? redactUrl(c.redis.url) : 'not configured',
     massive: `${c.massive.baseUrl ?? 'https://api.massive.com'} (key ${c.massive.apiKey ? 'set' : 'NOT set'})`,
     universeDir: c.universeDir ?? 'not configured',
-    processingApi: c.apiToken ? 'token set' : 'off (TICKSTOCK_API_TOKEN not set)',
+    processingApi: c.apiToken ? 'token set' : 'no token (TICKSTOCK_API_TOKEN not set): open, loopback only',
   };
 }

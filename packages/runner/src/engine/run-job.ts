@@ -27,7 +27,7 @@ export interface JobPlanning {
   /** What the planner knows of each symbol: the ranges still to fetch, stored details, OTC, stored day bars. */
   knowledge(job: LoadJob, symbols: readonly string[]): Promise<Map<string, SymbolKnowledge>>;
   options?: Omit<PlanOptions, 'now'>;
-  /** Grouped-daily requests in flight at once (default 4). */
+  /** Grouped-daily requests in flight at once (default 8). */
   groupedConcurrency?: number;
   /** The clock the job's ranges were computed with (no day after its New York date is fetched); default `Date.now`. */
   now?: () => number;
@@ -149,7 +149,7 @@ export async function runLoadJob(
   if (!jobError && plan && plan.grouped.length > 0) {
     try {
       const supplied = await runGroupedPass(plan.grouped, deps.market, signal, {
-        concurrency: deps.planning?.groupedConcurrency ?? 4,
+        concurrency: deps.planning?.groupedConcurrency ?? 8,
         onProgress: (done, total) => tracker.note(`grouped daily: ${done} of ${total} dates fetched`),
       });
       for (const [symbol, days] of supplied) {
@@ -171,7 +171,9 @@ export async function runLoadJob(
     try {
       const work = (symbol: string, s: AbortSignal) => {
         const p = planned.get(symbol) ?? { plan: perTickerPlan(symbol, job.ranges) };
-        return loadPlannedSymbol(p.plan, deps, s, p.supplied);
+        const supplied = p.supplied;
+        p.supplied = undefined; // the symbol holds its day bars from here: the job's copy is released
+        return loadPlannedSymbol(p.plan, deps, s, supplied);
       };
       await deps.executor.run(symbols, work, {
         task: { jobId: job.jobId, ranges: job.ranges, planned },

@@ -11,8 +11,11 @@ import type { PlannedSymbol, SymbolResult, TimeframeRange } from '../engine/type
 export interface SymbolTaskSpec {
   jobId: string;
   ranges: readonly TimeframeRange[];
-  /** Each symbol's plan and supplied day bars (a symbol without one loads per ticker over `ranges`). */
-  planned?: ReadonlyMap<string, PlannedSymbol> | undefined;
+  /**
+   * Each symbol's plan and supplied day bars (a symbol without one loads per ticker over `ranges`). An executor that
+   * hands a symbol's work on elsewhere (a queue) may drop its `supplied` bars from here once handed on.
+   */
+  planned?: Map<string, PlannedSymbol> | undefined;
 }
 
 export interface SymbolExecutionHooks {

@@ -9,12 +9,12 @@ import { Job, type Queue, type QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { errorMessage, FatalJobError, JobHandedOff } from '../engine/errors.js';
 import { JobStop } from '../engine/run-job.js';
-import type { SymbolResult } from '../engine/types.js';
+import type { SymbolPlan, SymbolResult } from '../engine/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretScrubber } from '../logging/secrets.js';
 import type { SymbolExecutionHooks, SymbolExecutor } from './executor.js';
 import { markJobCancelled, type QueueSettings, symbolEntryId } from './queues.js';
-import { failedSymbolResult, readSymbolOutcome, type SymbolEntryData, type SymbolEntryOutcome } from './symbol-entry.js';
+import { encodeSupplied, failedSymbolResult, readSymbolOutcome, type SymbolEntryData, type SymbolEntryOutcome } from './symbol-entry.js';
 
 export interface QueueExecutorOptions {
   /** The symbols queue. */
@@ -179,15 +179,18 @@ export class QueueExecutor implements SymbolExecutor {
     );
   }
 
-  /** An entry's data: the job's, the symbol, and its plan and supplied day bars when the job planned them. */
+  /**
+   * An entry's data: the job's, the symbol, and its plan and supplied day bars when the job planned them. The bars
+   * are handed on once: the entry holds them from here, and the coordinator's copy is released. An entry added again
+   * later (lost with Redis) without them fetches its day bars per ticker instead.
+   */
   private entryData(c: Collection, symbol: string): SymbolEntryData {
     const planned = c.hooks.task.planned?.get(symbol);
-    return {
-      ...c.data,
-      symbol,
-      ...(planned ? { plan: planned.plan } : {}),
-      ...(planned?.supplied ? { supplied: planned.supplied } : {}),
-    };
+    if (!planned) return { ...c.data, symbol };
+    const supplied = planned.supplied;
+    if (supplied) planned.supplied = undefined;
+    const plan = supplied ? planned.plan : withoutGroupedDays(planned.plan);
+    return { ...c.data, symbol, plan, ...(supplied ? { supplied: encodeSupplied(supplied) } : {}) };
   }
 
   private async add(c: Collection, ids: string[]): Promise<void> {
@@ -279,4 +282,10 @@ export class QueueExecutor implements SymbolExecutor {
       c.settle(id, { result });
     }
   }
+}
+
+/** A plan whose day bars were to come from a grouped-daily pass, fetching them per ticker instead. */
+function withoutGroupedDays(plan: SymbolPlan): SymbolPlan {
+  if (!plan.steps.some((s) => s.source === 'grouped')) return plan;
+  return { ...plan, steps: plan.steps.map((s) => (s.source === 'grouped' ? { ...s, source: 'ticker' as const } : s)) };
 }

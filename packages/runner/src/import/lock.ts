@@ -13,6 +13,17 @@ const RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('
 /** `tickstock:import:lock`: held while an import runs. */
 export const IMPORT_LOCK_KEY = 'tickstock:import:lock';
 
+/**
+ * `tickstock:import:cancel:{run_id}`: a cancel asked on one worker for a run another worker holds the lock for. The
+ * holder polls it while the run lives (every {@link CANCEL_POLL_MS}), cancels the run and deletes it.
+ */
+export function importCancelKey(runId: string): string {
+  return `tickstock:import:cancel:${runId}`;
+}
+
+/** How often the worker running an import looks for a cancel asked elsewhere. */
+export const CANCEL_POLL_MS = 500;
+
 /** `tickstock:import:scheduled:{date}`: claimed (SET NX) by the one worker that runs that date's scheduled import. */
 export function scheduledSlotKey(date: string): string {
   return `tickstock:import:scheduled:${date}`;

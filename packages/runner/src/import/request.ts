@@ -145,3 +145,54 @@ export const retryRequestSchema = z.strictObject({
   run_id: z.string().min(1, 'must name a run').max(200),
   symbols: z.array(symbol).max(MAX_IMPORT_SYMBOLS).optional(),
 });
+
+/**
+ * Phases the app's `trigger-manual` may name (`ProcessingPhase` in its `processing_event_subscriber.py`, plus the
+ * short forms its pages use). This worker runs only the data import: `all` runs it, and a request naming only the
+ * others is answered 501.
+ */
+export const APP_PHASES = [
+  'all',
+  'data_import',
+  'import',
+  'cache_sync',
+  'indicator_processing',
+  'indicators',
+  'pattern_detection',
+  'patterns',
+] as const;
+
+/** Phases of {@link APP_PHASES} that include the data import. */
+export const IMPORT_PHASES: readonly string[] = ['all', 'data_import', 'import'];
+
+/**
+ * `POST /api/processing/trigger-manual` as the app's `TickStockPLAPIClient.trigger_processing` sends it:
+ * `{skip_market_check, phases, universe?}`. `universe` replaces the daily import's universes for this run;
+ * `skip_market_check` is accepted and changes nothing (a manual run always runs; the schedule skips closed days).
+ */
+export const manualTriggerSchema = z.strictObject({
+  skip_market_check: z.boolean().optional(),
+  phases: z
+    .array(z.enum(APP_PHASES, { error: `unknown phase; use ${APP_PHASES.join(', ')}` }))
+    .max(APP_PHASES.length * 2)
+    .optional(),
+  universe: z.union([universeName, z.null()]).optional(),
+  requested_by: z.string().max(200).optional(),
+});
+
+/** `POST /api/processing/retry-imports` as the app's `retry_failed_imports` sends it. */
+export const appRetryRequestSchema = z.strictObject({
+  original_run_id: z.string().min(1, 'must name a run').max(200),
+  symbols: z.array(symbol).max(MAX_IMPORT_SYMBOLS).optional(),
+});
+
+/** `POST /api/processing/schedule` as the app's `update_schedule` sends it (only the keys it was given). */
+export const scheduleUpdateSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  trigger_time: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour, New York time)')
+    .optional(),
+  market_check: z.boolean().optional(),
+  universes: z.array(universeName).max(50).optional(),
+});

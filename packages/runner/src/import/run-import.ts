@@ -13,15 +13,24 @@ import type { JobReporter } from '../engine/progress.js';
 import type { JobOutcome, LoadJob, MarketDataPort, TimeframeRange } from '../engine/types.js';
 import { RunnerError } from '../errors.js';
 import type { SymbolExecutor } from '../execution/executor.js';
-import { executeLoadJob } from '../jobs/execute.js';
+import { executeLoadJob, type PlanningSettings } from '../jobs/execute.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretScrubber } from '../logging/secrets.js';
 import type { RunnerMetrics } from '../metrics.js';
 import { DATA_IMPORT_PHASE, type ProgressBaseline } from '../reporters/db-progress.js';
 import { TrackedBackfillReporter } from './backfill.js';
-import { createDetailsKnown, createIncrementalPlanner } from './plan-range.js';
 import type { ImportSpec } from './request.js';
-import { type ImportOrigin, ImportRunRecorder, type RunSettler, runParams, specFromParams } from './run-record.js';
+import {
+  IMPORT_RUN_KIND,
+  type ImportOrigin,
+  ImportRunRecorder,
+  importRunStatus,
+  RUN_ROW_STATUS,
+  type RunSettler,
+  runParams,
+  specFromParams,
+  triggerTypeOf,
+} from './run-record.js';
 import { type ImportSelection, resolveImportSymbols } from './universes.js';
 
 /** What an import runs with. */
@@ -40,6 +49,8 @@ export interface ImportServices {
   clock?: (() => number) | undefined;
   /** Extra reporters (the CLI's console view). */
   reporters?: JobReporter[] | undefined;
+  /** The request planner's settings (grouped daily, building week/month, details age); incremental is the run's. */
+  planning?: Omit<PlanningSettings, 'incremental' | 'clock'> | undefined;
 }
 
 /** `import_20250611_213000_a1b2c3`: sortable, unique, readable. */
@@ -95,11 +106,14 @@ export class ImportRun {
     const recorder = new ImportRunRecorder(services.store, services.scrubber, {
       runId,
       phase: DATA_IMPORT_PHASE,
-      status: 'running',
+      status: RUN_ROW_STATUS.running,
+      kind: IMPORT_RUN_KIND,
+      triggerType: triggerTypeOf(options.origin),
       params: { ...runParams(spec, ranges, options.origin, selection.symbols.length) },
       recordsImported: 0,
       message: `loading ${selection.symbols.length} symbols`,
       retryCount: 0,
+      symbolsTotal: selection.symbols.length,
       startedAt: Date.now(),
       completedAt: null,
     });
@@ -114,8 +128,9 @@ export class ImportRun {
   static async prepareRetry(runId: string, symbols: readonly string[], services: ImportServices): Promise<ImportRun> {
     const { store } = services;
     const run = await store.getRun(runId);
-    if (!run || run.phase !== DATA_IMPORT_PHASE) throw new RunnerError('RUN_NOT_FOUND', `no import run ${JSON.stringify(runId)}`);
-    if (run.status === 'running') throw new RunnerError('RUN_IN_PROGRESS', `run ${runId} is still running: retry it once it has finished`);
+    if (!run || run.kind !== IMPORT_RUN_KIND) throw new RunnerError('RUN_NOT_FOUND', `no import run ${JSON.stringify(runId)}`);
+    if (importRunStatus(run.status) === 'running')
+      throw new RunnerError('RUN_IN_PROGRESS', `run ${runId} is still running: retry it once it has finished`);
     const statuses = await store.getSymbolStatuses(runId, DATA_IMPORT_PHASE);
     const failed = statuses.filter((s) => s.status === 'failed');
     let targets = failed;
@@ -134,7 +149,7 @@ export class ImportRun {
     const selection: ImportSelection = { symbols: spec.symbols, tracked };
     const ranges = importRanges(spec, (services.clock ?? Date.now)());
     const baseline: ProgressBaseline = {
-      total: Math.max(statuses.length, Number(run.params.symbols_total) || 0),
+      total: Math.max(statuses.length, Number(run.params.symbols_total) || 0, run.symbolsTotal),
       completed: statuses.filter((s) => s.status === 'completed').length,
       failed: failed.length - targets.length,
     };
@@ -151,8 +166,15 @@ export class ImportRun {
     const recorder = new ImportRunRecorder(
       store,
       services.scrubber,
-      { ...run, retryCount, message: `retrying ${targets.length} failed symbol${targets.length === 1 ? '' : 's'}` },
+      {
+        ...run,
+        // Rows written before trigger_type existed: the origin kept in params says who started the run.
+        triggerType: run.triggerType ?? triggerTypeOf(run.params.origin as ImportOrigin | undefined),
+        retryCount,
+        message: `retrying ${targets.length} failed symbol${targets.length === 1 ? '' : 's'}`,
+      },
       settle,
+      baseline,
     );
     await recorder.begin();
     return new ImportRun(runId, spec, selection, importJob(runId, spec, selection, ranges), retryCount, services, recorder, {
@@ -185,8 +207,7 @@ export class ImportRun {
         scrubber: services.scrubber,
         metrics: services.metrics,
         redis: services.redis,
-        planRange: incremental ? createIncrementalPlanner(services.store, services.clock) : undefined,
-        detailsKnown: incremental ? createDetailsKnown(services.store) : undefined,
+        planning: { ...services.planning, incremental, ...(services.clock ? { clock: services.clock } : {}) },
         reporters: [
           ...(services.reporters ?? []),
           this.recorder,

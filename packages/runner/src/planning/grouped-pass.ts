@@ -10,15 +10,13 @@ import { errorCode, errorMessage, FatalJobError, JOB_FATAL_CODES } from '../engi
 import type { CivilDate, MarketDataPort, SuppliedDays } from '../engine/types.js';
 import type { GroupedRequest } from './request-plan.js';
 
-const DAY_MS = 86_400_000;
-
 /** The day bar a per-ticker request serves for `date`: stamped at the start of the day (00:00 New York; UTC for forex). */
 function dayStamp(ticker: string, date: CivilDate): number {
   return barsAlignToUtcDays(ticker, 'day') ? Date.parse(`${date}T00:00:00Z`) : newYorkMidnightUtcMs(date);
 }
 
 export interface GroupedPassOptions {
-  /** Requests in flight at once (the client's rate limiter still decides when each starts). Default 4. */
+  /** Requests in flight at once (the client's rate limiter still decides when each starts). Default 8. */
   concurrency?: number;
   /** Called after each request, with how many are done. */
   onProgress?(done: number, total: number): void | Promise<void>;
@@ -33,7 +31,7 @@ export async function runGroupedPass(
 ): Promise<Map<string, SuppliedDays>> {
   const supplied = new Map<string, SuppliedDays>();
   for (const r of requests) for (const s of r.symbols) if (!supplied.has(s)) supplied.set(s, { bars: [] });
-  const limit = pLimit(options.concurrency ?? 4);
+  const limit = pLimit(options.concurrency ?? 8);
   let done = 0;
   await Promise.all(
     requests.map((r) =>

@@ -19,7 +19,6 @@
  * estimated from the calendar's minutes); retries come on top.
  */
 import {
-  addDays,
   type CivilDate,
   type GroupedMarket,
   groupedMarketOfTicker,
@@ -29,7 +28,7 @@ import {
   weekStartSunday,
 } from '@tickstock/massive-client';
 import { calendarForTicker } from '@tickstock/massive-client/calendar';
-import { type PlanStep, type SymbolPlan, TIMEFRAMES, type Timeframe, type TimeframeRange } from '../engine/types.js';
+import { type PlanStep, type SymbolPlan, TIMEFRAMES, type TimeframeRange } from '../engine/types.js';
 
 /** One grouped-daily request. */
 export interface GroupedRequest {
@@ -237,9 +236,4 @@ export function describeRequests(r: RequestCount): string {
     r.perTicker ? `${n(r.perTicker)} per ticker` : '',
   ].filter(Boolean);
   return `${n(r.total)} API request${r.total === 1 ? '' : 's'}${parts.length ? ` (${parts.join(', ')})` : ''}`;
-}
-
-/** The day before `date`: the last day a stored history must reach for a resumed fetch to follow on from it. */
-export function dayBefore(date: CivilDate): CivilDate {
-  return addDays(date, -1);
 }

@@ -37,7 +37,7 @@ import {
   type QueueSettings,
   SYMBOLS_QUEUE,
 } from '../execution/queues.js';
-import type { SymbolEntryData, SymbolEntryOutcome } from '../execution/symbol-entry.js';
+import { decodeSupplied, type SymbolEntryData, type SymbolEntryOutcome } from '../execution/symbol-entry.js';
 import { SymbolRunner } from '../execution/symbol-runner.js';
 import { executeLoadJob, type PlanningSettings } from '../jobs/execute.js';
 import { loadJobFromRequest, type QueuedRequest, queuedRequest, universeNames } from '../jobs/from-request.js';
@@ -160,7 +160,7 @@ export class Worker {
           entry.plan ?? perTickerPlan(entry.symbol, entry.ranges),
           { market: options.market, store: barStore },
           signal,
-          entry.supplied,
+          entry.supplied ? decodeSupplied(entry.supplied) : undefined,
         ),
       logger,
       scrubber,

@@ -118,8 +118,15 @@ describe('job statuses the app reads', () => {
   it('writes the status of a job the app wrote none for at once (universe_seed)', async () => {
     const jobId = `seed_${randomUUID().slice(0, 8)}`;
     const published = Date.now();
-    await stack.redis.publish(CHANNELS.dataLoad, JSON.stringify({ job_id: jobId, job_type: 'universe_seed', universe_type: 'ETF', years: 0.01 }));
-    await waitFor(async () => (await stack.redis.exists(jobStatusKey(jobId))) === 1, { timeoutMs: 5_000, intervalMs: 20, what: 'a status' });
+    await stack.redis.publish(
+      CHANNELS.dataLoad,
+      JSON.stringify({ job_id: jobId, job_type: 'universe_seed', universe_type: 'ETF', years: 0.01 }),
+    );
+    await waitFor(async () => (await stack.redis.exists(jobStatusKey(jobId))) === 1, {
+      timeoutMs: 5_000,
+      intervalMs: 20,
+      what: 'a status',
+    });
     expect(Date.now() - published).toBeLessThan(1_500); // the pre-write wait is 2 s
     const final = await waitForFinalStatus(stack.redis, jobId, 60_000);
     expect(final).toMatchObject({ status: 'completed', progress: 100, has_errors: false });

@@ -410,11 +410,16 @@ describe(`worker under fuzzed job and control messages (seed ${SEED})`, () => {
 
     // ...and an `error` event each (the app waits on them: severity error reaches its error_logs), naming the job.
     await waitFor(
-      () => failed.every((f) => stack.events.json(CHANNELS.errors).some((e) => (e.context as { job_id?: string } | undefined)?.job_id === f.outcome.jobId)),
+      () =>
+        failed.every((f) =>
+          stack.events.json(CHANNELS.errors).some((e) => (e.context as { job_id?: string } | undefined)?.job_id === f.outcome.jobId),
+        ),
       { timeoutMs: 30_000, intervalMs: 200, what: 'an error event for every rejected job' },
     );
     for (const f of failed) {
-      const event = stack.events.json(CHANNELS.errors).find((e) => (e.context as { job_id?: string } | undefined)?.job_id === f.outcome.jobId);
+      const event = stack.events
+        .json(CHANNELS.errors)
+        .find((e) => (e.context as { job_id?: string } | undefined)?.job_id === f.outcome.jobId);
       expect(event, f.label).toMatchObject({
         severity: 'error',
         category: f.outcome.errors[0]?.code,

@@ -57,7 +57,8 @@ describe('scheduled import across workers', () => {
     expect((await started?.done)?.status).toBe('completed');
     expect(await a.redis.get(scheduledSlotKey('2025-06-10'))).toBe(ra.kind === 'started' ? 'worker-a' : 'worker-b');
     expect(await a.redis.ttl(scheduledSlotKey('2025-06-10'))).toBeGreaterThan(6 * 86_400);
-    expect((await stack.store.getRun('daily_20250610'))?.status).toBe('completed');
+    // The app's words in its table: success, and automatic for a scheduled run.
+    expect(await stack.store.getRun('daily_20250610')).toMatchObject({ status: 'success', triggerType: 'automatic' });
     // The lock was released when the run ended.
     expect(await a.redis.exists(IMPORT_LOCK_KEY)).toBe(0);
   });
@@ -130,7 +131,7 @@ describe('scheduled import across workers', () => {
         },
         { timeoutMs: 30_000, what: 'the scheduled run' },
       );
-      expect(run.status).toBe('completed');
+      expect(run.status).toBe('success');
       expect(run.params).toMatchObject({ origin: 'schedule', symbols: ['AAPL', 'KO'], timeframes: ['day'] });
     } finally {
       s.stop();

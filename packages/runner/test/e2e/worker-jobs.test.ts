@@ -104,7 +104,8 @@ describe('tickstock worker', () => {
     const aapl = await stack.store.getSymbol('AAPL');
     expect(aapl?.name).toBeTruthy();
 
-    const ofJob = (channel: string) => stack.events.json(channel).filter((e) => (e.payload as { run_id?: string } | undefined)?.run_id === jobId);
+    const ofJob = (channel: string) =>
+      stack.events.json(channel).filter((e) => (e.payload as { run_id?: string } | undefined)?.run_id === jobId);
     // Each event on the channels the app's subscribers read it from (processing_subscriber.py, processing_event_subscriber.py).
     const names = (channel: string) => [...new Set(ofJob(channel).map((e) => e.event))].sort();
     expect(names(CHANNELS.dataImportStatus)).toEqual(['data_import_completed', 'data_import_started', 'symbol_processing_complete']);

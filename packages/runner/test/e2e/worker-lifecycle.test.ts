@@ -68,9 +68,8 @@ describe('worker lifecycle', () => {
     expect(String(status.message)).not.toMatch(/\d+ failed/);
     const rows = await stack.store.getSymbolStatuses(jobId, 'data_import');
     expect(rows.filter((r) => r.status === 'processing' || r.status === 'failed')).toEqual([]);
-    const completed = stack.events
-      .json(CHANNELS.importCompleted)
-      .find((e) => (e.payload as { run_id?: string }).run_id === jobId)?.payload as Record<string, unknown>;
+    const completed = stack.events.json(CHANNELS.importCompleted).find((e) => (e.payload as { run_id?: string }).run_id === jobId)
+      ?.payload as Record<string, unknown>;
     expect(completed).toMatchObject({ failed_symbols: 0, failure_count: 0, status: 'failed' });
     // Stopped at once: one request per symbol in flight at most, not one per symbol in the job.
     expect(stack.simulator.stats().unauthorized).toBeLessThanOrEqual(4);
@@ -113,9 +112,8 @@ describe('worker lifecycle', () => {
       expect(String(status.message)).not.toMatch(/failed/);
       if (interrupted.length) expect(String(status.message)).toContain(`${interrupted.length} interrupted`);
       expect(status.has_errors).toBe(true);
-      const completed = stack.events
-        .json(CHANNELS.importCompleted)
-        .find((e) => (e.payload as { run_id?: string }).run_id === jobId)?.payload as Record<string, unknown>;
+      const completed = stack.events.json(CHANNELS.importCompleted).find((e) => (e.payload as { run_id?: string }).run_id === jobId)
+        ?.payload as Record<string, unknown>;
       expect(completed).toMatchObject({
         successful_symbols: loaded.length,
         failed_symbols: 0,
@@ -127,7 +125,12 @@ describe('worker lifecycle', () => {
       });
       const rows = await stack.store.getSymbolStatuses(jobId, 'data_import');
       expect(rows.filter((r) => r.status !== 'completed' && r.status !== 'interrupted')).toEqual([]);
-      expect(rows.filter((r) => r.status === 'interrupted').map((r) => r.symbol).sort()).toEqual([...interrupted].sort());
+      expect(
+        rows
+          .filter((r) => r.status === 'interrupted')
+          .map((r) => r.symbol)
+          .sort(),
+      ).toEqual([...interrupted].sort());
       const [progress] = await stack.store.getProgress(jobId);
       expect(progress).toMatchObject({ completedItems: loaded.length, failedItems: 0 });
     } finally {

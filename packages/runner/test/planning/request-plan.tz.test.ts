@@ -30,9 +30,13 @@ function knowledge(symbols: string[], k: (s: string) => SymbolKnowledge): Map<st
 describe('planRequests', () => {
   it('(a) an S&P 500-sized first load, a year of day/week/month and two days of hours: details, grouped daily for the days, built weeks and months, hours per ticker', () => {
     const symbols = symbolsOf(503);
-    const plan = planRequests(symbols, knowledge(symbols, () => ({ ranges: ranges(['hour', 'day', 'week', 'month'], 365), detailsFresh: false })), {
-      now: NOW,
-    });
+    const plan = planRequests(
+      symbols,
+      knowledge(symbols, () => ({ ranges: ranges(['hour', 'day', 'week', 'month'], 365), detailsFresh: false })),
+      {
+        now: NOW,
+      },
+    );
     // Day bars from the first month's 1st (2024-06-01: the month built from them starts there) to today.
     const dates = nyse('2024-06-01', TODAY);
     expect(dates).toBe(257);
@@ -57,14 +61,22 @@ describe('planRequests', () => {
     const resumed = (timeframe: Timeframe): TimeframeRange => ({ timeframe, from: resumedFrom[timeframe] as string, to: '2025-06-12' });
     const daily = planRequests(
       symbols,
-      knowledge(symbols, () => ({ ranges: (['day', 'week', 'month'] as const).map(resumed), detailsFresh: true, storedDaysFrom: '2024-06-03' })),
+      knowledge(symbols, () => ({
+        ranges: (['day', 'week', 'month'] as const).map(resumed),
+        detailsFresh: true,
+        storedDaysFrom: '2024-06-03',
+      })),
       { now: NEXT_DAY },
     );
     expect(daily.requests).toEqual({ details: 0, grouped: 2, perTicker: 0, total: 2 }); // (c): at most 3, from 1,509
     expect(daily.grouped.map((g) => g.date)).toEqual(['2025-06-11', '2025-06-12']);
     const job = planRequests(
       symbols,
-      knowledge(symbols, () => ({ ranges: (['hour', 'day', 'week', 'month'] as const).map(resumed), detailsFresh: true, storedDaysFrom: '2024-06-03' })),
+      knowledge(symbols, () => ({
+        ranges: (['hour', 'day', 'week', 'month'] as const).map(resumed),
+        detailsFresh: true,
+        storedDaysFrom: '2024-06-03',
+      })),
       { now: NEXT_DAY },
     );
     expect(job.requests).toEqual({ details: 0, grouped: 2, perTicker: 503, total: 505 }); // (b)
@@ -72,9 +84,13 @@ describe('planRequests', () => {
 
   it('(d) 10 symbols for a year: per ticker (grouped daily would cost more), never more than per ticker', () => {
     const symbols = symbolsOf(10);
-    const plan = planRequests(symbols, knowledge(symbols, () => ({ ranges: ranges(['hour', 'day', 'week', 'month'], 365), detailsFresh: false })), {
-      now: NOW,
-    });
+    const plan = planRequests(
+      symbols,
+      knowledge(symbols, () => ({ ranges: ranges(['hour', 'day', 'week', 'month'], 365), detailsFresh: false })),
+      {
+        now: NOW,
+      },
+    );
     expect(plan.grouped).toEqual([]);
     expect(plan.requests).toEqual({ details: 10, grouped: 0, perTicker: 20, total: 30 }); // per ticker: 10 + 40 = 50
     expect(plan.symbols[0]?.steps.find((s) => s.timeframe === 'day')).toEqual({
@@ -90,9 +106,13 @@ describe('planRequests', () => {
 
   it('(e) 503 symbols for 5 years of day/week/month: per ticker, since 5 years of dates outnumber the symbols', () => {
     const symbols = symbolsOf(503);
-    const plan = planRequests(symbols, knowledge(symbols, () => ({ ranges: ranges(['day', 'week', 'month'], 5 * 365), detailsFresh: true })), {
-      now: NOW,
-    });
+    const plan = planRequests(
+      symbols,
+      knowledge(symbols, () => ({ ranges: ranges(['day', 'week', 'month'], 5 * 365), detailsFresh: true })),
+      {
+        now: NOW,
+      },
+    );
     expect(plan.requests).toEqual({ details: 0, grouped: 0, perTicker: 503, total: 503 }); // per ticker: 1,509
   });
 
@@ -135,7 +155,11 @@ describe('planRequests', () => {
   it('sends nothing for a range without a session (a weekend), and counts it as such', () => {
     const symbols = symbolsOf(3);
     const weekend = [{ timeframe: 'hour' as const, from: '2025-06-07', to: '2025-06-08' }];
-    const plan = planRequests(symbols, knowledge(symbols, () => ({ ranges: weekend, detailsFresh: true })), { now: NOW });
+    const plan = planRequests(
+      symbols,
+      knowledge(symbols, () => ({ ranges: weekend, detailsFresh: true })),
+      { now: NOW },
+    );
     expect(plan.requests.total).toBe(0);
     expect(plan.symbols[0]?.steps).toEqual([{ timeframe: 'hour', from: '2025-06-07', to: '2025-06-08', source: 'none' }]);
   });
@@ -149,7 +173,12 @@ describe('planRequests', () => {
       ['week', 'ticker'],
       ['month', 'ticker'],
     ]);
-    expect(noBuild.requests).toEqual({ details: 0, grouped: nyse('2024-06-11', TODAY), perTicker: 1006, total: nyse('2024-06-11', TODAY) + 1006 });
+    expect(noBuild.requests).toEqual({
+      details: 0,
+      grouped: nyse('2024-06-11', TODAY),
+      perTicker: 1006,
+      total: nyse('2024-06-11', TODAY) + 1006,
+    });
     const noGrouped = planRequests(symbols, k, { now: NOW, groupedDaily: false });
     expect(noGrouped.requests).toEqual({ details: 0, grouped: 0, perTicker: 503, total: 503 });
   });

@@ -2,7 +2,7 @@ import { EventPublisher } from '@tickstock/job-protocol';
 import type { Command } from 'commander';
 import { MassiveMarketData } from '../../adapters/market-data.js';
 import { InProcessExecutor } from '../../execution/executor.js';
-import { startHttpServer } from '../../http/server.js';
+import { checkHttpExposure, startHttpServer } from '../../http/server.js';
 import { readImportConfig } from '../../import/config-file.js';
 import { ImportCoordinator } from '../../import/coordinator.js';
 import { parseImportRequest } from '../../import/request.js';
@@ -18,8 +18,12 @@ export function registerWorker(program: Command): void {
   program
     .command('worker')
     .description('run the data-load worker until SIGTERM/SIGINT: jobs from Redis, bars into the database')
-    .option('--http-port <port>', 'serve /healthz, /metrics and the processing API on this port', (v) => Number(v))
-    .option('--http-host <host>', 'interface for the HTTP server', '127.0.0.1')
+    .option(
+      '--http-port <port>',
+      'serve /health, /healthz, /metrics and the processing API on this port (the TickStock app calls localhost:8080)',
+      (v) => Number(v),
+    )
+    .option('--http-host <host>', 'interface for the HTTP server (without TICKSTOCK_API_TOKEN: loopback only)', '127.0.0.1')
     .option('--concurrency <n>', 'symbols loaded at once within a job', positiveInteger('--concurrency'))
     .option('--job-concurrency <n>', 'jobs run at once', positiveInteger('--job-concurrency'))
     .option('--no-migrate', 'do not run database migrations at start')
@@ -46,6 +50,8 @@ export function registerWorker(program: Command): void {
         const importConfig = opts.importConfig ? await readImportConfig(opts.importConfig) : undefined;
         const schedule = opts.schedule ?? importConfig?.schedule;
         if (schedule) parseSchedule(schedule);
+        // An open API (no token) on a reachable interface is refused before anything connects.
+        if (opts.httpPort !== undefined) checkHttpExposure(opts.httpHost, config.apiToken);
         const sim = opts.simulator ? await startLocalSimulator(ctx) : undefined;
         const redis = connectRedis(config, ctx.scrubber);
         let limiter: Awaited<ReturnType<typeof createSharedRateLimiter>> | undefined;
@@ -80,6 +86,13 @@ export function registerWorker(program: Command): void {
           metrics: ctx.metrics,
           jobConcurrency: opts.jobConcurrency ?? config.jobConcurrency,
           drainTimeoutMs: opts.drainTimeout * 1000,
+          partialStatus: config.partialStatus,
+          planning: config.planning,
+          monitoring: {
+            intervalMs: config.monitoringIntervalMs,
+            apiRequestsPerSecond:
+              config.rateLimit === 'unlimited' ? null : config.rateLimit === 'free' ? 5 / 60 : config.rateLimit.requestsPerSecond,
+          },
         });
         const events = new EventPublisher(redis, { component: 'daily-import' });
         const imports = new ImportCoordinator(
@@ -92,6 +105,7 @@ export function registerWorker(program: Command): void {
             metrics: ctx.metrics,
             redis: { client: redis, events },
             universeDir: config.universeDir,
+            planning: config.planning,
           },
           { lockRedis: redis, concurrency },
         );
@@ -114,6 +128,11 @@ export function registerWorker(program: Command): void {
                 metrics: ctx.metrics,
                 apiToken: config.apiToken,
                 imports,
+                schedule: () => ({
+                  cron: scheduler ? (schedule ?? null) : null,
+                  spec: importConfig?.spec ?? parseImportRequest({}),
+                  nextRunAt: scheduler?.nextSlot?.at ?? null,
+                }),
                 scrubber: ctx.scrubber,
                 health: () => ({
                   ...worker.health(),
@@ -123,10 +142,7 @@ export function registerWorker(program: Command): void {
               })
             : undefined;
         if (http) {
-          logger.info(
-            { url: http.url, processingApi: config.apiToken ? 'on' : 'off (TICKSTOCK_API_TOKEN not set)' },
-            'health, metrics and processing API listening',
-          );
+          logger.info({ url: http.url, processingApi: http.access }, 'health, metrics and processing API listening');
         }
         await worker.start();
         scheduler?.start();
