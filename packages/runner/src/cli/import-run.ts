@@ -71,9 +71,7 @@ export async function withCliImports(
       const summary = { run_id: started.runId, run: status, retry_count: started.retryCount, ...outcomeSummary(outcome) };
       process.stdout.write(`${JSON.stringify(ctx.scrubber.scrubValue(summary), null, 2)}\n`);
     } else {
-      process.stdout.write(
-        `run ${started.runId}: ${status?.status ?? outcome.status}: ${ctx.scrubber.scrub(status?.message ?? outcome.message)}\n`,
-      );
+      process.stdout.write(`run ${started.runId}: ${ctx.scrubber.scrub(status?.message ?? outcome.message)}\n`);
     }
     process.exitCode = importExitCode(outcome);
   } finally {

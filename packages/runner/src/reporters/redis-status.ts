@@ -78,7 +78,8 @@ export class RedisStatusReporter implements JobReporter {
     await this.writer.start(this.statusFields(s));
     const lookback: Record<string, number> = {};
     for (const r of info.job.ranges) {
-      lookback[r.timeframe] = Math.round((Date.parse(`${r.to}T00:00:00Z`) - Date.parse(`${r.from}T00:00:00Z`)) / 86_400_000) + 1;
+      // Days back from the range's end, as asked (`lookback_days: 10` is a range from today - 10 to today).
+      lookback[r.timeframe] = Math.round((Date.parse(`${r.to}T00:00:00Z`) - Date.parse(`${r.from}T00:00:00Z`)) / 86_400_000);
     }
     const requests = info.plan?.requests;
     await this.options.events.importEvent('data_import_started', {
@@ -163,7 +164,7 @@ export class RedisStatusReporter implements JobReporter {
         severity: 'error',
         code: o.errorCode,
         component: 'data_load',
-        message: scrub(`job ${o.jobId} failed: ${o.message}`),
+        message: scrub(`job ${o.jobId}: ${o.message}`),
         context: { job_id: o.jobId, code: o.errorCode ?? null },
       });
     }

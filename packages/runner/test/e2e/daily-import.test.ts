@@ -129,7 +129,7 @@ describe('daily import of a 30-symbol universe with one unknown ticker', () => {
       universe_names: ['thirty.csv'],
       total_symbols: 30,
       timeframes: ['hour', 'day', 'week'],
-      lookback_days: { hour: 4, day: 21, week: 31 },
+      lookback_days: { hour: 3, day: 20, week: 30 },
       planned_requests: { total: 82, details: 30, grouped_daily: 22, per_ticker: 30 },
     });
     const progressEvents = monitoring.filter((e) => e.event === 'job_progress_update').map((e) => e.payload as Record<string, unknown>);

@@ -99,6 +99,9 @@ describe('tickstock worker', () => {
     // The seeds' job:{id} mirror is read by nothing in the app: not written. job:status:{id} only when the app made it.
     expect(await stack.redis.exists(`job:${jobId}`, `job:status:${jobId}`)).toBe(0);
     expect(status.has_errors).toBe(false);
+    // The first status states the requests the job will send, counted before any was sent.
+    const first = stack.events.json(CHANNELS.jobStatus).find((e) => e.job_id === jobId && e.status === 'running');
+    expect(String(first?.message)).toMatch(/^loading 2 symbols: \d+ API requests \(.*\) planned$/);
 
     await expectTablesMatchSimulator(['AAPL', 'MSFT'], ['1min', 'hour', 'day', 'week', 'month'], 0.005);
     const aapl = await stack.store.getSymbol('AAPL');

@@ -85,7 +85,14 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
   redis.on('error', () => undefined); // a restart is expected here; commands wait for the reconnect
   const apiKey = `fault-key-${randomUUID()}`;
   const simulatorNow = Date.now();
-  const simOptions: SimulatorOptions = { apiKey, now: simulatorNow, tickers: simulatorUniverse(), ...options.simulator };
+  const simOptions: SimulatorOptions = {
+    apiKey,
+    now: simulatorNow,
+    tickers: simulatorUniverse(
+      FAULT_SYMBOL_PREFIXES.flatMap((p) => Array.from({ length: 100 }, (_, i) => `${p}${String(i).padStart(2, '0')}`)),
+    ),
+    ...options.simulator,
+  };
   const simulator = options.simulatorProcess
     ? await startSimulatorProcess(simOptions, options.simulatorProcess.nice)
     : await startSimulator(simOptions);
@@ -191,7 +198,16 @@ export function symbolsLoadedBy(worker: WorkerProcess, jobId: string): string[] 
 }
 
 /** `n` symbols `${prefix}00`, `${prefix}01`, ... (the simulator serves bars for any ticker). */
+/**
+ * The prefixes of the fault suite's made-up tickers, 100 symbols each. They are the simulator's reference universe
+ * (with the shipped lists): grouped daily serves only that universe, as the real API serves only listed tickers, so
+ * a job that takes its day bars from grouped daily finds them. A new prefix goes here.
+ */
+export const FAULT_SYMBOL_PREFIXES = ['PGR', 'RDN', 'RDA', 'ONE', 'TRI', 'RTL', 'KIL', 'FLT'] as const;
+
 export function symbolNames(prefix: string, n: number): string[] {
+  if (!(FAULT_SYMBOL_PREFIXES as readonly string[]).includes(prefix) || n > 100)
+    throw new Error(`symbolNames: add ${JSON.stringify(prefix)} to FAULT_SYMBOL_PREFIXES (up to 100 symbols each)`);
   return Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`);
 }
 
