@@ -207,7 +207,7 @@ export default async function bench(ctx: BenchContext): Promise<BenchMetric[]> {
         const r = await workerRun({ drain: false, perTicker: true });
         fullPerTicker.push(r);
         ctx.log(
-          `round ${round + 1}: worker, per ticker (no planner) ${r.wall.toFixed(2)} s, ${r.bars.toLocaleString('en-US')} bars, ${r.requests} requests, CPU: worker ${r.cpu.toFixed(1)} s`,
+          `round ${round + 1}: worker, per ticker (no planner) ${r.wall.toFixed(2)} s, ${r.bars.toLocaleString('en-US')} bars, ${r.requests} requests, peak RSS ${r.rss.toFixed(0)} MB, CPU: worker ${r.cpu.toFixed(1)} s, PostgreSQL ${r.pgCpu?.toFixed(1) ?? 'n/a'} s`,
         );
       }
       {
@@ -245,6 +245,7 @@ export default async function bench(ctx: BenchContext): Promise<BenchMetric[]> {
     { name: 'e2e: API requests', value: requests, unit: 'requests' },
     { name: 'e2e: per ticker (no planner), wall (median)', value: p.median, unit: 's (same run)' },
     { name: 'e2e: per ticker (no planner), API requests', value: fullPerTicker[0]?.requests ?? 0, unit: 'requests' },
+    { name: 'e2e: per ticker (no planner), worker peak RSS', value: Math.max(...fullPerTicker.map((r) => r.rss)), unit: 'MB (same run)' },
     { name: 'e2e: fetch only (same worker, bars not stored), wall (median)', value: d.median, unit: 's' },
     { name: 'e2e: store share (total - fetch only)', value: w.median - d.median, unit: 's' },
     { name: 'e2e: total vs fetch only', value: w.median / d.median, unit: 'ratio (target <= 2)' },

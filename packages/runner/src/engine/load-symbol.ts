@@ -88,8 +88,10 @@ export async function loadPlannedSymbol(
     }
   }
 
-  // Day bars of this run (fetched or supplied, build-only days included), for the week and month bars built after.
+  // Day bars of this run (fetched or supplied, build-only days included), for the week and month bars built after,
+  // and the first date they cover (a period starting on or after it needs no stored days).
   let days: Bar[] | undefined;
+  let daysFrom: CivilDate | undefined;
   let dayError: { code: string; message: string } | undefined;
   let fetchedAny = false;
 
@@ -127,6 +129,7 @@ export async function loadPlannedSymbol(
       }
       if (step.timeframe === 'day') {
         days = await dayBars(plan.symbol, step, deps, signal, supplied);
+        daysFrom = step.fetchFrom ?? step.from;
         tf.fetched = days.length;
         if (days.length) fetchedAny = true;
         if (step.store !== false) {
@@ -141,7 +144,7 @@ export async function loadPlannedSymbol(
       }
       if (step.source === 'built') {
         if (dayError) throw Object.assign(new Error(`the day bars it is built from failed: ${dayError.message}`), { code: dayError.code });
-        const built = await buildPeriod(symbol, step, deps, days ?? []);
+        const built = await buildPeriod(symbol, step, deps, days ?? [], daysFrom);
         const counts = await deps.store.writeBars(step.timeframe, symbol, built, signal);
         Object.assign(tf, counts);
         result.recordsImported += counts.written + counts.unchanged;
@@ -190,13 +193,23 @@ async function dayBars(symbol: string, step: PlanStep, deps: LoadSymbolDeps, sig
  * Week or month bars of the step's periods, built from day bars by the API's rule: this run's days, and stored days
  * for the rest of each period (an incremental run fetches only the newest days).
  */
-async function buildPeriod(symbol: string, step: PlanStep, deps: LoadSymbolDeps, fresh: readonly Bar[]): Promise<Bar[]> {
+async function buildPeriod(
+  symbol: string,
+  step: PlanStep,
+  deps: LoadSymbolDeps,
+  fresh: readonly Bar[],
+  freshFrom: CivilDate | undefined,
+): Promise<Bar[]> {
   const period = step.timeframe === 'week' ? 'week' : 'month';
   const dateOf = (b: Bar) => tradingDateOfBar(b, { timespan: 'day', ticker: symbol });
   const first = periodStartOf(step.from, period);
   const last = step.to;
   const byDate = new Map<CivilDate, Bar>();
-  for (const b of await deps.store.readDayBars(symbol, first, periodEndOf(last, period))) byDate.set(dateOf(b), b);
+  // This run's days cover every period from its start (a first load): nothing to read. Otherwise (an incremental
+  // run fetched only the newest days) the older days of each period come from the store.
+  if (freshFrom === undefined || freshFrom > first) {
+    for (const b of await deps.store.readDayBars(symbol, first, periodEndOf(last, period))) byDate.set(dateOf(b), b);
+  }
   for (const b of fresh) byDate.set(dateOf(b), b); // this run's days win over what was stored
   const wanted = [...byDate.entries()].filter(([d]) => d >= first).map(([, b]) => b);
   return aggregateDayBars(wanted, period, { ticker: symbol });

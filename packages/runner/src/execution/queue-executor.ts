@@ -197,9 +197,11 @@ export class QueueExecutor implements SymbolExecutor {
     const s = this.options.settings;
     const keep = { age: s.keepFinishedSeconds };
     // Ids are stable: an entry that already exists (this job re-planned by a new coordinator) is left as it is.
-    for (let i = 0; i < ids.length; i += 500) {
+    // Entries carrying supplied day bars are tens of kB each: smaller batches keep the command buffers small.
+    const batch = c.hooks.task.planned && [...c.hooks.task.planned.values()].some((p) => p.supplied) ? 50 : 500;
+    for (let i = 0; i < ids.length; i += batch) {
       await this.options.queue.addBulk(
-        ids.slice(i, i + 500).map((id) => ({
+        ids.slice(i, i + batch).map((id) => ({
           name: 'symbol',
           data: this.entryData(c, c.pending.get(id) as string),
           opts: {
