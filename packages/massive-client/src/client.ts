@@ -20,6 +20,7 @@ import {
   type TickerDetailsOptions,
   type TickerTypesOptions,
 } from './endpoints/reference.js';
+import { type ListSplitsParams, listSplits } from './endpoints/splits.js';
 import { MassiveRequestError } from './errors.js';
 import { resolveRateLimiter } from './http/rate-limit.js';
 import { type CallOptions, type Query, Transport } from './http/transport.js';
@@ -29,6 +30,7 @@ import { REDACTED } from './redact.js';
 import type { DailyOpenClose } from './schemas/aggs.js';
 import type { MarketHoliday, MarketStatus } from './schemas/market.js';
 import { cursorPageSchema } from './schemas/pages.js';
+import type { Split } from './schemas/splits.js';
 import type { TickerDetails, TickerSummary, TickerType } from './schemas/tickers.js';
 import type { DateInput } from './validate.js';
 
@@ -86,6 +88,21 @@ export class MassiveClient {
   /** Tickers matching the filters, as a lazy async iterable over every page. */
   listTickers(params?: ListTickersParams): AsyncIterable<TickerSummary> {
     return listTickers(this.#transport, params);
+  }
+
+  /**
+   * Stock splits (`/v3/reference/splits`) matching the filters, as a lazy async iterable over every page, in the API's
+   * order. Without `ticker`, one paginated request covers every ticker (e.g. `{ executionDateGte: lastCheck }`).
+   */
+  listSplits(params?: ListSplitsParams): AsyncIterable<Split> {
+    return listSplits(this.#transport, params);
+  }
+
+  /** Every split matching the filters, all pages collected. */
+  async getSplits(params?: ListSplitsParams): Promise<Split[]> {
+    const splits: Split[] = [];
+    for await (const split of listSplits(this.#transport, params)) splits.push(split);
+    return splits;
   }
 
   /** Ticker-type codes (`CS`, `ETF`, ...). */

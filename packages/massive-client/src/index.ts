@@ -14,6 +14,7 @@ export type {
 } from './endpoints/bars.js';
 export { GROUPED_MARKETS, groupedMarketOfTicker, MAX_BARS_LIMIT } from './endpoints/bars.js';
 export type { ListTickersParams, TickerDetailsOptions, TickerTypesOptions } from './endpoints/reference.js';
+export { type ListSplitsParams, MAX_SPLITS_LIMIT, splitsQuery } from './endpoints/splits.js';
 export {
   isMassiveError,
   MASSIVE_ERROR_CODES,

@@ -7,4 +7,5 @@ export * from './common.js';
 export * from './errors.js';
 export * from './market.js';
 export * from './pages.js';
+export * from './splits.js';
 export * from './tickers.js';

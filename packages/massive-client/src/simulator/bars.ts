@@ -111,7 +111,7 @@ function emitIntraday(source: BarSource, model: TickerModel, req: ResolvedBarsRe
   for (let d = asc ? firstDay : lastDay; asc ? d <= lastDay : d >= firstDay; d += asc ? 1 : -1) {
     const session = trading(source, model, dayNumberToCivilDate(d));
     if (!session || session.preMarketOpen > req.toMs || session.postMarketClose <= req.fromMs) continue;
-    const factor = source.factor(model.ticker, session.date, req.adjusted);
+    const factor = source.factor(model.ticker, session.date, req.adjusted, now);
     const dm = source.minutes(model, session, factor);
     const count = existingMinutes(dm, now);
     const midnight = newYorkMidnightUtcMs(session.date);
@@ -139,6 +139,7 @@ function emitIntraday(source: BarSource, model: TickerModel, req: ResolvedBarsRe
         scratch.v = dm.v[k] as number;
         scratch.vwv = (dm.vw[k] as number) * scratch.v;
         scratch.n = dm.n[k] as number;
+        scratch.k = dm.k;
         if (!sink(t, scratch, 1)) return;
       }
       continue;
@@ -227,7 +228,7 @@ function emitDaily(source: BarSource, model: TickerModel, req: ResolvedBarsReque
       const d = dayNumberToCivilDate(n);
       const session = trading(source, model, d);
       if (!session || session.preMarketOpen >= now) continue;
-      const a = source.daySummary(model, session, source.factor(model.ticker, d, req.adjusted), now);
+      const a = source.daySummary(model, session, source.factor(model.ticker, d, req.adjusted, now), now);
       if (!a) continue;
       if (oneDay) single = a;
       else days.push(dayBarOf(a, newYorkMidnightUtcMs(d), model.hasVolume));

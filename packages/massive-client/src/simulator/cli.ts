@@ -22,6 +22,8 @@ Options:
                            (e.g. NEWCO=2025-09-15; default: none)
   --missing-days T=X,...   trading days without trades: X a fraction picked from the seed (THIN=0.2) or
                            dates joined by + (THIN=2025-09-16+2025-09-18); default: none
+  --splits T=D:R,...       splits: from New York date D one old share of T is R new ones (10 for 10-for-1, 0.1
+                           for 1-for-10); several joined by + (TWO=2025-03-03:2+2025-06-16:3); default: none
   --rate-limit-per-second N, --rate-limit-per-minute N   answer requests beyond it with 429
   --retry-after S          Retry-After seconds on 429s
   --fault-rate F           fraction of requests given a fault, spread over --fault-kinds
@@ -70,6 +72,7 @@ async function main(): Promise<void> {
       'gap-rate': { type: 'string' },
       listings: { type: 'string' },
       'missing-days': { type: 'string' },
+      splits: { type: 'string' },
       'rate-limit-per-second': { type: 'string' },
       'rate-limit-per-minute': { type: 'string' },
       'retry-after': { type: 'string' },
@@ -117,6 +120,20 @@ async function main(): Promise<void> {
   if (missing) {
     options.missingDays = Object.fromEntries(
       missing.map(([ticker, v]) => [ticker, /^[\d.]+$/.test(v) ? (number('missing-days', v) as number) : v.split('+')]),
+    );
+  }
+  const splits = pairs('splits', values.splits);
+  if (splits) {
+    options.splits = Object.fromEntries(
+      splits.map(([ticker, v]) => [
+        ticker,
+        v.split('+').map((item) => {
+          const [date, ratio, extra] = item.split(':');
+          if (date === undefined || ratio === undefined || extra !== undefined)
+            throw new Error(`--splits takes TICKER=DATE:RATIO[+DATE:RATIO], got ${JSON.stringify(`${ticker}=${v}`)}`);
+          return { date, ratio: number('splits', ratio) as number };
+        }),
+      ]),
     );
   }
   const rps = number('rate-limit-per-second', values['rate-limit-per-second']);

@@ -20,11 +20,13 @@ export {
   type SimulatedBarsOptions,
   simulatedBars,
   simulatedPageCount,
+  simulatedSplits,
   simulatedTradingDays,
   simulatedWireBars,
 } from './pure.js';
 export { DEFAULT_TICKERS } from './reference.js';
 export { type RunningSimulator, startSimulator } from './server.js';
 export type { GenerationOptions, SimulatedSplit } from './source.js';
+export { type SimulatedSplitRow, splitShares } from './splits.js';
 export type { SimulatorStats } from './stats.js';
 export type { WireBar } from './wire.js';

@@ -15,6 +15,8 @@ import type { TickerModel } from './ticker-model.js';
 export interface DayMinutes {
   dayNumber: number;
   count: number;
+  /** Price scale of these minutes relative to the ticker's generated (lowest-factor) prices: 1 without splits. */
+  k: number;
   t: Float64Array;
   o: Float64Array;
   h: Float64Array;
@@ -62,6 +64,8 @@ export interface MinuteSums {
   vwv: number;
   n: number;
   minutes: number;
+  /** Price scale relative to the generated prices (see {@link DayMinutes.k}). */
+  k: number;
 }
 
 let pathScratch = new Float64Array(1501);
@@ -119,17 +123,22 @@ function generate(
   gapRate: number,
   out: DayMinutes | null,
   sums: MinuteSums | null,
+  scale: FactorRange = NO_SPLITS,
 ): number {
   const dayNumber = civilDateToDayNumber(date);
   const total = Math.round((window.end - window.start) / 60_000);
-  let state = walk(model, dayNumber, total, factor);
+  // Prices are generated at the ticker's lowest factor and volumes at its highest, then multiplied by k and m
+  // (whole numbers for N-for-1 and 1-for-N splits), so every scale of a bar is an exact multiple of another.
+  const k = Math.round((factor / scale.min) * 1e9) / 1e9;
+  const m = Math.round((scale.max / factor) * 1e9) / 1e9;
+  let state = walk(model, dayNumber, total, scale.min);
   const path = pathScratch;
   const sigma = (model.dailyVol * 0.8) / Math.sqrt(total);
   const regularMinutes = Math.max(1, (window.close - window.open) / 60_000);
   const spread = sigma * 0.6;
   const hasVolume = model.hasVolume;
   const fractional = model.fractionalVolume;
-  const minuteVolume = model.minuteVolume / factor;
+  const minuteVolume = model.minuteVolume / scale.max;
   const tradeSize = model.tradeSize;
   const start = window.start;
   const openMs = window.open;
@@ -160,10 +169,10 @@ function generate(
     if (!regular && gapRate > 0 && (bits & 0xffff) / 65536 < gapRate) continue;
     const p0 = path[i] as number;
     const p1 = path[i + 1] as number;
-    const open = round4(p0);
-    const close = round4(p1);
-    const hi = round4(Math.max(p0, p1) * (1 + spread * r1));
-    const lo = Math.max(round4(Math.min(p0, p1) * (1 - spread * r2)), 0.0001);
+    let open = round4(p0);
+    let close = round4(p1);
+    let hi = round4(Math.max(p0, p1) * (1 + spread * r1));
+    let lo = Math.max(round4(Math.min(p0, p1) * (1 - spread * r2)), 0.0001);
     let vol = 0;
     let vw = 0;
     let trades = 0;
@@ -176,7 +185,15 @@ function generate(
       const raw = minuteVolume * profile * (0.4 + 1.2 * r3);
       vol = fractional ? Math.max(0.0001, round4(raw)) : Math.max(1, Math.round(raw));
       vw = Math.min(Math.max(round4((open + close + hi + lo) / 4), lo), hi);
-      trades = Math.max(1, Math.round((vol * factor) / tradeSize));
+      trades = Math.max(1, Math.round((vol * scale.max) / tradeSize));
+      if (m !== 1) vol = fractional ? round4(vol * m) : Math.round(vol * m);
+      if (k !== 1) vw = round4(vw * k);
+    }
+    if (k !== 1) {
+      open = round4(open * k);
+      close = round4(close * k);
+      hi = round4(hi * k);
+      lo = round4(lo * k);
     }
     if (out) {
       out.t[count] = ts;
@@ -205,16 +222,34 @@ function generate(
     sums.vwv = vwv;
     sums.n = n;
     sums.minutes = count;
+    sums.k = k;
   }
+  if (out) out.k = k;
   return count;
 }
 
+/** The smallest and largest split factor a ticker's data is ever served at (1 and 1 without splits). */
+export interface FactorRange {
+  min: number;
+  max: number;
+}
+
+const NO_SPLITS: FactorRange = { min: 1, max: 1 };
+
 /** Generates and stores the minute bars of one day (see {@link generate}). */
-export function generateDayMinutes(model: TickerModel, date: string, window: MinuteWindow, factor = 1, gapRate = 0): DayMinutes {
+export function generateDayMinutes(
+  model: TickerModel,
+  date: string,
+  window: MinuteWindow,
+  factor = 1,
+  gapRate = 0,
+  scale: FactorRange = NO_SPLITS,
+): DayMinutes {
   const total = Math.round((window.end - window.start) / 60_000);
   const dm: DayMinutes = {
     dayNumber: civilDateToDayNumber(date),
     count: 0,
+    k: 1,
     t: new Float64Array(total),
     o: new Float64Array(total),
     h: new Float64Array(total),
@@ -224,12 +259,19 @@ export function generateDayMinutes(model: TickerModel, date: string, window: Min
     vw: new Float64Array(total),
     n: new Float64Array(total),
   };
-  dm.count = generate(model, date, window, factor, gapRate, dm, null);
+  dm.count = generate(model, date, window, factor, gapRate, dm, null, scale);
   return dm;
 }
 
 /** Aggregates a whole day's minutes without storing them; null when the day has none. */
-export function summarizeDayMinutes(model: TickerModel, date: string, window: MinuteWindow, factor = 1, gapRate = 0): MinuteSums | null {
-  const sums: MinuteSums = { o: 0, h: 0, l: 0, c: 0, v: 0, vwv: 0, n: 0, minutes: 0 };
-  return generate(model, date, window, factor, gapRate, null, sums) > 0 ? sums : null;
+export function summarizeDayMinutes(
+  model: TickerModel,
+  date: string,
+  window: MinuteWindow,
+  factor = 1,
+  gapRate = 0,
+  scale: FactorRange = NO_SPLITS,
+): MinuteSums | null {
+  const sums: MinuteSums = { o: 0, h: 0, l: 0, c: 0, v: 0, vwv: 0, n: 0, minutes: 0, k: 1 };
+  return generate(model, date, window, factor, gapRate, null, sums, scale) > 0 ? sums : null;
 }

@@ -51,7 +51,10 @@ export interface SimulatorOptions extends GenerationOptions {
   host?: string;
   /** When set, every API request must carry this key (Bearer header or `apiKey`), else 401. */
   apiKey?: string;
-  /** The simulator's clock (Unix ms, or a function returning it): bars exist only up to it; holidays look forward from it. */
+  /**
+   * The simulator's clock (Unix ms, or a function returning it, read once per request): bars exist only up to it;
+   * holidays look forward from it; splits re-scale earlier adjusted bars from 00:00 New York of their execution date.
+   */
   now?: number | (() => number);
   /** Tickers with no data: empty bars, 404 details. `ZZZ...` and `...UNKNOWN...` tickers are always unknown. */
   unknownTickers?: readonly string[];
@@ -85,6 +88,9 @@ export const SIMULATOR_DEFAULTS = {
   /** Default and maximum `limit` of the ticker list. */
   tickersLimitDefault: 100,
   tickersLimitMax: 1000,
+  /** Default and maximum `limit` of `/v3/reference/splits`, as documented. */
+  splitsLimitDefault: 10,
+  splitsLimitMax: 1000,
 } as const;
 
 /** Checks fault options and turns them into cumulative thresholds per kind; throws a RangeError naming the bad one. */

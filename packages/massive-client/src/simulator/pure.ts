@@ -5,6 +5,7 @@ import { type CivilDate, eachDay } from '../time/civil-date.js';
 import { resolveBarsRequest, type SimulatedBarsRequest } from './bar-request.js';
 import { BarColumns, barPage, emitBars } from './bars.js';
 import { type GenerationOptions, sharedBarSource } from './source.js';
+import { type SimulatedSplitRow, splitRows } from './splits.js';
 import { type WireBar, wireBars } from './wire.js';
 
 /** A bar in the client's shape: the simulator never marks bars OTC. */
@@ -99,4 +100,14 @@ export function simulatedPageCount(request: SimulatedBarsRequest, limit: number,
     if (page.nextT === undefined) return pages;
     current = req.sort === 'asc' ? { ...current, fromMs: page.nextT } : { ...current, toMs: page.nextT };
   }
+}
+
+/**
+ * The splits `/v3/reference/splits` lists at `now` (default: the current time), in ascending order of execution date
+ * then ticker: each configured split from its `announced` date (default its execution date) on.
+ */
+export function simulatedSplits(options: SimulatedBarsOptions = {}): SimulatedSplitRow[] {
+  const rows = splitRows(sharedBarSource(options), options.now ?? Date.now());
+  const key = (r: SimulatedSplitRow) => `${r.execution_date}\u0000${r.ticker}`;
+  return rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }

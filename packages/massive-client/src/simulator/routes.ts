@@ -7,6 +7,7 @@ import { marketStatus, upcomingHolidays } from './market.js';
 import { SIMULATOR_DEFAULTS } from './options.js';
 import { tickerDetails, tickerListRow, type UniverseTicker } from './reference.js';
 import type { BarSource } from './source.js';
+import { splitRows } from './splits.js';
 import { aggsBody, errorBody } from './wire.js';
 
 /** What a route answers. */
@@ -33,7 +34,7 @@ export interface RouteContext {
 }
 
 /** Endpoint names used by the counters. */
-export type EndpointName = 'aggs' | 'prev' | 'grouped' | 'tickerDetails' | 'tickers' | 'holidays' | 'marketStatus' | 'unknown';
+export type EndpointName = 'aggs' | 'prev' | 'grouped' | 'tickerDetails' | 'tickers' | 'splits' | 'holidays' | 'marketStatus' | 'unknown';
 
 /** Names the endpoint of a path. */
 export function endpointOf(path: string): EndpointName {
@@ -42,6 +43,7 @@ export function endpointOf(path: string): EndpointName {
   if (path.startsWith('/v2/aggs/grouped/')) return 'grouped';
   if (/^\/v3\/reference\/tickers\/[^/]+$/.test(path)) return 'tickerDetails';
   if (path === '/v3/reference/tickers') return 'tickers';
+  if (path === '/v3/reference/splits') return 'splits';
   if (path === '/v1/marketstatus/upcoming') return 'holidays';
   if (path === '/v1/marketstatus/now') return 'marketStatus';
   return 'unknown';
@@ -159,7 +161,7 @@ function dayRows(
     const model = ctx.source.model(ticker);
     const session = ctx.source.session(model, date);
     if (!session) continue;
-    const a = ctx.source.daySummary(model, session, ctx.source.factor(ticker, date, adjusted), ctx.now);
+    const a = ctx.source.daySummary(model, session, ctx.source.factor(ticker, date, adjusted, ctx.now), ctx.now);
     if (!a) continue;
     bars.push(t, a, 1);
     names.push(ticker);
@@ -301,6 +303,82 @@ function tickers(ctx: RouteContext, query: URLSearchParams): RouteResult {
   return json(200, `${s}}`);
 }
 
+const SPLIT_PARAMS = [
+  'ticker',
+  'execution_date',
+  'execution_date.gte',
+  'execution_date.gt',
+  'execution_date.lte',
+  'execution_date.lt',
+  'reverse_split',
+  'order',
+  'sort',
+  'limit',
+] as const;
+
+/**
+ * `/v3/reference/splits`: the configured splits listed at `now` (from their `announced` date, default the execution
+ * date), filtered by `ticker`, `execution_date` (and `.gte/.gt/.lte/.lt`) and `reverse_split`, sorted by `sort`
+ * (`execution_date` default, or `ticker`) in `order` (default `desc`; ties by ticker, then date), `limit` default 10,
+ * max 1000, and cursor pagination whose cursor carries every parameter plus an offset.
+ */
+function splits(ctx: RouteContext, query: URLSearchParams): RouteResult {
+  let params = query;
+  const cursor = query.get('cursor');
+  if (cursor !== null) {
+    const decoded = decodeCursor(cursor);
+    if (!decoded || decoded.get('offset') === null) return badRequest(ctx, 'Invalid cursor');
+    params = decoded;
+  }
+  const limit = parseLimit(params.get('limit'), SIMULATOR_DEFAULTS.splitsLimitDefault, SIMULATOR_DEFAULTS.splitsLimitMax);
+  const order = params.get('order') ?? 'desc';
+  if (order !== 'asc' && order !== 'desc') return badRequest(ctx, `order must be asc or desc, got ${JSON.stringify(order)}`);
+  const sort = params.get('sort') ?? 'execution_date';
+  if (sort !== 'execution_date' && sort !== 'ticker')
+    return badRequest(ctx, `sort must be execution_date or ticker, got ${JSON.stringify(sort)}`);
+  const bounds: [string, (d: string, b: string) => boolean][] = [
+    ['execution_date', (d, b) => d === b],
+    ['execution_date.gte', (d, b) => d >= b],
+    ['execution_date.gt', (d, b) => d > b],
+    ['execution_date.lte', (d, b) => d <= b],
+    ['execution_date.lt', (d, b) => d < b],
+  ];
+  const checks: ((d: string) => boolean)[] = [];
+  for (const [name, test] of bounds) {
+    const b = params.get(name);
+    if (b === null) continue;
+    if (!isCivilDate(b)) return badRequest(ctx, `${name} must be YYYY-MM-DD, got ${JSON.stringify(b)}`);
+    checks.push((d) => test(d, b));
+  }
+  const rawReverse = params.get('reverse_split');
+  const reverse = rawReverse === null ? undefined : parseBool(rawReverse, 'reverse_split', false);
+  const exact = params.get('ticker');
+  let rows = splitRows(ctx.source, ctx.now).filter(
+    (r) =>
+      (!exact || r.ticker === exact) &&
+      checks.every((c) => c(r.execution_date)) &&
+      (reverse === undefined || reverse === r.split_from > r.split_to),
+  );
+  const keyOf = (r: { ticker: string; execution_date: string }) =>
+    sort === 'ticker' ? `${r.ticker}\u0000${r.execution_date}` : `${r.execution_date}\u0000${r.ticker}`;
+  rows.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+  if (order === 'desc') rows.reverse();
+  const offset = Number(params.get('offset') ?? 0);
+  rows = rows.slice(offset);
+  const page = rows.slice(0, limit);
+  let s = `{"results":${JSON.stringify(page)},"status":"OK","request_id":"${ctx.requestId}"`;
+  if (rows.length > limit) {
+    const carried: Record<string, string> = {};
+    for (const k of SPLIT_PARAMS) {
+      const v = params.get(k);
+      if (v !== null) carried[k] = v;
+    }
+    Object.assign(carried, { limit: String(limit), order, sort, offset: String(offset + limit) });
+    s += `,"next_url":"${ctx.origin}/v3/reference/splits?cursor=${encodeCursor(carried)}"`;
+  }
+  return json(200, `${s}}`);
+}
+
 /** Routes an API request (path already known not to be `/__sim/`). */
 export function route(ctx: RouteContext, path: string, query: URLSearchParams): RouteResult {
   const segments = path.split('/').slice(1);
@@ -316,6 +394,8 @@ export function route(ctx: RouteContext, path: string, query: URLSearchParams): 
         return details(ctx, segments);
       case 'tickers':
         return tickers(ctx, query);
+      case 'splits':
+        return splits(ctx, query);
       case 'holidays':
         return json(200, JSON.stringify(upcomingHolidays(ctx.now)));
       case 'marketStatus':

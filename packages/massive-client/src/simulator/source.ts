@@ -4,15 +4,22 @@
  */
 import type { TradingSession } from '../calendar/types.js';
 import { type CivilDate, civilDateToDayNumber, isCivilDate } from '../time/civil-date.js';
-import { type DayMinutes, generateDayMinutes, summarizeDayMinutes } from './minutes.js';
+import { newYorkDate } from '../time/new-york.js';
+import { type DayMinutes, type FactorRange, generateDayMinutes, summarizeDayMinutes } from './minutes.js';
 import { hash2, seedValue, unit } from './random.js';
 import { round4 } from './round.js';
 import { type TickerModel, tickerModel } from './ticker-model.js';
 
-/** A stock split: from `date` on, one old share is `ratio` new ones (a 4-for-1 split has ratio 4). */
+/**
+ * A stock split: from `date` (its execution date) on, one old share is `ratio` new ones (a 4-for-1 split has ratio 4,
+ * a 1-for-10 reverse split 0.1). Adjusted bars of earlier dates are re-scaled from the moment the simulator's `now`
+ * reaches `date` (00:00 New York); `/v3/reference/splits` lists it from `announced` on (default: `date`).
+ */
 export interface SimulatedSplit {
   date: CivilDate;
   ratio: number;
+  /** The New York date from which `/v3/reference/splits` lists the split (on or before `date`; default `date`). */
+  announced?: CivilDate;
 }
 
 /** The options that decide which bars exist and what they hold. */
@@ -49,6 +56,11 @@ export interface Aggregate {
   n: number;
   /** Minutes aggregated. */
   minutes: number;
+  /**
+   * Price scale relative to the generated prices (a split factor over the ticker's lowest one; absent or 1 without
+   * splits): the vwap is rounded on the generated scale, then scaled, so it scales exactly like the other prices.
+   */
+  k?: number;
 }
 
 const MINUTE_CACHE_SIZE = 400;
@@ -66,6 +78,9 @@ export class BarSource {
   private readonly missingFractions = new Map<string, number>();
   private readonly missingDates = new Map<string, ReadonlySet<CivilDate>>();
   private readonly models = new Map<string, TickerModel>();
+  private readonly ranges = new Map<string, FactorRange>();
+  private lastNow = Number.NaN;
+  private lastToday = '';
   private readonly minuteCache = new Map<string, DayMinutes>();
   /** Day summaries by `model key:factor`, then by date (no key string built per day on the hot path). */
   private readonly summaryCache = new Map<number | string, Map<CivilDate, Aggregate | null>>();
@@ -78,9 +93,24 @@ export class BarSource {
     this.splits = options.splits ?? {};
     for (const [ticker, list] of Object.entries(this.splits)) {
       for (const s of list) {
-        civilDateToDayNumber(s.date);
+        if (typeof s.date !== 'string' || !isCivilDate(s.date))
+          throw new RangeError(`splits.${ticker}: date must be YYYY-MM-DD, got ${JSON.stringify(s.date)}`);
         if (!(s.ratio > 0)) throw new RangeError(`splits.${ticker}: ratio must be positive: ${s.ratio}`);
+        if (s.announced !== undefined && (typeof s.announced !== 'string' || !isCivilDate(s.announced) || s.announced > s.date))
+          throw new RangeError(
+            `splits.${ticker}: announced must be a YYYY-MM-DD date on or before ${s.date}, got ${JSON.stringify(s.announced)}`,
+          );
       }
+      if (new Set(list.map((x) => x.date)).size !== list.length) throw new RangeError(`splits.${ticker}: two splits on one date`);
+      // Every factor a bar can be served at is a product of the ratios of the splits after some date.
+      let f = 1;
+      const range = { min: 1, max: 1 };
+      for (const x of [...list].sort((a, b) => (a.date < b.date ? 1 : -1))) {
+        f *= x.ratio;
+        range.min = Math.min(range.min, f);
+        range.max = Math.max(range.max, f);
+      }
+      this.ranges.set(ticker, range);
     }
     for (const [ticker, date] of Object.entries(options.listings ?? {})) {
       if (typeof date !== 'string' || !isCivilDate(date))
@@ -136,12 +166,37 @@ export class BarSource {
     return m;
   }
 
-  /** Price factor of unadjusted data on `date`: the product of the ratios of later splits (1 when adjusted). */
-  factor(ticker: string, date: CivilDate, adjusted: boolean): number {
-    if (adjusted) return 1;
+  /**
+   * Price factor of data on `date` relative to the fully adjusted scale (volumes are divided by it): the product of
+   * the ratios of later splits, for adjusted data only of those not yet executed at `now` (the adjustment is applied
+   * overnight: from 00:00 New York of the execution date, pre-market included, earlier bars are re-scaled).
+   */
+  factor(ticker: string, date: CivilDate, adjusted: boolean, now: number): number {
+    const list = this.splits[ticker];
+    if (!list || list.length === 0) return 1;
+    const today = adjusted ? this.today(now) : '';
     let f = 1;
-    for (const s of this.splits[ticker] ?? []) if (s.date > date) f *= s.ratio;
+    for (const s of list) if (s.date > date && s.date > today) f *= s.ratio;
     return f;
+  }
+
+  /** The New York date of `now` (memoized: asked once per day of a request). */
+  private today(now: number): CivilDate {
+    if (now !== this.lastNow) {
+      this.lastNow = now;
+      this.lastToday = newYorkDate(now);
+    }
+    return this.lastToday;
+  }
+
+  /** The splits of every ticker listed at `now` (announced on or before its New York date). */
+  listedSplits(now: number): { ticker: string; split: SimulatedSplit }[] {
+    const today = this.today(now);
+    const out: { ticker: string; split: SimulatedSplit }[] = [];
+    for (const [ticker, list] of Object.entries(this.splits)) {
+      for (const split of list) if ((split.announced ?? split.date) <= today) out.push({ ticker, split });
+    }
+    return out;
   }
 
   /** The minute bars of `date` (the whole session, before any cut-off at "now"). */
@@ -159,6 +214,7 @@ export class BarSource {
       { start: session.preMarketOpen, end: session.postMarketClose, open: session.open, close: session.close },
       factor,
       this.gapRate,
+      this.ranges.get(model.ticker),
     );
     this.minuteCache.set(key, dm);
     if (this.minuteCache.size > MINUTE_CACHE_SIZE) {
@@ -180,7 +236,7 @@ export class BarSource {
     if (hit !== undefined) return hit;
     // A whole past day: aggregate while generating, without storing (or caching) its minutes.
     const window = { start: session.preMarketOpen, end: session.postMarketClose, open: session.open, close: session.close };
-    const agg = summarizeDayMinutes(model, session.date, window, factor, this.gapRate);
+    const agg = summarizeDayMinutes(model, session.date, window, factor, this.gapRate, this.ranges.get(model.ticker));
     if (this.summaryCount >= SUMMARY_CACHE_SIZE) {
       // Full: start over rather than track recency per day (a run that outgrows it regenerates what it asks again).
       this.summaryCache.clear();
@@ -229,13 +285,15 @@ export function aggregateMinutes(dm: DayMinutes, from: number, to: number, fract
     vwv += (dm.vw[i] as number) * vol;
     n += dm.n[i] as number;
   }
-  return { o: dm.o[from] as number, h, l, c: dm.c[to - 1] as number, v: fractional ? round4(v) : v, vwv, n, minutes: to - from };
+  const c = dm.c[to - 1] as number;
+  return { o: dm.o[from] as number, h, l, c, v: fractional ? round4(v) : v, vwv, n, minutes: to - from, k: dm.k };
 }
 
 /** The volume-weighted price of an aggregate, rounded and kept within [l, h]. */
 export function vwapOf(a: Aggregate): number {
-  if (a.v <= 0) return round4((a.o + a.c) / 2);
-  const vw = round4(a.vwv / a.v);
+  const k = a.k ?? 1;
+  if (a.v <= 0) return k === 1 ? round4((a.o + a.c) / 2) : round4(round4((a.o + a.c) / 2 / k) * k);
+  const vw = k === 1 ? round4(a.vwv / a.v) : round4(round4(a.vwv / a.v / k) * k);
   return Math.min(Math.max(vw, a.l), a.h);
 }
 
