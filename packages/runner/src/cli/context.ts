@@ -1,18 +1,25 @@
 /** What every command starts from: `.env`, the validated configuration, a scrubbed logger and metrics. */
 import { randomUUID } from 'node:crypto';
+import { lookbackDaysOf, MAX_YEARS } from '@tickstock/job-protocol';
 import { type RunningSimulator, startSimulator } from '@tickstock/massive-client/simulator';
+import type { OhlcvStore } from '@tickstock/ohlcv-store';
 import { InvalidArgumentError } from 'commander';
+import type { Redis } from 'ioredis';
 import { type LogLevel, loadConfig, loadDotEnv, type RunnerConfig } from '../config/env.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { SecretScrubber } from '../logging/secrets.js';
 import { RunnerMetrics } from '../metrics.js';
+import { connectRedis, openConfiguredStore } from '../runtime.js';
 import { simulatorUniverse } from '../universe/simulated.js';
+import { commandScope, type ResourceScope } from './scope.js';
 
 export interface CommandContext {
   config: RunnerConfig;
   logger: Logger;
   scrubber: SecretScrubber;
   metrics: RunnerMetrics;
+  /** What this command opened, closed when it ends (see ./scope.ts). */
+  scope: ResourceScope;
 }
 
 export function commandContext(options: { defaultLogLevel?: LogLevel; defaultMetrics?: boolean } = {}): CommandContext {
@@ -24,7 +31,30 @@ export function commandContext(options: { defaultLogLevel?: LogLevel; defaultMet
   if (config.database.kind === 'postgres') scrubber.addUrlPassword(config.database.url);
   if (config.redis) scrubber.addUrlPassword(config.redis.url);
   const logger = createLogger({ level: config.logLevel, scrubber });
-  return { config, logger, scrubber, metrics: new RunnerMetrics({ defaultMetrics: options.defaultMetrics ?? false }) };
+  return {
+    config,
+    logger,
+    scrubber,
+    metrics: new RunnerMetrics({ defaultMetrics: options.defaultMetrics ?? false }),
+    scope: commandScope(),
+  };
+}
+
+/** The configured store, closed with the command. */
+export async function openCommandStore(ctx: CommandContext, options: { migrate?: boolean } = {}): Promise<OhlcvStore> {
+  const store = await openConfiguredStore(ctx.config, ctx.logger, ctx.scrubber, options);
+  return ctx.scope.use(store, (s) => s.close(), { name: 'store' });
+}
+
+/** A Redis connection (REDIS_URL must be set), closed with the command. */
+export function connectCommandRedis(ctx: CommandContext): Redis {
+  return ctx.scope.use(connectRedis(ctx.config, ctx.scrubber), closeRedis, { name: 'Redis connection' });
+}
+
+/** QUIT when connected, else drop the connection (QUIT would wait for a connection that never comes). */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status !== 'ready') return redis.disconnect();
+  await redis.quit().catch(() => redis.disconnect());
 }
 
 /** An in-process simulator for `--simulator`, with a random key of its own. */
@@ -34,7 +64,8 @@ export async function startLocalSimulator(
 ): Promise<{ simulator: RunningSimulator; apiKey: string }> {
   const apiKey = `sim-${randomUUID()}`;
   ctx.scrubber.add(apiKey);
-  const simulator = await startSimulator({ apiKey, port: options.port ?? 0, tickers: simulatorUniverse() });
+  const started = await startSimulator({ apiKey, port: options.port ?? 0, tickers: simulatorUniverse() });
+  const simulator = ctx.scope.use(started, (s) => s.close(), { name: 'simulator' });
   ctx.logger.warn({ url: simulator.url }, 'using the built-in Massive API simulator: prices are SYNTHETIC');
   return { simulator, apiKey };
 }
@@ -54,4 +85,52 @@ export function positiveInteger(name: string) {
     if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number >= 1 (got ${JSON.stringify(value)})`);
     return n;
   };
+}
+
+/** Parses an integer option within [min, max], naming it on error. */
+export function integerIn(name: string, min: number, max: number, hint = '') {
+  return (value: string): number => {
+    const n = Number(value.trim() === '' ? Number.NaN : value);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}${hint} (got ${JSON.stringify(value)})`);
+    return n;
+  };
+}
+
+/** Parses a number option within [min, max], naming it on error. */
+export function numberIn(name: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value.trim() === '' ? Number.NaN : value);
+    if (!Number.isFinite(n) || n < min || n > max)
+      throw new InvalidArgumentError(`${name} must be a number from ${min} to ${max} (got ${JSON.stringify(value)})`);
+    return n;
+  };
+}
+
+/** A TCP port: 1-65535, or 0 for any free port. */
+export function portNumber(name: string) {
+  return integerIn(name, 0, 65_535, ' (0: any free port)');
+}
+
+/**
+ * The smallest `years` a CLI load accepts: the job protocol takes any `years` above 0, but below this
+ * round(years x 365) is 0 days and the load covers nothing.
+ */
+export const MIN_CLI_YEARS = Math.ceil((0.5 / 365) * 10_000) / 10_000;
+
+/** `--years`: the job protocol's range (above 0, at most MAX_YEARS), and at least one day (MIN_CLI_YEARS). */
+export function yearsOption(name = '--years') {
+  return (value: string): number => {
+    const n = Number(value.trim() === '' ? Number.NaN : value);
+    if (!Number.isFinite(n) || n > MAX_YEARS || n <= 0 || lookbackDaysOf(n) < 1)
+      throw new InvalidArgumentError(
+        `${name} must be a number from ${MIN_CLI_YEARS} (one day) to ${MAX_YEARS} (got ${JSON.stringify(value)})`,
+      );
+    return n;
+  };
+}
+
+/** `--days`: 1 up to the job protocol's MAX_YEARS in days. */
+export function daysOption(name = '--days') {
+  return integerIn(name, 1, MAX_YEARS * 365, ` (${MAX_YEARS} years)`);
 }

@@ -1,20 +1,60 @@
 /**
- * The `tickstock` command. Each subcommand lives in ./commands; this file only wires them to commander and
- * turns errors into one clear line and an exit code (2 for bad usage or configuration).
+ * The `tickstock` command. Each subcommand lives in ./commands; this file only wires them to commander, runs each
+ * in a resource scope (./scope.ts: whatever it opened is closed when it ends, however it ends), and turns errors
+ * into one clear line and an exit code (2 for bad usage or configuration).
  */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { RunnerError } from '../errors.js';
 import { registerCommands } from './commands/index.js';
+import { ResourceScope, runInScope } from './scope.js';
 
-export async function main(argv: string[] = process.argv): Promise<number> {
+/** After the command ended and its scope closed, the bin exits within this long even if a library leaked a handle. */
+export const EXIT_DEADLINE_MS = 3_000;
+
+/** The version of @tickstock/runner, from its package.json (found from src/cli/ and from dist/). */
+export function runnerVersion(): string {
+  for (const rel of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(fileURLToPath(new URL(rel, import.meta.url)), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === '@tickstock/runner' && pkg.version) return pkg.version;
+    } catch {
+      // not here: try the next candidate
+    }
+  }
+  return 'unknown';
+}
+
+export interface MainOptions {
+  /**
+   * Run as the `tickstock` bin: once the command ended, exit the process within {@link EXIT_DEADLINE_MS} even if
+   * something still holds the event loop. Default: when `argv` is `process.argv` (the bin's call).
+   */
+  exitProcess?: boolean;
+}
+
+export async function main(argv: string[] = process.argv, options: MainOptions = {}): Promise<number> {
+  const code = await runMain(argv);
+  if (options.exitProcess ?? argv === process.argv) {
+    setTimeout(() => {
+      process.stderr.write(`tickstock: still running ${EXIT_DEADLINE_MS / 1000} s after the command ended: exiting\n`);
+      process.exit(code);
+    }, EXIT_DEADLINE_MS).unref();
+  }
+  return code;
+}
+
+async function runMain(argv: string[]): Promise<number> {
   const program = new Command()
     .name('tickstock')
     .description('TickStock data loader: Massive market data into PostgreSQL, jobs and status over Redis')
+    .version(runnerVersion(), '-V, --version', 'print the version of @tickstock/runner')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerCommands(program);
   try {
-    await program.parseAsync(argv);
+    await runInScope(new ResourceScope(), () => program.parseAsync(argv));
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     // Thrown by our own actions (commander prints the ones it raises while parsing, then throws a CommanderError).

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { createMassiveClient, openConfiguredStore } from '../../runtime.js';
-import { commandContext, positiveInteger, startLocalSimulator } from '../context.js';
+import { createMassiveClient } from '../../runtime.js';
+import { commandContext, daysOption, openCommandStore, startLocalSimulator } from '../context.js';
 import { buildCliJob, exitCodeOf, parseTimeframes, runCliLoad } from '../load-job.js';
 
 export const DEMO_SYMBOLS = ['AAPL', 'MSFT', 'NVDA', 'SPY', 'QQQ', 'JPM', 'XOM', 'X:BTCUSD'];
@@ -10,7 +10,7 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('offline demo: a real load from the built-in API simulator into the configured (default: embedded) database')
     .option('--symbols <list>', 'comma-separated tickers', DEMO_SYMBOLS.join(','))
-    .option('--days <days>', 'how far back', positiveInteger('--days'), 365)
+    .option('--days <days>', 'how far back', daysOption(), 365)
     .option('--timeframes <list>', 'comma-separated: 1min,hour,day,week,month', '1min,hour,day,week,month')
     .option('--json', 'print one JSON summary instead of progress and a table')
     .action(async (opts: { symbols: string; days: number; timeframes: string; json?: boolean }) => {
@@ -31,21 +31,16 @@ export function registerDemo(program: Command): void {
         timeframes: parseTimeframes(opts.timeframes),
       });
       const sim = await startLocalSimulator(ctx);
-      const store = await openConfiguredStore(ctx.config, ctx.logger, ctx.scrubber);
-      try {
-        const client = createMassiveClient({ ...ctx, baseUrl: sim.simulator.url, apiKey: sim.apiKey });
-        const outcome = await runCliLoad(ctx, client, store, job, { json: Boolean(opts.json), concurrency: ctx.config.symbolConcurrency });
-        if (!opts.json) {
-          const stats = sim.simulator.stats();
-          out.write(
-            `\nAPI requests served by the simulator: ${stats.requests}. Run it again: the upserts are idempotent, so the row counts stay the same.\n`,
-          );
-          out.write(`Inspect a symbol: pnpm tickstock stats AAPL\n`);
-        }
-        process.exitCode = exitCodeOf(outcome);
-      } finally {
-        await store.close();
-        await sim.simulator.close();
+      const store = await openCommandStore(ctx);
+      const client = createMassiveClient({ ...ctx, baseUrl: sim.simulator.url, apiKey: sim.apiKey });
+      const outcome = await runCliLoad(ctx, client, store, job, { json: Boolean(opts.json), concurrency: ctx.config.symbolConcurrency });
+      if (!opts.json) {
+        const stats = sim.simulator.stats();
+        out.write(
+          `\nAPI requests served by the simulator: ${stats.requests}. Run it again: the upserts are idempotent, so the row counts stay the same.\n`,
+        );
+        out.write(`Inspect a symbol: pnpm tickstock stats AAPL\n`);
       }
+      process.exitCode = exitCodeOf(outcome);
     });
 }

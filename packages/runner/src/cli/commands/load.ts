@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { JobStop } from '../../engine/run-job.js';
-import { createMassiveClient, openConfiguredStore } from '../../runtime.js';
-import { commandContext, positiveInteger, positiveNumber, startLocalSimulator } from '../context.js';
+import { createMassiveClient } from '../../runtime.js';
+import { commandContext, daysOption, openCommandStore, positiveInteger, startLocalSimulator, yearsOption } from '../context.js';
 import { buildCliJob, exitCodeOf, parseTimeframes, runCliLoad } from '../load-job.js';
 
 export function registerLoad(program: Command): void {
@@ -10,8 +10,8 @@ export function registerLoad(program: Command): void {
     .description('load bars for symbols now, in this process (no Redis needed)')
     .argument('[symbols...]', 'tickers, e.g. AAPL MSFT X:BTCUSD')
     .option('--csv <file>', 'also load the symbols of a CSV file (column "symbol" or "Symbol")')
-    .option('--years <years>', 'how far back (0.003 ... 50)', positiveNumber('--years'))
-    .option('--days <days>', 'how far back, in days (instead of --years)', positiveInteger('--days'))
+    .option('--years <years>', 'how far back (0.0014 = one day ... 50)', yearsOption())
+    .option('--days <days>', 'how far back, in days (instead of --years)', daysOption())
     .option('--timeframes <list>', 'comma-separated: 1min,hour,day,week,month', 'hour,day,week,month')
     .option('--concurrency <n>', 'symbols loaded at once', positiveInteger('--concurrency'))
     .option('--simulator', 'use the built-in API simulator instead of the real API (synthetic prices)')
@@ -34,25 +34,22 @@ export function registerLoad(program: Command): void {
         const years = opts.days !== undefined ? opts.days / 365 : (opts.years ?? 1);
         const job = await buildCliJob({ symbols, csv: opts.csv, years, timeframes: parseTimeframes(opts.timeframes) });
         const sim = opts.simulator ? await startLocalSimulator(ctx) : undefined;
-        const store = await openConfiguredStore(ctx.config, ctx.logger, ctx.scrubber);
+        const store = await openCommandStore(ctx);
         const controller = new AbortController();
         const onSignal = () => controller.abort(new JobStop('cancel', 'interrupt'));
         process.once('SIGINT', onSignal);
         process.once('SIGTERM', onSignal);
-        try {
-          const client = createMassiveClient({ ...ctx, baseUrl: sim?.simulator.url, apiKey: sim?.apiKey });
-          const outcome = await runCliLoad(ctx, client, store, job, {
-            json: Boolean(opts.json),
-            concurrency: opts.concurrency ?? ctx.config.symbolConcurrency,
-            signal: controller.signal,
-          });
-          process.exitCode = exitCodeOf(outcome);
-        } finally {
+        ctx.scope.defer(() => {
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);
-          await store.close();
-          await sim?.simulator.close();
-        }
+        });
+        const client = createMassiveClient({ ...ctx, baseUrl: sim?.simulator.url, apiKey: sim?.apiKey });
+        const outcome = await runCliLoad(ctx, client, store, job, {
+          json: Boolean(opts.json),
+          concurrency: opts.concurrency ?? ctx.config.symbolConcurrency,
+          signal: controller.signal,
+        });
+        process.exitCode = exitCodeOf(outcome);
       },
     );
 }

@@ -1,17 +1,17 @@
 import { startSimulator } from '@tickstock/massive-client/simulator';
 import type { Command } from 'commander';
 import { simulatorUniverse } from '../../universe/simulated.js';
-import { positiveNumber } from '../context.js';
+import { integerIn, numberIn, portNumber, positiveNumber } from '../context.js';
 
 export function registerSimulator(program: Command): void {
   program
     .command('simulator')
     .description('run the Massive API simulator (SYNTHETIC prices) until interrupted')
-    .option('--port <port>', 'port (0 = any free port)', (v) => Number(v), 0)
+    .option('--port <port>', 'port (0 = any free port)', portNumber('--port'), 0)
     .option('--host <host>', 'interface', '127.0.0.1')
-    .option('--seed <seed>', 'seed of the random walk', (v) => Number(v), 1)
+    .option('--seed <seed>', 'seed of the random walk', integerIn('--seed', 0, 2 ** 32 - 1), 1)
     .option('--api-key-env <name>', 'require the key held in this environment variable')
-    .option('--fault-rate <f>', 'fraction of requests answered with a fault (0..1)', (v) => Number(v))
+    .option('--fault-rate <f>', 'fraction of requests answered with a fault (0..1)', numberIn('--fault-rate', 0, 1))
     .option('--latency-ms <ms>', 'added latency per request', positiveNumber('--latency-ms'))
     .option('--rate-limit-per-second <n>', 'answer requests beyond this rate with 429', positiveNumber('--rate-limit-per-second'))
     .action(

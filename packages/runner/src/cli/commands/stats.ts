@@ -1,8 +1,7 @@
 import { TIMEFRAMES as STORE_TIMEFRAMES, type Timeframe as StoreTimeframe, toTimeframe } from '@tickstock/ohlcv-store';
 import Table from 'cli-table3';
 import { type Command, InvalidArgumentError } from 'commander';
-import { openConfiguredStore } from '../../runtime.js';
-import { commandContext } from '../context.js';
+import { commandContext, openCommandStore } from '../context.js';
 
 export function registerStats(program: Command): void {
   program
@@ -20,34 +19,30 @@ export function registerStats(program: Command): void {
             return tf;
           })
         : [...STORE_TIMEFRAMES];
-      const store = await openConfiguredStore(ctx.config, ctx.logger, ctx.scrubber, { migrate: false });
-      try {
-        const stats = [];
-        for (const tf of timeframes) stats.push(await store.symbolStats(symbol.toUpperCase(), tf));
-        if (opts.json) {
-          process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
-          return;
-        }
-        const table = new Table({
-          head: ['timeframe', 'records', 'first', 'last', 'valid %', 'gaps', 'missing'],
-          style: { head: [], border: [] },
-        });
-        for (const s of stats) {
-          table.push([
-            s.timeframe,
-            String(s.records),
-            s.firstDate ?? '-',
-            s.lastDate ?? '-',
-            s.validationRate === null ? '-' : (s.validationRate * 100).toFixed(2),
-            String(s.gaps.length),
-            String(s.missingPeriods),
-          ]);
-        }
-        process.stdout.write(`${symbol.toUpperCase()}\n${table.toString()}\n`);
-        const gaps = stats.flatMap((s) => s.gaps.slice(0, 10).map((g) => `  ${s.timeframe}: ${g.from} .. ${g.to} (${g.missing} missing)`));
-        if (gaps.length) process.stdout.write(`gaps (first 10 per timeframe):\n${gaps.join('\n')}\n`);
-      } finally {
-        await store.close();
+      const store = await openCommandStore(ctx, { migrate: false });
+      const stats = [];
+      for (const tf of timeframes) stats.push(await store.symbolStats(symbol.toUpperCase(), tf));
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
+        return;
       }
+      const table = new Table({
+        head: ['timeframe', 'records', 'first', 'last', 'valid %', 'gaps', 'missing'],
+        style: { head: [], border: [] },
+      });
+      for (const s of stats) {
+        table.push([
+          s.timeframe,
+          String(s.records),
+          s.firstDate ?? '-',
+          s.lastDate ?? '-',
+          s.validationRate === null ? '-' : (s.validationRate * 100).toFixed(2),
+          String(s.gaps.length),
+          String(s.missingPeriods),
+        ]);
+      }
+      process.stdout.write(`${symbol.toUpperCase()}\n${table.toString()}\n`);
+      const gaps = stats.flatMap((s) => s.gaps.slice(0, 10).map((g) => `  ${s.timeframe}: ${g.from} .. ${g.to} (${g.missing} missing)`));
+      if (gaps.length) process.stdout.write(`gaps (first 10 per timeframe):\n${gaps.join('\n')}\n`);
     });
 }

@@ -4,9 +4,8 @@ import type { TrackedAssetClass } from '@tickstock/ohlcv-store';
 import Table from 'cli-table3';
 import { type Command, InvalidArgumentError } from 'commander';
 import { RunnerError } from '../../errors.js';
-import { openConfiguredStore } from '../../runtime.js';
 import { shippedUniverseSymbols } from '../../universe/resolve.js';
-import { commandContext } from '../context.js';
+import { commandContext, openCommandStore } from '../context.js';
 
 const ASSET_CLASSES: readonly TrackedAssetClass[] = ['stock', 'etf', 'crypto'];
 
@@ -47,12 +46,8 @@ export function registerTrack(program: Command): void {
         symbols.map(async (symbol) => ({ symbol, assetClass: given ?? (await defaultAssetClass(symbol, etfs)), active: true })),
       );
       const ctx = commandContext({ defaultLogLevel: 'warn' });
-      const store = await openConfiguredStore(ctx.config, ctx.logger, ctx.scrubber);
-      try {
-        await store.trackSymbols(items);
-      } finally {
-        await store.close();
-      }
+      const store = await openCommandStore(ctx);
+      await store.trackSymbols(items);
       process.stdout.write(`tracking ${items.map((i) => `${i.symbol} (${i.assetClass})`).join(', ')}\n`);
     });
 
@@ -63,15 +58,11 @@ export function registerTrack(program: Command): void {
     .action(async (args: string[]) => {
       const symbols = symbolsFrom(args);
       const ctx = commandContext({ defaultLogLevel: 'warn' });
-      const store = await openConfiguredStore(ctx.config, ctx.logger, ctx.scrubber);
-      try {
-        const all = new Map((await store.listTrackedSymbols({ includeInactive: true })).map((t) => [t.symbol, t]));
-        const unknown = symbols.filter((s) => !all.has(s));
-        if (unknown.length) throw new RunnerError('USAGE', `not tracked: ${unknown.join(', ')} (nothing changed)`);
-        await store.trackSymbols(symbols.map((s) => ({ symbol: s, assetClass: all.get(s)?.assetClass ?? 'stock', active: false })));
-      } finally {
-        await store.close();
-      }
+      const store = await openCommandStore(ctx);
+      const all = new Map((await store.listTrackedSymbols({ includeInactive: true })).map((t) => [t.symbol, t]));
+      const unknown = symbols.filter((s) => !all.has(s));
+      if (unknown.length) throw new RunnerError('USAGE', `not tracked: ${unknown.join(', ')} (nothing changed)`);
+      await store.trackSymbols(symbols.map((s) => ({ symbol: s, assetClass: all.get(s)?.assetClass ?? 'stock', active: false })));
       process.stdout.write(`deactivated ${symbols.join(', ')}\n`);
     });
 
@@ -82,43 +73,39 @@ export function registerTrack(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { all?: boolean; json?: boolean }) => {
       const ctx = commandContext({ defaultLogLevel: 'warn' });
-      const store = await openConfiguredStore(ctx.config, ctx.logger, ctx.scrubber, { migrate: false });
-      try {
-        const rows = await store.listTrackedSymbols({ includeInactive: Boolean(opts.all) });
-        const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-        if (opts.json) {
-          const out = rows.map((r) => ({
-            symbol: r.symbol,
-            asset_class: r.assetClass,
-            active: r.active,
-            backfill_status: r.backfillStatus,
-            backfill_error: r.backfillError,
-            last_backfill: iso(r.lastBackfill),
-          }));
-          process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-          return;
-        }
-        if (rows.length === 0) {
-          process.stdout.write('no tracked symbols (add some with `tickstock track add SYMBOL...`)\n');
-          return;
-        }
-        const table = new Table({
-          head: ['symbol', 'class', 'active', 'backfill', 'last backfill', 'error'],
-          style: { head: [], border: [] },
-        });
-        for (const r of rows) {
-          table.push([
-            r.symbol,
-            r.assetClass,
-            r.active ? 'yes' : 'no',
-            r.backfillStatus ?? '-',
-            iso(r.lastBackfill) ?? '-',
-            r.backfillError ?? '',
-          ]);
-        }
-        process.stdout.write(`${table.toString()}\n`);
-      } finally {
-        await store.close();
+      const store = await openCommandStore(ctx, { migrate: false });
+      const rows = await store.listTrackedSymbols({ includeInactive: Boolean(opts.all) });
+      const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+      if (opts.json) {
+        const out = rows.map((r) => ({
+          symbol: r.symbol,
+          asset_class: r.assetClass,
+          active: r.active,
+          backfill_status: r.backfillStatus,
+          backfill_error: r.backfillError,
+          last_backfill: iso(r.lastBackfill),
+        }));
+        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+        return;
       }
+      if (rows.length === 0) {
+        process.stdout.write('no tracked symbols (add some with `tickstock track add SYMBOL...`)\n');
+        return;
+      }
+      const table = new Table({
+        head: ['symbol', 'class', 'active', 'backfill', 'last backfill', 'error'],
+        style: { head: [], border: [] },
+      });
+      for (const r of rows) {
+        table.push([
+          r.symbol,
+          r.assetClass,
+          r.active ? 'yes' : 'no',
+          r.backfillStatus ?? '-',
+          iso(r.lastBackfill) ?? '-',
+          r.backfillError ?? '',
+        ]);
+      }
+      process.stdout.write(`${table.toString()}\n`);
     });
 }

@@ -8,11 +8,22 @@ import { ImportCoordinator } from '../../import/coordinator.js';
 import { parseImportRequest } from '../../import/request.js';
 import { parseSchedule } from '../../import/schedule.js';
 import { ImportScheduler } from '../../import/scheduler.js';
-import { connectRedis, createMassiveClient, createSharedRateLimiter, openConfiguredStore, redisReady } from '../../runtime.js';
+import { createMassiveClient, createSharedRateLimiter, redisReady } from '../../runtime.js';
 import { createSymbolResolver } from '../../universe/resolve.js';
 import { limitHeapGrowth } from '../../worker/heap-growth.js';
 import { Worker } from '../../worker/worker.js';
-import { commandContext, positiveInteger, startLocalSimulator } from '../context.js';
+import {
+  commandContext,
+  connectCommandRedis,
+  numberIn,
+  openCommandStore,
+  portNumber,
+  positiveInteger,
+  startLocalSimulator,
+} from '../context.js';
+
+/** Longest `--drain-timeout` (seconds): past that an orchestrator has long since killed the process. */
+const MAX_DRAIN_TIMEOUT_S = 3600;
 
 export function registerWorker(program: Command): void {
   program
@@ -21,13 +32,18 @@ export function registerWorker(program: Command): void {
     .option(
       '--http-port <port>',
       'serve /health, /healthz, /metrics and the processing API on this port (the TickStock app calls localhost:8080)',
-      (v) => Number(v),
+      portNumber('--http-port'),
     )
     .option('--http-host <host>', 'interface for the HTTP server (without TICKSTOCK_API_TOKEN: loopback only)', '127.0.0.1')
     .option('--concurrency <n>', 'symbols loaded at once within a job', positiveInteger('--concurrency'))
     .option('--job-concurrency <n>', 'jobs run at once', positiveInteger('--job-concurrency'))
     .option('--no-migrate', 'do not run database migrations at start')
-    .option('--drain-timeout <seconds>', 'on shutdown, how long symbols in flight may finish', (v) => Number(v), 20)
+    .option(
+      '--drain-timeout <seconds>',
+      'on shutdown, how long symbols in flight may finish (0 ... 3600)',
+      numberIn('--drain-timeout', 0, MAX_DRAIN_TIMEOUT_S),
+      20,
+    )
     .option('--schedule <cron>', 'run the daily import on this cron schedule, in New York time, on trading days only')
     .option('--import-config <file>', 'JSON: what the scheduled import loads (and optionally its "schedule")')
     .option('--simulator', 'use the built-in API simulator instead of the real API (synthetic prices)')
@@ -53,24 +69,17 @@ export function registerWorker(program: Command): void {
         // An open API (no token) on a reachable interface is refused before anything connects.
         if (opts.httpPort !== undefined) checkHttpExposure(opts.httpHost, config.apiToken);
         const sim = opts.simulator ? await startLocalSimulator(ctx) : undefined;
-        const redis = connectRedis(config, ctx.scrubber);
-        let limiter: Awaited<ReturnType<typeof createSharedRateLimiter>> | undefined;
-        let store: Awaited<ReturnType<typeof openConfiguredStore>>;
-        let client: ReturnType<typeof createMassiveClient>;
-        try {
-          await redisReady(redis, ctx.scrubber);
-          const apiKey = sim?.apiKey ?? config.massive.apiKey;
-          // One API budget for every replica on this Redis and key (no key: createMassiveClient explains).
-          limiter = apiKey && config.rateLimitScope === 'shared' ? await createSharedRateLimiter(config, apiKey) : undefined;
-          client = createMassiveClient({ ...ctx, baseUrl: sim?.simulator.url, apiKey: sim?.apiKey, limiter });
-          store = await openConfiguredStore(config, logger, ctx.scrubber, { migrate: opts.migrate });
-        } catch (error) {
-          // Nothing may keep a worker that failed to start alive.
-          await limiter?.disconnect().catch(() => undefined);
-          redis.disconnect();
-          await sim?.simulator.close();
-          throw error;
-        }
+        // Everything opened from here on is closed by the command scope, whether start-up fails or the worker stops.
+        const redis = connectCommandRedis(ctx);
+        await redisReady(redis, ctx.scrubber);
+        const apiKey = sim?.apiKey ?? config.massive.apiKey;
+        // One API budget for every replica on this Redis and key (no key: createMassiveClient explains).
+        const limiter =
+          apiKey && config.rateLimitScope === 'shared'
+            ? ctx.scope.use(await createSharedRateLimiter(config, apiKey), (l) => l.disconnect(), { name: 'rate limiter' })
+            : undefined;
+        const client = createMassiveClient({ ...ctx, baseUrl: sim?.simulator.url, apiKey: sim?.apiKey, limiter });
+        const store = await openCommandStore(ctx, { migrate: opts.migrate });
         redis.on('error', (e: Error) => logger.warn({ error: ctx.scrubber.scrub(e.message) }, 'redis connection error'));
         const market = new MassiveMarketData(client);
         const concurrency = opts.concurrency ?? config.symbolConcurrency;
@@ -94,6 +103,7 @@ export function registerWorker(program: Command): void {
               config.rateLimit === 'unlimited' ? null : config.rateLimit === 'free' ? 5 / 60 : config.rateLimit.requestsPerSecond,
           },
         });
+        ctx.scope.use(worker, (w) => w.stop('SIGTERM'), { name: 'worker', timeoutMs: opts.drainTimeout * 1000 + 10_000 });
         const events = new EventPublisher(redis, { component: 'daily-import' });
         const imports = new ImportCoordinator(
           {
@@ -109,6 +119,10 @@ export function registerWorker(program: Command): void {
           },
           { lockRedis: redis, concurrency },
         );
+        ctx.scope.use(imports, (i) => i.stop(opts.drainTimeout * 1000, 'SIGTERM'), {
+          name: 'import coordinator',
+          timeoutMs: opts.drainTimeout * 1000 + 10_000,
+        });
         const scheduler = schedule
           ? new ImportScheduler({
               schedule,
@@ -120,6 +134,7 @@ export function registerWorker(program: Command): void {
               scrubber: ctx.scrubber,
             })
           : undefined;
+        if (scheduler) ctx.scope.use(scheduler, (s) => s.stop(), { name: 'scheduler' });
         const http =
           opts.httpPort !== undefined
             ? await startHttpServer({
@@ -141,6 +156,15 @@ export function registerWorker(program: Command): void {
                 }),
               })
             : undefined;
+        if (http) ctx.scope.use(http, (h) => h.close(), { name: 'HTTP server' });
+        // On shutdown the scheduler stops and jobs drain while /health still answers; then the rest closes.
+        const drain = ctx.scope.defer(
+          async () => {
+            scheduler?.stop();
+            await Promise.all([worker.stop('SIGTERM'), imports.stop(opts.drainTimeout * 1000, 'SIGTERM')]);
+          },
+          { name: 'worker drain', timeoutMs: opts.drainTimeout * 1000 + 10_000 },
+        );
         if (http) {
           logger.info({ url: http.url, processingApi: http.access }, 'health, metrics and processing API listening');
         }
@@ -157,13 +181,8 @@ export function registerWorker(program: Command): void {
           process.on('SIGINT', onSignal);
           process.on('SIGTERM', onSignal);
         });
-        scheduler?.stop();
-        await Promise.all([worker.stop('SIGTERM'), imports.stop(opts.drainTimeout * 1000, 'SIGTERM')]);
-        await http?.close();
-        await store.close();
-        await limiter?.disconnect();
-        await redis.quit().catch(() => redis.disconnect());
-        await sim?.simulator.close();
+        await drain();
+        await ctx.scope.close();
         logger.info('worker stopped');
         logger.flush();
         process.exitCode = 0;
