@@ -4,7 +4,7 @@
  */
 import { createTestDatabase, type TestDatabase } from '@tickstock/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { runCliInProcess } from './support/run-cli.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -19,27 +19,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function tickstock(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const write = (into: string[]) =>
-    ((chunk: string | Uint8Array) => {
-      into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    }) as typeof process.stdout.write;
-  const [stdout, stderr] = [process.stdout.write, process.stderr.write];
-  process.stdout.write = write(out);
-  process.stderr.write = write(err);
-  process.exitCode = undefined;
-  try {
-    const code = await main(['node', 'tickstock', ...args]);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = stdout;
-    process.stderr.write = stderr;
-    process.exitCode = undefined;
-  }
-}
+const tickstock = runCliInProcess;
 
 describe('tickstock track', () => {
   it('adds symbols with their asset class, deactivates, and lists them (active only unless --all)', async () => {

@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, redisUrl, type TestDatabase } from '@tickstock/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { runCliInProcess } from './support/run-cli.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const CLI = `${root}packages/runner/src/cli.ts`;
@@ -80,28 +80,7 @@ function expectPromptFailure(r: Run, message: string): void {
   expect(r.stderr).not.toContain('still running');
 }
 
-/** `main` in this process, output captured (for parse-time checks: nothing starts). */
-async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const write = (into: string[]) =>
-    ((chunk: string | Uint8Array) => {
-      into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    }) as typeof process.stdout.write;
-  const [stdout, stderr] = [process.stdout.write, process.stderr.write];
-  process.stdout.write = write(out);
-  process.stderr.write = write(err);
-  process.exitCode = undefined;
-  try {
-    const code = await main(['node', 'tickstock', ...args]);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = stdout;
-    process.stderr.write = stderr;
-    process.exitCode = undefined;
-  }
-}
+const inProcess = runCliInProcess;
 
 describe('a failed start-up closes what the command started and exits within seconds', { timeout: KILL_AFTER_MS + 30_000 }, () => {
   it.each([

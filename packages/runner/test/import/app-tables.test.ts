@@ -17,7 +17,7 @@ import {
   type SqlRunner,
   tableShape,
 } from '../../../ohlcv-store/test/support/app-schema.js';
-import { main } from '../../src/cli/main.js';
+import { runCliInProcess } from '../support/run-cli.js';
 
 /** `processing_runs` as the previous release's migration 4 created it (quoted: the release that shipped it). */
 const FIRST_PROCESSING_RUNS_DDL = `CREATE TABLE IF NOT EXISTS processing_runs (
@@ -39,27 +39,7 @@ beforeAll(() => {
     delete process.env[name];
 });
 
-async function tickstock(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const write = (into: string[]) =>
-    ((chunk: string | Uint8Array) => {
-      into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    }) as typeof process.stdout.write;
-  const [stdout, stderr] = [process.stdout.write, process.stderr.write];
-  process.stdout.write = write(out);
-  process.stderr.write = write(err);
-  process.exitCode = undefined;
-  try {
-    const code = await main(['node', 'tickstock', ...args]);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = stdout;
-    process.stderr.write = stderr;
-    process.exitCode = undefined;
-  }
-}
+const tickstock = runCliInProcess;
 
 /** A fresh database, DATABASE_URL pointing at it, and a client for the app's SQL. */
 async function database(label: string): Promise<{ db: TestDatabase; client: pg.Client; sql: SqlRunner['sql']; close(): Promise<void> }> {
