@@ -78,12 +78,6 @@ export interface LoadJob {
   stopOnError?: boolean | undefined;
 }
 
-/**
- * Decides what to fetch of one symbol's timeframe before it loads (incremental loads): the range to fetch (the
- * requested one, or a later start), or null when nothing new can exist. Throwing fails that timeframe.
- */
-export type RangePlanner = (symbol: string, range: TimeframeRange, signal: AbortSignal) => Promise<TimeframeRange | null>;
-
 /** Symbol metadata, as the store registers it (`symbol` is the only required field). */
 export type { SymbolMeta } from '@tickstock/ohlcv-store';
 

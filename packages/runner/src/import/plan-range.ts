@@ -14,9 +14,8 @@
  */
 import { addDays, type CivilDate, monthStart, newYorkDate, utcDateOf, weekStartSunday } from '@tickstock/massive-client';
 import { calendarForTicker, type MarketCalendar } from '@tickstock/massive-client/calendar';
-import { type BarExtent, dateRuleForSymbol, type OhlcvStore } from '@tickstock/ohlcv-store';
-import { STORE_TIMEFRAME } from '../adapters/timeframes.js';
-import type { RangePlanner, Timeframe, TimeframeRange } from '../engine/types.js';
+import { type BarExtent, dateRuleForSymbol } from '@tickstock/ohlcv-store';
+import type { Timeframe, TimeframeRange } from '../engine/types.js';
 
 /** How far after the range's first period the stored history may begin before the range is loaded whole. */
 export const BACKFILL_SLACK_DAYS: Readonly<Record<Timeframe, number>> = { '1min': 5, hour: 5, day: 7, week: 14, month: 45 };
@@ -76,18 +75,4 @@ export function planIncrementalRange(input: PlanInput): TimeframeRange | null {
   const resume = keyDate(extent.last, symbol, range.timeframe);
   const from = laterDate(resume, range.from);
   return from > range.to ? null : { timeframe: range.timeframe, from, to: range.to };
-}
-
-/** A {@link RangePlanner} over the store (`barExtent`) with `now` from `clock`. */
-export function createIncrementalPlanner(store: OhlcvStore, clock: () => number = Date.now): RangePlanner {
-  return async (symbol, range) =>
-    planIncrementalRange({ symbol, range, extent: await store.barExtent(STORE_TIMEFRAME[range.timeframe], symbol), now: clock() });
-}
-
-/** True when the symbol's details were stored before (a `symbols` row with a name): incremental runs skip the call. */
-export function createDetailsKnown(store: OhlcvStore): (symbol: string) => Promise<boolean> {
-  return async (symbol) => {
-    const row = await store.getSymbol(symbol);
-    return row !== null && row.name !== null && row.name !== undefined;
-  };
 }
