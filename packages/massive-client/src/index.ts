@@ -76,6 +76,7 @@ export {
   sessionOfBar,
   type TradingDateOptions,
   tradingDateOfBar,
+  tradingDayStartMs,
 } from './sessions.js';
 export * from './time/index.js';
 export {

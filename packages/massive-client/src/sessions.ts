@@ -8,7 +8,7 @@ import { nyseCalendar } from './calendar/nyse.js';
 import type { MarketCalendar } from './calendar/types.js';
 import { MassiveRequestError } from './errors.js';
 import { type CivilDate, utcDateOf } from './time/civil-date.js';
-import { newYorkDate } from './time/new-york.js';
+import { newYorkDate, newYorkMidnightUtcMs } from './time/new-york.js';
 import { type Timespan, validateInteger } from './validate.js';
 
 /** Part of a trading day: pre-market (04:00–09:30 New York), regular (09:30–16:00), post-market (16:00–20:00), or closed. */
@@ -40,6 +40,16 @@ export function barsAlignToUtcDays(ticker: string | undefined, timespan: Timespa
 export function tradingDateOfBar(bar: Pick<Bar, 'timestamp'>, options: Timespan | TradingDateOptions = {}): CivilDate {
   const { timespan = 'day', ticker } = typeof options === 'string' ? { timespan: options } : options;
   return barsAlignToUtcDays(ticker, timespan) ? utcDateOf(bar.timestamp) : newYorkDate(bar.timestamp);
+}
+
+/**
+ * The instant a trading date starts for bars of `ticker` and `timespan` (default `day`): 00:00 New York, or 00:00 UTC
+ * where {@link barsAlignToUtcDays} says so (forex day bars). What the API stamps a day bar with, and the inverse of
+ * {@link tradingDateOfBar}: every bar of `date` falls in [start of `date`, start of the next date).
+ */
+export function tradingDayStartMs(date: CivilDate, options: Timespan | TradingDateOptions = {}): number {
+  const { timespan = 'day', ticker } = typeof options === 'string' ? { timespan: options } : options;
+  return barsAlignToUtcDays(ticker, timespan) ? Date.parse(`${date}T00:00:00Z`) : newYorkMidnightUtcMs(date);
 }
 
 /**

@@ -20,5 +20,6 @@ export type { Gap } from './stats/gaps.js';
 export type { SymbolStats, SymbolStatsOptions } from './stats/symbol-stats.js';
 export { OhlcvStore, openStore } from './store.js';
 export type { RegisterSymbolsResult, SymbolMeta } from './symbols/register.js';
+export type { NewSplit, ReadSplits, SplitCheck, StoredSplit } from './symbols/splits.js';
 export type { BackfillStatus, TrackedAssetClass, TrackedSymbol } from './symbols/tracked.js';
 export { TIMEFRAMES, type Timeframe, toTimeframe } from './timeframes.js';

@@ -1,11 +1,12 @@
 /** The store: one object per database, composing migrations, discovery, writes, reads, stats and progress. */
-import { type BarExtent, type GetBarsOptions, readBarExtent, readBars, readLatestBarTime } from './bars/read.js';
+import { deleteBarsNotIn } from './bars/delete.js';
+import { type BarExtent, type GetBarsOptions, readBarExtent, readBars, readEarliestWriteBefore, readLatestBarTime } from './bars/read.js';
 import type { UpsertReport } from './bars/report.js';
 import { type SymbolBar, type UpsertOptions, type WriterContext, writeManyBars, writeSymbolBars } from './bars/upsert.js';
 import { openConnection } from './connection.js';
 import type { Driver } from './drivers/driver.js';
 import { StoreError, storageFailed } from './errors.js';
-import type { Bar } from './massive.js';
+import type { Bar, CivilDate } from './massive.js';
 import { DEFAULTS, type OpenStoreOptions } from './options.js';
 import {
   type ProgressRow,
@@ -22,6 +23,17 @@ import { type BarTableSchema, discoverSchema, type StoreSchema } from './schema/
 import { type MigrationReport, runMigrations } from './schema/migrate.js';
 import { readSymbolStats, type SymbolStats, type SymbolStatsOptions } from './stats/symbol-stats.js';
 import { type RegisterSymbolsResult, readSymbol, registerSymbols, type SymbolMeta } from './symbols/register.js';
+import {
+  type NewSplit,
+  type ReadSplits,
+  readSplitCheck,
+  readSplits,
+  type SplitCheck,
+  type StoredSplit,
+  writeReadjusted,
+  writeSplitCheck,
+  writeSplits,
+} from './symbols/splits.js';
 import {
   type BackfillStatus,
   readTracked,
@@ -156,10 +168,70 @@ export class OhlcvStore {
     return this.run(`reading the stored span of ${timeframe} bars of ${symbol}`, () => readBarExtent(this.driver, t, symbol), t.table);
   }
 
+  /**
+   * When the earliest-written of a symbol's bars starting before `beforeMs` was written (Unix ms); null when none is
+   * stored or the table has no `updated_at`. Tells whether stored bars predate a split.
+   */
+  async earliestWriteBefore(timeframe: Timeframe, symbol: string, beforeMs: number): Promise<number | null> {
+    const t = this.table(timeframe);
+    return this.run(
+      `reading when ${timeframe} bars of ${symbol} were written`,
+      () => readEarliestWriteBefore(this.driver, t, symbol, beforeMs),
+      t.table,
+    );
+  }
+
+  /**
+   * Deletes a symbol's rows from `from` to `to` (inclusive; Unix ms or `YYYY-MM-DD`) whose bar start is not in `keep`:
+   * after a reload of that range, the rows the API no longer serves. Returns how many were deleted.
+   */
+  async deleteBarsNotIn(
+    timeframe: Timeframe,
+    symbol: string,
+    range: { from: number | CivilDate; to: number | CivilDate },
+    keep: Iterable<number>,
+  ): Promise<number> {
+    const t = this.table(timeframe);
+    return this.run(
+      `deleting ${timeframe} bars of ${symbol} the API no longer serves`,
+      () => deleteBarsNotIn(this.driver, t, symbol, range.from, range.to, keep),
+      t.table,
+    );
+  }
+
   /** Record count, first/last date, validation rate, and gaps against the trading calendar. */
   async symbolStats(symbol: string, timeframe: Timeframe, options: SymbolStatsOptions = {}): Promise<SymbolStats> {
     const t = this.table(timeframe);
     return this.run(`computing ${timeframe} stats of ${symbol}`, () => readSymbolStats(this.driver, t, symbol, options), t.table);
+  }
+
+  /** Records splits not recorded yet (by symbol and execution date); returns the new ones. */
+  async recordSplits(splits: readonly NewSplit[]): Promise<NewSplit[]> {
+    return this.run('recording splits', () => writeSplits(this.driver, splits), 'symbol_splits');
+  }
+
+  /** Recorded splits (of some symbols, or only those whose readjustment is still to do). */
+  async listSplits(filter: ReadSplits = {}): Promise<StoredSplit[]> {
+    return this.run('reading splits', () => readSplits(this.driver, filter), 'symbol_splits');
+  }
+
+  /** Marks a symbol's pending splits readjusted (its history was reloaded whole); returns how many. */
+  async markReadjusted(symbol: string, rowsRewritten: number): Promise<number> {
+    return this.run(
+      `marking the splits of ${symbol} readjusted`,
+      () => writeReadjusted(this.driver, symbol, rowsRewritten),
+      'symbol_splits',
+    );
+  }
+
+  /** The last splits check, or null before the first. */
+  async lastSplitCheck(): Promise<SplitCheck | null> {
+    return this.run('reading the last splits check', () => readSplitCheck(this.driver), 'split_checks');
+  }
+
+  /** Records a finished splits check through a New York date. */
+  async recordSplitCheck(through: CivilDate): Promise<void> {
+    return this.run('recording the splits check', () => writeSplitCheck(this.driver, through), 'split_checks');
   }
 
   /** Upserts one symbol's details; a value not given never erases a stored one. */

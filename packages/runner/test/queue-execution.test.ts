@@ -9,9 +9,11 @@ import { type RedisServer, startRedisServer, uniquePrefix, waitFor } from '@tick
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DayColumns } from '../src/engine/day-columns.js';
 import { FatalJobError } from '../src/engine/errors.js';
 import { JobStop } from '../src/engine/run-job.js';
-import type { SymbolResult } from '../src/engine/types.js';
+import type { PlannedSymbol, SymbolResult } from '../src/engine/types.js';
+import { DayHandoff, suppliedDaysKey } from '../src/execution/day-handoff.js';
 import type { SymbolExecutionHooks } from '../src/execution/executor.js';
 import { QueueExecutor } from '../src/execution/queue-executor.js';
 import { cancelledKey, QUEUE_DEFAULTS, QUEUE_PREFIX, type QueueSettings, SYMBOLS_QUEUE, symbolEntryId } from '../src/execution/queues.js';
@@ -64,7 +66,7 @@ function runner(load: Loader, concurrency = 2): SymbolRunner {
   return r;
 }
 
-async function coordinator(): Promise<QueueExecutor> {
+async function coordinator(handoff = new DayHandoff(redis, 600)): Promise<QueueExecutor> {
   const queue = new Queue<SymbolEntryData, SymbolEntryOutcome>(SYMBOLS_QUEUE, { connection, prefix: QUEUE_PREFIX });
   const eventsConnection = connection.duplicate();
   const events = new QueueEvents(SYMBOLS_QUEUE, { connection: eventsConnection, prefix: QUEUE_PREFIX });
@@ -74,7 +76,7 @@ async function coordinator(): Promise<QueueExecutor> {
     await queue.close();
     eventsConnection.disconnect();
   });
-  return new QueueExecutor({ queue, events, redis, settings, logger, scrubber });
+  return new QueueExecutor({ queue, events, redis, settings, handoff, logger, scrubber });
 }
 
 function hooks(jobId: string, signal = new AbortController().signal) {
@@ -228,5 +230,42 @@ describe('durable execution on the queue', () => {
     // What remains are the entries a runner had taken (finished); nothing is left waiting to be loaded.
     expect(states.length).toBeGreaterThanOrEqual(loaded.length);
     expect(states.every((s) => s === 'completed')).toBe(true);
+  });
+
+  it('hands grouped-daily day bars to a symbol loading on another replica through Redis, not in the entry, and deletes them once the job settles', async () => {
+    const jobId = uniquePrefix('job');
+    const day = (d: number) => ({ timestamp: Date.UTC(2026, 0, d, 5), open: d, high: d + 1, low: d - 1, close: d + 0.5, volume: 100 * d });
+    const planned = new Map<string, PlannedSymbol>();
+    for (const symbol of ['AAA', 'BBB']) {
+      planned.set(symbol, {
+        plan: { symbol, details: false, steps: [{ timeframe: 'day', from: '2026-01-02', to: '2026-01-30', source: 'grouped' }] },
+        supplied:
+          symbol === 'AAA'
+            ? { days: DayColumns.fromBars([day(6), day(5)]) }
+            : { days: DayColumns.empty, error: { code: 'SERVER_ERROR', message: 'grouped daily stocks 2026-01-05: 502' } },
+      });
+    }
+    const seen = new Map<string, unknown>();
+    const entrySizes: number[] = [];
+    // The replica's own handoff: nothing in memory, so it reads Redis.
+    const replica = new DayHandoff(redis, 600);
+    runner(async (entry) => {
+      entrySizes.push(JSON.stringify(entry).length);
+      seen.set(entry.symbol, await replica.take(entry.jobId, entry.symbol));
+      return ok(entry.symbol);
+    });
+    const h = hooks(jobId);
+    h.hooks.task.planned = planned;
+    await (await coordinator()).run(['AAA', 'BBB'], neverCalled, h.hooks);
+    const aaa = seen.get('AAA') as { days: DayColumns };
+    expect(aaa.days.toBars()).toEqual([day(5), day(6)]);
+    expect(seen.get('BBB')).toEqual({
+      days: DayColumns.empty,
+      error: { code: 'SERVER_ERROR', message: 'grouped daily stocks 2026-01-05: 502' },
+    });
+    // The entries carry the plan only; the job's copy was released once handed on.
+    expect(Math.max(...entrySizes)).toBeLessThan(400);
+    expect([...planned.values()].map((p) => p.supplied)).toEqual([undefined, undefined]);
+    expect(await redis.exists(suppliedDaysKey(jobId))).toBe(0);
   });
 });

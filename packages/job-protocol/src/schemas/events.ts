@@ -46,7 +46,15 @@ export const dataImportStartedPayloadSchema = z.looseObject({
   timeframes: z.array(z.string()),
   lookback_days: z.record(z.string(), z.number()),
   planned_requests: z
-    .looseObject({ total: countSchema, details: countSchema, grouped_daily: countSchema, per_ticker: countSchema })
+    .looseObject({
+      total: countSchema,
+      details: countSchema,
+      grouped_daily: countSchema,
+      per_ticker: countSchema,
+      splits_check: countSchema
+        .optional()
+        .describe('The splits check before an incremental load: one request for the universe, plus pages'),
+    })
     .optional()
     .describe('The API requests the job will send, counted before any is sent (retries come on top)'),
 });
@@ -66,12 +74,22 @@ export const dataImportCompletedPayloadSchema = z.looseObject({
   has_errors: z.boolean().optional(),
 });
 
+export const symbolHistoryReadjustedPayloadSchema = z.looseObject({
+  run_id: z.string(),
+  symbol: z.string(),
+  execution_date: z.string().describe('New York date of the latest split the history was reloaded for'),
+  ratio: z.number().positive().describe('New shares per old one across the splits (10 for a 10-for-1, 0.1 for a 1-for-10)'),
+  splits: z.array(z.looseObject({ execution_date: z.string(), split_from: z.number().positive(), split_to: z.number().positive() })).min(1),
+  rows_rewritten: countSchema.describe('Stored rows the reload changed or deleted, over every timeframe'),
+});
+
 /** Payload schema of each monitoring event. */
 export const MONITORING_PAYLOAD_SCHEMAS = {
   job_progress_update: jobProgressUpdatePayloadSchema,
   symbol_processing_complete: symbolProcessingCompletePayloadSchema,
   data_import_started: dataImportStartedPayloadSchema,
   data_import_completed: dataImportCompletedPayloadSchema,
+  symbol_history_readjusted: symbolHistoryReadjustedPayloadSchema,
 } as const;
 
 /** Monitoring event names. */
@@ -83,12 +101,15 @@ export type MonitoringEventName = keyof typeof MONITORING_PAYLOAD_SCHEMAS;
  * - `tickstock:import:started` / `:completed`: `src/core/services/processing_event_subscriber.py` (the Daily
  *   Processing page; it routes by `event` on any of its channels and does not subscribe to the first one).
  * - `tickstock:monitoring`: both subscribers read `job_progress_update` there (`payload.phase` must be `data_import`).
+ *   `symbol_history_readjusted` (a symbol's stored history reloaded after a split) goes there too, for operators and
+ *   the monitoring log; the app's subscribers route by `event` and pass over names they do not handle.
  */
 export const IMPORT_EVENT_CHANNELS = {
   job_progress_update: ['tickstock:monitoring'],
   symbol_processing_complete: ['tickstock:data:import:status'],
   data_import_started: ['tickstock:data:import:status', 'tickstock:import:started'],
   data_import_completed: ['tickstock:data:import:status', 'tickstock:import:completed'],
+  symbol_history_readjusted: ['tickstock:monitoring'],
 } as const satisfies Record<MonitoringEventName, readonly string[]>;
 /** The payload of monitoring event `E`. */
 export type MonitoringPayload<E extends MonitoringEventName> = z.infer<(typeof MONITORING_PAYLOAD_SCHEMAS)[E]>;
@@ -107,6 +128,7 @@ export const jobProgressUpdateEventSchema = envelope('job_progress_update');
 export const symbolProcessingCompleteEventSchema = envelope('symbol_processing_complete');
 export const dataImportStartedEventSchema = envelope('data_import_started');
 export const dataImportCompletedEventSchema = envelope('data_import_completed');
+export const symbolHistoryReadjustedEventSchema = envelope('symbol_history_readjusted');
 
 /** Any monitoring event, by `event`. */
 export const monitoringEventSchema = z.discriminatedUnion('event', [
@@ -114,6 +136,7 @@ export const monitoringEventSchema = z.discriminatedUnion('event', [
   symbolProcessingCompleteEventSchema,
   dataImportStartedEventSchema,
   dataImportCompletedEventSchema,
+  symbolHistoryReadjustedEventSchema,
 ]);
 export type MonitoringEvent = z.infer<typeof monitoringEventSchema>;
 

@@ -23,9 +23,8 @@
  * time zone.
  */
 import type { Bar } from '../bars.js';
-import { barsAlignToUtcDays, tradingDateOfBar } from '../sessions.js';
-import { addDays, type CivilDate, civilDateToDayNumber, monthStart, nextMonthStart, weekStartSunday } from './civil-date.js';
-import { newYorkMidnightUtcMs } from './new-york.js';
+import { tradingDateOfBar, tradingDayStartMs } from '../sessions.js';
+import { addDays, type CivilDate, monthStart, nextMonthStart, weekStartSunday } from './civil-date.js';
 
 /** The periods built from day bars. */
 export type BarPeriod = 'week' | 'month';
@@ -44,7 +43,6 @@ export interface PeriodBarsOptions {
   ticker?: string;
 }
 
-const DAY_MS = 86_400_000;
 /** Largest whole number a double holds exactly. */
 const EXACT = 2 ** 53;
 /** Decimals looked for in a volume before a sum is left as the doubles add up. */
@@ -157,7 +155,6 @@ export function periodRange(date: CivilDate, period: BarPeriod): { start: CivilD
  */
 export function aggregateDayBars(days: readonly Bar[], period: BarPeriod, options: PeriodBarsOptions = {}): Bar[] {
   if (!BAR_PERIODS.includes(period)) throw new RangeError(`period must be 'week' or 'month', got ${JSON.stringify(period)}`);
-  const utc = barsAlignToUtcDays(options.ticker, 'day');
   const dated = days.map((bar) => ({ bar, date: tradingDateOfBar(bar, { timespan: 'day', ticker: options.ticker }) }));
   dated.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   const out: Bar[] = [];
@@ -173,7 +170,7 @@ export function aggregateDayBars(days: readonly Bar[], period: BarPeriod, option
       previous = d.date;
       group.push(d.bar);
     }
-    out.push(mergeBars(group, utc ? civilDateToDayNumber(start) * DAY_MS : newYorkMidnightUtcMs(start)));
+    out.push(mergeBars(group, tradingDayStartMs(start, { ticker: options.ticker })));
   }
   return out;
 }

@@ -124,3 +124,26 @@ export async function readBarExtent(db: Queryable, schema: BarTableSchema, symbo
     lastWrittenAt: row.written === null || row.written === undefined ? null : Number(row.written),
   };
 }
+
+/**
+ * When the earliest-written of a symbol's bars starting before `beforeMs` was written (its `updated_at`, Unix ms):
+ * whether those bars were fetched before a split took effect. Null when there are none, or the table has no
+ * `updated_at` (then nobody knows: callers assume the worst).
+ */
+export async function readEarliestWriteBefore(
+  db: Queryable,
+  schema: BarTableSchema,
+  symbol: string,
+  beforeMs: number,
+): Promise<number | null> {
+  if (!schema.hasUpdatedAt) return null;
+  const spec = timeframeSpec(schema.timeframe);
+  const bound = boundKey(spec, beforeMs, dateRuleForSymbol(symbol));
+  const { rows } = await db.query<{ w: number | null }>(
+    `SELECT (extract(epoch FROM min(updated_at)) * 1000)::float8 AS w FROM ${ident(schema.table)}
+      WHERE symbol = $1 AND ${ident(schema.timeColumn)} < ${timeParamSql(schema, '$2')}`,
+    [symbol, bound],
+  );
+  const w = rows[0]?.w;
+  return w === null || w === undefined ? null : Number(w);
+}

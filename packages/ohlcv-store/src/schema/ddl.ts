@@ -173,3 +173,24 @@ export const FIRST_PROCESSING_RUNS_COLUMNS: readonly string[] = [
   'completed_at',
   'updated_at',
 ];
+
+/** `symbol_splits`: splits found for stored symbols and whether (and when) their history was reloaded for them. */
+export const SYMBOL_SPLITS_DDL = `CREATE TABLE IF NOT EXISTS symbol_splits (
+  symbol VARCHAR(20) NOT NULL,
+  execution_date DATE NOT NULL,
+  split_from NUMERIC NOT NULL CHECK (split_from > 0),
+  split_to NUMERIC NOT NULL CHECK (split_to > 0),
+  split_id TEXT,
+  readjust_needed BOOLEAN NOT NULL,
+  found_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  readjusted_at TIMESTAMPTZ,
+  rows_rewritten BIGINT,
+  PRIMARY KEY (symbol, execution_date)
+)`;
+
+/** `split_checks`: one row, through which date splits have been looked for. */
+export const SPLIT_CHECKS_DDL = `CREATE TABLE IF NOT EXISTS split_checks (
+  id SMALLINT PRIMARY KEY DEFAULT 1 CHECK (id = 1),
+  checked_through DATE NOT NULL,
+  checked_at TIMESTAMPTZ NOT NULL DEFAULT now()
+)`;

@@ -19,7 +19,9 @@ import {
   hypertableSql,
   PROCESSING_PROGRESS_DDL,
   PROCESSING_RUNS_DDL,
+  SPLIT_CHECKS_DDL,
   SYMBOL_PROCESSING_STATUS_DDL,
+  SYMBOL_SPLITS_DDL,
   SYMBOLS_DDL,
   TRACKED_SYMBOLS_DDL,
 } from './ddl.js';
@@ -193,6 +195,14 @@ export const MIGRATIONS: readonly Migration[] = [
       const moved = await describeFirstShapeRuns(ctx);
       if (moved > 0) ctx.note(`described ${moved} earlier run${moved === 1 ? '' : 's'} in the app's columns`);
       for (const sql of APP_PROCESSING_RUNS_INDEXES) await ctx.tx.query(sql);
+    },
+  },
+  {
+    version: 6,
+    name: 'symbol_splits and split_checks',
+    async up(ctx) {
+      await ctx.tx.query(SYMBOL_SPLITS_DDL);
+      await ctx.tx.query(SPLIT_CHECKS_DDL);
     },
   },
 ];

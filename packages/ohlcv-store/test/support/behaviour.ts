@@ -40,7 +40,7 @@ async function expectStoreError(p: Promise<unknown>, code: string, ...fragments:
   return err;
 }
 
-const TABLE_LIST = `'symbols','ohlcv_1min','ohlcv_hourly','ohlcv_daily','ohlcv_weekly','ohlcv_monthly','processing_progress','symbol_processing_status','tracked_symbols','processing_runs','schema_migrations'`;
+const TABLE_LIST = `'symbols','ohlcv_1min','ohlcv_hourly','ohlcv_daily','ohlcv_weekly','ohlcv_monthly','processing_progress','symbol_processing_status','tracked_symbols','processing_runs','symbol_splits','split_checks','schema_migrations'`;
 
 async function columnsOf(b: TestBackend, tables: string): Promise<string[]> {
   const rows = await b.sql<{ c: string }>(
@@ -100,17 +100,17 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
       await b?.dispose();
     });
 
-    it('applies migrations 1-5 once; a second open applies none and changes nothing', async () => {
-      expect(store.migrations?.applied).toEqual([1, 2, 3, 4, 5]);
+    it('applies migrations 1-6 once; a second open applies none and changes nothing', async () => {
+      expect(store.migrations?.applied).toEqual([1, 2, 3, 4, 5, 6]);
       const before = await columnsOf(b, TABLE_LIST);
       const again = await b.open();
       expect(again.migrations?.applied).toEqual([]);
-      expect(again.migrations?.version).toBe(5);
+      expect(again.migrations?.version).toBe(6);
       expect(again.migrations?.notes).toEqual([]);
       await again.close();
       expect(await columnsOf(b, TABLE_LIST)).toEqual(before);
       const versions = await b.sql<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
-      expect(versions.map((v) => v.version)).toEqual([1, 2, 3, 4, 5]);
+      expect(versions.map((v) => v.version)).toEqual([1, 2, 3, 4, 5, 6]);
     });
 
     it("creates processing_runs exactly as the app's DDL (create_processing_runs_table.sql), with its two indexes", async () => {
@@ -606,6 +606,77 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
     });
   });
 
+  describe('stock splits: recorded once, pending until readjusted, and reloaded ranges cleared of rows no longer served', () => {
+    let b: TestBackend;
+    let store: OhlcvStore;
+    beforeAll(async () => {
+      b = await createBackend();
+      store = await b.open();
+    });
+    afterAll(async () => {
+      await store?.close();
+      await b?.dispose();
+    });
+
+    it('records each split once, lists the pending ones, and closes them with the rows rewritten', async () => {
+      const nvda = { symbol: 'NVDA', executionDate: '2024-06-10', splitFrom: 1, splitTo: 10, splitId: 'E1', readjustNeeded: true };
+      const wmt = { symbol: 'WMT', executionDate: '2024-02-26', splitFrom: 1, splitTo: 3, readjustNeeded: false };
+      expect(await store.recordSplits([nvda, wmt])).toEqual([nvda, wmt]);
+      expect(await store.recordSplits([nvda])).toEqual([]);
+      expect(
+        (await store.listSplits({ pending: true })).map((s) => [s.symbol, s.executionDate, s.splitFrom, s.splitTo, s.splitId]),
+      ).toEqual([['NVDA', '2024-06-10', 1, 10, 'E1']]);
+      expect(await store.markReadjusted('NVDA', 1_276)).toBe(1);
+      expect(await store.markReadjusted('NVDA', 5)).toBe(0);
+      const all = await store.listSplits({ symbols: ['NVDA', 'WMT'] });
+      expect(all.map((s) => [s.symbol, s.readjustNeeded, s.readjustedAt !== null, s.rowsRewritten])).toEqual([
+        ['NVDA', true, true, 1_276],
+        ['WMT', false, false, null],
+      ]);
+      await expectStoreError(
+        store.recordSplits([{ ...nvda, executionDate: '2024-6-10' }]),
+        'INVALID_ARGUMENT',
+        'execution date must be YYYY-MM-DD',
+      );
+      await expectStoreError(store.recordSplits([{ ...nvda, splitTo: 0 }]), 'INVALID_ARGUMENT', 'split_to must be a positive number, got 0');
+    });
+
+    it('keeps how far splits were checked, never moving it back', async () => {
+      expect(await store.lastSplitCheck()).toBeNull();
+      await store.recordSplitCheck('2025-06-20');
+      await store.recordSplitCheck('2025-06-01');
+      expect((await store.lastSplitCheck())?.checkedThrough).toBe('2025-06-20');
+    });
+
+    it('deletes the rows of a reloaded range the API no longer serves, and says when the earlier bars were written', async () => {
+      await store.registerSymbol({ symbol: 'SPLT' });
+      const day = (d: string) => ({ timestamp: Date.parse(`${d}T04:00:00Z`), open: 1, high: 2, low: 0.5, close: 1.5, volume: 10 });
+      await store.upsertBars('daily', 'SPLT', [day('2025-06-09'), day('2025-06-10'), day('2025-06-11'), day('2025-06-12')]);
+      const hour = (h: number) => ({
+        timestamp: Date.parse('2025-06-10T13:00:00Z') + h * 3_600_000,
+        open: 1,
+        high: 2,
+        low: 0.5,
+        close: 1.5,
+      });
+      await store.upsertBars('hourly', 'SPLT', [hour(0), hour(1), hour(2)]);
+      const beforeSplit = Date.parse('2025-06-11T04:00:00Z');
+      const written = await store.earliestWriteBefore('daily', 'SPLT', beforeSplit);
+      expect(written).toBeGreaterThan(Date.now() - 600_000);
+      expect(await store.earliestWriteBefore('daily', 'SPLT', Date.parse('2025-06-09T04:00:00Z'))).toBeNull();
+      // Dates 06-10..06-11 reloaded, 06-10 no longer served: only it goes (06-09 and 06-12 are outside the range).
+      expect(await store.deleteBarsNotIn('daily', 'SPLT', { from: '2025-06-10', to: '2025-06-11' }, [day('2025-06-11').timestamp])).toBe(1);
+      expect((await store.getBars('daily', 'SPLT')).map((x) => new Date(x.timestamp).toISOString().slice(0, 10))).toEqual([
+        '2025-06-09',
+        '2025-06-11',
+        '2025-06-12',
+      ]);
+      const range = { from: hour(0).timestamp, to: hour(2).timestamp };
+      expect(await store.deleteBarsNotIn('hourly', 'SPLT', range, [hour(0).timestamp, hour(2).timestamp])).toBe(1);
+      expect((await store.getBars('hourly', 'SPLT')).map((x) => x.timestamp)).toEqual([hour(0).timestamp, hour(2).timestamp]);
+    });
+  });
+
   describe('time mapping (never the machine time zone)', () => {
     let b: TestBackend;
     let store: OhlcvStore;
@@ -815,7 +886,7 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
       const symbolsBefore = await tableShape(b, 'symbols');
       const store = await b.open();
       try {
-        expect(store.migrations?.applied).toEqual([1, 2, 3, 4, 5]);
+        expect(store.migrations?.applied).toEqual([1, 2, 3, 4, 5, 6]);
         expect(await columnsOf(b, existing)).toEqual(colsBefore);
         expect(await indexesOf(b, `${existing},'symbols'`)).toEqual(idxBefore);
         // symbols keeps every column as it was (never retyped) and gains the ones the store writes and the app selects.
@@ -961,7 +1032,7 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
       const reference = await createAppReference(b);
       const store = await b.open();
       try {
-        expect(store.migrations?.applied).toEqual([1, 2, 3, 4, 5]);
+        expect(store.migrations?.applied).toEqual([1, 2, 3, 4, 5, 6]);
         expect(await tableShape(b, 'processing_runs')).toEqual(await tableShape(b, reference));
         expect(await indexShape(b, 'processing_runs')).toEqual(await indexShape(b, reference));
         const startedAt = Date.now() - 120_000;
@@ -1064,7 +1135,7 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
       const before = await tableShape(b, 'processing_runs');
       const store = await b.open();
       try {
-        expect(store.migrations?.applied).toEqual([5]);
+        expect(store.migrations?.applied).toEqual([5, 6]);
         const after = await tableShape(b, 'processing_runs');
         expect(after.filter((c) => before.includes(c))).toEqual(before);
         expect(after.filter((c) => !before.includes(c))).toEqual(

@@ -1,5 +1,5 @@
 /** The engine's store port over `OhlcvStore`. */
-import type { Bar } from '@tickstock/massive-client';
+import { addDays, type Bar, newYorkMidnightUtcMs } from '@tickstock/massive-client';
 import type { OhlcvStore } from '@tickstock/ohlcv-store';
 import type { CivilDate, StorePort, SymbolMeta, Timeframe, WriteCounts } from '../engine/types.js';
 import { STORE_TIMEFRAME } from './timeframes.js';
@@ -24,5 +24,16 @@ export class OhlcvBarStore implements StorePort {
 
   readDayBars(symbol: string, from: CivilDate, to: CivilDate): Promise<Bar[]> {
     return this.store.getBars('daily', symbol, { from, to });
+  }
+
+  deleteBarsNotIn(timeframe: Timeframe, symbol: string, from: CivilDate, to: CivilDate, keep: ReadonlySet<number>): Promise<number> {
+    // Intraday tables are keyed by instant: the range runs from 00:00 New York of `from` to the end of `to`.
+    const intraday = timeframe === '1min' || timeframe === 'hour';
+    const range = intraday ? { from: newYorkMidnightUtcMs(from), to: newYorkMidnightUtcMs(addDays(to, 1)) - 1 } : { from, to };
+    return this.store.deleteBarsNotIn(STORE_TIMEFRAME[timeframe], symbol, range, keep);
+  }
+
+  async markReadjusted(symbol: string, rowsRewritten: number): Promise<void> {
+    await this.store.markReadjusted(symbol, rowsRewritten);
   }
 }

@@ -1,6 +1,13 @@
 /** The engine's market-data port over `MassiveClient`. */
-import { type Bar, type GroupedMarket, isMassiveError, type MassiveClient, type TickerBar } from '@tickstock/massive-client';
-import type { CivilDate, MarketDataPort, SymbolMeta, TimeframeRange } from '../engine/types.js';
+import {
+  type Bar,
+  type GroupedMarket,
+  isMassiveError,
+  MAX_SPLITS_LIMIT,
+  type MassiveClient,
+  type TickerBar,
+} from '@tickstock/massive-client';
+import type { CivilDate, ListedSplit, MarketDataPort, SymbolMeta, TimeframeRange } from '../engine/types.js';
 import { API_TIMESPAN } from './timeframes.js';
 
 export class MassiveMarketData implements MarketDataPort {
@@ -48,6 +55,15 @@ export class MassiveMarketData implements MarketDataPort {
       limit: 50_000,
       signal,
     });
+  }
+
+  async splits(from: CivilDate, to: CivilDate, signal: AbortSignal): Promise<{ splits: ListedSplit[]; requests: number }> {
+    const splits: ListedSplit[] = [];
+    for await (const s of this.client.listSplits({ executionDateGte: from, executionDateLte: to, signal })) {
+      splits.push({ ticker: s.ticker, executionDate: s.execution_date, splitFrom: s.split_from, splitTo: s.split_to, id: s.id });
+    }
+    // One request, and one more per further page (the client asks for the largest page).
+    return { splits, requests: Math.max(1, Math.ceil(splits.length / MAX_SPLITS_LIMIT)) };
   }
 
   groupedDaily(market: GroupedMarket, date: CivilDate, includeOtc: boolean, signal: AbortSignal): Promise<TickerBar[]> {

@@ -91,6 +91,7 @@ export function outcomeSummary(o: JobOutcome) {
           details: o.plannedRequests.details,
           grouped_daily: o.plannedRequests.grouped,
           per_ticker: o.plannedRequests.perTicker,
+          splits_check: o.plannedRequests.splits ?? 0,
         }
       : null,
     started_at: o.startedAt.toISOString(),

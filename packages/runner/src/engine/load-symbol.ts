@@ -6,7 +6,15 @@
  * rethrown as `FatalJobError`.
  */
 import type { Bar } from '@tickstock/massive-client';
-import { aggregateDayBars, monthStart, periodRange, tradingDateOfBar, weekStartSunday } from '@tickstock/massive-client';
+import {
+  addDays,
+  aggregateDayBars,
+  monthStart,
+  periodRange,
+  tradingDateOfBar,
+  tradingDayStartMs,
+  weekStartSunday,
+} from '@tickstock/massive-client';
 import { errorCode, errorMessage, FatalJobError, JOB_FATAL_CODES } from './errors.js';
 import type {
   CivilDate,
@@ -18,6 +26,7 @@ import type {
   SymbolResult,
   TimeframeRange,
   TimeframeResult,
+  WriteCounts,
 } from './types.js';
 
 export interface LoadSymbolDeps {
@@ -35,8 +44,6 @@ function throwIfFatal(error: unknown): void {
 export function perTickerPlan(symbol: string, ranges: readonly TimeframeRange[]): SymbolPlan {
   return { symbol, details: true, steps: ranges.map((r) => ({ timeframe: r.timeframe, from: r.from, to: r.to, source: 'ticker' })) };
 }
-
-const inRange = (date: CivilDate, from: CivilDate, to: CivilDate) => date >= from && date <= to;
 
 /** Loads one symbol the plain way (details, then each range per ticker). */
 export function loadSymbol(
@@ -121,7 +128,7 @@ export async function loadPlannedSymbol(
       const widened = (step.fetchFrom ?? step.from) !== step.from || (step.fetchTo ?? step.to) !== step.to;
       if (step.timeframe === 'day' && step.source === 'ticker' && !building && !widened && step.store !== false) {
         // Nothing is built from these day bars: they stream straight into the store, like any other timeframe.
-        const counts = await deps.store.writeBars('day', symbol, deps.market.bars(symbol, step, signal), signal);
+        const counts = await streamRange(symbol, step, deps, signal);
         Object.assign(tf, counts);
         if (counts.fetched) fetchedAny = true;
         result.recordsImported += counts.written + counts.unchanged;
@@ -133,7 +140,10 @@ export async function loadPlannedSymbol(
         tf.fetched = days.length;
         if (days.length) fetchedAny = true;
         if (step.store !== false) {
-          const own = days.filter((b) => inRange(tradingDateOfBar(b, { timespan: 'day', ticker: symbol }), step.from, step.to));
+          // The step's own dates, [start of `from`, start of the day after `to`), by timestamp: no date per bar.
+          const first = tradingDayStartMs(step.from, { ticker: symbol });
+          const end = tradingDayStartMs(addDays(step.to, 1), { ticker: symbol });
+          const own = days.filter((b) => b.timestamp >= first && b.timestamp < end);
           const counts = await deps.store.writeBars('day', symbol, own, signal);
           Object.assign(tf, counts, { fetched: own.length });
           result.recordsImported += counts.written + counts.unchanged;
@@ -150,7 +160,7 @@ export async function loadPlannedSymbol(
         result.recordsImported += counts.written + counts.unchanged;
         continue;
       }
-      const counts = await deps.store.writeBars(step.timeframe, symbol, deps.market.bars(symbol, step, signal), signal);
+      const counts = await streamRange(symbol, step, deps, signal);
       Object.assign(tf, counts);
       if (counts.fetched) fetchedAny = true;
       result.recordsImported += counts.written + counts.unchanged;
@@ -172,8 +182,57 @@ export async function loadPlannedSymbol(
     fail('SYMBOL_NOT_FOUND', `${symbol} is not a known ticker and the API returned no bars for it`);
   }
   if (result.interrupted) fail('ABORTED', 'stopped before every timeframe was loaded');
+  if (plan.readjust?.length && result.ok) await finishReadjustment(plan, result, deps, fail);
   result.processingTimeMs = now() - started;
   return result;
+}
+
+/**
+ * A split readjustment whose every range reloaded: recorded as done, so no later run repeats it. Until then (a
+ * timeframe failed, the worker was killed) the splits stay pending and the next run reloads the symbol again.
+ */
+async function finishReadjustment(
+  plan: SymbolPlan,
+  result: SymbolResult,
+  deps: LoadSymbolDeps,
+  fail: (code: string, message: string) => void,
+): Promise<void> {
+  const rowsRewritten = result.timeframes.reduce((n, t) => n + t.written + (t.deleted ?? 0), 0);
+  try {
+    if (!deps.store.markReadjusted) throw new Error('this store cannot record split readjustments');
+    await deps.store.markReadjusted(plan.symbol, rowsRewritten);
+    result.readjusted = { splits: [...(plan.readjust ?? [])], rowsRewritten };
+  } catch (error) {
+    throwIfFatal(error);
+    fail(
+      errorCode(error, 'STORAGE_FAILED'),
+      `the split readjustment of ${plan.symbol} reloaded but could not be recorded: ${errorMessage(error)}`,
+    );
+  }
+}
+
+/**
+ * One range per ticker, streamed into the store. A range that replaces what is stored (a split readjustment) then
+ * deletes the stored rows of the range that the API no longer serves.
+ */
+async function streamRange(
+  symbol: string,
+  step: PlanStep,
+  deps: LoadSymbolDeps,
+  signal: AbortSignal,
+): Promise<WriteCounts & { deleted?: number }> {
+  if (!step.replace) return deps.store.writeBars(step.timeframe, symbol, deps.market.bars(symbol, step, signal), signal);
+  if (!deps.store.deleteBarsNotIn) throw new Error('this store cannot replace a reloaded range');
+  const served = new Set<number>();
+  async function* noted(bars: AsyncIterable<Bar>): AsyncIterable<Bar> {
+    for await (const bar of bars) {
+      served.add(bar.timestamp);
+      yield bar;
+    }
+  }
+  const counts = await deps.store.writeBars(step.timeframe, symbol, noted(deps.market.bars(symbol, step, signal)), signal);
+  const deleted = await deps.store.deleteBarsNotIn(step.timeframe, symbol, step.from, step.to, served);
+  return { ...counts, deleted };
 }
 
 /** The symbol's day bars over the step's fetch span: supplied by the grouped pass, or fetched per ticker. */
@@ -181,7 +240,7 @@ async function dayBars(symbol: string, step: PlanStep, deps: LoadSymbolDeps, sig
   if (step.source === 'grouped') {
     if (!supplied) throw Object.assign(new Error('no grouped-daily bars were supplied for it'), { code: 'INTERNAL' });
     if (supplied.error) throw Object.assign(new Error(supplied.error.message), { code: supplied.error.code });
-    return supplied.bars;
+    return supplied.days.toBars();
   }
   const range = { timeframe: 'day' as const, from: step.fetchFrom ?? step.from, to: step.fetchTo ?? step.to };
   const out: Bar[] = [];
@@ -204,12 +263,18 @@ async function buildPeriod(
   const dateOf = (b: Bar) => tradingDateOfBar(b, { timespan: 'day', ticker: symbol });
   const first = periodStartOf(step.from, period);
   const last = step.to;
-  const byDate = new Map<CivilDate, Bar>();
   // This run's days cover every period from its start (a first load): nothing to read. Otherwise (an incremental
   // run fetched only the newest days) the older days of each period come from the store.
-  if (freshFrom === undefined || freshFrom > first) {
-    for (const b of await deps.store.readDayBars(symbol, first, periodEndOf(last, period))) byDate.set(dateOf(b), b);
+  if (freshFrom !== undefined && freshFrom <= first) {
+    const firstMs = tradingDayStartMs(first, { ticker: symbol });
+    return aggregateDayBars(
+      fresh.filter((b) => b.timestamp >= firstMs),
+      period,
+      { ticker: symbol },
+    );
   }
+  const byDate = new Map<CivilDate, Bar>();
+  for (const b of await deps.store.readDayBars(symbol, first, periodEndOf(last, period))) byDate.set(dateOf(b), b);
   for (const b of fresh) byDate.set(dateOf(b), b); // this run's days win over what was stored
   const wanted = [...byDate.entries()].filter(([d]) => d >= first).map(([, b]) => b);
   return aggregateDayBars(wanted, period, { ticker: symbol });

@@ -6,6 +6,7 @@
 import type { SymbolExecutor } from '../execution/executor.js';
 import { runGroupedPass } from '../planning/grouped-pass.js';
 import { type JobPlan, type PlanOptions, planRequests, type SymbolKnowledge } from '../planning/request-plan.js';
+import type { Readjustment, SplitsCheck } from '../planning/splits-check.js';
 import { errorCode, errorMessage, FatalJobError, JobHandedOff } from './errors.js';
 import { type LoadSymbolDeps, loadPlannedSymbol, perTickerPlan } from './load-symbol.js';
 import { type JobReporter, ProgressTracker, type ReporterErrorHandler } from './progress.js';
@@ -24,8 +25,13 @@ const percent = (x: number) => `${Math.round(x * 10_000) / 100}%`;
 
 /** How a job plans its requests (see ../planning/request-plan.ts). Without it every symbol loads per ticker. */
 export interface JobPlanning {
-  /** What the planner knows of each symbol: the ranges still to fetch, stored details, OTC, stored day bars. */
-  knowledge(job: LoadJob, symbols: readonly string[]): Promise<Map<string, SymbolKnowledge>>;
+  /**
+   * What the planner knows of each symbol: the ranges still to fetch, stored details, OTC, stored day bars, and the
+   * splits its stored history is reloaded for.
+   */
+  knowledge(job: LoadJob, symbols: readonly string[], readjust?: ReadonlyMap<string, Readjustment>): Promise<Map<string, SymbolKnowledge>>;
+  /** The splits check before an incremental load (see ../planning/splits-check.ts); absent: none. */
+  checkSplits?(symbols: readonly string[], signal: AbortSignal): Promise<SplitsCheck>;
   options?: Omit<PlanOptions, 'now'>;
   /** Grouped-daily requests in flight at once (default 8). */
   groupedConcurrency?: number;
@@ -46,6 +52,26 @@ function plainPlan(job: LoadJob, symbols: readonly string[]): JobPlan {
   const plans = symbols.map((s) => perTickerPlan(s, job.ranges));
   const perTicker = plans.reduce((n, p) => n + p.steps.length, 0);
   return { symbols: plans, grouped: [], requests: { details: plans.length, grouped: 0, perTicker, total: plans.length + perTicker } };
+}
+
+const ratioText = (s: { splitFrom: number; splitTo: number }) => `${s.splitTo}-for-${s.splitFrom}`;
+
+/** What the final message says of splits: the symbols whose history was reloaded, or why none could be checked. */
+function splitsNote(results: readonly SymbolResult[], splits: SplitsCheck | undefined): string {
+  const done = results.filter((r) => r.readjusted).sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
+  const parts: string[] = [];
+  if (done.length) {
+    const each = done.map((r) => {
+      const s = r.readjusted?.splits ?? [];
+      const rows = r.readjusted?.rowsRewritten ?? 0;
+      return `${r.symbol} (${s.map((x) => `${ratioText(x)} on ${x.executionDate}`).join(', ')}; ${rows.toLocaleString('en-US')} rows rewritten)`;
+    });
+    parts.push(`history readjusted for splits: ${each.join(', ')}`);
+  }
+  const pending = [...(splits?.readjust.keys() ?? [])].filter((s) => !done.some((r) => r.symbol === s));
+  if (pending.length) parts.push(`split readjustment left for the next run: ${pending.join(', ')}`);
+  if (splits?.error) parts.push(`${splits.error.message} (the next run checks again)`);
+  return parts.length ? `; ${parts.join('; ')}` : '';
 }
 
 function settle(
@@ -128,14 +154,20 @@ export async function runLoadJob(
   } catch (error) {
     jobError = { code: errorCode(error, 'UNIVERSE_INVALID'), message: errorMessage(error) };
   }
+  let splits: SplitsCheck | undefined;
   if (!jobError) {
     try {
+      if (deps.planning?.checkSplits && symbols.length > 0) splits = await deps.planning.checkSplits(symbols, signal);
       plan = deps.planning
-        ? planRequests(symbols, await deps.planning.knowledge(job, symbols), {
+        ? planRequests(symbols, await deps.planning.knowledge(job, symbols, splits?.readjust), {
             ...deps.planning.options,
             now: (deps.planning.now ?? now)(),
           })
         : plainPlan(job, symbols);
+      if (splits?.requests) {
+        plan.requests.splits = splits.requests;
+        plan.requests.total += splits.requests;
+      }
     } catch (error) {
       jobError = { code: errorCode(error, 'STORAGE_FAILED'), message: `planning the job's requests failed: ${errorMessage(error)}` };
     }
@@ -218,6 +250,7 @@ export async function runLoadJob(
   const stop = reasonOf(signal) ?? drained;
   const settled = settle(job, results, symbols.length, stop, fatal);
   let { status, message } = settled;
+  message += splitsNote(results, splits);
   let errorCodeOut = fatal?.code ?? settled.code;
   let errorMessageOut = fatal?.message ?? (settled.code ? message : undefined);
   if (jobError) {

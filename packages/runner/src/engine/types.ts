@@ -4,6 +4,7 @@
  * job protocol, and an executor (../execution) decides where per-symbol work runs.
  */
 import type { Bar, GroupedMarket, TickerBar } from '@tickstock/massive-client';
+import type { DayColumns } from './day-columns.js';
 
 export type Timeframe = '1min' | 'hour' | 'day' | 'week' | 'month';
 export const TIMEFRAMES: readonly Timeframe[] = ['1min', 'hour', 'day', 'week', 'month'];
@@ -36,6 +37,19 @@ export interface PlanStep {
   fetchTo?: CivilDate;
   /** Day steps: false when the job did not ask for day bars (they are fetched only to build weeks and months). */
   store?: boolean;
+  /**
+   * The range is reloaded whole (a split readjustment): after its bars are written, stored rows of the range that the
+   * API no longer serves are deleted.
+   */
+  replace?: boolean;
+}
+
+/** A split a symbol's stored history is reloaded for. */
+export interface SplitReadjustment {
+  /** New York date from which the split applies. */
+  executionDate: CivilDate;
+  splitFrom: number;
+  splitTo: number;
 }
 
 /** What one symbol costs and how it loads. */
@@ -45,11 +59,16 @@ export interface SymbolPlan {
   details: boolean;
   /** In load order: day first (week and month are built from it), then the rest. */
   steps: PlanStep[];
+  /**
+   * The splits the symbol's stored history predates: every stored timeframe is reloaded whole (steps with `replace`),
+   * and once all succeed the splits are marked readjusted.
+   */
+  readjust?: SplitReadjustment[];
 }
 
-/** A symbol's day bars from a grouped-daily pass (its fetch span), or why they could not be had. */
+/** A symbol's day bars from a grouped-daily pass (its fetch span, oldest first), or why they could not be had. */
 export interface SuppliedDays {
-  bars: Bar[];
+  days: DayColumns;
   error?: { code: string; message: string } | undefined;
 }
 
@@ -90,6 +109,14 @@ export interface MarketDataPort {
   bars(symbol: string, range: TimeframeRange, signal: AbortSignal): AsyncIterable<Bar>;
   /** Every ticker's day bar of one market for one date (grouped daily). */
   groupedDaily(market: GroupedMarket, date: CivilDate, includeOtc: boolean, signal: AbortSignal): Promise<TickerBar[]>;
+  /** Every split of any ticker executed from `from` to `to` (New York dates), and the requests (pages) that took. */
+  splits?(from: CivilDate, to: CivilDate, signal: AbortSignal): Promise<{ splits: ListedSplit[]; requests: number }>;
+}
+
+/** A split as the API lists it. */
+export interface ListedSplit extends SplitReadjustment {
+  ticker: string;
+  id?: string | undefined;
 }
 
 export interface WriteCounts {
@@ -106,6 +133,10 @@ export interface StorePort {
   writeBars(timeframe: Timeframe, symbol: string, bars: AsyncIterable<Bar> | Iterable<Bar>, signal: AbortSignal): Promise<WriteCounts>;
   /** Stored day bars of a symbol from `from` to `to` (New York dates, inclusive), oldest first: what periods are built from. */
   readDayBars(symbol: string, from: CivilDate, to: CivilDate): Promise<Bar[]>;
+  /** Deletes the symbol's rows of the range whose bar start is not in `keep`; returns how many (split readjustments). */
+  deleteBarsNotIn?(timeframe: Timeframe, symbol: string, from: CivilDate, to: CivilDate, keep: ReadonlySet<number>): Promise<number>;
+  /** Marks the symbol's pending splits readjusted, with the rows the reload rewrote. */
+  markReadjusted?(symbol: string, rowsRewritten: number): Promise<void>;
 }
 
 export interface TimeframeResult extends WriteCounts {
@@ -119,6 +150,8 @@ export interface TimeframeResult extends WriteCounts {
   source?: StepSource | undefined;
   /** Day bars fetched only to build week and month bars (the job did not ask for day bars): none stored. */
   buildOnly?: boolean | undefined;
+  /** Stored rows of a reloaded range the API no longer serves, deleted (split readjustments). */
+  deleted?: number | undefined;
   error?: { code: string; message: string } | undefined;
 }
 
@@ -133,6 +166,8 @@ export interface SymbolResult {
   processingTimeMs: number;
   /** True when the job's signal ended the symbol early. */
   interrupted: boolean;
+  /** The symbol's stored history was reloaded for these splits (every stored timeframe, whole), rewriting these rows. */
+  readjusted?: { splits: SplitReadjustment[]; rowsRewritten: number } | undefined;
 }
 
 export type FinalStatus = 'completed' | 'completed_with_errors' | 'failed' | 'cancelled';
@@ -155,7 +190,7 @@ export interface JobOutcome {
   /** True when the job failed, any symbol failed, or a stop left symbols unfinished: it did not load everything it was asked. */
   hasErrors: boolean;
   /** The API requests the job's plan counted before sending any (retries come on top), when it had symbols. */
-  plannedRequests?: { details: number; grouped: number; perTicker: number; total: number } | undefined;
+  plannedRequests?: { details: number; grouped: number; perTicker: number; splits?: number; total: number } | undefined;
   startedAt: Date;
   completedAt: Date;
 }

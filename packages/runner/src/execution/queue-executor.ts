@@ -9,12 +9,13 @@ import { Job, type Queue, type QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { errorMessage, FatalJobError, JobHandedOff } from '../engine/errors.js';
 import { JobStop } from '../engine/run-job.js';
-import type { SymbolPlan, SymbolResult } from '../engine/types.js';
+import type { SuppliedDays, SymbolResult } from '../engine/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretScrubber } from '../logging/secrets.js';
+import type { DayHandoff } from './day-handoff.js';
 import type { SymbolExecutionHooks, SymbolExecutor } from './executor.js';
 import { markJobCancelled, type QueueSettings, symbolEntryId } from './queues.js';
-import { encodeSupplied, failedSymbolResult, readSymbolOutcome, type SymbolEntryData, type SymbolEntryOutcome } from './symbol-entry.js';
+import { failedSymbolResult, readSymbolOutcome, type SymbolEntryData, type SymbolEntryOutcome } from './symbol-entry.js';
 
 export interface QueueExecutorOptions {
   /** The symbols queue. */
@@ -24,6 +25,8 @@ export interface QueueExecutorOptions {
   /** Connection for the cancel marks. */
   redis: Redis;
   settings: QueueSettings;
+  /** Where the day bars of a grouped-daily pass are handed to the symbols' entries. */
+  handoff: DayHandoff;
   logger: Logger;
   scrubber: SecretScrubber;
 }
@@ -110,9 +113,11 @@ export class QueueExecutor implements SymbolExecutor {
     const early = this.stopReason(hooks);
     if (early?.kind === 'shutdown') throw new JobHandedOff(jobId);
     if (early) return; // cancelled before any symbol was queued
+    const { handoff } = this.options;
     const c = new Collection({ jobId, ranges: [...ranges] }, hooks);
     for (const symbol of symbols) c.pending.set(symbolEntryId(jobId, symbol), symbol);
     for (const id of c.pending.keys()) this.collections.set(id, c);
+    let handedOff = false;
     try {
       await this.add(c, [...c.pending.keys()]);
       await this.check([...c.pending.keys()]);
@@ -136,9 +141,21 @@ export class QueueExecutor implements SymbolExecutor {
         throw c.fatal;
       }
       await c.flushed();
+    } catch (error) {
+      handedOff = error instanceof JobHandedOff;
+      throw error;
     } finally {
       for (const id of c.pending.keys()) this.collections.delete(id);
       for (const [id, owner] of this.collections) if (owner === c) this.collections.delete(id);
+      // Settled (or stopped for good): nobody needs the job's day bars any more. A job handed off keeps them for the
+      // replicas still loading its symbols and the coordinator that takes it next.
+      if (!handedOff) {
+        await handoff
+          .release(jobId)
+          .catch((e: unknown) =>
+            this.options.logger.warn({ jobId, error: this.options.scrubber.scrub(errorMessage(e)) }, 'could not delete the job’s day bars'),
+          );
+      }
     }
   }
 
@@ -179,27 +196,35 @@ export class QueueExecutor implements SymbolExecutor {
     );
   }
 
-  /**
-   * An entry's data: the job's, the symbol, and its plan and supplied day bars when the job planned them. The bars
-   * are handed on once: the entry holds them from here, and the coordinator's copy is released. An entry added again
-   * later (lost with Redis) without them fetches its day bars per ticker instead.
-   */
+  /** An entry's data: the job's, the symbol, and its plan when the job planned one. */
   private entryData(c: Collection, symbol: string): SymbolEntryData {
     const planned = c.hooks.task.planned?.get(symbol);
-    if (!planned) return { ...c.data, symbol };
-    const supplied = planned.supplied;
-    if (supplied) planned.supplied = undefined;
-    const plan = supplied ? planned.plan : withoutGroupedDays(planned.plan);
-    return { ...c.data, symbol, plan, ...(supplied ? { supplied: encodeSupplied(supplied) } : {}) };
+    return planned ? { ...c.data, symbol, plan: planned.plan } : { ...c.data, symbol };
+  }
+
+  /**
+   * Hands the supplied day bars of the symbols in `ids` on (before their entries exist, so no replica looks for
+   * them too early); the job's own copy is released.
+   */
+  private async handOnDays(c: Collection, ids: readonly string[]): Promise<void> {
+    const days = new Map<string, SuppliedDays>();
+    for (const id of ids) {
+      const symbol = c.pending.get(id) as string;
+      const planned = c.hooks.task.planned?.get(symbol);
+      if (!planned?.supplied) continue;
+      days.set(symbol, planned.supplied);
+      planned.supplied = undefined;
+    }
+    await this.options.handoff.put(c.data.jobId, days);
   }
 
   private async add(c: Collection, ids: string[]): Promise<void> {
     const s = this.options.settings;
     const keep = { age: s.keepFinishedSeconds };
     // Ids are stable: an entry that already exists (this job re-planned by a new coordinator) is left as it is.
-    // Entries carrying supplied day bars are tens of kB each: smaller batches keep the command buffers small.
-    const batch = c.hooks.task.planned && [...c.hooks.task.planned.values()].some((p) => p.supplied) ? 50 : 500;
+    const batch = 500;
     for (let i = 0; i < ids.length; i += batch) {
+      await this.handOnDays(c, ids.slice(i, i + batch));
       await this.options.queue.addBulk(
         ids.slice(i, i + batch).map((id) => ({
           name: 'symbol',
@@ -284,10 +309,4 @@ export class QueueExecutor implements SymbolExecutor {
       c.settle(id, { result });
     }
   }
-}
-
-/** A plan whose day bars were to come from a grouped-daily pass, fetching them per ticker instead. */
-function withoutGroupedDays(plan: SymbolPlan): SymbolPlan {
-  if (!plan.steps.some((s) => s.source === 'grouped')) return plan;
-  return { ...plan, steps: plan.steps.map((s) => (s.source === 'grouped' ? { ...s, source: 'ticker' as const } : s)) };
 }

@@ -4,72 +4,18 @@
  * so results are validated on the way in.
  */
 
-import type { Bar } from '@tickstock/massive-client';
 import { z } from 'zod';
-import type { SuppliedDays, SymbolPlan, SymbolResult, TimeframeRange } from '../engine/types.js';
+import type { SymbolPlan, SymbolResult, TimeframeRange } from '../engine/types.js';
 
 export interface SymbolEntryData {
   jobId: string;
   symbol: string;
   ranges: TimeframeRange[];
-  /** How the symbol loads (absent in entries of an older version: details, then every range per ticker). */
+  /**
+   * How the symbol loads (absent in entries of an older version: details, then every range per ticker). Day bars
+   * its plan takes from a grouped-daily pass are not in the entry: see ./day-handoff.ts.
+   */
   plan?: SymbolPlan | undefined;
-  /** Its day bars from the coordinator's grouped-daily pass, when its plan takes them from there (column form). */
-  supplied?: SuppliedColumns | undefined;
-}
-
-/**
- * Supplied day bars as columns: half the JSON of an array of bar objects, for the hundreds of entries a grouped-daily
- * job queues at once. `null` where a bar has no volume, vwap or transactions.
- */
-export interface SuppliedColumns {
-  t: number[];
-  o: number[];
-  h: number[];
-  l: number[];
-  c: number[];
-  v: (number | null)[];
-  vw: (number | null)[];
-  n: (number | null)[];
-  otc?: number[] | undefined;
-  error?: { code: string; message: string } | undefined;
-}
-
-/** The column form of supplied day bars. */
-export function encodeSupplied(s: SuppliedDays): SuppliedColumns {
-  const out: SuppliedColumns = { t: [], o: [], h: [], l: [], c: [], v: [], vw: [], n: [] };
-  const otc: number[] = [];
-  s.bars.forEach((b, i) => {
-    out.t.push(b.timestamp);
-    out.o.push(b.open);
-    out.h.push(b.high);
-    out.l.push(b.low);
-    out.c.push(b.close);
-    out.v.push(b.volume ?? null);
-    out.vw.push(b.vwap ?? null);
-    out.n.push(b.transactions ?? null);
-    if (b.otc) otc.push(i);
-  });
-  if (otc.length) out.otc = otc;
-  if (s.error) out.error = s.error;
-  return out;
-}
-
-/** Supplied day bars back from their column form. */
-export function decodeSupplied(c: SuppliedColumns): SuppliedDays {
-  const otc = new Set(c.otc ?? []);
-  const bars: Bar[] = c.t.map((timestamp, i) => {
-    const bar: Bar = { timestamp, open: c.o[i] as number, high: c.h[i] as number, low: c.l[i] as number, close: c.c[i] as number };
-    const v = c.v[i];
-    const vw = c.vw[i];
-    const n = c.n[i];
-    if (v != null) bar.volume = v;
-    if (vw != null) bar.vwap = vw;
-    if (n != null) bar.transactions = n;
-    if (otc.has(i)) bar.otc = true;
-    return bar;
-  });
-  return c.error ? { bars, error: c.error } : { bars };
 }
 
 /** The value an entry completes with. */
@@ -87,28 +33,14 @@ const step = z.object({
   fetchFrom: z.string().optional(),
   fetchTo: z.string().optional(),
   store: z.boolean().optional(),
+  replace: z.boolean().optional(),
 });
-const column = z.array(z.number());
-const optionalColumn = z.array(z.number().nullable());
-const suppliedColumns = z.object({
-  t: column,
-  o: column,
-  h: column,
-  l: column,
-  c: column,
-  v: optionalColumn,
-  vw: optionalColumn,
-  n: optionalColumn,
-  otc: z.array(z.number()).optional(),
-  error: error.optional(),
-});
-
+const split = z.object({ executionDate: z.string(), splitFrom: z.number().positive(), splitTo: z.number().positive() });
 export const symbolEntryDataSchema = z.object({
   jobId: z.string().min(1),
   symbol: z.string().min(1),
   ranges: z.array(range),
-  plan: z.object({ symbol: z.string().min(1), details: z.boolean(), steps: z.array(step) }).optional(),
-  supplied: suppliedColumns.optional(),
+  plan: z.object({ symbol: z.string().min(1), details: z.boolean(), steps: z.array(step), readjust: z.array(split).optional() }).optional(),
 });
 
 const timeframeResult = range.extend({
@@ -119,6 +51,7 @@ const timeframeResult = range.extend({
   unchanged: z.number(),
   rejected: z.number(),
   skipped: z.boolean().optional(),
+  deleted: z.number().optional(),
   error: error.optional(),
 });
 
@@ -131,6 +64,7 @@ const symbolResult = z.object({
   recordsImported: z.number(),
   processingTimeMs: z.number(),
   interrupted: z.boolean(),
+  readjusted: z.object({ splits: z.array(split), rowsRewritten: z.number() }).optional(),
 });
 
 const outcome = z.union([z.object({ result: symbolResult }), z.object({ fatal: error })]);

@@ -14,6 +14,7 @@ import type { Logger } from '../logging/logger.js';
 import type { SecretScrubber } from '../logging/secrets.js';
 import type { RunnerMetrics } from '../metrics.js';
 import { gatherKnowledge } from '../planning/knowledge.js';
+import { checkSplits } from '../planning/splits-check.js';
 import { DbProgressReporter, type ProgressBaseline } from '../reporters/db-progress.js';
 import { LogReporter } from '../reporters/log.js';
 import { MetricsReporter } from '../reporters/metrics.js';
@@ -41,6 +42,11 @@ export interface JobServices {
 /** The planner's settings (defaults in ../planning). */
 export interface PlanningSettings {
   incremental?: boolean;
+  /**
+   * Before an incremental load, check the splits since the last check and reload the history of symbols that split
+   * (see ../planning/splits-check.ts). Default: on with `incremental`.
+   */
+  checkSplits?: boolean;
   buildPeriods?: boolean;
   groupedDaily?: boolean;
   detailsMaxAgeDays?: number;
@@ -104,13 +110,19 @@ export function executeLoadJob(job: LoadJob, services: JobServices, options: Exe
 function planningOf(services: JobServices): JobPlanning | undefined {
   const p = services.planning;
   if (p === false) return undefined;
+  const incremental = p?.incremental ?? false;
+  const clock = p?.clock ?? Date.now;
   return {
-    knowledge: (job, symbols) =>
+    knowledge: (job, symbols, readjust) =>
       gatherKnowledge(services.store, job, symbols, {
-        incremental: p?.incremental ?? false,
+        incremental,
+        ...(readjust ? { readjust } : {}),
         ...(p?.detailsMaxAgeDays !== undefined ? { detailsMaxAgeDays: p.detailsMaxAgeDays } : {}),
         ...(p?.clock ? { now: p.clock } : {}),
       }),
+    ...((p?.checkSplits ?? incremental)
+      ? { checkSplits: (symbols, signal) => checkSplits(services.store, services.market, symbols, { now: clock(), signal }) }
+      : {}),
     options: { buildPeriods: p?.buildPeriods ?? true, groupedDaily: p?.groupedDaily ?? true },
     ...(p?.clock ? { now: p.clock } : {}),
   };

@@ -4,15 +4,28 @@
  * fails after the client's retries fails the day bars of every symbol it served, with the request's code; a job-fatal
  * error (a bad key) stops the job.
  */
-import { type Bar, barsAlignToUtcDays, newYorkMidnightUtcMs, tradingDateOfBar } from '@tickstock/massive-client';
+import { barsAlignToUtcDays, tradingDateOfBar, tradingDayStartMs } from '@tickstock/massive-client';
 import pLimit from 'p-limit';
+import { DayColumnsArena, type DayColumnsBuilder } from '../engine/day-columns.js';
 import { errorCode, errorMessage, FatalJobError, JOB_FATAL_CODES } from '../engine/errors.js';
-import type { CivilDate, MarketDataPort, SuppliedDays } from '../engine/types.js';
+import type { MarketDataPort, SuppliedDays } from '../engine/types.js';
 import type { GroupedRequest } from './request-plan.js';
 
-/** The day bar a per-ticker request serves for `date`: stamped at the start of the day (00:00 New York; UTC for forex). */
-function dayStamp(ticker: string, date: CivilDate): number {
-  return barsAlignToUtcDays(ticker, 'day') ? Date.parse(`${date}T00:00:00Z`) : newYorkMidnightUtcMs(date);
+/**
+ * The stamp a per-ticker request gives the day bar of a grouped row (stamped 16:00 New York): the start of its
+ * trading date. Worked out once per distinct row stamp and day alignment, since every row of one request shares them.
+ */
+function stamper(): (ticker: string, rowTimestamp: number) => number {
+  const memo = { utc: new Map<number, number>(), newYork: new Map<number, number>() };
+  return (ticker, rowTimestamp) => {
+    const seen = barsAlignToUtcDays(ticker, 'day') ? memo.utc : memo.newYork;
+    let stamp = seen.get(rowTimestamp);
+    if (stamp === undefined) {
+      stamp = tradingDayStartMs(tradingDateOfBar({ timestamp: rowTimestamp }, { ticker }), { ticker });
+      seen.set(rowTimestamp, stamp);
+    }
+    return stamp;
+  };
 }
 
 export interface GroupedPassOptions {
@@ -22,15 +35,22 @@ export interface GroupedPassOptions {
   onProgress?(done: number, total: number): void | Promise<void>;
 }
 
-/** Runs the grouped requests; resolves to each served symbol's day bars (oldest first) or its error. */
+/**
+ * Runs the grouped requests; resolves to each served symbol's day bars (oldest first, in columns: a year of the
+ * S&P 500 is 126,000 bars) or its error.
+ */
 export async function runGroupedPass(
   requests: readonly GroupedRequest[],
   market: MarketDataPort,
   signal: AbortSignal,
   options: GroupedPassOptions = {},
 ): Promise<Map<string, SuppliedDays>> {
-  const supplied = new Map<string, SuppliedDays>();
-  for (const r of requests) for (const s of r.symbols) if (!supplied.has(s)) supplied.set(s, { bars: [] });
+  // Each symbol's bars go straight into columns sized for the dates it is served on, all in one allocation.
+  const servedOn = new Map<string, number>();
+  for (const r of requests) for (const s of r.symbols) servedOn.set(s, (servedOn.get(s) ?? 0) + 1);
+  const arena = new DayColumnsArena([...servedOn.values()]);
+  const collected = new Map<string, { days: DayColumnsBuilder; error?: SuppliedDays['error'] }>();
+  for (const symbol of servedOn.keys()) collected.set(symbol, { days: arena.builder(collected.size) });
   const limit = pLimit(options.concurrency ?? 8);
   let done = 0;
   await Promise.all(
@@ -40,20 +60,18 @@ export async function runGroupedPass(
         const wanted = new Set(r.symbols);
         try {
           const rows = await market.groupedDaily(r.market, r.date, r.includeOtc, signal);
+          const stampOf = stamper();
           for (const row of rows) {
             if (!wanted.has(row.ticker)) continue;
             wanted.delete(row.ticker); // one row per ticker and date
-            const { ticker, ...values } = row;
-            const date = tradingDateOfBar(row, { timespan: 'day', ticker });
-            const bar: Bar = { ...values, timestamp: dayStamp(ticker, date) };
-            supplied.get(ticker)?.bars.push(bar);
+            collected.get(row.ticker)?.days.add(row, stampOf(row.ticker, row.timestamp));
           }
         } catch (error) {
           const code = errorCode(error);
           if (JOB_FATAL_CODES.has(code)) throw new FatalJobError(code, errorMessage(error), { cause: error });
           if (signal.aborted) return;
           for (const s of r.symbols) {
-            const entry = supplied.get(s);
+            const entry = collected.get(s);
             if (entry && !entry.error) entry.error = { code, message: `grouped daily ${r.market} ${r.date}: ${errorMessage(error)}` };
           }
         }
@@ -62,6 +80,7 @@ export async function runGroupedPass(
       }),
     ),
   );
-  for (const entry of supplied.values()) entry.bars.sort((a, b) => a.timestamp - b.timestamp);
+  const supplied = new Map<string, SuppliedDays>();
+  for (const [symbol, { days, error }] of collected) supplied.set(symbol, error ? { days: days.build(), error } : { days: days.build() });
   return supplied;
 }

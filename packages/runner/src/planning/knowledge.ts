@@ -10,6 +10,7 @@ import { STORE_TIMEFRAME } from '../adapters/timeframes.js';
 import type { LoadJob, TimeframeRange } from '../engine/types.js';
 import { planIncrementalRange } from '../import/plan-range.js';
 import type { SymbolKnowledge } from './request-plan.js';
+import type { Readjustment } from './splits-check.js';
 
 /** Default age after which stored ticker details are fetched again. */
 export const DETAILS_MAX_AGE_DAYS = 30;
@@ -21,6 +22,8 @@ export interface KnowledgeOptions {
   detailsMaxAgeDays?: number;
   /** Store reads at once (default 8). */
   concurrency?: number;
+  /** Symbols whose stored history is reloaded for splits (see ./splits-check.ts). */
+  readjust?: ReadonlyMap<string, Readjustment>;
   now?: () => number;
 }
 
@@ -65,9 +68,31 @@ export async function gatherKnowledge(
             else skipped.push(range);
           }
         }
+        const readjust = options.readjust?.get(symbol);
+        if (readjust) {
+          // Every stored timeframe whole, and whatever else the job asks for: all per ticker, replacing what is stored.
+          out.set(symbol, { ranges: mergeRanges([...job.ranges, ...readjust.ranges]), detailsFresh, otc, readjust: readjust.splits });
+          return;
+        }
         out.set(symbol, { ranges, skipped, detailsFresh, otc, storedDaysFrom });
       }),
     ),
   );
   return out;
+}
+
+/** One range per timeframe: the earliest start and the latest end of those given. */
+function mergeRanges(ranges: readonly TimeframeRange[]): TimeframeRange[] {
+  const by = new Map<TimeframeRange['timeframe'], TimeframeRange>();
+  for (const r of ranges) {
+    const seen = by.get(r.timeframe);
+    if (!seen) by.set(r.timeframe, { ...r });
+    else
+      by.set(r.timeframe, {
+        timeframe: r.timeframe,
+        from: [seen.from, r.from].sort()[0] as string,
+        to: [seen.to, r.to].sort()[1] as string,
+      });
+  }
+  return [...by.values()];
 }

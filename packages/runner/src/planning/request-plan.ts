@@ -28,7 +28,7 @@ import {
   weekStartSunday,
 } from '@tickstock/massive-client';
 import { calendarForTicker } from '@tickstock/massive-client/calendar';
-import { type PlanStep, type SymbolPlan, TIMEFRAMES, type TimeframeRange } from '../engine/types.js';
+import { type PlanStep, type SplitReadjustment, type SymbolPlan, TIMEFRAMES, type TimeframeRange } from '../engine/types.js';
 
 /** One grouped-daily request. */
 export interface GroupedRequest {
@@ -44,6 +44,8 @@ export interface RequestCount {
   details: number;
   grouped: number;
   perTicker: number;
+  /** The splits check before an incremental load (one request for the whole universe, plus pages). */
+  splits?: number;
   total: number;
 }
 
@@ -65,6 +67,11 @@ export interface SymbolKnowledge {
   otc?: boolean;
   /** The first stored day bar's date, when there is one (incremental builds read older days from the store). */
   storedDaysFrom?: CivilDate | null;
+  /**
+   * Splits the stored history predates: `ranges` then cover every stored timeframe whole, each is fetched per ticker
+   * and replaces what is stored (nothing built, nothing grouped: the reload is the API's own bars, as served today).
+   */
+  readjust?: readonly SplitReadjustment[];
 }
 
 export interface PlanOptions {
@@ -149,6 +156,10 @@ export function planRequests(symbols: readonly string[], knowledge: ReadonlyMap<
   for (const symbol of symbols) {
     const k = knowledge.get(symbol);
     if (!k) throw new Error(`no planning knowledge for ${symbol}`);
+    if (k.readjust?.length) {
+      plans.push(readjustPlan(symbol, k, today));
+      continue;
+    }
     const steps: PlanStep[] = [];
     const day = k.ranges.find((r) => r.timeframe === 'day');
     const periods = build ? k.ranges.filter((r) => r.timeframe === 'week' || r.timeframe === 'month') : [];
@@ -227,6 +238,16 @@ export function planRequests(symbols: readonly string[], knowledge: ReadonlyMap<
   };
 }
 
+/** The plan of a symbol whose history is reloaded for splits: every range per ticker, replacing what is stored. */
+function readjustPlan(symbol: string, k: SymbolKnowledge, today: CivilDate): SymbolPlan {
+  const steps: PlanStep[] = k.ranges.map((r) => {
+    const traded = tradingDates(symbol, r.from, earlierOf(r.to, today)).length > 0;
+    return traded ? { timeframe: r.timeframe, from: r.from, to: r.to, source: 'ticker', replace: true } : { ...r, source: 'none' };
+  });
+  steps.sort((a, b) => TIMEFRAMES.indexOf(a.timeframe) - TIMEFRAMES.indexOf(b.timeframe));
+  return { symbol, details: !k.detailsFresh, steps, readjust: [...(k.readjust ?? [])] };
+}
+
 /** A one-line account of a plan's requests, e.g. `1,011 API requests (503 ticker details, 5 grouped daily, 503 per ticker)`. */
 export function describeRequests(r: RequestCount): string {
   const n = (x: number) => x.toLocaleString('en-US');
@@ -234,6 +255,7 @@ export function describeRequests(r: RequestCount): string {
     r.details ? `${n(r.details)} ticker details` : '',
     r.grouped ? `${n(r.grouped)} grouped daily` : '',
     r.perTicker ? `${n(r.perTicker)} per ticker` : '',
+    r.splits ? `${n(r.splits)} splits check` : '',
   ].filter(Boolean);
   return `${n(r.total)} API request${r.total === 1 ? '' : 's'}${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }

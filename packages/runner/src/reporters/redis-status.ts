@@ -95,6 +95,7 @@ export class RedisStatusReporter implements JobReporter {
               details: requests.details,
               grouped_daily: requests.grouped,
               per_ticker: requests.perTicker,
+              ...(requests.splits ? { splits_check: requests.splits } : {}),
             },
           }
         : {}),
@@ -115,6 +116,18 @@ export class RedisStatusReporter implements JobReporter {
       records_imported: r.recordsImported,
       processing_time_ms: r.processingTimeMs,
     });
+    if (r.readjusted) {
+      const splits = r.readjusted.splits;
+      const latest = splits.reduce((a, x) => (x.executionDate > a.executionDate ? x : a));
+      await this.options.events.importEvent('symbol_history_readjusted', {
+        run_id: s.jobId,
+        symbol: r.symbol,
+        execution_date: latest.executionDate,
+        ratio: splits.reduce((k, x) => (k * x.splitTo) / x.splitFrom, 1),
+        splits: splits.map((x) => ({ execution_date: x.executionDate, split_from: x.splitFrom, split_to: x.splitTo })),
+        rows_rewritten: r.readjusted.rowsRewritten,
+      });
+    }
     if (!r.ok && r.errorCode !== 'ABORTED') {
       await this.options.events.error({
         severity: 'warning',

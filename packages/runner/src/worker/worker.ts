@@ -26,6 +26,7 @@ import { errorMessage, JobHandedOff } from '../engine/errors.js';
 import { loadPlannedSymbol, perTickerPlan } from '../engine/load-symbol.js';
 import { JobStop } from '../engine/run-job.js';
 import type { JobOutcome, MarketDataPort, SymbolSource } from '../engine/types.js';
+import { DayHandoff, withoutGroupedDays } from '../execution/day-handoff.js';
 import { QueueExecutor } from '../execution/queue-executor.js';
 import {
   isJobCancelled,
@@ -37,7 +38,7 @@ import {
   type QueueSettings,
   SYMBOLS_QUEUE,
 } from '../execution/queues.js';
-import { decodeSupplied, type SymbolEntryData, type SymbolEntryOutcome } from '../execution/symbol-entry.js';
+import type { SymbolEntryData, SymbolEntryOutcome } from '../execution/symbol-entry.js';
 import { SymbolRunner } from '../execution/symbol-runner.js';
 import { executeLoadJob, type PlanningSettings } from '../jobs/execute.js';
 import { loadJobFromRequest, type QueuedRequest, queuedRequest, universeNames } from '../jobs/from-request.js';
@@ -141,11 +142,13 @@ export class Worker {
     this.eventsConnection = connection.duplicate();
     this.eventsConnection.on('error', () => undefined);
     this.symbolEvents = new QueueEvents(SYMBOLS_QUEUE, { connection: this.eventsConnection, prefix: QUEUE_PREFIX });
+    const handoff = new DayHandoff(options.redis, s.keepFinishedSeconds);
     this.executor = new QueueExecutor({
       queue: this.symbolsQueue,
       events: this.symbolEvents,
       redis: options.redis,
       settings: s,
+      handoff,
       logger,
       scrubber,
     });
@@ -155,13 +158,17 @@ export class Worker {
       redis: options.redis,
       concurrency: options.symbolConcurrency ?? 4,
       settings: s,
-      load: (entry, signal) =>
-        loadPlannedSymbol(
-          entry.plan ?? perTickerPlan(entry.symbol, entry.ranges),
-          { market: options.market, store: barStore },
-          signal,
-          entry.supplied ? decodeSupplied(entry.supplied) : undefined,
-        ),
+      load: async (entry, signal) => {
+        let plan = entry.plan ?? perTickerPlan(entry.symbol, entry.ranges);
+        const grouped = plan.steps.some((step) => step.source === 'grouped');
+        const supplied = grouped ? await handoff.take(entry.jobId, entry.symbol) : undefined;
+        if (grouped && !supplied) {
+          // Redis lost the job's day bars (a restart without persistence, or they expired): same bars, per ticker.
+          logger.warn({ jobId: entry.jobId, symbol: entry.symbol }, 'grouped-daily bars not found: fetching day bars per ticker');
+          plan = withoutGroupedDays(plan);
+        }
+        return loadPlannedSymbol(plan, { market: options.market, store: barStore }, signal, supplied);
+      },
       logger,
       scrubber,
     });

@@ -84,12 +84,18 @@ describe('daily import of a 30-symbol universe with one unknown ticker', () => {
     expect(outcome.message).toBe('completed: 29 of 30 symbols loaded, 1 failed (96.67% loaded; success threshold 80%)');
     const stats = stack.simulator.stats();
     firstRequests = stats.requests;
-    // The planner: details once per symbol; day bars by grouped daily, one request per trading day from the start
+    // The planner: the splits check once for the universe; details once per symbol; day bars by grouped daily, one request per trading day from the start
     // of the first week built (fewer than 30 per-ticker requests); week bars built from them; hour bars per ticker.
     const groupedDates = calendarForTicker('AAPL').tradingDays('2025-05-11', '2025-06-11').length;
     expect(groupedDates).toBe(22);
-    expect(outcome.plannedRequests).toEqual({ details: 30, grouped: groupedDates, perTicker: 30, total: 30 + groupedDates + 30 });
-    expect(stats.byEndpoint).toEqual({ tickerDetails: 30, grouped: groupedDates, aggs: 30 });
+    expect(outcome.plannedRequests).toEqual({
+      details: 30,
+      grouped: groupedDates,
+      perTicker: 30,
+      splits: 1,
+      total: 30 + groupedDates + 30 + 1,
+    });
+    expect(stats.byEndpoint).toEqual({ splits: 1, tickerDetails: 30, grouped: groupedDates, aggs: 30 });
     expect(stats.requests).toBe(outcome.plannedRequests?.total); // exactly as planned: no retries happened
     await expectStoredAsServed(good);
 
@@ -130,7 +136,7 @@ describe('daily import of a 30-symbol universe with one unknown ticker', () => {
       total_symbols: 30,
       timeframes: ['hour', 'day', 'week'],
       lookback_days: { hour: 3, day: 20, week: 30 },
-      planned_requests: { total: 82, details: 30, grouped_daily: 22, per_ticker: 30 },
+      planned_requests: { total: 83, details: 30, grouped_daily: 22, per_ticker: 30, splits_check: 1 },
     });
     const progressEvents = monitoring.filter((e) => e.event === 'job_progress_update').map((e) => e.payload as Record<string, unknown>);
     expect(progressEvents.length).toBeGreaterThan(0);
@@ -144,7 +150,7 @@ describe('daily import of a 30-symbol universe with one unknown ticker', () => {
     });
   });
 
-  it('a rerun on the same evening asks the API only about the failed ticker (3 requests, no duplicate rows)', async () => {
+  it('a rerun on the same evening asks the API only about the failed ticker (3 requests and the splits check, no duplicate rows)', async () => {
     await pinWriteTimes(stack, NOW);
     const before = await rowCounts(stack, 'AAPL');
     stack.simulator.reset();
@@ -154,9 +160,10 @@ describe('daily import of a 30-symbol universe with one unknown ticker', () => {
     const stats = stack.simulator.stats();
     // The unknown ticker has nothing stored: its details, its day bars (which its week is built from) and its hour
     // range again, per ticker (grouped daily for one symbol would cost more). The 29 others: nothing.
-    expect(stats.byEndpoint).toEqual({ tickerDetails: 1, aggs: 2 });
-    expect({ rerun: stats.requests, first: firstRequests }).toEqual({ rerun: 3, first: 82 });
-    expect(outcome.plannedRequests?.total).toBe(3);
+    // And the splits check, once for the whole universe.
+    expect(stats.byEndpoint).toEqual({ tickerDetails: 1, aggs: 2, splits: 1 });
+    expect({ rerun: stats.requests, first: firstRequests }).toEqual({ rerun: 4, first: 83 });
+    expect(outcome.plannedRequests?.total).toBe(4);
     const aapl = outcome.results.find((r) => r.symbol === 'AAPL');
     expect(aapl?.timeframes.map((t) => t.skipped)).toEqual([true, true, true]);
     expect(await rowCounts(stack, 'AAPL')).toEqual(before);
@@ -257,7 +264,7 @@ describe('incremental loading across days', () => {
       await next.close();
       const msft = outcome.results.find((r) => r.symbol === 'MSFT');
       // Details are known; each range starts at the last stored bar's day (June 11), not 10 days back.
-      expect(laterSim.stats().byEndpoint).toEqual({ aggs: 4 });
+      expect(laterSim.stats().byEndpoint).toEqual({ aggs: 4, splits: 1 });
       expect(msft?.timeframes.map((t) => [t.timeframe, t.from, t.to, t.fetched])).toEqual([
         ['hour', '2025-06-11', '2025-06-12', 32],
         ['day', '2025-06-11', '2025-06-12', 2],
