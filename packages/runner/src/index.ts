@@ -24,4 +24,12 @@ export type { ImportOrigin, ImportRunParams, ImportRunStatus } from './import/ru
 export { firesBeforeClose, nextScheduledSlot, type ScheduledSlot } from './import/schedule.js';
 export { ImportScheduler, type SchedulerOptions, type SlotOutcome } from './import/scheduler.js';
 export type { ImportStatusView } from './import/status.js';
+export { checkSplits, FIRST_SPLITS_CHECK_YEARS, type Readjustment, type SplitsCheck } from './planning/splits-check.js';
+export {
+  type RowDifference,
+  type TimeframeVerification,
+  type VerifyOptions,
+  type VerifyReport,
+  verifyBars,
+} from './verify/verify-bars.js';
 export { Worker, type WorkerOptions } from './worker/worker.js';

@@ -638,7 +638,11 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
         'INVALID_ARGUMENT',
         'execution date must be YYYY-MM-DD',
       );
-      await expectStoreError(store.recordSplits([{ ...nvda, splitTo: 0 }]), 'INVALID_ARGUMENT', 'split_to must be a positive number, got 0');
+      await expectStoreError(
+        store.recordSplits([{ ...nvda, splitTo: 0 }]),
+        'INVALID_ARGUMENT',
+        'split_to must be a positive number, got 0',
+      );
     });
 
     it('keeps how far splits were checked, never moving it back', async () => {

@@ -107,6 +107,18 @@ export function outcomeSummary(o: JobOutcome) {
             error_code: r.errorCode ?? null,
             error_message: r.errorMessage ?? null,
             records: r.recordsImported,
+            ...(r.readjusted
+              ? {
+                  readjusted: {
+                    splits: r.readjusted.splits.map((x) => ({
+                      execution_date: x.executionDate,
+                      split_from: x.splitFrom,
+                      split_to: x.splitTo,
+                    })),
+                    rows_rewritten: r.readjusted.rowsRewritten,
+                  },
+                }
+              : {}),
             timeframes: Object.fromEntries(
               r.timeframes.map((t) => [
                 t.timeframe,
@@ -117,6 +129,7 @@ export function outcomeSummary(o: JobOutcome) {
                   written: t.written,
                   unchanged: t.unchanged,
                   rejected: t.rejected,
+                  ...(t.deleted !== undefined ? { deleted: t.deleted } : {}),
                   error: t.error ?? null,
                 },
               ]),

@@ -101,8 +101,8 @@ function tradingDates(symbol: string, from: CivilDate, to: CivilDate): CivilDate
   return from > to ? [] : calendarForTicker(symbol).tradingDays(from, to);
 }
 
-/** Requests one per-ticker range costs: 1, or more pages for long minute and hour spans. */
-function perTickerRequests(symbol: string, range: TimeframeRange): number {
+/** Requests one per-ticker range costs: 1, or more pages for long minute and hour spans (estimated from the calendar). */
+export function perTickerRequests(symbol: string, range: TimeframeRange): number {
   if (range.timeframe !== '1min' && range.timeframe !== 'hour') return 1;
   const days = tradingDates(symbol, range.from, range.to).length;
   const minutesPerDay = calendarForTicker(symbol).name === 'crypto' ? 1440 : NYSE_DAY_MINUTES;

@@ -10,6 +10,7 @@ import { registerStats } from './stats.js';
 import { registerStatus } from './status.js';
 import { registerSubmit } from './submit.js';
 import { registerTrack } from './track.js';
+import { registerVerify } from './verify.js';
 import { registerWorker } from './worker.js';
 
 export function registerCommands(program: Command): void {
@@ -23,6 +24,7 @@ export function registerCommands(program: Command): void {
   registerRetry(program);
   registerTrack(program);
   registerStats(program);
+  registerVerify(program);
   registerMigrate(program);
   registerSimulator(program);
 }
