@@ -18,6 +18,7 @@ export const MASSIVE_ERROR_CODES = [
   'NETWORK_TIMEOUT',
   'NETWORK_ERROR',
   'INVALID_RESPONSE',
+  'PAGINATION_REFUSED',
   'ABORTED',
 ] as const;
 
@@ -149,6 +150,17 @@ export class MassiveResponseError extends MassiveError {
   }
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), issues: this.issues };
+  }
+}
+
+/**
+ * `PAGINATION_REFUSED`: a `next_url` the client will not follow (another origin, credentials in the URL, a cursor seen
+ * before on this call) or a call past its page cap. Never retryable: the same pages would lead to the same place.
+ */
+export class MassivePaginationError extends MassiveError {
+  constructor(message: string, options: Omit<MassiveErrorOptions, 'retryable'> = {}) {
+    super('PAGINATION_REFUSED', message, { ...options, retryable: false });
+    this.name = 'MassivePaginationError';
   }
 }
 

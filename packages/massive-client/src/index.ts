@@ -25,6 +25,7 @@ export {
   type MassiveErrorOptions,
   MassiveHttpError,
   MassiveNetworkError,
+  MassivePaginationError,
   MassiveRequestError,
   MassiveResponseError,
 } from './errors.js';

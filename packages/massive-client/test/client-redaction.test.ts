@@ -88,7 +88,7 @@ describe('key redaction', () => {
       'SERVER_ERROR',
       'NETWORK_ERROR',
       'INVALID_RESPONSE',
-      'INVALID_RESPONSE',
+      'PAGINATION_REFUSED',
       'ABORTED',
     ]);
     // The server's own text is kept, with the key cut out.

@@ -207,6 +207,7 @@ describe('network, validation and abort errors', () => {
       'NETWORK_TIMEOUT',
       'NETWORK_ERROR',
       'INVALID_RESPONSE',
+      'PAGINATION_REFUSED',
       'ABORTED',
     ]);
   });

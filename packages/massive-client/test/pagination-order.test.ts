@@ -69,7 +69,7 @@ describe('listBars pagination', () => {
     expect(api.requests).toHaveLength(3);
   });
 
-  it('refuses a next_url on another origin with INVALID_RESPONSE, after the rows before it, sending nothing there', async () => {
+  it('refuses a next_url on another origin with PAGINATION_REFUSED (not retryable), after the rows before it, sending nothing there', async () => {
     const pages = threePages();
     pages.c2.next_url = `https://evil.example${PATH}?cursor=c3`;
     const api = servePages(pages);
@@ -83,7 +83,8 @@ describe('listBars pagination', () => {
     }
     expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(caught).toBeInstanceOf(MassiveError);
-    expect((caught as MassiveError).code).toBe('INVALID_RESPONSE');
+    expect((caught as MassiveError).code).toBe('PAGINATION_REFUSED');
+    expect((caught as MassiveError).retryable).toBe(false);
     expect((caught as MassiveError).message).toBe(
       `GET ${PATH} returned a next_url on another origin (https://evil.example, expected https://api.massive.com); not followed, so the API key goes nowhere else`,
     );
@@ -96,7 +97,7 @@ describe('listBars pagination', () => {
       await expect(
         collect(testClient().listBars({ ticker: 'AAPL', timespan: 'minute', from: '2024-01-02', to: '2024-01-02' })),
       ).rejects.toMatchObject({
-        code: 'INVALID_RESPONSE',
+        code: 'PAGINATION_REFUSED',
       });
     }
   });
@@ -107,11 +108,65 @@ describe('listBars pagination', () => {
     expect(api.requests.map((r) => r.url.search)).toEqual(['?adjusted=true&sort=asc&limit=50000', '?cursor=c2', '?cursor=c3']);
   });
 
-  it('stops with INVALID_RESPONSE when next_url points at the page itself', async () => {
+  it('stops with PAGINATION_REFUSED when next_url points at the page itself', async () => {
     const api = fakeApi(server).on('/v3/reference/tickers', (url) =>
       Response.json({ status: 'OK', results: [{ ticker: 'A' }], next_url: url.toString() }),
     );
-    await expect(collect(testClient().listTickers())).rejects.toMatchObject({ code: 'INVALID_RESPONSE' });
+    await expect(collect(testClient().listTickers())).rejects.toMatchObject({ code: 'PAGINATION_REFUSED', retryable: false });
+    expect(api.requests).toHaveLength(1);
+  });
+
+  it('stops a cursor cycle (a -> b -> a) at the first cursor seen again, after the rows before it', async () => {
+    const cycle: Record<string, unknown> = {
+      first: { status: 'OK', results: [{ ticker: 'A' }], next_url: `${BASE}/v3/reference/tickers?cursor=a` },
+      a: { status: 'OK', results: [{ ticker: 'B' }], next_url: `${BASE}/v3/reference/tickers?cursor=b` },
+      b: { status: 'OK', results: [{ ticker: 'C' }], next_url: `${BASE}/v3/reference/tickers?cursor=a` },
+    };
+    const api = fakeApi(server).on('/v3/reference/tickers', (url) => Response.json(cycle[url.searchParams.get('cursor') ?? 'first']));
+    const seen: string[] = [];
+    const error = await (async () => {
+      try {
+        for await (const t of testClient().listTickers()) seen.push(t.ticker);
+      } catch (e) {
+        return e as MassiveError;
+      }
+      return undefined;
+    })();
+    expect(seen).toEqual(['A', 'B', 'C']);
+    expect(error?.code).toBe('PAGINATION_REFUSED');
+    expect(error?.message).toBe(
+      'GET /v3/reference/tickers returned a next_url already followed on this call (a cursor loop); stopping after 3 pages',
+    );
+    expect(api.requests).toHaveLength(3);
+  });
+
+  it('stops after maxPages pages, empty ones included, when the API keeps sending a new cursor', async () => {
+    const api = fakeApi(server).on('/v3/reference/tickers', (url) => {
+      const n = Number(url.searchParams.get('cursor') ?? 0);
+      return Response.json({ status: 'OK', results: [], next_url: `${BASE}/v3/reference/tickers?cursor=${n + 1}` });
+    });
+    await expect(collect(testClient().listTickers({ maxPages: 5 }))).rejects.toMatchObject({
+      code: 'PAGINATION_REFUSED',
+      message: 'GET /v3/reference/tickers still had a next page after 5 pages (maxPages 5); stopping',
+    });
+    expect(api.requests).toHaveLength(5);
+    await expect(collect(testClient().listTickers({ maxPages: 0 }))).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+  });
+
+  it('refuses a next_url with credentials in it, and never repeats them', async () => {
+    const api = fakeApi(server).on('/v3/reference/tickers', () =>
+      Response.json({
+        status: 'OK',
+        results: [{ ticker: 'A' }],
+        next_url: 'https://user:hunter2@api.massive.com/v3/reference/tickers?cursor=x',
+      }),
+    );
+    const error = await collect(testClient().listTickers()).catch((e: MassiveError) => e);
+    expect(error).toMatchObject({ code: 'PAGINATION_REFUSED', retryable: false });
+    expect((error as MassiveError).message).toBe(
+      'GET /v3/reference/tickers returned a next_url with credentials in it (user info); not followed',
+    );
+    expect(JSON.stringify((error as MassiveError).toJSON())).not.toContain('hunter2');
     expect(api.requests).toHaveLength(1);
   });
 });

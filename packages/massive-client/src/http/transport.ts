@@ -4,7 +4,14 @@
  * for every caller. The whole call is bounded by `maxTotalTimeMs`, counted from when its first attempt starts.
  */
 import type { z } from 'zod';
-import { MassiveAbortError, MassiveError, type MassiveHttpError, MassiveNetworkError, MassiveResponseError } from '../errors.js';
+import {
+  MassiveAbortError,
+  MassiveError,
+  type MassiveHttpError,
+  MassiveNetworkError,
+  MassivePaginationError,
+  MassiveResponseError,
+} from '../errors.js';
 import { redactText, redactUrl, stripSecretParams } from '../redact.js';
 import { CallerAbort, raceAbort, sleep } from './abort.js';
 import { type AttemptSuccess, type FetchLike, sendOnce } from './attempt.js';
@@ -23,6 +30,8 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Bound on this call's total time, in ms (default: the client's `maxTotalTimeMs`). */
   maxTotalTimeMs?: number;
+  /** Paginated calls: the most pages followed, empty ones included (default 10,000); past it, `PAGINATION_REFUSED`. */
+  maxPages?: number;
 }
 
 /** Everything the transport needs, already resolved and validated. */
@@ -89,25 +98,26 @@ export class Transport {
    * `apiKey` parameter is dropped, since the key travels in the `Authorization` header.
    */
   nextPageUrl(nextUrl: string, current: URL): URL {
+    const request = `GET ${current.pathname}`;
     let url: URL;
     try {
       url = new URL(nextUrl, current);
     } catch {
-      throw new MassiveResponseError(`GET ${current.pathname} returned a next_url that is not a URL`, {
-        request: `GET ${current.pathname}`,
-      });
+      throw new MassivePaginationError(`${request} returned a next_url that is not a URL; not followed`, { request });
+    }
+    if (url.username || url.password) {
+      // Never repeated anywhere: the URL itself carries credentials.
+      throw new MassivePaginationError(`${request} returned a next_url with credentials in it (user info); not followed`, { request });
     }
     if (url.origin !== this.origin) {
-      throw new MassiveResponseError(
-        `GET ${current.pathname} returned a next_url on another origin (${url.origin}, expected ${this.origin}); not followed, so the API key goes nowhere else`,
-        { request: `GET ${current.pathname}` },
+      throw new MassivePaginationError(
+        `${request} returned a next_url on another origin (${url.origin}, expected ${this.origin}); not followed, so the API key goes nowhere else`,
+        { request },
       );
     }
     stripSecretParams(url);
     if (url.toString() === current.toString()) {
-      throw new MassiveResponseError(`GET ${current.pathname} returned its own URL as next_url; stopping to avoid a loop`, {
-        request: `GET ${current.pathname}`,
-      });
+      throw new MassivePaginationError(`${request} returned its own URL as next_url; stopping to avoid a loop`, { request });
     }
     return url;
   }
