@@ -19,7 +19,14 @@ export class OhlcvBarStore implements StorePort {
   ): Promise<WriteCounts> {
     // The signal reaches the API calls through `bars`; a batch already sent to the database is committed whole.
     const report = await this.store.upsertBars(STORE_TIMEFRAME[timeframe], symbol, bars);
-    return { fetched: report.received, written: report.written, unchanged: report.unchanged, rejected: report.rejected };
+    const counts: WriteCounts = {
+      fetched: report.received,
+      written: report.written,
+      unchanged: report.unchanged,
+      rejected: report.rejected,
+    };
+    if (report.rejected) counts.rejectedByReason = { ...report.rejectedByReason } as Record<string, number>;
+    return counts;
   }
 
   readDayBars(symbol: string, from: CivilDate, to: CivilDate): Promise<Bar[]> {

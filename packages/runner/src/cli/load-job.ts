@@ -85,6 +85,9 @@ export function outcomeSummary(o: JobOutcome) {
     successful_symbols: o.successfulSymbols,
     failed_symbols: o.failedSymbols,
     records_imported: o.recordsImported,
+    rejected_bars: o.rejectedBars
+      ? { total: o.rejectedBars.total, by_reason: o.rejectedBars.byReason, by_symbol: o.rejectedBars.bySymbol }
+      : null,
     planned_requests: o.plannedRequests
       ? {
           total: o.plannedRequests.total,
@@ -129,6 +132,7 @@ export function outcomeSummary(o: JobOutcome) {
                   written: t.written,
                   unchanged: t.unchanged,
                   rejected: t.rejected,
+                  ...(t.rejectedByReason ? { rejected_by_reason: t.rejectedByReason } : {}),
                   ...(t.deleted !== undefined ? { deleted: t.deleted } : {}),
                   error: t.error ?? null,
                 },

@@ -10,6 +10,7 @@ import type { Readjustment, SplitsCheck } from '../planning/splits-check.js';
 import { errorCode, errorMessage, FatalJobError, JobHandedOff } from './errors.js';
 import { type LoadSymbolDeps, loadPlannedSymbol, perTickerPlan } from './load-symbol.js';
 import { type JobReporter, ProgressTracker, type ReporterErrorHandler } from './progress.js';
+import { describeRejected, rejectedOf } from './rejected-bars.js';
 import type { FinalStatus, JobOutcome, LoadJob, PlannedSymbol, SymbolResult, SymbolSource } from './types.js';
 
 /** Why a job's signal was aborted. Pass one as `controller.abort(reason)`. */
@@ -250,7 +251,8 @@ export async function runLoadJob(
   const stop = reasonOf(signal) ?? drained;
   const settled = settle(job, results, symbols.length, stop, fatal);
   let { status, message } = settled;
-  message += splitsNote(results, splits);
+  const rejectedBars = rejectedOf(results);
+  message += splitsNote(results, splits) + (rejectedBars ? `; ${describeRejected(rejectedBars)}` : '');
   let errorCodeOut = fatal?.code ?? settled.code;
   let errorMessageOut = fatal?.message ?? (settled.code ? message : undefined);
   if (jobError) {
@@ -278,6 +280,7 @@ export async function runLoadJob(
     recordsImported: results.reduce((n, r) => n + r.recordsImported, 0),
     hasErrors: status === 'failed' || settled.failed.length > 0 || settled.ok.length < symbols.length,
     ...(plan ? { plannedRequests: { ...plan.requests } } : {}),
+    ...(rejectedBars ? { rejectedBars } : {}),
     startedAt: tracker.startedAt,
     completedAt: new Date(now()),
   };

@@ -123,7 +123,10 @@ export interface WriteCounts {
   fetched: number;
   written: number;
   unchanged: number;
+  /** Bars the store refused by validation (never written). */
   rejected: number;
+  /** The refused bars per reason (the store's reasons, e.g. `open_outside_range`). */
+  rejectedByReason?: Record<string, number> | undefined;
 }
 
 /** Storage the engine writes (adapter over the OHLCV store). */
@@ -191,6 +194,8 @@ export interface JobOutcome {
   hasErrors: boolean;
   /** The API requests the job's plan counted before sending any (retries come on top), when it had symbols. */
   plannedRequests?: { details: number; grouped: number; perTicker: number; splits?: number; total: number } | undefined;
+  /** Bars the API served that the store refused by validation, when any: never written, never silent. */
+  rejectedBars?: { total: number; byReason: Record<string, number>; bySymbol: Record<string, number> } | undefined;
   startedAt: Date;
   completedAt: Date;
 }

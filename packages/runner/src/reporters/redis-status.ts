@@ -8,6 +8,7 @@
 import { type EventPublisher, JobStatusWriter, type JobStatusWriterOptions } from '@tickstock/job-protocol';
 import type { Redis } from 'ioredis';
 import type { JobReporter, JobStartInfo, ProgressSnapshot } from '../engine/progress.js';
+import { describeRejected } from '../engine/rejected-bars.js';
 import type { JobOutcome, SymbolResult } from '../engine/types.js';
 import type { SecretScrubber } from '../logging/secrets.js';
 
@@ -154,6 +155,7 @@ export class RedisStatusReporter implements JobReporter {
       ...this.statusFields(s),
       interrupted_symbols: [...o.interruptedSymbols],
       has_errors: o.hasErrors,
+      ...(o.rejectedBars ? { rejected_bars: o.rejectedBars.total } : {}),
       message: scrub(o.message),
       error_message: o.errorMessage ? scrub(o.errorMessage) : o.hasErrors ? scrub(o.message) : null,
     });
@@ -172,6 +174,21 @@ export class RedisStatusReporter implements JobReporter {
       status: final.status,
       has_errors: o.hasErrors,
     });
+    if (o.rejectedBars) {
+      // One per job, with the counts: bars the API served that were not stored are never silent.
+      await this.options.events.error({
+        severity: 'warning',
+        code: 'BARS_REJECTED',
+        component: 'data_load',
+        message: scrub(`job ${o.jobId}: ${describeRejected(o.rejectedBars)}`),
+        context: {
+          job_id: o.jobId,
+          rejected: o.rejectedBars.total,
+          by_reason: o.rejectedBars.byReason,
+          by_symbol: o.rejectedBars.bySymbol,
+        },
+      });
+    }
     if (o.status === 'failed') {
       await this.options.events.error({
         severity: 'error',

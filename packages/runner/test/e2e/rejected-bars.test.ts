@@ -1,0 +1,109 @@
+/**
+ * Bars the API serves that the store refuses by validation (here `open > high`) are never silent: counted per
+ * symbol and reason in the symbol's result, the final message and status, the `--json` summary, and one
+ * `tickstock:errors` event per job. Real PostgreSQL and Redis; the API is a hand-written port serving three day bars.
+ */
+import { CHANNELS, EventPublisher, jobStatusKey } from '@tickstock/job-protocol';
+import type { Bar } from '@tickstock/massive-client';
+import { type OhlcvStore, openStore } from '@tickstock/ohlcv-store';
+import { createTestDatabase, type RedisServer, startRedisServer, type TestDatabase, waitFor } from '@tickstock/test-support';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outcomeSummary } from '../../src/cli/load-job.js';
+import type { MarketDataPort } from '../../src/engine/types.js';
+import { InProcessExecutor } from '../../src/execution/executor.js';
+import { executeLoadJob } from '../../src/jobs/execute.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { SecretScrubber } from '../../src/logging/secrets.js';
+import { CapturedMessages } from './harness.js';
+
+const day = (date: string, o: number, h: number): Bar => ({
+  timestamp: Date.parse(`${date}T04:00:00Z`),
+  open: o,
+  high: h,
+  low: 9,
+  close: 10,
+  volume: 100,
+});
+
+const market: MarketDataPort = {
+  details: async (symbol) => ({ symbol, name: `${symbol} Inc.` }),
+  groupedDaily: async () => [],
+  async *bars(symbol) {
+    yield day('2025-06-09', 10, 11);
+    // AAA's second bar opens above its high: the store refuses it.
+    yield symbol === 'AAA' ? day('2025-06-10', 12, 11) : day('2025-06-10', 10, 11);
+    yield day('2025-06-11', 10, 11);
+  },
+};
+
+let db: TestDatabase;
+let store: OhlcvStore;
+let redisServer: RedisServer;
+let redis: Redis;
+let events: CapturedMessages;
+
+beforeAll(async () => {
+  db = await createTestDatabase('rejected');
+  store = await openStore({ databaseUrl: db.url });
+  redisServer = await startRedisServer();
+  redis = new Redis(redisServer.url);
+  events = await CapturedMessages.start(redisServer.url, [CHANNELS.errors]);
+});
+
+afterAll(async () => {
+  await events?.close();
+  redis?.disconnect();
+  await redisServer?.stop();
+  await store?.close();
+  await db?.drop();
+});
+
+describe('bars refused by validation', () => {
+  it('are counted per symbol and reason in the result, the message, the status, --json and one error event', async () => {
+    const scrubber = new SecretScrubber();
+    const outcome = await executeLoadJob(
+      {
+        jobId: 'rejected-job',
+        jobType: 'test',
+        source: { kind: 'symbols', symbols: ['AAA', 'BBB'] },
+        ranges: [{ timeframe: 'day', from: '2025-06-09', to: '2025-06-11' }],
+      },
+      {
+        market,
+        store,
+        executor: new InProcessExecutor(2),
+        resolveSymbols: async () => ['AAA', 'BBB'],
+        logger: createLogger({ level: 'silent', scrubber }),
+        scrubber,
+        redis: { client: redis, events: new EventPublisher(redis, { component: 'test' }) },
+        planning: false,
+      },
+      { statusWriter: { preWriteWaitMs: 0 } },
+    );
+    expect(outcome.status).toBe('completed');
+    expect(outcome.rejectedBars).toEqual({ total: 1, byReason: { open_outside_range: 1 }, bySymbol: { AAA: 1 } });
+    const aaa = outcome.results.find((r) => r.symbol === 'AAA')?.timeframes[0];
+    expect(aaa).toMatchObject({ fetched: 3, written: 2, rejected: 1, rejectedByReason: { open_outside_range: 1 } });
+    expect(outcome.message).toBe('completed: 2 of 2 symbols loaded; 1 bar rejected by validation (open_outside_range: 1; AAA 1)');
+    expect((await store.getBars('daily', 'AAA')).length).toBe(2);
+
+    const status = JSON.parse((await redis.get(jobStatusKey('rejected-job'))) ?? '{}') as Record<string, unknown>;
+    expect(status).toMatchObject({ status: 'completed', rejected_bars: 1, message: outcome.message });
+
+    const summary = outcomeSummary(outcome);
+    expect(summary.rejected_bars).toEqual({ total: 1, by_reason: { open_outside_range: 1 }, by_symbol: { AAA: 1 } });
+    expect(summary.symbols.AAA?.timeframes.day).toMatchObject({ rejected: 1, rejected_by_reason: { open_outside_range: 1 } });
+
+    const rejected = await waitFor(() => {
+      const found = events.json(CHANNELS.errors).filter((e) => e.category === 'BARS_REJECTED');
+      return found.length ? found : undefined;
+    });
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]).toMatchObject({
+      severity: 'warning',
+      message: 'job rejected-job: 1 bar rejected by validation (open_outside_range: 1; AAA 1)',
+      context: { job_id: 'rejected-job', rejected: 1, by_reason: { open_outside_range: 1 }, by_symbol: { AAA: 1 } },
+    });
+  });
+});
