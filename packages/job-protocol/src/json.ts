@@ -26,3 +26,15 @@ export function readJsonObject(input: unknown): { ok: true; value: Record<string
   }
   return { ok: true, value: value as Record<string, unknown> };
 }
+
+/** Characters at the head of an over-long message searched for its `job_id`. */
+const JOB_ID_HEAD = 65_536;
+
+/**
+ * The `job_id` of a message too long to parse, when its head states one (`"job_id": "..."` within the first 64 KiB,
+ * matching `pattern`): so the job it names can be answered with a `failed` status instead of waiting forever.
+ */
+export function sniffJobId(text: string, pattern: RegExp): string | undefined {
+  const found = /"job_id"\s*:\s*"([^"\\]{1,128})"/.exec(text.slice(0, JOB_ID_HEAD))?.[1];
+  return found !== undefined && pattern.test(found) ? found : undefined;
+}

@@ -18,6 +18,7 @@ import {
   type SubscriberReport,
   submitJob,
 } from '../src/index.js';
+import { MAX_MESSAGE_LENGTH } from '../src/json.js';
 
 let server: RedisServer;
 let redis: Redis;
@@ -149,6 +150,24 @@ describe('the durable stream', () => {
       status: 'failed',
       error_message: 'YEARS_OUT_OF_RANGE at years: years 500 is out of range: it must be above 0 and at most 50',
     });
+    expect(w.jobs).toEqual([]);
+  });
+});
+
+describe('an over-long job message', () => {
+  it('whose job_id is readable at its head gets a failed status naming the size limit; one without gets an error event', async () => {
+    const w = worker({ stream: false });
+    await w.sub.start();
+    const huge = JSON.stringify({ ...job('huge-1'), symbols: Array.from({ length: 120_000 }, (_, i) => `S${i}`) });
+    expect(huge.length).toBeGreaterThan(MAX_MESSAGE_LENGTH);
+    await redis.publish(CHANNELS.dataLoad, huge);
+    const status = await waitFor(() => readJobStatus(redis, 'huge-1'), { what: 'the failed status' });
+    expect(status.ok && status.value).toMatchObject({
+      status: 'failed',
+      message: `Job rejected: message of ${huge.length} characters is longer than ${MAX_MESSAGE_LENGTH}`,
+    });
+    await redis.publish(CHANNELS.dataLoad, `{"symbols": [${'"AAPL",'.repeat(150_000)}"MSFT"]}`);
+    await waitFor(() => errorEvents.some((e) => e.message.includes('is longer than')), { what: 'the error event' });
     expect(w.jobs).toEqual([]);
   });
 });

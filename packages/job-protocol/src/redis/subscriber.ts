@@ -4,9 +4,10 @@ import type { Redis } from 'ioredis';
 import { type DataLoadRequest, isForeignJobMessage, parseDataLoadJob } from '../data-load.js';
 import { DEFAULTS } from '../defaults.js';
 import { formatIssues, ProtocolError, type ProtocolIssue } from '../errors.js';
-import { readJsonObject } from '../json.js';
+import { MAX_MESSAGE_LENGTH, readJsonObject, sniffJobId } from '../json.js';
 import { isForeignControlMessage, parseControlMessage } from '../messages.js';
 import { CHANNELS, DATA_LOAD_STREAM_FIELD, DATA_LOAD_STREAM_GROUP, jobClaimKey, KEYS } from '../names.js';
+import { JOB_ID_PATTERN } from '../schemas/common.js';
 import type { ControlMessage } from '../schemas/control.js';
 import { scrubText } from '../scrub.js';
 import { sleep } from '../time.js';
@@ -288,7 +289,9 @@ export class JobSubscriber {
   private async handleJob(text: string, delivery: JobDelivery, reclaimed = false): Promise<boolean> {
     const read = readJsonObject(text);
     if (!read.ok) {
-      this.reject(CHANNELS.dataLoad, delivery.via, undefined, undefined, read.errors, text);
+      // Too long to parse: a job_id stated at its head still gets its failed status, naming the limit.
+      const jobId = text.length > MAX_MESSAGE_LENGTH ? sniffJobId(text, JOB_ID_PATTERN) : undefined;
+      this.reject(CHANNELS.dataLoad, delivery.via, jobId, undefined, read.errors, text);
       return true;
     }
     if (isForeignJobMessage(read.value)) {
