@@ -20,7 +20,7 @@ export interface OpenStoreOptions {
    * `DB_USER`/`DB_PASSWORD`, else the embedded database in `defaultEmbeddedDir`. Default: `process.env`.
    */
   env?: Readonly<Record<string, string | undefined>>;
-  /** Embedded data directory used when nothing else is configured. Default `.tickstock/pgdata` under the working directory. */
+  /** Embedded data directory used when nothing else is configured. Default `.tickstock/db` under the working directory, where the `tickstock` CLI keeps it too. */
   defaultEmbeddedDir?: string;
   /** Run pending migrations on open. Default true. */
   migrate?: boolean;
@@ -48,7 +48,7 @@ export interface OpenStoreOptions {
 
 /** The defaults. */
 export const DEFAULTS = {
-  defaultEmbeddedDir: '.tickstock/pgdata',
+  defaultEmbeddedDir: '.tickstock/db',
   migrate: true,
   timescale: 'auto' as TimescaleMode,
   timeframes: TIMEFRAMES,

@@ -34,13 +34,25 @@ export interface RouteContext {
 }
 
 /** Endpoint names used by the counters. */
-export type EndpointName = 'aggs' | 'prev' | 'grouped' | 'tickerDetails' | 'tickers' | 'splits' | 'holidays' | 'marketStatus' | 'unknown';
+export type EndpointName =
+  | 'aggs'
+  | 'prev'
+  | 'grouped'
+  | 'tickerTypes'
+  | 'tickerDetails'
+  | 'tickers'
+  | 'splits'
+  | 'holidays'
+  | 'marketStatus'
+  | 'unknown';
 
 /** Names the endpoint of a path. */
 export function endpointOf(path: string): EndpointName {
   if (/^\/v2\/aggs\/ticker\/[^/]+\/range\//.test(path)) return 'aggs';
   if (/^\/v2\/aggs\/ticker\/[^/]+\/prev$/.test(path)) return 'prev';
   if (path.startsWith('/v2/aggs/grouped/')) return 'grouped';
+  // Before ticker details: `types` is the list of type codes, not a ticker.
+  if (path === '/v3/reference/tickers/types') return 'tickerTypes';
   if (/^\/v3\/reference\/tickers\/[^/]+$/.test(path)) return 'tickerDetails';
   if (path === '/v3/reference/tickers') return 'tickers';
   if (path === '/v3/reference/splits') return 'splits';
@@ -379,6 +391,40 @@ function splits(ctx: RouteContext, query: URLSearchParams): RouteResult {
   return json(200, `${s}}`);
 }
 
+/** The ticker-type codes the API documents, as `/v3/reference/tickers/types` lists them. */
+const TICKER_TYPES: readonly { code: string; description: string; asset_class: string; locale: string }[] = [
+  ['CS', 'Common Stock'],
+  ['PFD', 'Preferred Stock'],
+  ['WARRANT', 'Warrant'],
+  ['RIGHT', 'Rights'],
+  ['BOND', 'Corporate Bond'],
+  ['ETF', 'Exchange Traded Fund'],
+  ['ETN', 'Exchange Traded Note'],
+  ['ETV', 'Exchange Traded Vehicle'],
+  ['SP', 'Structured Product'],
+  ['ADRC', 'American Depository Receipt Common'],
+  ['ADRP', 'American Depository Receipt Preferred'],
+  ['ADRW', 'American Depository Receipt Warrants'],
+  ['ADRR', 'American Depository Receipt Rights'],
+  ['FUND', 'Fund'],
+  ['BASKET', 'Basket'],
+  ['UNIT', 'Unit'],
+  ['LT', 'Liquidating Trust'],
+  ['OS', 'Ordinary Shares'],
+  ['GDR', 'Global Depository Receipts'],
+  ['OTHER', 'Other Security Type'],
+]
+  .map(([code, description]) => ({ code: code as string, description: description as string, asset_class: 'stocks', locale: 'us' }))
+  .concat([{ code: 'IX', description: 'Index', asset_class: 'indices', locale: 'us' }]);
+
+/** `/v3/reference/tickers/types`, filtered by `asset_class` and `locale`. */
+function tickerTypes(ctx: RouteContext, query: URLSearchParams): RouteResult {
+  const assetClass = query.get('asset_class');
+  const locale = query.get('locale');
+  const rows = TICKER_TYPES.filter((t) => (!assetClass || t.asset_class === assetClass) && (!locale || t.locale === locale));
+  return json(200, JSON.stringify({ results: rows, status: 'OK', request_id: ctx.requestId, count: rows.length }));
+}
+
 /** Routes an API request (path already known not to be `/__sim/`). */
 export function route(ctx: RouteContext, path: string, query: URLSearchParams): RouteResult {
   const segments = path.split('/').slice(1);
@@ -390,6 +436,8 @@ export function route(ctx: RouteContext, path: string, query: URLSearchParams): 
         return prev(ctx, segments, query);
       case 'grouped':
         return grouped(ctx, segments, query, path);
+      case 'tickerTypes':
+        return tickerTypes(ctx, query);
       case 'tickerDetails':
         return details(ctx, segments);
       case 'tickers':

@@ -80,7 +80,9 @@ export function writeBarRows(
     p = putBytes(b, p, KEYS.l);
     p = putNumber(w, p, l[i] as number);
     p = putBytes(b, p, KEYS.t);
-    p = putUint(b, p, t[i] as number);
+    // Stamps before 1970 are negative: written as numbers (the unsigned writer would turn them into 0).
+    const stamp = t[i] as number;
+    p = stamp >= 0 ? putUint(b, p, stamp) : putNumber(w, p, stamp);
     if (hasVolume) {
       p = putBytes(b, p, KEYS.n);
       p = putUint(b, p, n[i] as number);

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { DEFAULTS as STORE_DEFAULTS } from '@tickstock/ohlcv-store';
 import { RunnerError } from '../errors.js';
 
 export type DatabaseConfig = { kind: 'postgres'; url: string; source: 'DATABASE_URL' | 'DB_*' } | { kind: 'embedded'; dataDir: string };
@@ -80,7 +81,8 @@ export const MIN_API_TOKEN_LENGTH = 16;
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-export const DEFAULT_EMBEDDED_DIR = '.tickstock/db';
+/** The embedded database's folder when nothing is configured: the store's own default, so the CLI and the library share it. */
+export const DEFAULT_EMBEDDED_DIR = STORE_DEFAULTS.defaultEmbeddedDir;
 
 /** Loads `.env` from `cwd` into `process.env` without overriding variables already set. */
 export function loadDotEnv(cwd = process.cwd()): string | undefined {
