@@ -11,6 +11,7 @@ beforeAll(async () => {
   db = await createTestDatabase('cli_import');
   process.env.DATABASE_URL = db.url;
   process.env.LOG_LEVEL = 'silent';
+  process.env.TICKSTOCK_ALLOW_SYNTHETIC = 'true'; // the simulator's prices into this throwaway database, on purpose
   // No Redis at all, whichever way it could be configured (REDIS_HOST/PORT/DB also configure it).
   for (const name of ['REDIS_URL', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_DB', 'REDIS_PASSWORD']) delete process.env[name];
   delete process.env.TICKSTOCK_API_TOKEN;
@@ -90,12 +91,14 @@ describe('tickstock import and retry', () => {
     expect(after).toMatchObject({ run_id: summary.run_id, retry_count: 1, failed_symbols: ['ZZZNOTREAL'] });
     expect(after.run).toMatchObject({ status: 'completed', retry_count: 1 });
     const none = await tickstock(['retry', 'import_nope', '--simulator']);
-    expect(none).toMatchObject({
-      code: 2,
-      stderr:
-        'note: REDIS_URL is not set: this run takes no cross-worker import lock and publishes no status or events\n' +
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(
+      /^tickstock: using the built-in Massive API simulator \(http:\/\/127\.0\.0\.1:\d+\): prices are SYNTHETIC\n/,
+    );
+    expect(none.stderr.split('\n').slice(1).join('\n')).toBe(
+      'note: REDIS_URL is not set: this run takes no cross-worker import lock and publishes no status or events\n' +
         'tickstock: no import run "import_nope"\n',
-    });
+    );
   });
 
   it('refuses an unknown universe and a bad schedule before touching anything', async () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createTestDatabase, type TestDatabase } from '@tickstock/test-support';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -20,11 +21,30 @@ afterAll(async () => {
   await db?.drop();
 });
 
+async function countRows(table: string, symbol: string): Promise<number> {
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE symbol = $1`, [symbol]);
+    return rows[0]?.n ?? 0;
+  } finally {
+    await c.end();
+  }
+}
+
 async function tickstock(args: string[], env: Record<string, string> = {}) {
   try {
     const { stdout, stderr } = await exec(process.execPath, ['--import', 'tsx', CLI, ...args], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TZ: process.env.TZ ?? 'UTC', DATABASE_URL: db.url, ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        TZ: process.env.TZ ?? 'UTC',
+        DATABASE_URL: db.url,
+        // These tests load the simulator's synthetic prices into their throwaway PostgreSQL database on purpose.
+        TICKSTOCK_ALLOW_SYNTHETIC: 'true',
+        ...env,
+      },
       timeout: 90_000,
     });
     return { code: 0, stdout, stderr };
@@ -102,6 +122,26 @@ describe('tickstock stats, migrate and the embedded default', () => {
     const r = await tickstock(['migrate']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^schema at version \d+: nothing to apply$/m);
+  });
+
+  it('--simulator refuses to write synthetic prices into a configured PostgreSQL unless allowed, and always says SYNTHETIC on stderr', async () => {
+    const refused = await tickstock(['load', 'SPY', '--days', '5', '--timeframes', 'day', '--simulator', '--json'], {
+      TICKSTOCK_ALLOW_SYNTHETIC: '',
+    });
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain("the simulator's prices are SYNTHETIC and the configured database is postgres://");
+    expect(refused.stderr).toContain('(DATABASE_URL): refusing to write them there');
+    expect(refused.stderr).toContain('--allow-synthetic (TICKSTOCK_ALLOW_SYNTHETIC=true)');
+    const before = await countRows('ohlcv_daily', 'SPY');
+    const allowed = await tickstock(['load', 'SPY', '--days', '5', '--timeframes', 'day', '--simulator', '--allow-synthetic', '--json'], {
+      TICKSTOCK_ALLOW_SYNTHETIC: '',
+    });
+    expect(allowed.code).toBe(0);
+    expect(allowed.stderr).toMatch(
+      /^tickstock: using the built-in Massive API simulator \(http:\/\/127\.0\.0\.1:\d+\): prices are SYNTHETIC\n$/,
+    );
+    expect(await countRows('ohlcv_daily', 'SPY')).toBeGreaterThan(before);
   });
 
   it('uses the embedded database in ./.tickstock when no database is configured, and says where', async () => {

@@ -5,7 +5,8 @@ import { type RunningSimulator, startSimulator } from '@tickstock/massive-client
 import type { OhlcvStore } from '@tickstock/ohlcv-store';
 import { InvalidArgumentError } from 'commander';
 import type { Redis } from 'ioredis';
-import { type LogLevel, loadConfig, loadDotEnv, type RunnerConfig } from '../config/env.js';
+import { type LogLevel, loadConfig, loadDotEnv, type RunnerConfig, redactUrl } from '../config/env.js';
+import { RunnerError } from '../errors.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { SecretScrubber } from '../logging/secrets.js';
 import { RunnerMetrics } from '../metrics.js';
@@ -57,16 +58,29 @@ export async function closeRedis(redis: Redis): Promise<void> {
   await redis.quit().catch(() => redis.disconnect());
 }
 
-/** An in-process simulator for `--simulator`, with a random key of its own. */
+/**
+ * An in-process simulator for `--simulator`, with a random key of its own. Its prices are synthetic: it refuses to
+ * start when they would go into a configured PostgreSQL database unless allowed (`--allow-synthetic`,
+ * `TICKSTOCK_ALLOW_SYNTHETIC=true`), and always says so on stderr.
+ */
 export async function startLocalSimulator(
   ctx: CommandContext,
-  options: { port?: number } = {},
+  options: { port?: number; allowSynthetic?: boolean | undefined } = {},
 ): Promise<{ simulator: RunningSimulator; apiKey: string }> {
+  const db = ctx.config.database;
+  if (db.kind !== 'embedded' && !options.allowSynthetic && !ctx.config.allowSynthetic) {
+    throw new RunnerError(
+      'CONFIG_INVALID',
+      `the simulator's prices are SYNTHETIC and the configured database is ${redactUrl(db.url)} (${db.source}): refusing to write them there. ` +
+        'Use the embedded database (unset DATABASE_URL and DB_*), or pass --allow-synthetic (TICKSTOCK_ALLOW_SYNTHETIC=true) to write them anyway',
+    );
+  }
   const apiKey = `sim-${randomUUID()}`;
   ctx.scrubber.add(apiKey);
   const started = await startSimulator({ apiKey, port: options.port ?? 0, tickers: simulatorUniverse() });
   const simulator = ctx.scope.use(started, (s) => s.close(), { name: 'simulator' });
-  ctx.logger.warn({ url: simulator.url }, 'using the built-in Massive API simulator: prices are SYNTHETIC');
+  // On stderr whatever the log level: nobody should mistake these prices for market data.
+  process.stderr.write(`tickstock: using the built-in Massive API simulator (${simulator.url}): prices are SYNTHETIC\n`);
   return { simulator, apiKey };
 }
 

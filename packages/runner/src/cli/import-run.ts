@@ -17,6 +17,8 @@ import { outcomeSummary } from './load-job.js';
 export interface CliImportOptions {
   json: boolean;
   simulator: boolean;
+  /** With `simulator`: write synthetic prices into a configured PostgreSQL database too. */
+  allowSynthetic?: boolean;
   concurrency?: number | undefined;
 }
 
@@ -31,7 +33,7 @@ export async function withCliImports(
   options: CliImportOptions,
   start: (imports: ImportCoordinator) => Promise<StartedImport>,
 ): Promise<void> {
-  const sim = options.simulator ? await startLocalSimulator(ctx) : undefined;
+  const sim = options.simulator ? await startLocalSimulator(ctx, { allowSynthetic: options.allowSynthetic }) : undefined;
   const store = await openCommandStore(ctx);
   const controller = new AbortController();
   const onSignal = () => controller.abort(new JobStop('cancel', 'interrupt'));

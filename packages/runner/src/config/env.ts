@@ -17,6 +17,11 @@ export interface RedisConfig {
 
 export interface RunnerConfig {
   database: DatabaseConfig;
+  /**
+   * `TICKSTOCK_ALLOW_SYNTHETIC`: let `--simulator` (and `demo`) write synthetic prices into a configured PostgreSQL
+   * database (default false: only the embedded one).
+   */
+  allowSynthetic: boolean;
   redis: RedisConfig | undefined;
   massive: { apiKey: string | undefined; baseUrl: string | undefined; timeoutMs: number | undefined };
   universeDir: string | undefined;
@@ -217,6 +222,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): RunnerC
     preparedStatements: booleanVar(env, 'TICKSTOCK_PREPARED_STATEMENTS', true, problems),
     partialStatus: partialStatusFrom(env, problems),
     monitoringIntervalMs: wholeNumber(env, 'TICKSTOCK_MONITORING_INTERVAL_MS', 10_000, problems, 0),
+    allowSynthetic: booleanVar(env, 'TICKSTOCK_ALLOW_SYNTHETIC', false, problems),
     planning: {
       buildPeriods: booleanVar(env, 'TICKSTOCK_BUILD_PERIODS', true, problems),
       groupedDaily: booleanVar(env, 'TICKSTOCK_GROUPED_DAILY', true, problems),

@@ -12,8 +12,9 @@ export function registerDemo(program: Command): void {
     .option('--symbols <list>', 'comma-separated tickers', DEMO_SYMBOLS.join(','))
     .option('--days <days>', 'how far back', daysOption(), 365)
     .option('--timeframes <list>', 'comma-separated: 1min,hour,day,week,month', '1min,hour,day,week,month')
+    .option('--allow-synthetic', 'write the synthetic prices into a configured PostgreSQL database too')
     .option('--json', 'print one JSON summary instead of progress and a table')
-    .action(async (opts: { symbols: string; days: number; timeframes: string; json?: boolean }) => {
+    .action(async (opts: { symbols: string; days: number; timeframes: string; allowSynthetic?: boolean; json?: boolean }) => {
       const ctx = commandContext({ defaultLogLevel: 'error' });
       const out = process.stdout;
       if (!opts.json) {
@@ -30,7 +31,7 @@ export function registerDemo(program: Command): void {
         years: opts.days / 365,
         timeframes: parseTimeframes(opts.timeframes),
       });
-      const sim = await startLocalSimulator(ctx);
+      const sim = await startLocalSimulator(ctx, { allowSynthetic: opts.allowSynthetic });
       const store = await openCommandStore(ctx);
       const client = createMassiveClient({ ...ctx, baseUrl: sim.simulator.url, apiKey: sim.apiKey });
       const outcome = await runCliLoad(ctx, client, store, job, { json: Boolean(opts.json), concurrency: ctx.config.symbolConcurrency });

@@ -30,6 +30,7 @@ export function registerImport(program: Command): void {
     .option('--stop-on-error', 'stop at the first failed symbol (continue_on_error off)')
     .option('--concurrency <n>', 'symbols loaded at once', positiveInteger('--concurrency'))
     .option('--simulator', 'use the built-in API simulator instead of the real API (synthetic prices)')
+    .option('--allow-synthetic', 'with --simulator: write its synthetic prices into a configured PostgreSQL database too')
     .option('--json', 'print one JSON summary instead of progress and a table')
     .action(
       async (opts: {
@@ -42,6 +43,7 @@ export function registerImport(program: Command): void {
         stopOnError?: boolean;
         concurrency?: number;
         simulator?: boolean;
+        allowSynthetic?: boolean;
         json?: boolean;
       }) => {
         const spec = parseImportRequest(
@@ -60,7 +62,12 @@ export function registerImport(program: Command): void {
         const ctx = commandContext({ defaultLogLevel: 'error' });
         await withCliImports(
           ctx,
-          { json: Boolean(opts.json), simulator: Boolean(opts.simulator), concurrency: opts.concurrency },
+          {
+            json: Boolean(opts.json),
+            simulator: Boolean(opts.simulator),
+            allowSynthetic: Boolean(opts.allowSynthetic),
+            concurrency: opts.concurrency,
+          },
           (imports) => imports.trigger(spec, { origin: 'cli' }),
         );
       },

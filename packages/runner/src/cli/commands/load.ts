@@ -15,6 +15,7 @@ export function registerLoad(program: Command): void {
     .option('--timeframes <list>', 'comma-separated: 1min,hour,day,week,month', 'hour,day,week,month')
     .option('--concurrency <n>', 'symbols loaded at once', positiveInteger('--concurrency'))
     .option('--simulator', 'use the built-in API simulator instead of the real API (synthetic prices)')
+    .option('--allow-synthetic', 'with --simulator: write its synthetic prices into a configured PostgreSQL database too')
     .option('--json', 'print one JSON summary instead of progress and a table')
     .action(
       async (
@@ -26,6 +27,7 @@ export function registerLoad(program: Command): void {
           timeframes: string;
           concurrency?: number;
           simulator?: boolean;
+          allowSynthetic?: boolean;
           json?: boolean;
         },
       ) => {
@@ -33,7 +35,7 @@ export function registerLoad(program: Command): void {
         const ctx = commandContext({ defaultLogLevel: 'error' });
         const years = opts.days !== undefined ? opts.days / 365 : (opts.years ?? 1);
         const job = await buildCliJob({ symbols, csv: opts.csv, years, timeframes: parseTimeframes(opts.timeframes) });
-        const sim = opts.simulator ? await startLocalSimulator(ctx) : undefined;
+        const sim = opts.simulator ? await startLocalSimulator(ctx, { allowSynthetic: opts.allowSynthetic }) : undefined;
         const store = await openCommandStore(ctx);
         const controller = new AbortController();
         const onSignal = () => controller.abort(new JobStop('cancel', 'interrupt'));

@@ -47,6 +47,7 @@ export function registerWorker(program: Command): void {
     .option('--schedule <cron>', 'run the daily import on this cron schedule, in New York time, on trading days only')
     .option('--import-config <file>', 'JSON: what the scheduled import loads (and optionally its "schedule")')
     .option('--simulator', 'use the built-in API simulator instead of the real API (synthetic prices)')
+    .option('--allow-synthetic', 'with --simulator: write its synthetic prices into a configured PostgreSQL database too')
     .action(
       async (opts: {
         httpPort?: number;
@@ -58,6 +59,7 @@ export function registerWorker(program: Command): void {
         schedule?: string;
         importConfig?: string;
         simulator?: boolean;
+        allowSynthetic?: boolean;
       }) => {
         const ctx = commandContext({ defaultMetrics: true });
         const { logger, config } = ctx;
@@ -68,7 +70,7 @@ export function registerWorker(program: Command): void {
         if (schedule) parseSchedule(schedule);
         // An open API (no token) on a reachable interface is refused before anything connects.
         if (opts.httpPort !== undefined) checkHttpExposure(opts.httpHost, config.apiToken);
-        const sim = opts.simulator ? await startLocalSimulator(ctx) : undefined;
+        const sim = opts.simulator ? await startLocalSimulator(ctx, { allowSynthetic: opts.allowSynthetic }) : undefined;
         // Everything opened from here on is closed by the command scope, whether start-up fails or the worker stops.
         const redis = connectCommandRedis(ctx);
         await redisReady(redis, ctx.scrubber);
