@@ -23,16 +23,11 @@ import { InProcessExecutor } from '../../src/execution/executor.js';
 import { executeLoadJob, type PlanningSettings } from '../../src/jobs/execute.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { SecretScrubber } from '../../src/logging/secrets.js';
+import { allBarRows, BAR_TABLES, pinWriteTimes } from '../support/bar-rows.js';
 import { CapturedMessages } from './harness.js';
 
 const DAY_ONE = newYorkTimeToUtcMs('2025-06-11', 14, 5); // Wednesday, mid-session
 const DAY_TWO = newYorkTimeToUtcMs('2025-06-20', 18, 0); // the Friday after, after the close
-const TABLES = {
-  ohlcv_hourly: 'timestamp',
-  ohlcv_daily: 'date',
-  ohlcv_weekly: 'week_start',
-  ohlcv_monthly: 'month_start',
-} as const;
 const API_KEY = 'splits-readjust-key';
 const SYMBOLS = ['AAA', 'RRR', 'TWO', 'KEEP', 'X:BTCUSD'];
 const TIMEFRAMES: Timeframe[] = ['hour', 'day', 'week', 'month'];
@@ -61,19 +56,6 @@ async function query<T extends Record<string, unknown>>(db: TestDatabase, sql: s
   } finally {
     await c.end();
   }
-}
-
-/** Every row of every bar table but the write times, in key order, NUMERIC as text (exact). */
-async function allRows(db: TestDatabase): Promise<Record<string, Record<string, unknown>[]>> {
-  const out: Record<string, Record<string, unknown>[]> = {};
-  for (const [table, key] of Object.entries(TABLES)) {
-    out[table] = await query(
-      db,
-      `SELECT symbol, ${key}::text AS key, open::text, high::text, low::text, close::text, volume::text, vwap::text, transactions::text
-         FROM ${table} ORDER BY symbol, ${key}`,
-    );
-  }
-  return out;
 }
 
 function job(ranges: Record<Timeframe, [string, string]> | Partial<Record<Timeframe, [string, string]>>): LoadJob {
@@ -115,6 +97,46 @@ async function load(
   return { outcome, requests: simulator.stats().requests - before };
 }
 
+/** A year of every timeframe loaded on day one, written "on" day one (the database's clock is real time). */
+async function loadedOnDayOne(): Promise<{ db: TestDatabase; store: OhlcvStore }> {
+  now = DAY_ONE;
+  const loaded = await newStore();
+  const year = job({
+    hour: ['2025-06-09', '2025-06-11'],
+    day: ['2024-06-11', '2025-06-11'],
+    week: ['2024-06-11', '2025-06-11'],
+    month: ['2024-06-11', '2025-06-11'],
+  });
+  expect((await load(loaded.store, year, {})).outcome.status).toBe('completed');
+  await pinWriteTimes(loaded.db.url, DAY_ONE);
+  return loaded;
+}
+
+/** What the daily import asks for on day two, since the last run: each timeframe resumes at its last stored bar. */
+function dailyImport(): LoadJob {
+  now = DAY_TWO;
+  return job({
+    hour: ['2025-06-11', '2025-06-20'],
+    day: ['2025-06-11', '2025-06-20'],
+    week: ['2025-06-08', '2025-06-20'],
+    month: ['2025-06-01', '2025-06-20'],
+  });
+}
+
+/** The reference: the same span loaded whole on day two, when the splits have executed. */
+async function freshLoadOnDayTwo(): Promise<{ db: TestDatabase; store: OhlcvStore }> {
+  now = DAY_TWO;
+  const fresh = await newStore();
+  const span = job({
+    hour: ['2025-06-09', '2025-06-20'],
+    day: ['2024-06-11', '2025-06-20'],
+    week: ['2024-06-11', '2025-06-20'],
+    month: ['2024-06-11', '2025-06-20'],
+  });
+  expect((await load(fresh.store, span, {})).outcome.status).toBe('completed');
+  return fresh;
+}
+
 beforeAll(async () => {
   redisServer = await startRedisServer();
   redis = new Redis(redisServer.url);
@@ -144,36 +166,13 @@ afterAll(async () => {
 
 describe('a stock split after the history was loaded', () => {
   it('the next incremental import reloads the split symbols whole: every row equals a fresh load, and the status and an event say so', async () => {
-    now = DAY_ONE;
-    const loaded = await newStore();
-    const first = await load(
-      loaded.store,
-      job({
-        hour: ['2025-06-09', '2025-06-11'],
-        day: ['2024-06-11', '2025-06-11'],
-        week: ['2024-06-11', '2025-06-11'],
-        month: ['2024-06-11', '2025-06-11'],
-      }),
-      {},
-    );
-    expect(first.outcome.status).toBe('completed');
-    // The database's clock is real time, the simulator's a day in 2025: the bars were written "on" day one.
-    for (const table of Object.keys(TABLES)) {
-      await query(loaded.db, `UPDATE ${table} SET updated_at = to_timestamp($1::float8 / 1000)`, [DAY_ONE]);
-    }
+    const loaded = await loadedOnDayOne();
     const aaaBefore = await query<{ close: string }>(
       loaded.db,
       `SELECT close::text FROM ohlcv_daily WHERE symbol = 'AAA' AND date = '2025-06-10'`,
     );
 
-    now = DAY_TWO;
-    // What the daily import asks for since the last run; each timeframe resumes at its last stored bar.
-    const daily = job({
-      hour: ['2025-06-11', '2025-06-20'],
-      day: ['2025-06-11', '2025-06-20'],
-      week: ['2025-06-08', '2025-06-20'],
-      month: ['2025-06-01', '2025-06-20'],
-    });
+    const daily = dailyImport();
     const update = await load(loaded.store, daily, { incremental: true });
     expect(update.outcome.status).toBe('completed');
     // One splits request for the whole universe, counted in the plan, and the simulator saw exactly the plan.
@@ -186,20 +185,9 @@ describe('a stock split after the history was loaded', () => {
     expect(readjusted.sort()).toEqual(['AAA', 'RRR', 'TWO']);
 
     // A fresh load of the same span on the same (later) day.
-    const fresh = await newStore();
-    const full = await load(
-      fresh.store,
-      job({
-        hour: ['2025-06-09', '2025-06-20'],
-        day: ['2024-06-11', '2025-06-20'],
-        week: ['2024-06-11', '2025-06-20'],
-        month: ['2024-06-11', '2025-06-20'],
-      }),
-      {},
-    );
-    expect(full.outcome.status).toBe('completed');
-    const [after, reference] = [await allRows(loaded.db), await allRows(fresh.db)];
-    for (const table of Object.keys(TABLES)) {
+    const fresh = await freshLoadOnDayTwo();
+    const [after, reference] = [await allBarRows(loaded.db.url), await allBarRows(fresh.db.url)];
+    for (const table of Object.keys(BAR_TABLES)) {
       expect(after[table]?.length, table).toBe(reference[table]?.length);
       expect(after[table], table).toEqual(reference[table]);
     }
@@ -244,25 +232,8 @@ describe('a stock split after the history was loaded', () => {
   }, 120_000);
 
   it('a readjustment stopped half-way stays pending and reports no success; the next run finishes it', async () => {
-    now = DAY_ONE;
-    const loaded = await newStore();
-    const yearBack = job({
-      hour: ['2025-06-09', '2025-06-11'],
-      day: ['2024-06-11', '2025-06-11'],
-      week: ['2024-06-11', '2025-06-11'],
-      month: ['2024-06-11', '2025-06-11'],
-    });
-    expect((await load(loaded.store, yearBack, {})).outcome.status).toBe('completed');
-    for (const table of Object.keys(TABLES)) {
-      await query(loaded.db, `UPDATE ${table} SET updated_at = to_timestamp($1::float8 / 1000)`, [DAY_ONE]);
-    }
-    now = DAY_TWO;
-    const daily = job({
-      hour: ['2025-06-11', '2025-06-20'],
-      day: ['2025-06-11', '2025-06-20'],
-      week: ['2025-06-08', '2025-06-20'],
-      month: ['2025-06-01', '2025-06-20'],
-    });
+    const loaded = await loadedOnDayOne();
+    const daily = dailyImport();
     // The run dies while AAA's history is being reloaded: after its day bars, before its week bars (what a SIGKILL of
     // the worker at that moment leaves behind: some timeframes rewritten, the split not marked done).
     const controller = new AbortController();
@@ -289,18 +260,8 @@ describe('a stock split after the history was loaded', () => {
     // AAA, and whichever other split symbol the stop caught before it finished.
     expect(next.outcome.results.filter((r) => r.readjusted).map((r) => r.symbol)).toContain('AAA');
     expect(await loaded.store.listSplits({ pending: true })).toEqual([]);
-    const fresh = await newStore();
-    await load(
-      fresh.store,
-      job({
-        hour: ['2025-06-09', '2025-06-20'],
-        day: ['2024-06-11', '2025-06-20'],
-        week: ['2024-06-11', '2025-06-20'],
-        month: ['2024-06-11', '2025-06-20'],
-      }),
-      {},
-    );
-    const [after, reference] = [await allRows(loaded.db), await allRows(fresh.db)];
-    for (const table of Object.keys(TABLES)) expect(after[table], table).toEqual(reference[table]);
+    const fresh = await freshLoadOnDayTwo();
+    const [after, reference] = [await allBarRows(loaded.db.url), await allBarRows(fresh.db.url)];
+    for (const table of Object.keys(BAR_TABLES)) expect(after[table], table).toEqual(reference[table]);
   }, 120_000);
 });

@@ -22,11 +22,11 @@ import { InProcessExecutor } from '../../src/execution/executor.js';
 import { executeLoadJob } from '../../src/jobs/execute.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { SecretScrubber } from '../../src/logging/secrets.js';
+import { allBarRows, BAR_TABLES, pinWriteTimes } from '../support/bar-rows.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const API_KEY = 'split-sigkill-key';
 const SYMBOLS = ['AAA', 'KEEP'];
-const TABLES = { ohlcv_hourly: 'timestamp', ohlcv_daily: 'date', ohlcv_weekly: 'week_start', ohlcv_monthly: 'month_start' } as const;
 // The split executed on the last trading day before today; the history was loaded the trading day before that.
 const TODAY = newYorkDate(Date.now());
 const SPLIT_DATE = nyseCalendar.previousTradingDay(TODAY);
@@ -48,18 +48,6 @@ async function query<T extends Record<string, unknown>>(db: TestDatabase, sql: s
   } finally {
     await c.end();
   }
-}
-
-async function allRows(db: TestDatabase): Promise<Record<string, unknown[]>> {
-  const out: Record<string, unknown[]> = {};
-  for (const [table, key] of Object.entries(TABLES)) {
-    out[table] = await query(
-      db,
-      `SELECT symbol, ${key}::text AS key, open::text, high::text, low::text, close::text, volume::text, vwap::text, transactions::text
-         FROM ${table} ORDER BY symbol, ${key}`,
-    );
-  }
-  return out;
 }
 
 async function libraryLoad(store: OhlcvStore, ranges: Partial<Record<Timeframe, [string, string]>>, clock: number): Promise<void> {
@@ -152,8 +140,7 @@ describe('an import killed with SIGKILL while it readjusts a split symbol', () =
       { hour: [addDays(LOAD_DATE, -2), LOAD_DATE], day: [yearBack, LOAD_DATE], week: [yearBack, LOAD_DATE], month: [yearBack, LOAD_DATE] },
       LOADED_AT,
     );
-    for (const table of Object.keys(TABLES))
-      await query(db, `UPDATE ${table} SET updated_at = to_timestamp($1::float8 / 1000)`, [LOADED_AT]);
+    await pinWriteTimes(db.url, LOADED_AT);
 
     // Now: the split has executed, and the import runs on the real clock.
     simNow = NOW;
@@ -195,7 +182,7 @@ describe('an import killed with SIGKILL while it readjusts a split symbol', () =
       { hour: [addDays(LOAD_DATE, -2), TODAY], day: [yearBack, TODAY], week: [yearBack, TODAY], month: [yearBack, TODAY] },
       NOW,
     );
-    const [after, reference] = [await allRows(db), await allRows(fresh)];
-    for (const table of Object.keys(TABLES)) expect(after[table], table).toEqual(reference[table]);
+    const [after, reference] = [await allBarRows(db.url), await allBarRows(fresh.url)];
+    for (const table of Object.keys(BAR_TABLES)) expect(after[table], table).toEqual(reference[table]);
   }, 180_000);
 });
