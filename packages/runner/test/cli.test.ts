@@ -118,6 +118,13 @@ describe('tickstock stats, migrate and the embedded default', () => {
     expect(daily.records).toBeGreaterThanOrEqual(6);
   });
 
+  it('stats of a symbol with nothing stored says so, where it looked and how to load it, and exits 1', async () => {
+    const r = await tickstock(['stats', 'NOPE', '--timeframes', 'daily']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^tickstock: no bars of NOPE are stored in postgres:\/\/[^ ]+; load them first: tickstock load NOPE\n$/);
+    expect(r.stderr).not.toContain(':p@');
+  });
+
   it('migrate is idempotent', async () => {
     const r = await tickstock(['migrate']);
     expect(r.code).toBe(0);

@@ -22,6 +22,13 @@ export function registerStats(program: Command): void {
       const store = await openCommandStore(ctx, { migrate: false });
       const stats = [];
       for (const tf of timeframes) stats.push(await store.symbolStats(symbol.toUpperCase(), tf));
+      if (stats.every((x) => x.records === 0)) {
+        // Zeros alone read like a result: say there is nothing, where we looked, and how to load it.
+        process.stderr.write(
+          `tickstock: no bars of ${symbol.toUpperCase()} are stored in ${store.target}; load them first: tickstock load ${symbol.toUpperCase()}\n`,
+        );
+        process.exitCode = 1;
+      }
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
         return;
