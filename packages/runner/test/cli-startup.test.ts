@@ -171,3 +171,13 @@ describe('tickstock --version', { timeout: KILL_AFTER_MS + 30_000 }, () => {
     expect(await inProcess(['-V'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
 });
+
+describe('tickstock --help', () => {
+  it('names the variables a first run needs: the database, Redis and the API key', async () => {
+    const help = await inProcess(['--help']);
+    expect(help.code).toBe(0);
+    for (const name of ['DATABASE_URL', 'REDIS_URL', 'MASSIVE_API_KEY', 'MASSIVE_RATE_LIMIT', 'LOG_LEVEL', './.tickstock/db']) {
+      expect(help.stdout).toContain(name);
+    }
+  });
+});

@@ -45,6 +45,18 @@ export async function main(argv: string[] = process.argv, options: MainOptions =
   return code;
 }
 
+/** What `--help` says of the configuration (the runner README's Configuration table has every variable). */
+const ENVIRONMENT_HELP = `
+Environment (also read from ./.env):
+  DATABASE_URL        PostgreSQL, e.g. postgres://user:pass@host:5432/tickstock (or DB_HOST, DB_PORT, DB_NAME,
+                      DB_USER, DB_PASSWORD); unset: the embedded database in ./.tickstock/db (TICKSTOCK_DATA_DIR)
+  REDIS_URL           Redis for the worker, submit and status, e.g. redis://:pass@host:6379/0 (or REDIS_HOST,
+                      REDIS_PORT, REDIS_DB, REDIS_PASSWORD)
+  MASSIVE_API_KEY     the Massive (Polygon.io) API key; not needed with --simulator
+  MASSIVE_RATE_LIMIT  free (5 a minute), unlimited (paid plans; the default), or requests per second
+  LOG_LEVEL           fatal, error, warn, info, debug, trace or silent
+Every variable: the Configuration table of @tickstock/runner's README.`;
+
 async function runMain(argv: string[]): Promise<number> {
   const program = new Command()
     .name('tickstock')
@@ -53,6 +65,7 @@ async function runMain(argv: string[]): Promise<number> {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerCommands(program);
+  program.addHelpText('after', ENVIRONMENT_HELP);
   try {
     await runInScope(new ResourceScope(), () => program.parseAsync(argv));
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
