@@ -2,7 +2,7 @@
 import { type DateRange, dataLoadRanges } from './date-range.js';
 import { ProtocolError, type ProtocolIssue } from './errors.js';
 import { describeValue, issuesFromZod } from './issues.js';
-import { readJsonObject } from './json.js';
+import { MAX_MESSAGE_LENGTH, readJsonObject, sniffJobId } from './json.js';
 import { JOB_ID_PATTERN, TIMEFRAMES, type Timeframe, type UniverseType } from './schemas/common.js';
 import { DATA_LOAD_JOB_TYPES, type DataLoadJob, type DataLoadJobType, dataLoadJobSchema } from './schemas/jobs.js';
 
@@ -179,7 +179,12 @@ function buildRequest(job: DataLoadJob, now: number): { request?: DataLoadReques
  */
 export function parseDataLoadJob(input: unknown, options: NormalizeOptions = {}): DataLoadParseResult {
   const read = readJsonObject(input);
-  if (!read.ok) return { ok: false, errors: read.errors };
+  if (!read.ok) {
+    // Too long to parse: a job_id stated at its head still names the job, so it can get its failed status.
+    const text = typeof input === 'string' ? input : input instanceof Uint8Array ? Buffer.from(input).toString('utf8') : '';
+    const sniffed = text.length > MAX_MESSAGE_LENGTH ? sniffJobId(text, JOB_ID_PATTERN) : undefined;
+    return sniffed === undefined ? { ok: false, errors: read.errors } : { ok: false, jobId: sniffed, errors: read.errors };
+  }
   const obj = read.value;
   const jobId = readableJobId(obj);
   const fail = (errors: ProtocolIssue[]): DataLoadParseResult =>

@@ -770,9 +770,10 @@ describe(`1 MiB messages (${TAG})`, () => {
     expect(atLimit.length).toBe(MAX_MESSAGE_LENGTH);
     expect(accepted(parseJob(atLimit, 'at the limit'), 'at the limit').jobId).toBe('big1');
     const over = parseJob(padded(MAX_MESSAGE_LENGTH + 1), 'over the limit');
-    // Not parsed at all, so no job_id is known to write a failed status against.
+    // Not parsed at all; the job_id its head states is still read, so its job gets a failed status naming the limit.
     expect(over).toEqual({
       ok: false,
+      jobId: 'big1',
       errors: [
         { code: 'INVALID_JSON', path: '', message: `message of ${MAX_MESSAGE_LENGTH + 1} characters is longer than ${MAX_MESSAGE_LENGTH}` },
       ],

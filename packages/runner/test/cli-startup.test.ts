@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase, redisUrl, type TestDatabase } from '@tickstock/test-support';
+import { createTestDatabase, redisUrl, startRedisServer, type TestDatabase } from '@tickstock/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliInProcess } from './support/run-cli.js';
 
@@ -178,6 +178,25 @@ describe('tickstock --help', () => {
     expect(help.code).toBe(0);
     for (const name of ['DATABASE_URL', 'REDIS_URL', 'MASSIVE_API_KEY', 'MASSIVE_RATE_LIMIT', 'LOG_LEVEL', './.tickstock/db']) {
       expect(help.stdout).toContain(name);
+    }
+  });
+});
+
+describe('tickstock submit --wait', { timeout: KILL_AFTER_MS + 30_000 }, () => {
+  it('gives up with exit 2 and a hint when no worker takes the job in --pickup-timeout', async () => {
+    // A Redis of its own: no worker of another test may take the job.
+    const redis = await startRedisServer();
+    try {
+      const started = Date.now();
+      const r = await tickstock(['submit', 'AAPL', '--years', '0.01', '--wait', '--pickup-timeout', '1'], { REDIS_URL: redis.url });
+      expect(r.killed).toBe(false);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        /^tickstock: no worker took job [0-9a-f-]{36} in 1 s: is a worker running on this Redis \(same REDIS_URL, same database number\)\?; the job stays queued, follow it with: tickstock status [0-9a-f-]{36}\n$/,
+      );
+      expect(Date.now() - started).toBeLessThan(KILL_AFTER_MS);
+    } finally {
+      await redis.stop();
     }
   });
 });

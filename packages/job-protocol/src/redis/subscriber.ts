@@ -4,10 +4,9 @@ import type { Redis } from 'ioredis';
 import { type DataLoadRequest, isForeignJobMessage, parseDataLoadJob } from '../data-load.js';
 import { DEFAULTS } from '../defaults.js';
 import { formatIssues, ProtocolError, type ProtocolIssue } from '../errors.js';
-import { MAX_MESSAGE_LENGTH, readJsonObject, sniffJobId } from '../json.js';
+import { MAX_MESSAGE_LENGTH, readJsonObject } from '../json.js';
 import { isForeignControlMessage, parseControlMessage } from '../messages.js';
 import { CHANNELS, DATA_LOAD_STREAM_FIELD, DATA_LOAD_STREAM_GROUP, jobClaimKey, KEYS } from '../names.js';
-import { JOB_ID_PATTERN } from '../schemas/common.js';
 import type { ControlMessage } from '../schemas/control.js';
 import { scrubText } from '../scrub.js';
 import { sleep } from '../time.js';
@@ -290,7 +289,8 @@ export class JobSubscriber {
     const read = readJsonObject(text);
     if (!read.ok) {
       // Too long to parse: a job_id stated at its head still gets its failed status, naming the limit.
-      const jobId = text.length > MAX_MESSAGE_LENGTH ? sniffJobId(text, JOB_ID_PATTERN) : undefined;
+      const tooLong = text.length > MAX_MESSAGE_LENGTH ? parseDataLoadJob(text) : undefined;
+      const jobId = tooLong && !tooLong.ok ? tooLong.jobId : undefined;
       this.reject(CHANNELS.dataLoad, delivery.via, jobId, undefined, read.errors, text);
       return true;
     }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type DataLoadJob, readJobStatus, submitJob } from '@tickstock/job-protocol';
 import type { Command } from 'commander';
-import { commandContext, connectCommandRedis, yearsOption } from '../context.js';
+import { commandContext, connectCommandRedis, integerIn, yearsOption } from '../context.js';
 import { parseTimeframes } from '../load-job.js';
 
 const FINAL = new Set(['completed', 'completed_with_errors', 'failed', 'cancelled']);
@@ -16,44 +16,81 @@ export function registerSubmit(program: Command): void {
     .option('--timeframes <list>', 'comma-separated: 1min,hour,day,week,month', 'hour,day,week,month')
     .option('--job-id <id>', 'job id (default: a new UUID)')
     .option('--wait', 'follow the status until the job ends; exit 0/1/2 like `load`')
+    .option(
+      '--pickup-timeout <seconds>',
+      'with --wait: give up (exit 2) when no worker has taken the job by then',
+      integerIn('--pickup-timeout', 1, 86_400),
+      60,
+    )
+    .option(
+      '--timeout <seconds>',
+      'with --wait: give up (exit 2) when the job has not ended by then (default: no limit)',
+      integerIn('--timeout', 1, 604_800),
+    )
     .option('--json', 'print the final status as JSON')
-    .action(async (symbols: string[], opts: { years: number; timeframes: string; jobId?: string; wait?: boolean; json?: boolean }) => {
-      const ctx = commandContext({ defaultLogLevel: 'warn' });
-      const redis = connectCommandRedis(ctx);
-      const job: DataLoadJob = {
-        job_id: opts.jobId ?? randomUUID(),
-        job_type: 'csv_universe_load',
-        source: 'tickstock-cli',
-        symbols: symbols.map((s) => s.toUpperCase()),
-        timeframes: parseTimeframes(opts.timeframes),
-        years: opts.years,
-        run_analysis_after_import: false,
-        requested_by: 'tickstock-cli',
-        timestamp: new Date().toISOString().replace('Z', ''),
-      } as DataLoadJob;
-      const result = await submitJob(redis, job);
-      if (!opts.json)
-        process.stdout.write(`submitted ${result.jobId} (${result.receivers} worker(s) listening; also queued on the durable stream)\n`);
-      if (!opts.wait) {
-        if (opts.json)
-          process.stdout.write(`${JSON.stringify({ job_id: result.jobId, stream_id: result.streamId, receivers: result.receivers })}\n`);
-        return;
-      }
-      let last = '';
-      for (;;) {
-        const status = await readJobStatus(redis, result.jobId);
-        const value = status?.ok ? (status.value as unknown as Record<string, unknown>) : undefined;
-        const state = typeof value?.status === 'string' ? value.status : 'submitted';
-        const line = `${state} ${value?.progress ?? 0}% ${value?.message ?? ''}`;
-        if (!opts.json && line !== last) process.stdout.write(`${line}\n`);
-        last = line;
-        if (FINAL.has(state)) {
-          if (opts.json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-          // A partly failed job ends `completed` with `has_errors: true` (or the seeds' completed_with_errors).
-          process.exitCode = state === 'completed' && value?.has_errors === true ? 1 : (EXIT[state] ?? 2);
+    .action(
+      async (
+        symbols: string[],
+        opts: {
+          years: number;
+          timeframes: string;
+          jobId?: string;
+          wait?: boolean;
+          pickupTimeout: number;
+          timeout?: number;
+          json?: boolean;
+        },
+      ) => {
+        const ctx = commandContext({ defaultLogLevel: 'warn' });
+        const redis = connectCommandRedis(ctx);
+        const job: DataLoadJob = {
+          job_id: opts.jobId ?? randomUUID(),
+          job_type: 'csv_universe_load',
+          source: 'tickstock-cli',
+          symbols: symbols.map((s) => s.toUpperCase()),
+          timeframes: parseTimeframes(opts.timeframes),
+          years: opts.years,
+          run_analysis_after_import: false,
+          requested_by: 'tickstock-cli',
+          timestamp: new Date().toISOString().replace('Z', ''),
+        } as DataLoadJob;
+        const result = await submitJob(redis, job);
+        if (!opts.json)
+          process.stdout.write(`submitted ${result.jobId} (${result.receivers} worker(s) listening; also queued on the durable stream)\n`);
+        if (!opts.wait) {
+          if (opts.json)
+            process.stdout.write(`${JSON.stringify({ job_id: result.jobId, stream_id: result.streamId, receivers: result.receivers })}\n`);
           return;
         }
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    });
+        let last = '';
+        const started = Date.now();
+        const giveUp = (why: string) => {
+          process.stderr.write(`tickstock: ${why}; the job stays queued, follow it with: tickstock status ${result.jobId}\n`);
+          process.exitCode = 2;
+        };
+        for (;;) {
+          const status = await readJobStatus(redis, result.jobId);
+          const value = status?.ok ? (status.value as unknown as Record<string, unknown>) : undefined;
+          const state = typeof value?.status === 'string' ? value.status : 'submitted';
+          const line = `${state} ${value?.progress ?? 0}% ${value?.message ?? ''}`;
+          if (!opts.json && line !== last) process.stdout.write(`${line}\n`);
+          last = line;
+          if (FINAL.has(state)) {
+            if (opts.json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+            // A partly failed job ends `completed` with `has_errors: true` (or the seeds' completed_with_errors).
+            process.exitCode = state === 'completed' && value?.has_errors === true ? 1 : (EXIT[state] ?? 2);
+            return;
+          }
+          const waited = (Date.now() - started) / 1000;
+          if (state === 'submitted' && waited >= opts.pickupTimeout) {
+            return giveUp(
+              `no worker took job ${result.jobId} in ${opts.pickupTimeout} s: is a worker running on this Redis (same REDIS_URL, same database number)?`,
+            );
+          }
+          if (opts.timeout !== undefined && waited >= opts.timeout)
+            return giveUp(`job ${result.jobId} did not end in ${opts.timeout} s (now ${state})`);
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      },
+    );
 }
