@@ -14,7 +14,6 @@ import { type RunningSimulator, startSimulator } from '@tickstock/massive-client
 import { type OhlcvStore, openStore } from '@tickstock/ohlcv-store';
 import { createTestDatabase, type RedisServer, startRedisServer, type TestDatabase } from '@tickstock/test-support';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MassiveMarketData } from '../../src/adapters/market-data.js';
 import { JobStop } from '../../src/engine/run-job.js';
@@ -23,7 +22,7 @@ import { InProcessExecutor } from '../../src/execution/executor.js';
 import { executeLoadJob, type PlanningSettings } from '../../src/jobs/execute.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { SecretScrubber } from '../../src/logging/secrets.js';
-import { allBarRows, BAR_TABLES, pinWriteTimes } from '../support/bar-rows.js';
+import { allBarRows, BAR_TABLES, pinWriteTimes, queryRows } from '../support/bar-rows.js';
 import { CapturedMessages } from './harness.js';
 
 const DAY_ONE = newYorkTimeToUtcMs('2025-06-11', 14, 5); // Wednesday, mid-session
@@ -46,16 +45,6 @@ async function newStore(): Promise<{ db: TestDatabase; store: OhlcvStore }> {
   const store = await openStore({ databaseUrl: db.url });
   stores.push(store);
   return { db, store };
-}
-
-async function query<T extends Record<string, unknown>>(db: TestDatabase, sql: string, params: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client({ connectionString: db.url });
-  await c.connect();
-  try {
-    return (await c.query<T>(sql, params)).rows;
-  } finally {
-    await c.end();
-  }
 }
 
 function job(ranges: Record<Timeframe, [string, string]> | Partial<Record<Timeframe, [string, string]>>): LoadJob {
@@ -167,8 +156,8 @@ afterAll(async () => {
 describe('a stock split after the history was loaded', () => {
   it('the next incremental import reloads the split symbols whole: every row equals a fresh load, and the status and an event say so', async () => {
     const loaded = await loadedOnDayOne();
-    const aaaBefore = await query<{ close: string }>(
-      loaded.db,
+    const aaaBefore = await queryRows<{ close: string }>(
+      loaded.db.url,
       `SELECT close::text FROM ohlcv_daily WHERE symbol = 'AAA' AND date = '2025-06-10'`,
     );
 
@@ -192,8 +181,8 @@ describe('a stock split after the history was loaded', () => {
       expect(after[table], table).toEqual(reference[table]);
     }
     // The split really changed the stored history: AAA's close of the day before the split is a tenth of what it was.
-    const aaaAfter = await query<{ close: string }>(
-      loaded.db,
+    const aaaAfter = await queryRows<{ close: string }>(
+      loaded.db.url,
       `SELECT close::text FROM ohlcv_daily WHERE symbol = 'AAA' AND date = '2025-06-10'`,
     );
     expect(Number(aaaBefore[0]?.close) / Number(aaaAfter[0]?.close)).toBeCloseTo(10, 6);

@@ -14,7 +14,6 @@ import { nyseCalendar } from '@tickstock/massive-client/calendar';
 import { type RunningSimulator, startSimulator } from '@tickstock/massive-client/simulator';
 import { type OhlcvStore, openStore } from '@tickstock/ohlcv-store';
 import { createTestDatabase, type TestDatabase, waitFor } from '@tickstock/test-support';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MassiveMarketData } from '../../src/adapters/market-data.js';
 import type { LoadJob, Timeframe } from '../../src/engine/types.js';
@@ -22,7 +21,7 @@ import { InProcessExecutor } from '../../src/execution/executor.js';
 import { executeLoadJob } from '../../src/jobs/execute.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { SecretScrubber } from '../../src/logging/secrets.js';
-import { allBarRows, BAR_TABLES, pinWriteTimes } from '../support/bar-rows.js';
+import { allBarRows, BAR_TABLES, pinWriteTimes, queryRows } from '../support/bar-rows.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const API_KEY = 'split-sigkill-key';
@@ -39,16 +38,6 @@ let simulator: RunningSimulator;
 const dbs: TestDatabase[] = [];
 const stores: OhlcvStore[] = [];
 const children: ChildProcess[] = [];
-
-async function query<T extends Record<string, unknown>>(db: TestDatabase, sql: string, params: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client({ connectionString: db.url });
-  await c.connect();
-  try {
-    return (await c.query<T>(sql, params)).rows;
-  } finally {
-    await c.end();
-  }
-}
 
 async function libraryLoad(store: OhlcvStore, ranges: Partial<Record<Timeframe, [string, string]>>, clock: number): Promise<void> {
   const job: LoadJob = {
@@ -148,8 +137,8 @@ describe('an import killed with SIGKILL while it readjusts a split symbol', () =
     // Killed once AAA's day bars were rewritten at the new scale, with its week and month still to come.
     await waitFor(
       async () => {
-        const [row] = await query<{ n: number }>(
-          db,
+        const [row] = await queryRows<{ n: number }>(
+          db.url,
           `SELECT count(*)::int AS n FROM ohlcv_daily WHERE symbol = 'AAA' AND date < $1::date AND updated_at > to_timestamp($2::float8 / 1000)`,
           [SPLIT_DATE, LOADED_AT + 60_000],
         );
@@ -164,7 +153,7 @@ describe('an import killed with SIGKILL while it readjusts a split symbol', () =
 
     const pending = await store.listSplits({ pending: true });
     expect(pending.map((s) => [s.symbol, s.executionDate])).toEqual([['AAA', SPLIT_DATE]]);
-    const runs = await query<{ status: string }>(db, 'SELECT status FROM processing_runs');
+    const runs = await queryRows<{ status: string }>(db.url, 'SELECT status FROM processing_runs');
     expect(runs.map((r) => r.status)).not.toContain('success');
 
     const second = runImport(db);

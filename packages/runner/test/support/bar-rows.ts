@@ -19,6 +19,11 @@ async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Pro
   }
 }
 
+/** The rows of one query against the database at `url` (its own connection, closed after). */
+export function queryRows<T extends Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  return withClient(url, async (c) => (await c.query<T>(sql, params)).rows);
+}
+
 /** Every row of every bar table but the write times, in key order, NUMERIC as text (exact). */
 export function allBarRows(url: string): Promise<Record<string, Record<string, unknown>[]>> {
   return withClient(url, async (c) => {
