@@ -27,10 +27,19 @@ export const PROTOCOL_ERROR_CODES = {
   HANDLER_FAILED: 'the job or control callback threw',
   REDIS_FAILED: 'a Redis command failed',
   INVALID_OPTION: 'an option passed to this package is out of range',
+  LEASE_LOST:
+    "another worker took the job over (the job lease's epoch moved past this worker's): this worker writes nothing more for the job",
+  STATUS_FINAL: 'the job status is already final (completed, failed, cancelled or completed_with_errors): it is not written over',
 } as const;
 
 /** A code of {@link PROTOCOL_ERROR_CODES}. */
 export type ProtocolErrorCode = keyof typeof PROTOCOL_ERROR_CODES;
+
+/**
+ * Codes whose operation may succeed when simply tried again later (a Redis command that failed, e.g. on a dropped
+ * connection). Every other code is final: the same input or the same state gives the same refusal.
+ */
+export const RETRYABLE_PROTOCOL_ERROR_CODES: ReadonlySet<ProtocolErrorCode> = new Set<ProtocolErrorCode>(['REDIS_FAILED']);
 
 /** One thing wrong with a message: its code, where (`symbols[3]`, `years`; empty for the whole message) and a clear message. */
 export interface ProtocolIssue {
@@ -47,16 +56,22 @@ export class ProtocolError extends Error {
   readonly issues: readonly ProtocolIssue[];
   /** The job the problem concerns, when it is known. */
   readonly jobId: string | undefined;
+  /**
+   * True when doing the same thing again later may succeed (by default: {@link RETRYABLE_PROTOCOL_ERROR_CODES});
+   * false for `LEASE_LOST`, `STATUS_FINAL` and every message code.
+   */
+  readonly retryable: boolean;
 
   constructor(
     code: ProtocolErrorCode,
     message: string,
-    options: { issues?: readonly ProtocolIssue[]; jobId?: string; cause?: unknown } = {},
+    options: { issues?: readonly ProtocolIssue[]; jobId?: string; cause?: unknown; retryable?: boolean } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.issues = options.issues ?? [{ code, path: '', message }];
     this.jobId = options.jobId;
+    this.retryable = options.retryable ?? RETRYABLE_PROTOCOL_ERROR_CODES.has(code);
   }
 
   /** An error from a list of issues: code of the first, message listing all. */

@@ -4,6 +4,7 @@
  */
 
 export { appMayPreWriteStatus, type PreWriteProbe } from './app-prewrite.js';
+export { CLUSTER_SLOTS, clusterHashTag, clusterKeySlot, sameSlotHashTag } from './cluster-slot.js';
 export {
   type DataLoadParseResult,
   type DataLoadRequest,
@@ -50,6 +51,14 @@ export {
 } from './messages.js';
 export * from './names.js';
 export { Heartbeat, type HeartbeatOptions } from './redis/heartbeat.js';
+export {
+  acquireJobLease,
+  JOB_LEASE_EPOCH_FIELD,
+  JOB_LEASE_ONCE_PREFIX,
+  type JobLease,
+  type JobLeaseOptions,
+  type OnceClaim,
+} from './redis/job-lease.js';
 export {
   type ErrorEventInput,
   EventPublisher,

@@ -2,6 +2,7 @@
  * Every Redis channel and key of the TickStock contract (CONTRACT.md §3), as constants and key builders,
  * so nobody hand-writes a channel name again.
  */
+import { sameSlotHashTag } from './cluster-slot.js';
 
 /** Pub/sub channels. */
 export const CHANNELS = {
@@ -94,4 +95,17 @@ export function jobMetadataKey(jobId: string): string {
  */
 export function jobClaimKey(jobId: string): string {
   return `tickstock.jobs.claimed:${jobId}`;
+}
+
+/** Prefix of {@link jobLeaseKey}. */
+export const JOB_LEASE_KEY_PREFIX = 'tickstock:lease:';
+
+/**
+ * `tickstock:lease:{tickstock.jobs.status:<job_id>}`: the job's lease hash (ours): field `epoch`, the coordinating
+ * worker's number, raised by each `acquireJobLease`; fields `once:<name>`, the events already published for the job.
+ * Its hash tag is the part of the status key that decides the status key's Redis Cluster slot
+ * ({@link sameSlotHashTag}), so the fenced status write, a Lua script over both keys, also runs on Redis Cluster.
+ */
+export function jobLeaseKey(jobId: string): string {
+  return `${JOB_LEASE_KEY_PREFIX}{${sameSlotHashTag(jobStatusKey(jobId))}}`;
 }

@@ -20,6 +20,8 @@ export const STORE_ERROR_CODES = [
   'INVALID_BARS',
   'SYMBOL_NOT_REGISTERED',
   'STORAGE_FAILED',
+  'STORE_UNAVAILABLE',
+  'ROWS_NOT_STORED',
   'STORE_CLOSED',
 ] as const;
 
@@ -40,7 +42,11 @@ export interface StoreErrorOptions {
   report?: UpsertReport;
 }
 
-const RETRYABLE_BY_DEFAULT: ReadonlySet<StoreErrorCode> = new Set<StoreErrorCode>(['CONNECTION_FAILED', 'STORAGE_FAILED']);
+const RETRYABLE_BY_DEFAULT: ReadonlySet<StoreErrorCode> = new Set<StoreErrorCode>([
+  'CONNECTION_FAILED',
+  'STORAGE_FAILED',
+  'STORE_UNAVAILABLE',
+]);
 
 /** Base class of every error thrown by `@tickstock/ohlcv-store`. */
 export class StoreError extends Error {
@@ -71,6 +77,15 @@ export function isStoreError(e: unknown, code?: StoreErrorCode): e is StoreError
   return e instanceof StoreError && (code === undefined || e.code === code);
 }
 
+/**
+ * True when `e` says the database is unavailable rather than that the data or the call was wrong: a
+ * `STORE_UNAVAILABLE` error (connection lost, refused, server shutting down, too many connections, read-only) or a
+ * `CONNECTION_FAILED` one (the store could not be opened). Such a call may succeed unchanged once the database is back.
+ */
+export function isStoreUnavailable(e: unknown): boolean {
+  return e instanceof StoreError && (e.code === 'STORE_UNAVAILABLE' || e.code === 'CONNECTION_FAILED');
+}
+
 /** What replaces a secret in text the store emits. */
 export const REDACTED = '[REDACTED]';
 
@@ -86,16 +101,61 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
   return out;
 }
 
-/** Postgres SQLSTATE classes that mean "the connection or server went away": worth retrying. */
-function isTransientSqlState(code: unknown): boolean {
-  return (
-    typeof code === 'string' && (code.startsWith('08') || code === '40001' || code === '40P01' || code === '57P01' || code === '55P03')
-  );
+/**
+ * SQLSTATEs that mean "the database cannot serve this session now", not "this statement is wrong": class 08
+ * (connection exceptions) is matched by prefix; 57P01 admin_shutdown (also `pg_terminate_backend` and an immediate
+ * shutdown), 57P02 crash_shutdown, 57P03 cannot_connect_now (starting up, shutting down, in recovery), 53300
+ * too_many_connections (server or role limit), 25006 read_only_sql_transaction (a standby, or a primary set
+ * read-only, e.g. during a failover).
+ */
+const UNAVAILABLE_SQLSTATES: ReadonlySet<string> = new Set(['57P01', '57P02', '57P03', '53300', '25006']);
+
+/** SQLSTATEs of a statement that lost a race and may succeed if run again: serialization failure, deadlock, lock not available. */
+const RETRYABLE_SQLSTATES: ReadonlySet<string> = new Set(['40001', '40P01', '55P03']);
+
+/** Node.js socket and DNS error codes of a connection that could not be made or was lost. */
+const UNAVAILABLE_SOCKET_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+
+/**
+ * Messages node-postgres 8.23 (pg 8.23.1, pg-pool 3.14) gives connection failures that carry no code: the server
+ * closed the socket (`pg/lib/client.js`), a query on a client whose connection already failed (same file), the
+ * client's own connect timeout (same file), the pool's connect timeout (`pg-pool/index.js`, two forms).
+ */
+const UNAVAILABLE_MESSAGES: ReadonlySet<string> = new Set([
+  'Connection terminated unexpectedly',
+  'Client has encountered a connection error and is not queryable',
+  'timeout expired',
+  'Connection terminated due to connection timeout',
+  'timeout exceeded when trying to connect',
+]);
+
+/**
+ * True when a thrown value (a node-postgres, socket or PGlite error; its `cause` chain and an AggregateError's
+ * `errors` are looked at too) is of the connection kind: the database is unavailable, the statement itself was fine.
+ */
+export function isConnectionFailure(e: unknown, depth = 0): boolean {
+  if (e === null || typeof e !== 'object' || depth > 4) return false;
+  const o = e as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof o.code === 'string') {
+    if (o.code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(o.code) || UNAVAILABLE_SOCKET_CODES.has(o.code)) return true;
+  } else if (typeof o.message === 'string' && UNAVAILABLE_MESSAGES.has(o.message)) return true;
+  if (Array.isArray(o.errors) && o.errors.some((x) => isConnectionFailure(x, depth + 1))) return true;
+  return o.cause !== undefined && isConnectionFailure(o.cause, depth + 1);
 }
 
 /** The message of an unknown thrown value, redacted. */
 export function describeCause(e: unknown, secrets: readonly (string | undefined)[] = []): string {
-  const raw = e instanceof Error ? e.message : String(e);
+  let raw = e instanceof Error ? e.message : String(e);
+  // Node reports a connection refused on every address of a host as an AggregateError with no message of its own.
+  if (raw === '' && e instanceof AggregateError) raw = e.errors.map((x) => (x instanceof Error ? x.message : String(x))).join('; ');
   return redactSecrets(raw, secrets);
 }
 
@@ -110,13 +170,25 @@ export function safeCause(e: unknown, secrets: readonly (string | undefined)[] =
   return out;
 }
 
-/** Wraps a database failure as STORAGE_FAILED (retryable when the SQLSTATE says the failure was transient). */
+/**
+ * Wraps a database failure: `STORE_UNAVAILABLE` (retryable) when it is of the connection kind
+ * ({@link isConnectionFailure}), else `STORAGE_FAILED`, retryable only for a serialization failure, a deadlock or a
+ * lock not available. A {@link StoreError} is returned as it is.
+ */
 export function storageFailed(what: string, e: unknown, secrets: readonly (string | undefined)[] = [], table?: string): StoreError {
   if (e instanceof StoreError) return e;
+  const context = table === undefined ? {} : { table };
+  if (isConnectionFailure(e)) {
+    return new StoreError('STORE_UNAVAILABLE', `${what} failed: the database is unavailable: ${describeCause(e, secrets)}`, {
+      retryable: true,
+      cause: safeCause(e, secrets),
+      ...context,
+    });
+  }
   const code = (e as { code?: unknown })?.code;
   return new StoreError('STORAGE_FAILED', `${what} failed: ${describeCause(e, secrets)}`, {
-    retryable: isTransientSqlState(code) || code === 'ECONNRESET' || code === 'ECONNREFUSED',
+    retryable: typeof code === 'string' && RETRYABLE_SQLSTATES.has(code),
     cause: safeCause(e, secrets),
-    ...(table === undefined ? {} : { table }),
+    ...context,
   });
 }

@@ -9,7 +9,16 @@ export { type DateRule, dateRuleForSymbol } from './bars/time-keys.js';
 export type { InvalidBarPolicy, SymbolBar, UpsertOptions } from './bars/upsert.js';
 export { REJECT_REASON_TEXT, REJECT_REASONS, type RejectReason } from './bars/validate.js';
 export { describeUrl } from './connection.js';
-export { isStoreError, REDACTED, redactSecrets, STORE_ERROR_CODES, StoreError, type StoreErrorCode } from './errors.js';
+export {
+  isConnectionFailure,
+  isStoreError,
+  isStoreUnavailable,
+  REDACTED,
+  redactSecrets,
+  STORE_ERROR_CODES,
+  StoreError,
+  type StoreErrorCode,
+} from './errors.js';
 export { DEFAULTS, type OpenStoreOptions } from './options.js';
 export type { ProgressRow, ProgressUpdate, SymbolProcessingState, SymbolStatusRow, SymbolStatusUpdate } from './progress/progress.js';
 export type { ListRuns, RunRecord, RunRow, SettleRuns } from './progress/runs.js';

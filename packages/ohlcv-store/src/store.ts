@@ -17,6 +17,7 @@ import {
   type SymbolStatusUpdate,
   writeProgress,
   writeSymbolStatus,
+  writeSymbolStatuses,
 } from './progress/progress.js';
 import { type ListRuns, listRuns, type RunRecord, type RunRow, readRun, type SettleRuns, settleRuns, writeRun } from './progress/runs.js';
 import { type BarTableSchema, discoverSchema, type StoreSchema } from './schema/discover.js';
@@ -259,6 +260,15 @@ export class OhlcvStore {
   /** Upserts one symbol's status in a run's phase (`symbol_processing_status`). */
   async recordSymbolStatus(update: SymbolStatusUpdate): Promise<void> {
     return this.run('writing symbol_processing_status', () => writeSymbolStatus(this.driver, update), 'symbol_processing_status');
+  }
+
+  /**
+   * Upserts many symbols' statuses in ONE statement (e.g. a job's final state of every symbol): each update is
+   * checked as {@link recordSymbolStatus} checks it, and an invalid one fails the call naming its index with nothing
+   * written; updates of the same run, phase and symbol leave the last. An empty list is a no-op.
+   */
+  async recordSymbolStatuses(updates: readonly SymbolStatusUpdate[]): Promise<void> {
+    return this.run('writing symbol_processing_status', () => writeSymbolStatuses(this.driver, updates), 'symbol_processing_status');
   }
 
   /** A run's progress rows, one per phase. */

@@ -2,12 +2,13 @@
  * The database connection dropping while the store holds a client between statements (a server restart while a
  * write transaction is open): node-postgres then emits `error` on the checked-out client, which would crash the
  * process if nobody listened. The driver listens: the transaction fails, the dead client is not reused, and the
- * store works again on fresh connections.
+ * store works again on fresh connections, and reports the loss as STORE_UNAVAILABLE (the database, not the data).
  */
 import { createTestDatabase, type TestDatabase, waitFor } from '@tickstock/test-support';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgDriver } from '../src/drivers/pg-driver.js';
+import { isConnectionFailure, storageFailed } from '../src/errors.js';
 import { openStore } from '../src/index.js';
 import { minuteBars } from './support/bars.js';
 
@@ -54,6 +55,10 @@ describe('a connection lost between statements of a transaction', () => {
         );
       expect(failed).toBeInstanceOf(Error);
       expect(pid).toBeGreaterThan(0);
+      // Whatever node-postgres reported (the server's 57P01, or its own "not queryable" text), it is of the
+      // connection kind: the store reports it as STORE_UNAVAILABLE.
+      expect(isConnectionFailure(failed)).toBe(true);
+      expect(storageFailed('writing', failed)).toMatchObject({ code: 'STORE_UNAVAILABLE', retryable: true });
       // max: 1, so this only works if the dead client was dropped rather than returned to the pool.
       const { rows } = await driver.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
       expect(rows[0]?.pid).not.toBe(pid);
@@ -63,7 +68,7 @@ describe('a connection lost between statements of a transaction', () => {
     }
   });
 
-  it('a store write whose connection drops mid-write fails with STORAGE_FAILED, and the same write then succeeds', async () => {
+  it('a store write whose connection drops mid-write fails with STORE_UNAVAILABLE, and the same write then succeeds', async () => {
     const store = await openStore({ databaseUrl: db.url, env: {}, maxConnections: 1, batchSize: 2 });
     try {
       await store.registerSymbol({ symbol: 'LOSS' });
@@ -86,10 +91,10 @@ describe('a connection lost between statements of a transaction', () => {
         (report) => ({ report, error: undefined }),
         (e: unknown) => ({ report: undefined, error: e as Error & { code?: string } }),
       );
-      // Either the write fails with STORAGE_FAILED (the dead connection was still in hand for the next batch), or
+      // Either the write fails with STORE_UNAVAILABLE (the dead connection was still in hand for the next batch), or
       // the pool had already dropped it and the next batch went out on a fresh one: then every bar was written and
       // the report says so. Never a partial write reported as success.
-      if (outcome.error) expect(outcome.error.code).toBe('STORAGE_FAILED');
+      if (outcome.error) expect(outcome.error).toMatchObject({ code: 'STORE_UNAVAILABLE', retryable: true });
       else {
         expect(outcome.report).toMatchObject({ received: 6, written: 6 });
         expect((await store.getBars('1min', 'LOSS')).length).toBe(6);

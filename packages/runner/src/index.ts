@@ -8,7 +8,7 @@ export { MassiveMarketData } from './adapters/market-data.js';
 export { main } from './cli/main.js';
 export { loadConfig, type RunnerConfig } from './config/env.js';
 export { type LoadSymbolDeps, loadSymbol } from './engine/load-symbol.js';
-export { type JobReporter, type JobStartInfo, type ProgressSnapshot, ProgressTracker } from './engine/progress.js';
+export { type JobReporter, type JobStartInfo, type NoteOptions, type ProgressSnapshot, ProgressTracker } from './engine/progress.js';
 export { JobStop, type RunJobDeps, runLoadJob } from './engine/run-job.js';
 export * from './engine/types.js';
 export { RunnerError, type RunnerErrorCode } from './errors.js';

@@ -1,5 +1,6 @@
 /** Running Redis commands with failures turned into {@link ProtocolError}s. */
-import type { ChainableCommander } from 'ioredis';
+import { createHash } from 'node:crypto';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { ProtocolError } from '../errors.js';
 import { scrubText } from '../scrub.js';
 
@@ -23,4 +24,28 @@ export async function execMulti(
   }
   if (!replies) throw redisFailure(what, new Error('transaction aborted'), jobId);
   return replies.map(([error, result]) => ({ error, result }));
+}
+
+/** A Lua script and its SHA1, for `EVALSHA`. */
+export interface LuaScript {
+  readonly source: string;
+  readonly sha: string;
+}
+
+/** A Lua script ready for {@link runScript}. */
+export function luaScript(source: string): LuaScript {
+  return { source, sha: createHash('sha1').update(source, 'utf8').digest('hex') };
+}
+
+/**
+ * Runs a script with `EVALSHA`, and with `EVAL` when this server does not have it cached yet (`NOSCRIPT`); never
+ * changes the caller's connection (no `defineCommand`). Redis errors are thrown as they come.
+ */
+export async function runScript(redis: Redis, script: LuaScript, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+  try {
+    return await redis.evalsha(script.sha, keys.length, ...keys, ...args);
+  } catch (e) {
+    if (!(e instanceof Error && e.message.startsWith('NOSCRIPT'))) throw e;
+    return await redis.eval(script.source, keys.length, ...keys, ...args);
+  }
 }

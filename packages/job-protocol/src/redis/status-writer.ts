@@ -3,8 +3,9 @@ import type { Redis } from 'ioredis';
 import { DEFAULTS } from '../defaults.js';
 import { ProtocolError } from '../errors.js';
 import { jobStatusToHash } from '../messages.js';
-import { appJobStatusKey, CHANNELS, jobHashKey, jobStatusKey } from '../names.js';
+import { appJobStatusKey, CHANNELS, jobHashKey, jobLeaseKey, jobStatusKey } from '../names.js';
 import {
+  FINAL_JOB_STATUSES,
   type FinalJobStatus,
   type JobStatus,
   PARTIAL_JOB_STATUSES,
@@ -12,7 +13,8 @@ import {
   type WorkerJobStatus,
 } from '../schemas/status.js';
 import { isoSeconds, sleep } from '../time.js';
-import { execMulti, redisFailure } from './exec.js';
+import { execMulti, luaScript, redisFailure, runScript } from './exec.js';
+import { JOB_LEASE_EPOCH_FIELD, type JobLease } from './job-lease.js';
 
 /** Options of {@link JobStatusWriter}. Defaults are in DEFAULTS. */
 export interface JobStatusWriterOptions {
@@ -43,6 +45,12 @@ export interface JobStatusWriterOptions {
   partialStatus?: PartialJobStatus;
   /** Also keep the seeds' `job:{id}` hash mirror (default false: nothing in the app reads it). */
   hashMirror?: boolean;
+  /**
+   * This worker's lease on the job ({@link acquireJobLease}). With it every write of the status key is fenced: refused
+   * with `LEASE_LOST` once another worker acquired the job (and nothing is written after that), with `STATUS_FINAL`
+   * over a final status, and skipped when it would lower the stored progress (see the README, "Fencing a job's writes").
+   */
+  lease?: JobLease;
   /** Clock, Unix ms. */
   now?: () => number;
 }
@@ -76,6 +84,54 @@ export function clampProgress(value: number): number {
 const APP_STATUS_FIELDS = ['description', 'submitted_at'] as const;
 
 /**
+ * The fenced status write. KEYS: status key, lease hash. ARGV: epoch, json, progress, isFinal (`1`/`0`), ttl, channel.
+ * Replies `{'lost', current epoch or false}`, `{'final', stored status}`, `{'behind', stored progress}` (a non-final
+ * write below the stored progress), `{'raise', stored progress}` (a final write below it: write again with that
+ * progress) or `{'ok'}` after `SET status EX ttl`, the lease's TTL raised to at least ttl, and `PUBLISH`. The stored
+ * status is the worker's JSON string (decoded in pcall) or the app's pre-written hash; anything else counts as none.
+ */
+const FENCED_WRITE = luaScript(`local epoch = redis.call('HGET', KEYS[2], '${JOB_LEASE_EPOCH_FIELD}')
+if epoch ~= ARGV[1] then return {'lost', epoch} end
+local final = {${FINAL_JOB_STATUSES.map((s) => `['${s}'] = true`).join(', ')}}
+local status, progress = nil, nil
+local kind = redis.call('TYPE', KEYS[1])['ok']
+if kind == 'string' then
+  local ok, value = pcall(cjson.decode, redis.call('GET', KEYS[1]))
+  if ok and type(value) == 'table' then status, progress = value['status'], value['progress'] end
+elseif kind == 'hash' then
+  local fields = redis.call('HMGET', KEYS[1], 'status', 'progress')
+  status, progress = fields[1], fields[2]
+end
+if type(status) == 'string' and final[status] then return {'final', status} end
+local stored = tonumber(progress)
+if stored ~= nil and stored == stored then
+  if stored > 100 then stored = 100 end
+  if tonumber(ARGV[3]) < stored then
+    if ARGV[4] ~= '1' then return {'behind', math.floor(stored)} end
+    return {'raise', math.ceil(stored)}
+  end
+end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[5])
+if redis.call('TTL', KEYS[2]) < tonumber(ARGV[5]) then redis.call('EXPIRE', KEYS[2], ARGV[5]) end
+redis.call('PUBLISH', ARGV[6], ARGV[2])
+return {'ok'}`);
+
+/** Fenced writes of a final status tried before giving up when the stored progress keeps rising under it. */
+const RAISE_ATTEMPTS = 4;
+
+/** Why a fenced writer stopped for good. */
+interface StopReason {
+  code: 'LEASE_LOST' | 'STATUS_FINAL';
+  message: string;
+}
+
+/** What one write did: the status as written (or as it would have been), and whether it was written. */
+interface WriteOutcome {
+  status: JobStatus;
+  written: boolean;
+}
+
+/**
  * One job's status. `start()` writes `running`; `update()` and `recordSymbol()` write at most every ~1 s or ~10
  * symbols; `finish()` always writes the final status, and nothing is written after it. Each write is
  * `SET tickstock.jobs.status:{id} <json> EX 86400` and `PUBLISH tickstock.jobs.status <json>` in one MULTI, plus
@@ -88,11 +144,19 @@ const APP_STATUS_FIELDS = ['description', 'submitted_at'] as const;
  * Progress rule: an integer 0-100, `floor(100 × finished symbols / total)` where finished = loaded + failed
  * (interrupted symbols are not finished); never lower than a value already written; `completed` is 100; `failed`
  * and `cancelled` keep the progress reached (0 when no symbol finished, e.g. an unreadable universe).
+ *
+ * With a `lease`, the status key is written by one Lua script instead (fenced: see {@link JobStatusWriterOptions.lease}),
+ * then `job:status:{id}` and the hash mirror in a MULTI. A write refused with `LEASE_LOST` or `STATUS_FINAL` stops the
+ * writer: every later write rejects with the same code. A non-final write below the stored progress is skipped
+ * (`update()` resolves false; `start()` resolves the status it did not write).
  */
 export class JobStatusWriter {
   private readonly redis: Redis;
-  private readonly opts: Required<Omit<JobStatusWriterOptions, 'extra' | 'totalSymbols'>>;
+  private readonly opts: Required<Omit<JobStatusWriterOptions, 'extra' | 'totalSymbols' | 'lease'>>;
   private readonly extra: Record<string, unknown>;
+  private readonly lease: JobLease | undefined;
+  /** Why the writer stopped for good (a lost lease, a final status already stored); null while it may write. */
+  private stopped: StopReason | null = null;
   private state: JobStatus;
   private progressGiven = false;
   private chain: Promise<unknown> = Promise.resolve();
@@ -103,6 +167,8 @@ export class JobStatusWriter {
   private lastWriteProcessed = 0;
   private writtenProgress = 0;
   private writes = 0;
+  /** Fenced writes skipped as behind the stored progress (they count as writes for throttling). */
+  private skipped = 0;
   private finished = false;
 
   constructor(redis: Redis, options: JobStatusWriterOptions) {
@@ -122,6 +188,11 @@ export class JobStatusWriter {
     };
     if (!(PARTIAL_JOB_STATUSES as readonly string[]).includes(this.opts.partialStatus))
       throw new ProtocolError('INVALID_OPTION', `partialStatus must be one of ${PARTIAL_JOB_STATUSES.join(', ')}`);
+    if (options.lease !== undefined && options.lease.jobId !== options.jobId)
+      throw new ProtocolError('INVALID_OPTION', `the lease is on job ${options.lease.jobId}, not ${options.jobId}`, {
+        jobId: options.jobId,
+      });
+    this.lease = options.lease;
     this.extra = { ...(options.extra ?? {}) };
     const t = isoSeconds(this.opts.now());
     this.state = {
@@ -159,26 +230,36 @@ export class JobStatusWriter {
     return this.finished;
   }
 
-  /** Writes `running` with `started_at` now. Always writes. */
+  /** True once a fenced write found the lease lost (or the status already final): the writer writes nothing more. */
+  get isStopped(): boolean {
+    return this.stopped !== null;
+  }
+
+  /** Writes `running` with `started_at` now. Always writes (with a lease: unless below the stored progress). */
   start(update: JobStatusUpdate = {}): Promise<JobStatus> {
     if (this.finished) return Promise.resolve(this.current);
     this.state.started_at ??= isoSeconds(this.opts.now());
     this.merge('running', { message: 'Job started', ...update });
-    return this.enqueueWrite();
+    return this.enqueueWrite().then((o) => o.status);
   }
 
-  /** Merges an intermediate update; writes it unless throttled. Resolves true when written. */
-  async update(update: JobStatusUpdate): Promise<boolean> {
+  /**
+   * Merges an intermediate update; writes it unless throttled (or, with a lease, below the stored progress). Resolves
+   * true when written. `force` writes it whatever the throttle says (a note that must reach the app now, e.g. "waiting
+   * for the database since ...", when no other write may follow for a while).
+   */
+  async update(update: JobStatusUpdate, options: { force?: boolean } = {}): Promise<boolean> {
     if (this.finished) return false;
+    if (this.stopped) throw this.stoppedError();
     this.merge('running', update);
     const now = this.opts.now();
     const due =
-      this.writes === 0 ||
+      options.force === true ||
+      (this.writes === 0 && this.skipped === 0) ||
       now - this.lastWriteAt >= this.opts.throttleMs ||
       this.state.processed_symbols - this.lastWriteProcessed >= this.opts.throttleSymbols;
     if (!due) return false;
-    await this.enqueueWrite();
-    return true;
+    return (await this.enqueueWrite()).written;
   }
 
   /** Records one processed symbol (success or failure, records loaded) and updates, throttled. */
@@ -212,7 +293,7 @@ export class JobStatusWriter {
     const failedListed = this.state.failed_symbols.length > 0;
     this.state.has_errors = update.has_errors ?? (status === 'failed' || status === 'completed_with_errors' || failedListed);
     this.state.completed_at = isoSeconds(this.opts.now());
-    return this.enqueueWrite();
+    return this.enqueueWrite().then((o) => o.status);
   }
 
   private merge(status: WorkerJobStatus, update: JobStatusUpdate): void {
@@ -229,7 +310,7 @@ export class JobStatusWriter {
     s.timestamp = isoSeconds(this.opts.now());
   }
 
-  private enqueueWrite(): Promise<JobStatus> {
+  private enqueueWrite(): Promise<WriteOutcome> {
     const snapshot: JobStatus = {
       ...this.extra,
       ...this.state,
@@ -280,18 +361,92 @@ export class JobStatusWriter {
     }
   }
 
-  private async write(status: JobStatus): Promise<JobStatus> {
+  private stoppedError(): ProtocolError {
+    const stopped = this.stopped as StopReason;
+    return new ProtocolError(stopped.code, stopped.message, { jobId: this.opts.jobId });
+  }
+
+  private stop(code: StopReason['code'], message: string): ProtocolError {
+    this.stopped ??= { code, message };
+    return this.stoppedError();
+  }
+
+  /**
+   * Writes the status key through the fenced script: the status as written (its progress raised to the stored one
+   * for a final status below it), or null when skipped as behind the stored progress. Throws `LEASE_LOST` or
+   * `STATUS_FINAL` (and stops the writer) when refused.
+   */
+  private async writeFenced(status: JobStatus, lease: JobLease): Promise<JobStatus | null> {
+    const jobId = status.job_id;
+    const isFinal = (FINAL_JOB_STATUSES as readonly string[]).includes(status.status);
+    const keys = [jobStatusKey(jobId), jobLeaseKey(jobId)];
+    let current = status;
+    for (let attempt = 1; ; attempt++) {
+      const json = JSON.stringify(current);
+      const args = [
+        String(lease.epoch),
+        json,
+        String(current.progress),
+        isFinal ? '1' : '0',
+        String(this.opts.ttlSeconds),
+        CHANNELS.jobStatus,
+      ];
+      let reply: unknown;
+      try {
+        reply = await runScript(this.redis, FENCED_WRITE, keys, args);
+      } catch (e) {
+        throw redisFailure(`writing status of job ${jobId}`, e, jobId);
+      }
+      const [verdict, value] = Array.isArray(reply) ? (reply as unknown[]) : [];
+      if (verdict === 'ok') return current;
+      if (verdict === 'behind') return null;
+      if (verdict === 'lost') {
+        const now = typeof value === 'string' ? `epoch ${value} holds it now` : 'its lease is gone';
+        throw this.stop('LEASE_LOST', `job ${jobId}: lease epoch ${lease.epoch} was lost (${now}): status not written`);
+      }
+      if (verdict === 'final')
+        throw this.stop('STATUS_FINAL', `job ${jobId} already has the final status ${String(value)}: status not written over`);
+      if (verdict === 'raise' && attempt < RAISE_ATTEMPTS) {
+        // A final status never lowers the progress: written with the stored value instead.
+        const progress = clampProgress(Number(value));
+        current = { ...current, progress };
+        this.state.progress = Math.max(this.state.progress, progress);
+        this.writtenProgress = Math.max(this.writtenProgress, progress);
+        continue;
+      }
+      throw redisFailure(`writing status of job ${jobId}`, new Error(`unexpected reply ${JSON.stringify(reply)}`), jobId);
+    }
+  }
+
+  private async write(snapshot: JobStatus): Promise<WriteOutcome> {
+    if (this.stopped) throw this.stoppedError();
     await this.waitForPreWrite();
+    let status = snapshot;
+    const lease = this.lease;
+    if (lease) {
+      const written = await this.writeFenced(snapshot, lease);
+      if (!written) {
+        this.skipped += 1;
+        return { status: snapshot, written: false };
+      }
+      status = written;
+    }
     const json = JSON.stringify(status);
     const statusKey = jobStatusKey(status.job_id);
     const ttl = this.opts.ttlSeconds;
-    const multi = this.redis.multi().set(statusKey, json, 'EX', ttl).publish(CHANNELS.jobStatus, json);
+    const multi = this.redis.multi();
+    // Without a lease the status key is written here; with one the fenced script wrote it already.
+    if (!lease) multi.set(statusKey, json, 'EX', ttl).publish(CHANNELS.jobStatus, json);
     if (this.appStatus) {
       multi.set(appJobStatusKey(status.job_id), JSON.stringify({ ...this.appStatus, ...status }), 'EX', this.opts.appStatusTtlSeconds);
     }
     if (this.opts.hashMirror) {
       const hashKey = jobHashKey(status.job_id);
       multi.hset(hashKey, jobStatusToHash(status)).expire(hashKey, ttl);
+    }
+    if (lease && !this.appStatus && !this.opts.hashMirror) {
+      this.writes += 1;
+      return { status, written: true };
     }
     const results = await execMulti(multi, `writing status of job ${status.job_id}`, status.job_id);
     const failed = results.find((r) => r.error);
@@ -301,7 +456,7 @@ export class JobStatusWriter {
         cause: failed.error,
       });
     this.writes += 1;
-    return status;
+    return { status, written: true };
   }
 }
 

@@ -22,8 +22,19 @@ export interface UpsertReport {
   inserted: number;
   /** Existing rows whose values changed (revised bars). */
   updated: number;
-  /** Bars identical to the stored row: nothing written. */
+  /**
+   * Bars found stored with exactly their values although the statements did not write them: identical to the stored
+   * row, nothing written. Counted by reading the rows back, only in a batch that wrote fewer rows than it sent.
+   */
   unchanged: number;
+  /**
+   * Bars sent to the table that are not in it as sent after the write: neither reported written by the database nor
+   * found stored with their values (a BEFORE trigger returning NULL, a rule, a trigger changing values on an update
+   * it then skips, another writer replacing them meanwhile). A call that ends with `missing > 0` throws
+   * `ROWS_NOT_STORED` with this report. `inserted + updated + unchanged + missing` is every bar sent (`received -
+   * rejected - duplicates`).
+   */
+  missing: number;
   /** Bars superseded by a later bar with the same symbol and key in the same batch (the last one wins). */
   duplicates: number;
   /** Bars rejected by validation, never written. */
@@ -45,6 +56,7 @@ export function emptyReport(timeframe: Timeframe): UpsertReport {
     inserted: 0,
     updated: 0,
     unchanged: 0,
+    missing: 0,
     duplicates: 0,
     rejected: 0,
     rejectedByReason: {},

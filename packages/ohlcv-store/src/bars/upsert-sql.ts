@@ -11,6 +11,12 @@
  * batch is then rolled back and re-run with `INSERT ... SELECT ... ON CONFLICT (symbol, time) DO UPDATE ... WHERE
  * IS DISTINCT FROM`, which is safe under any concurrency. Staged values are cast to the column types before being
  * compared, so a NUMERIC(10,4) column does not see 123.456789 as a change from 123.4568.
+ *
+ * Proof of every row: when the statements report fewer rows written than were sent, `verify` (in the batch's
+ * transaction) counts the sent rows that are in the table with exactly their values: those are unchanged; the rest
+ * were dropped or altered on the way in (a BEFORE trigger returning NULL, a rule) and are reported missing. A small
+ * batch's one statement counts the rows it left alone itself (only when it wrote fewer than it sent), and
+ * `verifyArrays` runs after it only when written and left-alone rows do not add up to the rows sent.
  */
 import type { BarTableSchema } from '../schema/discover.js';
 import { ident, identList } from '../sql.js';
@@ -45,9 +51,23 @@ export interface StageStatements {
   upsert: string;
   /**
    * Small batches: the same upsert reading its rows from nine array parameters (`unnest`, in {@link STAGE_COLUMNS}
-   * order) instead of the staging table: one statement, one round trip, no transaction to open.
+   * order) instead of the staging table: one statement, one round trip, no transaction to open. `$10` is the number
+   * of rows sent: when fewer were written, the same statement also returns `identical`, how many sent rows were
+   * stored with exactly their values before it ran (the rows it left alone); otherwise `identical` is null and that
+   * count is never computed (it is a lazily evaluated InitPlan).
    */
   upsertArrays: string;
+  /**
+   * After `update` + `insertNew` (or `upsert`), in the same transaction and with the same three parameters: how many
+   * staged rows are in the table with exactly their values (`present`), compared as the UPDATE compares them. Run only
+   * when the statements wrote fewer rows than were staged, to tell unchanged rows from rows a trigger or rule dropped.
+   */
+  verify: string;
+  /**
+   * The same count for a small batch, after it, from the same nine array parameters as {@link upsertArrays}: run only
+   * when the rows it wrote and the rows it found identical do not add up to the rows sent.
+   */
+  verifyArrays: string;
 }
 
 function stageKind(schema: BarTableSchema): 'instant' | 'date' {
@@ -120,17 +140,31 @@ function buildStageStatements(schema: BarTableSchema): StageStatements {
 
   const conflictSets = vals.map((v) => `${ident(v.column)} = EXCLUDED.${ident(v.column)}`);
   if (schema.hasUpdatedAt) conflictSets.push('updated_at = EXCLUDED.updated_at');
-  const upsertFrom = (source: string) => `WITH ins AS (
+  const ins = (source: string) => `WITH ins AS (
   INSERT INTO ${table} AS t (${identList(cols)}) SELECT ${exprs.join(', ')} FROM ${source}
   ON CONFLICT (symbol, ${time}) DO UPDATE SET ${conflictSets.join(', ')}
   WHERE (${vals.map((v) => `t.${ident(v.column)}`).join(', ')}) IS DISTINCT FROM (${vals.map((v) => `EXCLUDED.${ident(v.column)}`).join(', ')})
   RETURNING (t.xmax = 0) AS inserted
-)
-SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*)::int AS affected FROM ins`;
+)`;
+  const counts = 'SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*)::int AS affected FROM ins';
   const keyType = stageKind(schema) === 'date' ? 'date' : 'bigint';
   const arrays = `unnest($1::text[], $2::${keyType}[], $3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[], $7::numeric[], $8::numeric[], $9::bigint[])
     AS s(${STAGE_COLUMNS.join(', ')})`;
-  return { update, insertNew, upsert: upsertFrom(`${stage} s`), upsertArrays: upsertFrom(arrays) };
+  const identical = `(${vals.map((v) => `t.${ident(v.column)}`).join(', ')}) IS NOT DISTINCT FROM (${vals.map((v) => v.expr).join(', ')})`;
+  /** Rows of `source` stored with exactly their values (`bound`: extra conditions on `t`, ending in AND). */
+  const identicalRows = (source: string, bound = '') =>
+    `FROM ${source} WHERE EXISTS (SELECT 1 FROM ${table} t WHERE ${bound}${key} AND ${identical})`;
+  // One statement has one snapshot, taken before its INSERT runs: the CASE's subquery sees the rows as they were.
+  const upsertArrays = `${ins(arrays)}, n AS (${counts})
+SELECT inserted, affected, CASE WHEN affected < $10::int THEN (SELECT count(*)::int ${identicalRows(arrays)}) END AS identical FROM n`;
+  return {
+    update,
+    insertNew,
+    upsert: `${ins(`${stage} s`)}\n${counts}`,
+    upsertArrays,
+    verify: `SELECT count(*)::int AS present ${identicalRows(`${stage} s`, `${range} AND `)}`,
+    verifyArrays: `SELECT count(*)::int AS present ${identicalRows(arrays)}`,
+  };
 }
 
 /** Inserts symbols not yet in `symbols` (bare rows; registerSymbol fills in details). Parameters: the symbols. */

@@ -2,9 +2,12 @@
  * The bulk write path: validate each bar, format it as a COPY text line, and flush bounded batches. Each batch is one
  * transaction: COPY into the staging table, register unknown symbols (optional), INSERT ... SELECT ... ON CONFLICT.
  * Duplicates inside a batch are removed first (the last bar for a symbol and key wins); across batches the later
- * batch simply overwrites, so the result is the same.
+ * batch simply overwrites, so the result is the same. A batch that wrote fewer rows than it sent accounts for the
+ * others: rows stored with exactly their values are unchanged (read back in a staged batch's transaction; counted by a
+ * small batch's own statement, and read back after it only when the counts do not add up), the rest missing; a call
+ * that ends with missing rows throws ROWS_NOT_STORED once every batch is written.
  */
-import type { Driver } from '../drivers/driver.js';
+import type { Driver, Queryable } from '../drivers/driver.js';
 import { StoreError, storageFailed } from '../errors.js';
 import type { Bar } from '../massive.js';
 import type { BarTableSchema } from '../schema/discover.js';
@@ -70,6 +73,20 @@ const INITIAL_ROWS = 512;
 /** COPY text of an optional value (NaN marks "none": validation has rejected real NaNs). */
 function num(x: number): string {
   return Number.isNaN(x) ? NULL : String(x);
+}
+
+/** What one batch did: rows inserted and updated, and rows of the batch stored with exactly the values sent. */
+interface Counts {
+  inserted: number;
+  updated: number;
+  /** Rows of the batch found stored as sent (read back only when fewer were written than sent; else all of them). */
+  present: number;
+}
+
+/** Runs a `verify` statement: how many sent rows are stored with exactly their values. */
+async function countPresent(db: Queryable, sql: string, params: readonly unknown[], prepare: boolean): Promise<number> {
+  const { rows } = await db.query<{ present: number | string }>(sql, params, prepare ? { prepare: true } : undefined);
+  return Number(rows[0]?.present ?? 0);
 }
 
 /** A batch ready to write: COPY text for the staged path, or column arrays for a small batch. */
@@ -303,8 +320,11 @@ export class BarWriter {
     return this.report;
   }
 
-  /** One batch in one transaction: stage, register unknown symbols, then update changed rows and insert new ones. */
-  private batch(chunks: string[], unknown: string[], range: unknown[], safe: boolean): Promise<{ inserted: number; updated: number }> {
+  /**
+   * One batch in one transaction: stage, register unknown symbols, then update changed rows and insert new ones; when
+   * they wrote fewer rows than were staged, count the staged rows stored with exactly their values (same transaction).
+   */
+  private batch(chunks: string[], unknown: string[], range: unknown[], safe: boolean, sent: number): Promise<Counts> {
     return this.ctx.driver.transaction(async (tx) => {
       await tx.query(this.ddl);
       await tx.copyFrom(this.table, STAGE_COLUMNS, chunks);
@@ -312,55 +332,75 @@ export class BarWriter {
         const some = unknown.slice(i, i + 1000);
         await tx.query(registerBareSymbolsSql(some.length), some);
       }
+      let inserted: number;
+      let updated: number;
       if (safe) {
         const { rows } = await tx.query<{ inserted: number | string; affected: number | string }>(this.statements.upsert);
-        const inserted = Number(rows[0]?.inserted ?? 0);
-        return { inserted, updated: Number(rows[0]?.affected ?? 0) - inserted };
+        inserted = Number(rows[0]?.inserted ?? 0);
+        updated = Number(rows[0]?.affected ?? 0) - inserted;
+      } else {
+        updated = (await tx.query(this.statements.update, range)).rowCount;
+        inserted = (await tx.query(this.statements.insertNew, range)).rowCount;
       }
-      const updated = (await tx.query(this.statements.update, range)).rowCount;
-      const inserted = (await tx.query(this.statements.insertNew, range)).rowCount;
-      return { inserted, updated };
+      const present = inserted + updated < sent ? await countPresent(tx, this.statements.verify, range, false) : sent;
+      return { inserted, updated, present };
     });
   }
 
-  /** A small batch in one statement (atomic by itself; safe under concurrent writers, like the fallback). */
-  private async single(params: string[]): Promise<{ inserted: number; updated: number }> {
-    const { rows } = await this.ctx.driver.query<{ inserted: number | string; affected: number | string }>(
-      this.statements.upsertArrays,
-      params,
+  /**
+   * A small batch in one statement (atomic by itself; safe under concurrent writers, like the fallback). When it wrote
+   * fewer rows than it sent, the same statement also counts the sent rows that were already stored as sent (the ones
+   * it left alone); only when written and identical rows do not add up to the rows sent does a second statement, with
+   * the same parameters, count the rows stored as sent after the write.
+   */
+  private async single(params: string[], sent: number): Promise<Counts> {
+    const { driver } = this.ctx;
+    const { upsertArrays, verifyArrays } = this.statements;
+    const { rows } = await driver.query<{ inserted: number | string; affected: number | string; identical: number | string | null }>(
+      upsertArrays,
+      [...params, sent],
       { prepare: true },
     );
     const inserted = Number(rows[0]?.inserted ?? 0);
-    return { inserted, updated: Number(rows[0]?.affected ?? 0) - inserted };
+    const updated = Number(rows[0]?.affected ?? 0) - inserted;
+    const identical = Number(rows[0]?.identical ?? 0);
+    const accounted = inserted + updated === sent || inserted + updated + identical === sent;
+    const present = accounted ? sent : await countPresent(driver, verifyArrays, params, true);
+    return { inserted, updated, present };
   }
 
   private async write(batch: Rows, duplicates: number, symbols: string[]): Promise<void> {
     const rows = batch.rows;
     const unknown = this.ctx.registerMissingSymbols ? symbols.filter((s) => !this.ctx.knownSymbols.has(s)) : [];
-    let counts: { inserted: number; updated: number };
+    let counts: Counts;
     try {
-      if (batch.kind === 'arrays') counts = await this.single(batch.params);
+      if (batch.kind === 'arrays') counts = await this.single(batch.params, rows);
       else {
         const range = [symbols, batch.min, batch.max];
         try {
-          counts = await this.batch(batch.chunks, unknown, range, false);
+          counts = await this.batch(batch.chunks, unknown, range, false, rows);
         } catch (e) {
           // Another writer inserted one of these keys after our existence check: redo the batch with ON CONFLICT.
           if ((e as { code?: unknown })?.code !== UNIQUE_VIOLATION) throw e;
-          counts = await this.batch(batch.chunks, unknown, range, true);
+          counts = await this.batch(batch.chunks, unknown, range, true, rows);
         }
       }
     } catch (e) {
       throw this.failure(e, symbols);
     }
     for (const s of unknown) this.ctx.knownSymbols.add(s);
+    const written = counts.inserted + counts.updated;
+    // Rows the database reports written are taken at its word; of the others, only those read back identical are
+    // unchanged, and the rest are missing.
+    const unchanged = Math.max(0, counts.present - written);
     const r = this.report;
     r.batches++;
     r.duplicates += duplicates;
     r.inserted += counts.inserted;
     r.updated += counts.updated;
-    r.written += counts.inserted + counts.updated;
-    r.unchanged += rows - counts.inserted - counts.updated;
+    r.written += written;
+    r.unchanged += unchanged;
+    r.missing += Math.max(0, rows - written - unchanged);
   }
 
   private failure(e: unknown, symbols: string[]): StoreError {
@@ -393,13 +433,14 @@ async function drain<T>(
   push: (w: BarWriter, item: T) => boolean,
 ): Promise<UpsertReport> {
   const w = new BarWriter(ctx);
+  let report: UpsertReport;
   try {
     if (Symbol.asyncIterator in source) {
       for await (const item of source) if (push(w, item)) await w.flush();
     } else {
       for (const item of source) if (push(w, item)) await w.flush();
     }
-    return await w.finish();
+    report = await w.finish();
   } catch (e) {
     let first = e;
     try {
@@ -417,6 +458,19 @@ async function drain<T>(
     }
     throw first;
   }
+  if (report.missing > 0) throw rowsNotStored(ctx.schema, report);
+  return report;
+}
+
+/** The error of a write that ended with rows not in the table as sent (after every batch was written). */
+function rowsNotStored(schema: BarTableSchema, report: UpsertReport): StoreError {
+  const sent = report.written + report.unchanged + report.missing;
+  return new StoreError(
+    'ROWS_NOT_STORED',
+    `${report.missing} of ${sent} ${schema.timeframe} bars sent to "${schema.table}" are not in it after the write ` +
+      `(a trigger or rule on the table dropped or changed them, or another writer changed them meanwhile); the other ${sent - report.missing} are stored`,
+    { table: schema.table, report: { ...report }, retryable: false },
+  );
 }
 
 /** Writes every bar of `source` for one symbol. */

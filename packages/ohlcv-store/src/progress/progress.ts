@@ -80,26 +80,73 @@ export async function writeProgress(db: Queryable, p: ProgressUpdate): Promise<v
   );
 }
 
-/** Upserts one symbol's status in a run's phase. */
-export async function writeSymbolStatus(db: Queryable, s: SymbolStatusUpdate): Promise<void> {
+/** A symbol status as the seven values written: run_id, phase, symbol, status, error_message, retry_count, processing_time_ms. */
+type StatusValues = [string, string, string, string, string | null, number, number | null];
+
+/** Validates one status update; the values to write. */
+function statusValues(s: SymbolStatusUpdate): StatusValues {
   const retry = count('retryCount', s.retryCount ?? 0);
   const ms = s.processingTimeMs ?? null;
   if (ms !== null && (!Number.isFinite(ms) || ms < 0))
     throw new StoreError('INVALID_ARGUMENT', 'processingTimeMs must be a non-negative number or null');
+  return [
+    text('runId', s.runId),
+    text('phase', s.phase),
+    text('symbol', s.symbol),
+    text('status', s.status),
+    s.errorMessage ?? null,
+    retry,
+    ms === null ? null : Math.round(ms),
+  ];
+}
+
+const STATUS_CONFLICT = `ON CONFLICT (run_id, phase, symbol) DO UPDATE SET status = EXCLUDED.status, error_message = EXCLUDED.error_message,
+       retry_count = EXCLUDED.retry_count, processing_time_ms = EXCLUDED.processing_time_ms, updated_at = now()`;
+
+/** Upserts one symbol's status in a run's phase. */
+export async function writeSymbolStatus(db: Queryable, s: SymbolStatusUpdate): Promise<void> {
   await db.query(
     `INSERT INTO symbol_processing_status (run_id, phase, symbol, status, error_message, retry_count, processing_time_ms, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, now())
-     ON CONFLICT (run_id, phase, symbol) DO UPDATE SET status = EXCLUDED.status, error_message = EXCLUDED.error_message,
-       retry_count = EXCLUDED.retry_count, processing_time_ms = EXCLUDED.processing_time_ms, updated_at = now()`,
-    [
-      text('runId', s.runId),
-      text('phase', s.phase),
-      text('symbol', s.symbol),
-      text('status', s.status),
-      s.errorMessage ?? null,
-      retry,
-      ms === null ? null : Math.round(ms),
-    ],
+     ${STATUS_CONFLICT}`,
+    statusValues(s),
+  );
+}
+
+/**
+ * Upserts many symbols' statuses in one statement (seven array parameters, `unnest`): a job's final state of every
+ * symbol at once. Every update is checked first (an invalid one fails the call naming its index, and nothing is
+ * written); several updates of one run, phase and symbol leave the last, as one call each in order would. An empty
+ * list writes nothing and sends nothing.
+ */
+export async function writeSymbolStatuses(db: Queryable, updates: readonly SymbolStatusUpdate[]): Promise<void> {
+  if (!Array.isArray(updates)) throw new StoreError('INVALID_ARGUMENT', 'symbol statuses must be an array');
+  const last = new Map<string, StatusValues>();
+  for (const [i, s] of updates.entries()) {
+    let values: StatusValues;
+    try {
+      if (typeof s !== 'object' || s === null) throw new StoreError('INVALID_ARGUMENT', `must be an object, got ${String(s)}`);
+      values = statusValues(s);
+    } catch (e) {
+      if (!(e instanceof StoreError)) throw e;
+      const which = typeof s?.symbol === 'string' ? ` (symbol ${JSON.stringify(s.symbol)})` : '';
+      throw new StoreError('INVALID_ARGUMENT', `symbol status at index ${i}${which}: ${e.message}; nothing was written`, {
+        table: 'symbol_processing_status',
+      });
+    }
+    const key = JSON.stringify(values.slice(0, 3));
+    last.delete(key); // re-inserted: rows keep the order of their last update
+    last.set(key, values);
+  }
+  if (last.size === 0) return;
+  const rows = [...last.values()];
+  await db.query(
+    `INSERT INTO symbol_processing_status (run_id, phase, symbol, status, error_message, retry_count, processing_time_ms, updated_at)
+     SELECT run_id, phase, symbol, status, error_message, retry_count, processing_time_ms, now()
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::bigint[])
+         AS s(run_id, phase, symbol, status, error_message, retry_count, processing_time_ms)
+     ${STATUS_CONFLICT}`,
+    [0, 1, 2, 3, 4, 5, 6].map((i) => rows.map((r) => r[i])),
   );
 }
 

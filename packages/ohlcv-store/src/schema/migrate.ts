@@ -1,6 +1,6 @@
 /** Runs pending migrations: one transaction each, serialised across processes by an advisory lock. */
 import type { Driver, Queryable } from '../drivers/driver.js';
-import { StoreError, safeCause } from '../errors.js';
+import { isConnectionFailure, StoreError, safeCause, storageFailed } from '../errors.js';
 import type { Timeframe } from '../timeframes.js';
 import { MIGRATIONS, type Migration, type TimescaleMode } from './migrations.js';
 import { reconcileTables } from './reconcile.js';
@@ -80,6 +80,8 @@ export async function runMigrations(
       if (await applyOne(driver, m, timescale, notes)) applied.push(m.version);
     } catch (e) {
       if (e instanceof StoreError) throw e;
+      // The database going away (or turning read-only) mid-migration is not a broken migration: STORE_UNAVAILABLE.
+      if (isConnectionFailure(e)) throw storageFailed(`migration ${m.version} (${m.name}) on ${driver.target}`, e, secrets);
       const cause = safeCause(e, secrets);
       throw new StoreError('MIGRATION_FAILED', `migration ${m.version} (${m.name}) failed on ${driver.target}: ${cause.message}`, {
         cause,
@@ -94,6 +96,7 @@ export async function runMigrations(
     for (const a of added) notes.push(`added column ${a}`);
   } catch (e) {
     if (e instanceof StoreError) throw e;
+    if (isConnectionFailure(e)) throw storageFailed(`checking the existing tables of ${driver.target}`, e, secrets);
     const cause = safeCause(e, secrets);
     throw new StoreError('MIGRATION_FAILED', `checking the existing tables of ${driver.target} failed: ${cause.message}`, { cause });
   }

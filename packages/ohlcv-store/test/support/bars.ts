@@ -27,3 +27,18 @@ export function minuteBars(startMs: number, n: number): Bar[] {
     };
   });
 }
+
+/** `n` consecutive weekdays (Monday to Friday) from `from` on, as `YYYY-MM-DD` (pure date arithmetic, no time zone). */
+export function weekdays(from: CivilDate, n: number): CivilDate[] {
+  const out: CivilDate[] = [];
+  for (let d = new Date(`${from}T00:00:00Z`); out.length < n; d.setUTCDate(d.getUTCDate() + 1)) {
+    const day = d.getUTCDay();
+    if (day !== 0 && day !== 6) out.push(d.toISOString().slice(0, 10));
+  }
+  return out;
+}
+
+/** True for a Monday. */
+export function isMonday(date: CivilDate): boolean {
+  return new Date(`${date}T00:00:00Z`).getUTCDay() === 1;
+}

@@ -5,7 +5,7 @@
  */
 import { type Bar, newYorkMidnightUtcMs, newYorkTimeToUtcMs } from '@tickstock/massive-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { isStoreError, type OhlcvStore, type SymbolBar, type Timeframe } from '../../src/index.js';
+import { isStoreError, type OhlcvStore, type StoreError, type SymbolBar, type Timeframe } from '../../src/index.js';
 import {
   barTableDdl,
   PROCESSING_PROGRESS_DDL,
@@ -26,7 +26,7 @@ import {
   tableShape,
 } from './app-schema.js';
 import type { TestBackend } from './backends.js';
-import { dayBar, hourBar, minuteBars } from './bars.js';
+import { dayBar, hourBar, isMonday, minuteBars, weekdays } from './bars.js';
 
 async function expectStoreError(p: Promise<unknown>, code: string, ...fragments: string[]): Promise<Error> {
   const e = await p.then(
@@ -474,6 +474,75 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
       ]);
     });
 
+    it('records many symbol statuses in one statement: exact rows, the last update of a symbol wins, an invalid one writes nothing', async () => {
+      const runId = 'job_20241031_final_states';
+      // Counts INSERT statements on the table: the bulk form must be one, whatever the number of rows.
+      await b.sql('CREATE TABLE status_statements (n INTEGER NOT NULL)');
+      await b.sql('INSERT INTO status_statements VALUES (0)');
+      await b.sql(`CREATE FUNCTION count_status_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN UPDATE status_statements SET n = n + 1; RETURN NULL; END $$`);
+      await b.sql(`CREATE TRIGGER count_status_statement AFTER INSERT ON symbol_processing_status
+        FOR EACH STATEMENT EXECUTE FUNCTION count_status_statement()`);
+      const statements = async () => Number((await b.sql<{ n: number }>('SELECT n FROM status_statements'))[0]?.n);
+      try {
+        await store.recordSymbolStatus({ runId, phase: 'data_import', symbol: 'AAPL', status: 'processing' });
+        expect(await statements()).toBe(1);
+        await store.recordSymbolStatuses([
+          { runId, phase: 'data_import', symbol: 'AAPL', status: 'completed', processingTimeMs: 1234.4 },
+          { runId, phase: 'data_import', symbol: 'MSFT', status: 'failed', errorMessage: 'first try', retryCount: 1 },
+          { runId, phase: 'data_import', symbol: 'XYZ', status: 'interrupted' },
+          { runId, phase: 'data_import', symbol: 'MSFT', status: 'failed', errorMessage: 'STORAGE_FAILED: disk full', retryCount: 3 },
+          { runId, phase: 'splits', symbol: 'AAPL', status: 'skipped', errorMessage: null, retryCount: 0, processingTimeMs: null },
+        ]);
+        expect(await statements()).toBe(2);
+        const rows = [
+          { runId, phase: 'data_import', symbol: 'AAPL', status: 'completed', errorMessage: null, retryCount: 0, processingTimeMs: 1234 },
+          {
+            runId,
+            phase: 'data_import',
+            symbol: 'MSFT',
+            status: 'failed',
+            errorMessage: 'STORAGE_FAILED: disk full',
+            retryCount: 3,
+            processingTimeMs: null,
+          },
+          { runId, phase: 'data_import', symbol: 'XYZ', status: 'interrupted', errorMessage: null, retryCount: 0, processingTimeMs: null },
+          { runId, phase: 'splits', symbol: 'AAPL', status: 'skipped', errorMessage: null, retryCount: 0, processingTimeMs: null },
+        ];
+        expect((await store.getSymbolStatuses(runId)).map(({ updatedAt, ...s }) => s)).toEqual(rows);
+        // An invalid update anywhere in the list fails the call naming its index; the valid ones are not written either.
+        await expectStoreError(
+          store.recordSymbolStatuses([
+            { runId, phase: 'data_import', symbol: 'NEW', status: 'completed' },
+            { runId, phase: 'data_import', symbol: 'BAD', status: 'failed', retryCount: -1 },
+          ]),
+          'INVALID_ARGUMENT',
+        ).then((e) =>
+          expect(e.message).toBe(
+            'symbol status at index 1 (symbol "BAD"): retryCount must be a non-negative whole number, got -1; nothing was written',
+          ),
+        );
+        await expectStoreError(
+          store.recordSymbolStatuses([{ runId, phase: 'data_import', symbol: 'NEW', status: 'completed' }, null as never]),
+          'INVALID_ARGUMENT',
+        ).then((e) => expect(e.message).toBe('symbol status at index 1: must be an object, got null; nothing was written'));
+        await expectStoreError(
+          store.recordSymbolStatuses([{ runId, phase: '', symbol: 'NEW', status: 'completed' }]),
+          'INVALID_ARGUMENT',
+        ).then((e) =>
+          expect(e.message).toBe('symbol status at index 0 (symbol "NEW"): phase must be a non-empty string; nothing was written'),
+        );
+        // An empty list sends nothing.
+        await store.recordSymbolStatuses([]);
+        expect(await statements()).toBe(2);
+        expect((await store.getSymbolStatuses(runId)).map(({ updatedAt, ...s }) => s)).toEqual(rows);
+      } finally {
+        await b.sql('DROP TRIGGER count_status_statement ON symbol_processing_status');
+        await b.sql('DROP FUNCTION count_status_statement()');
+        await b.sql('DROP TABLE status_statements');
+      }
+    });
+
     it("saves a run into the app's columns and metadata, reads it back; a second save replaces it", async () => {
       const startedAt = Date.UTC(2025, 5, 11, 21, 30, 0, 125);
       const run = {
@@ -603,6 +672,122 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
       expect(aapl?.backfillStatus).toBe('completed');
       expect(typeof aapl?.lastBackfill).toBe('number');
       expect((await store.listTrackedSymbols({ includeInactive: true })).map((t) => t.symbol)).toEqual(['AAPL', 'X:BTCUSD']);
+    });
+  });
+
+  describe('proof of every row written: rows a trigger drops are counted missing, never unchanged', () => {
+    let b: TestBackend;
+    let store: OhlcvStore;
+    beforeAll(async () => {
+      b = await createBackend();
+      store = await b.open();
+      await b.sql(`CREATE FUNCTION drop_mondays() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF extract(isodow FROM NEW.date) = 1 THEN RETURN NULL; END IF; RETURN NEW; END $$`);
+      await b.sql('CREATE FUNCTION skip_updates() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$');
+    });
+    afterAll(async () => {
+      await store?.close();
+      await b?.dispose();
+    });
+
+    /** Runs `fn` with a trigger on ohlcv_daily, dropped afterwards. */
+    async function withTrigger<T>(definition: string, fn: () => Promise<T>): Promise<T> {
+      await b.sql(`CREATE TRIGGER proof_trigger ${definition}`);
+      try {
+        return await fn();
+      } finally {
+        await b.sql('DROP TRIGGER proof_trigger ON ohlcv_daily');
+      }
+    }
+    const DROP_MONDAYS = 'BEFORE INSERT ON ohlcv_daily FOR EACH ROW EXECUTE FUNCTION drop_mondays()';
+    const SKIP_UPDATES = 'BEFORE UPDATE ON ohlcv_daily FOR EACH ROW EXECUTE FUNCTION skip_updates()';
+    const stored = async (symbol: string) =>
+      (
+        await b.sql<{ d: string }>(`SELECT to_char(date, 'YYYY-MM-DD') AS d FROM ohlcv_daily WHERE symbol = $1 ORDER BY date`, [symbol])
+      ).map((r) => r.d);
+    const notStored = (missing: number, sent: number) =>
+      `${missing} of ${sent} daily bars sent to "ohlcv_daily" are not in it after the write (a trigger or rule on the table dropped or changed them, or another writer changed them meanwhile); the other ${sent - missing} are stored`;
+
+    // 250 weekdays from Tuesday 2024-01-02: 50 of them Mondays.
+    const days = weekdays('2024-01-02', 250);
+    const bars = days.map((d, i) => dayBar(d, 100 + i / 4));
+    const kept = days.filter((d) => !isMonday(d));
+
+    it.each([
+      ['three one-statement batches (a registered symbol, batches of 100)', 'DROPA', true, 100, 3],
+      ['one staged COPY batch (a symbol the batch registers)', 'DROPB', false, 10_000, 1],
+    ])('a BEFORE INSERT trigger dropping Mondays: %s', async (_name, symbol, register, batchSize, batches) => {
+      expect(days.filter(isMonday).length).toBe(50);
+      if (register) await store.registerSymbol({ symbol });
+      const e = await withTrigger(DROP_MONDAYS, () =>
+        expectStoreError(store.upsertBars('daily', symbol, bars, { batchSize }), 'ROWS_NOT_STORED'),
+      );
+      expect(e.message).toBe(notStored(50, 250));
+      expect(e).toMatchObject({ table: 'ohlcv_daily', retryable: false });
+      // Reported only after every batch was written: the last batch's rows are stored too.
+      expect((e as StoreError).report).toMatchObject({
+        received: 250,
+        inserted: 200,
+        updated: 0,
+        unchanged: 0,
+        missing: 50,
+        written: 200,
+        batches,
+      });
+      expect(await stored(symbol)).toEqual(kept);
+    });
+
+    it('a BEFORE INSERT trigger dropping Mondays, through upsertManyBars: the missing rows of every symbol', async () => {
+      const week = weekdays('2024-01-08', 10); // two Mondays
+      const many: SymbolBar[] = ['MANYA', 'MANYB', 'MANYC'].flatMap((symbol) => week.map((d) => ({ symbol, ...dayBar(d, 40) })));
+      const e = await withTrigger(DROP_MONDAYS, () => expectStoreError(store.upsertManyBars('daily', many), 'ROWS_NOT_STORED'));
+      expect(e.message).toBe(notStored(6, 30));
+      expect((e as StoreError).report).toMatchObject({ received: 30, inserted: 24, unchanged: 0, missing: 6, written: 24, batches: 1 });
+      for (const symbol of ['MANYA', 'MANYB', 'MANYC']) expect(await stored(symbol)).toEqual(week.filter((d) => !isMonday(d)));
+    });
+
+    it.each([
+      ['the one-statement path (a symbol this store has written)', false],
+      ['the staged path (a store that has not seen the symbol)', true],
+    ])(
+      'a BEFORE UPDATE trigger returning NULL skips revised bars: they are missing, the identical ones unchanged (%s)',
+      async (_name, fresh) => {
+        const symbol = fresh ? 'SKIPB' : 'SKIPA';
+        const original = weekdays('2024-03-04', 20).map((d, i) => dayBar(d, 50 + i));
+        await store.upsertBars('daily', symbol, original);
+        const revised = original.map((bar, i) => (i % 4 === 0 ? { ...bar, close: bar.close + 0.5, high: bar.high + 0.5 } : bar));
+        const writer = fresh ? await b.open() : store;
+        try {
+          const e = await withTrigger(SKIP_UPDATES, () => expectStoreError(writer.upsertBars('daily', symbol, revised), 'ROWS_NOT_STORED'));
+          expect(e.message).toBe(notStored(5, 20));
+          expect((e as StoreError).report).toMatchObject({ received: 20, inserted: 0, updated: 0, unchanged: 15, missing: 5, written: 0 });
+        } finally {
+          if (fresh) await writer.close();
+        }
+        expect(await store.getBars('daily', symbol)).toEqual(original);
+      },
+    );
+
+    it.each([
+      ['three one-statement batches', false],
+      ['a store that has not seen the symbol: a staged batch, then two one-statement ones', true],
+    ])('an identical re-upsert is verified unchanged: unchanged = rows, missing 0, no error (%s)', async (_name, fresh) => {
+      const symbol = fresh ? 'SAMEB' : 'SAMEA';
+      await store.upsertBars('daily', symbol, bars);
+      const writer = fresh ? await b.open() : store;
+      try {
+        expect(await writer.upsertBars('daily', symbol, bars, { batchSize: 100 })).toMatchObject({
+          received: 250,
+          inserted: 0,
+          updated: 0,
+          unchanged: 250,
+          missing: 0,
+          written: 0,
+          batches: 3,
+        });
+      } finally {
+        if (fresh) await writer.close();
+      }
     });
   });
 

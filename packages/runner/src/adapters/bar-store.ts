@@ -1,6 +1,7 @@
 /** The engine's store port over `OhlcvStore`. */
 import { addDays, type Bar, newYorkMidnightUtcMs } from '@tickstock/massive-client';
-import type { OhlcvStore } from '@tickstock/ohlcv-store';
+import { type OhlcvStore, StoreError, type UpsertReport } from '@tickstock/ohlcv-store';
+import { WriteFailure } from '../engine/errors.js';
 import type { CivilDate, StorePort, SymbolMeta, Timeframe, WriteCounts } from '../engine/types.js';
 import { STORE_TIMEFRAME } from './timeframes.js';
 
@@ -18,15 +19,14 @@ export class OhlcvBarStore implements StorePort {
     _signal: AbortSignal,
   ): Promise<WriteCounts> {
     // The signal reaches the API calls through `bars`; a batch already sent to the database is committed whole.
-    const report = await this.store.upsertBars(STORE_TIMEFRAME[timeframe], symbol, bars);
-    const counts: WriteCounts = {
-      fetched: report.received,
-      written: report.written,
-      unchanged: report.unchanged,
-      rejected: report.rejected,
-    };
-    if (report.rejected) counts.rejectedByReason = { ...report.rejectedByReason } as Record<string, number>;
-    return counts;
+    try {
+      return countsOf(await this.store.upsertBars(STORE_TIMEFRAME[timeframe], symbol, bars));
+    } catch (error) {
+      // What was stored before the failure (earlier batches), or despite it (rows the table did not keep).
+      if (error instanceof StoreError && error.report)
+        throw new WriteFailure(error.code, error.message, countsOf(error.report), { cause: error });
+      throw error;
+    }
   }
 
   readDayBars(symbol: string, from: CivilDate, to: CivilDate): Promise<Bar[]> {
@@ -43,4 +43,15 @@ export class OhlcvBarStore implements StorePort {
   async markReadjusted(symbol: string, rowsRewritten: number): Promise<void> {
     await this.store.markReadjusted(symbol, rowsRewritten);
   }
+}
+
+function countsOf(report: UpsertReport): WriteCounts {
+  const counts: WriteCounts = {
+    fetched: report.received,
+    written: report.written,
+    unchanged: report.unchanged,
+    rejected: report.rejected,
+  };
+  if (report.rejected) counts.rejectedByReason = { ...report.rejectedByReason } as Record<string, number>;
+  return counts;
 }

@@ -60,7 +60,8 @@ export class ResourceScope {
     } else {
       this.entries.push(entry);
     }
-    return entry.run;
+    // Called early (a drain on a signal), it is bounded by its timeout just the same.
+    return () => this.runBounded(entry);
   }
 
   /** Closes everything registered, newest first. Errors are swallowed; each step is bounded by its timeout. */

@@ -36,6 +36,11 @@ export interface RunnerConfig {
    */
   queueLockMs: number;
   /**
+   * `TICKSTOCK_DB_OUTAGE_WAIT_MS`: how long the worker's symbols and planning wait for an unavailable database
+   * before they fail (see the runner README, "Reliability"). Default 600000 (10 minutes).
+   */
+  dbOutageWaitMs: number;
+  /**
    * `TICKSTOCK_RATE_LIMIT_SCOPE`: `shared` (default) keeps one API budget for every worker on the same Redis and
    * key; `process` gives each worker process its own (only right for a single replica).
    */
@@ -215,6 +220,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): RunnerC
     symbolConcurrency: wholeNumber(env, 'TICKSTOCK_SYMBOL_CONCURRENCY', 4, problems),
     jobConcurrency: wholeNumber(env, 'TICKSTOCK_JOB_CONCURRENCY', 2, problems),
     queueLockMs: wholeNumber(env, 'TICKSTOCK_QUEUE_LOCK_MS', 30_000, problems),
+    dbOutageWaitMs: wholeNumber(env, 'TICKSTOCK_DB_OUTAGE_WAIT_MS', 600_000, problems),
     rateLimitScope: rateLimitScopeFrom(env, problems),
     rateLimit: rateLimitFrom(env, problems),
     apiToken: env.TICKSTOCK_API_TOKEN || undefined,

@@ -1,4 +1,5 @@
 /** How the engine reads errors from the client and the store: a stable code and a safe message. */
+import type { WriteCounts } from './types.js';
 
 /** Codes after which no later call in the job can succeed: the job stops at once. */
 export const JOB_FATAL_CODES: ReadonlySet<string> = new Set(['API_KEY_INVALID']);
@@ -39,5 +40,33 @@ export class JobHandedOff extends Error {
   constructor(readonly jobId: string) {
     super(`job ${jobId} handed back to the queue for another worker to continue`);
     this.name = 'JobHandedOff';
+  }
+}
+
+/**
+ * Thrown when a coordinator finds that another has taken its job over (its lease is gone, e.g. it was frozen past
+ * its queue lock): it stops coordinating and writes nothing more; the other settles the job.
+ */
+export class JobFenced extends JobHandedOff {
+  constructor(jobId: string) {
+    super(jobId);
+    this.name = 'JobFenced';
+    this.message = `job ${jobId} is coordinated by another worker now (this worker's lease on it was lost): stopped here without writing`;
+  }
+}
+
+/**
+ * A write that failed part-way or fell short (the store found fewer rows than it sent): the code, and what was
+ * stored all the same, so the symbol's result counts exactly what is in the tables.
+ */
+export class WriteFailure extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly counts: WriteCounts,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'WriteFailure';
   }
 }

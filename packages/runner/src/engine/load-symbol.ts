@@ -15,7 +15,7 @@ import {
   tradingDayStartMs,
   weekStartSunday,
 } from '@tickstock/massive-client';
-import { errorCode, errorMessage, FatalJobError, JOB_FATAL_CODES } from './errors.js';
+import { errorCode, errorMessage, FatalJobError, JOB_FATAL_CODES, WriteFailure } from './errors.js';
 import type {
   CivilDate,
   MarketDataPort,
@@ -171,6 +171,11 @@ export async function loadPlannedSymbol(
         tf.error = { code: 'ABORTED', message: 'stopped while loading' };
         break;
       }
+      if (error instanceof WriteFailure) {
+        // Rows stored before the failure, or that the table kept of a batch it fell short on, are counted as stored.
+        Object.assign(tf, error.counts, { fetched: Math.max(tf.fetched, error.counts.fetched) });
+        result.recordsImported += error.counts.written + error.counts.unchanged;
+      }
       tf.error = { code: errorCode(error), message: errorMessage(error) };
       if (step.timeframe === 'day') dayError = tf.error;
       fail(tf.error.code, `${step.timeframe}: ${tf.error.message}`);
@@ -183,8 +188,21 @@ export async function loadPlannedSymbol(
   }
   if (result.interrupted) fail('ABORTED', 'stopped before every timeframe was loaded');
   if (plan.readjust?.length && result.ok) await finishReadjustment(plan, result, deps, fail);
+  if (!result.ok) result.errorMessage = `${result.errorMessage ?? ''}${landedNote(result)}`;
   result.processingTimeMs = now() - started;
   return result;
+}
+
+/**
+ * For a symbol that failed: which of its timeframes are stored in full and which are not, so a failed symbol is
+ * never taken for one that wrote nothing (a timeframe that failed part-way keeps the batches written before).
+ */
+export function landedNote(result: SymbolResult): string {
+  const stored = result.timeframes.filter((t) => !t.skipped && !t.buildOnly);
+  const whole = stored.filter((t) => !t.error).map((t) => t.timeframe);
+  const not = stored.filter((t) => t.error).map((t) => t.timeframe);
+  if (whole.length === 0 || not.length === 0) return '';
+  return ` (stored in full: ${whole.join(', ')}; not stored in full: ${not.join(', ')})`;
 }
 
 /**

@@ -40,6 +40,11 @@ export interface JobStartInfo {
   plan?: JobPlan | undefined;
 }
 
+export interface NoteOptions {
+  /** Written at once, not throttled. */
+  urgent?: boolean;
+}
+
 export interface JobReporter {
   readonly name: string;
   jobStarted?(info: JobStartInfo, snapshot: ProgressSnapshot): void | Promise<void>;
@@ -48,8 +53,13 @@ export interface JobReporter {
   /** A symbol stopped before it finished (cancel, shutdown, fatal error): its partial result. */
   symbolInterrupted?(result: SymbolResult, snapshot: ProgressSnapshot): void | Promise<void>;
   /** A note on the job's progress outside any symbol (e.g. the grouped-daily pass): the snapshot's message. */
-  jobNote?(snapshot: ProgressSnapshot): void | Promise<void>;
+  jobNote?(snapshot: ProgressSnapshot, options: NoteOptions): void | Promise<void>;
   jobFinished?(outcome: JobOutcome, snapshot: ProgressSnapshot): void | Promise<void>;
+  /**
+   * The job left this process unsettled (handed back to the queue on shutdown, or taken over by another
+   * coordinator): no `jobFinished` follows here. Counters of running jobs go down.
+   */
+  jobAbandoned?(snapshot: ProgressSnapshot): void | Promise<void>;
 }
 
 export type ReporterErrorHandler = (reporter: string, error: unknown) => void;
@@ -64,6 +74,7 @@ export class ProgressTracker {
   private total = 0;
   private status: ProgressSnapshot['status'] = 'running';
   private message = 'starting';
+  private begun = false;
   readonly startedAt: Date;
 
   constructor(
@@ -119,6 +130,7 @@ export class ProgressTracker {
   }
 
   async started(symbols: readonly string[], plan?: JobPlan): Promise<void> {
+    this.begun = true;
     this.total = symbols.length;
     this.message =
       `loading ${symbols.length} symbol${symbols.length === 1 ? '' : 's'}` + (plan ? `: ${describeRequests(plan.requests)} planned` : '');
@@ -126,11 +138,14 @@ export class ProgressTracker {
     await this.emit((r) => r.jobStarted?.({ job: this.job, symbols, plan }, snap));
   }
 
-  /** Reports `message` as the job's progress (throttled by each reporter as it sees fit). */
-  async note(message: string): Promise<void> {
+  /**
+   * Reports `message` as the job's progress (throttled by each reporter as it sees fit; an `urgent` note is written
+   * at once: it may be the last word for a while, e.g. "waiting for the database").
+   */
+  async note(message: string, options: NoteOptions = {}): Promise<void> {
     this.message = message;
     const snap = this.snapshot();
-    await this.emit((r) => r.jobNote?.(snap));
+    await this.emit((r) => r.jobNote?.(snap, options));
   }
 
   async symbolStarted(symbol: string): Promise<void> {
@@ -159,6 +174,14 @@ export class ProgressTracker {
   /** Symbols that started and have not reported (yet). */
   unfinishedSymbols(): string[] {
     return [...this.inFlight];
+  }
+
+  /** The job leaves this process without being settled here (see {@link JobReporter.jobAbandoned}). */
+  async abandoned(): Promise<void> {
+    if (!this.begun) return;
+    this.inFlight.clear();
+    const snap = this.snapshot();
+    await this.emit((r) => r.jobAbandoned?.(snap));
   }
 
   async finished(outcome: JobOutcome): Promise<void> {

@@ -7,17 +7,21 @@ import type { SymbolExecutor } from '../execution/executor.js';
 import { runGroupedPass } from '../planning/grouped-pass.js';
 import { type JobPlan, type PlanOptions, planRequests, type SymbolKnowledge } from '../planning/request-plan.js';
 import type { Readjustment, SplitsCheck } from '../planning/splits-check.js';
-import { errorCode, errorMessage, FatalJobError, JobHandedOff } from './errors.js';
+import { errorCode, errorMessage, FatalJobError, JobFenced, JobHandedOff } from './errors.js';
 import { type LoadSymbolDeps, loadPlannedSymbol, perTickerPlan } from './load-symbol.js';
 import { type JobReporter, ProgressTracker, type ReporterErrorHandler } from './progress.js';
 import { describeRejected, rejectedOf } from './rejected-bars.js';
-import type { FinalStatus, JobOutcome, LoadJob, PlannedSymbol, SymbolResult, SymbolSource } from './types.js';
+import type { StoreOutage, StoreOutageChange } from './store-outage.js';
+import type { FinalStatus, JobFence, JobOutcome, LoadJob, PlannedSymbol, SymbolResult, SymbolSource } from './types.js';
 
 /** Why a job's signal was aborted. Pass one as `controller.abort(reason)`. */
 export class JobStop {
   constructor(
-    /** `error`: the engine itself stopped starting symbols after a failure (`stopOnError`). */
-    readonly kind: 'cancel' | 'shutdown' | 'error',
+    /**
+     * `error`: the engine itself stopped starting symbols after a failure (`stopOnError`); `fenced`: another
+     * coordinator took the job over (this one's lease was lost): stop without writing anything.
+     */
+    readonly kind: 'cancel' | 'shutdown' | 'error' | 'fenced',
     readonly detail = '',
   ) {}
 }
@@ -46,6 +50,18 @@ export interface RunJobDeps extends LoadSymbolDeps {
   reporters: readonly JobReporter[];
   onReporterError?: ReporterErrorHandler;
   planning?: JobPlanning | undefined;
+  /** The database's availability: planning waits through an outage, and the status says the job is waiting. */
+  outage?: StoreOutage | undefined;
+  /** The coordinator's lease: checked before the job settles, so a coordinator taken over settles nothing. */
+  fence?: JobFence | undefined;
+}
+
+/** The status message for a change of the database's availability. */
+function outageNote(change: StoreOutageChange, maxWaitMs: number): string {
+  if (change.kind === 'down') {
+    return `waiting for the database since ${new Date(change.since).toISOString()}: loading pauses until it answers (up to ${Math.round(maxWaitMs / 60_000)} min)`;
+  }
+  return `the database answers again after ${Math.round(change.downMs / 1000)} s: loading resumes`;
 }
 
 /** The plan of a job without planning: every symbol per ticker, details included. */
@@ -149,141 +165,164 @@ export async function runLoadJob(
   let fatal: FatalJobError | undefined;
   let jobError: { code: string; message: string } | undefined;
 
-  let plan: JobPlan | undefined;
+  // Work that reads the database waits through an outage instead of failing the job.
+  const withStore = <T>(fn: () => Promise<T>): Promise<T> => (deps.outage ? deps.outage.retry(fn, signal) : fn());
+  const unsubscribe = deps.outage?.subscribe((change) => {
+    void tracker.note(outageNote(change, deps.outage?.settings.maxWaitMs ?? 0), { urgent: true });
+  });
   try {
-    symbols = await deps.resolveSymbols(job.source);
+    return await runJob();
   } catch (error) {
-    jobError = { code: errorCode(error, 'UNIVERSE_INVALID'), message: errorMessage(error) };
+    // Handed back or taken over: settled elsewhere; what counts running jobs here lets go of it.
+    if (error instanceof JobHandedOff) await tracker.abandoned();
+    throw error;
+  } finally {
+    unsubscribe?.();
   }
-  let splits: SplitsCheck | undefined;
-  if (!jobError) {
+
+  async function runJob(): Promise<JobOutcome> {
+    let plan: JobPlan | undefined;
     try {
-      if (deps.planning?.checkSplits && symbols.length > 0) splits = await deps.planning.checkSplits(symbols, signal);
-      plan = deps.planning
-        ? planRequests(symbols, await deps.planning.knowledge(job, symbols, splits?.readjust), {
-            ...deps.planning.options,
-            now: (deps.planning.now ?? now)(),
-          })
-        : plainPlan(job, symbols);
-      if (splits?.requests) {
-        plan.requests.splits = splits.requests;
-        plan.requests.total += splits.requests;
-      }
+      symbols = await withStore(() => deps.resolveSymbols(job.source));
     } catch (error) {
-      jobError = { code: errorCode(error, 'STORAGE_FAILED'), message: `planning the job's requests failed: ${errorMessage(error)}` };
+      jobError = { code: errorCode(error, 'UNIVERSE_INVALID'), message: errorMessage(error) };
     }
-  }
-
-  await tracker.started(jobError ? [] : symbols, plan);
-
-  // The grouped-daily pass: every symbol's day bars of the planned dates, before the symbols load.
-  const planned = new Map<string, PlannedSymbol>();
-  for (const p of plan?.symbols ?? []) planned.set(p.symbol, { plan: p });
-  if (!jobError && plan && plan.grouped.length > 0) {
-    try {
-      const supplied = await runGroupedPass(plan.grouped, deps.market, signal, {
-        concurrency: deps.planning?.groupedConcurrency ?? 8,
-        onProgress: (done, total) => tracker.note(`grouped daily: ${done} of ${total} dates fetched`),
-      });
-      for (const [symbol, days] of supplied) {
-        const entry = planned.get(symbol);
-        if (entry) entry.supplied = days;
+    let splits: SplitsCheck | undefined;
+    if (!jobError) {
+      try {
+        const planning = deps.planning;
+        if (planning?.checkSplits && symbols.length > 0) {
+          const check = planning.checkSplits;
+          splits = await withStore(() => check(symbols, signal));
+        }
+        plan = planning
+          ? planRequests(symbols, await withStore(() => planning.knowledge(job, symbols, splits?.readjust)), {
+              ...planning.options,
+              now: (planning.now ?? now)(),
+            })
+          : plainPlan(job, symbols);
+        if (splits?.requests) {
+          plan.requests.splits = splits.requests;
+          plan.requests.total += splits.requests;
+        }
+      } catch (error) {
+        jobError = { code: errorCode(error, 'STORAGE_FAILED'), message: `planning the job's requests failed: ${errorMessage(error)}` };
       }
-    } catch (error) {
-      if (error instanceof FatalJobError) fatal = error;
-      else if (!signal.aborted) jobError = { code: errorCode(error), message: errorMessage(error) };
     }
-  }
 
-  // stopOnError: the first failure stops new symbols from starting (those in flight finish), like a drain.
-  const onError = new AbortController();
-  const drains = [drain, job.stopOnError ? onError.signal : undefined].filter((s): s is AbortSignal => s !== undefined);
-  const drainAll = drains.length > 1 ? AbortSignal.any(drains) : drains[0];
+    await tracker.started(jobError ? [] : symbols, plan);
 
-  if (!jobError && !fatal && !signal.aborted) {
-    try {
-      const work = (symbol: string, s: AbortSignal) => {
-        const p = planned.get(symbol) ?? { plan: perTickerPlan(symbol, job.ranges) };
-        const supplied = p.supplied;
-        p.supplied = undefined; // the symbol holds its day bars from here: the job's copy is released
-        return loadPlannedSymbol(p.plan, deps, s, supplied);
+    // The grouped-daily pass: every symbol's day bars of the planned dates, before the symbols load.
+    const planned = new Map<string, PlannedSymbol>();
+    for (const p of plan?.symbols ?? []) planned.set(p.symbol, { plan: p });
+    if (!jobError && plan && plan.grouped.length > 0) {
+      try {
+        const supplied = await runGroupedPass(plan.grouped, deps.market, signal, {
+          concurrency: deps.planning?.groupedConcurrency ?? 8,
+          onProgress: (done, total) => tracker.note(`grouped daily: ${done} of ${total} dates fetched`),
+        });
+        for (const [symbol, days] of supplied) {
+          const entry = planned.get(symbol);
+          if (entry) entry.supplied = days;
+        }
+      } catch (error) {
+        if (error instanceof FatalJobError) fatal = error;
+        else if (!signal.aborted) jobError = { code: errorCode(error), message: errorMessage(error) };
+      }
+    }
+
+    // stopOnError: the first failure stops new symbols from starting (those in flight finish), like a drain.
+    const onError = new AbortController();
+    const drains = [drain, job.stopOnError ? onError.signal : undefined].filter((s): s is AbortSignal => s !== undefined);
+    const drainAll = drains.length > 1 ? AbortSignal.any(drains) : drains[0];
+
+    if (!jobError && !fatal && !signal.aborted) {
+      try {
+        const work = (symbol: string, s: AbortSignal) => {
+          const p = planned.get(symbol) ?? { plan: perTickerPlan(symbol, job.ranges) };
+          const supplied = p.supplied;
+          p.supplied = undefined; // the symbol holds its day bars from here: the job's copy is released
+          return loadPlannedSymbol(p.plan, deps, s, supplied);
+        };
+        await deps.executor.run(symbols, work, {
+          task: { jobId: job.jobId, ranges: job.ranges, planned },
+          signal,
+          drain: drainAll,
+          onStart: (symbol) => tracker.symbolStarted(symbol),
+          onResult: async (result) => {
+            results.push(result);
+            if (!result.ok && !result.interrupted && !onError.signal.aborted) onError.abort(new JobStop('error', result.symbol));
+            await tracker.symbolFinished(result);
+          },
+        });
+      } catch (error) {
+        // Handed back to the queue: another worker continues the job and settles it; nothing is written here.
+        if (error instanceof JobHandedOff) throw error;
+        if (error instanceof FatalJobError) fatal = error;
+        else jobError = { code: errorCode(error), message: errorMessage(error) };
+      }
+    }
+
+    // Symbols that started and never reported (the job stopped waiting for them: a fatal error, a cancel's grace
+    // period over) were interrupted: recorded as such, so no progress row or count is left in between.
+    for (const symbol of tracker.unfinishedSymbols()) {
+      const result: SymbolResult = {
+        symbol,
+        ok: false,
+        errorCode: 'ABORTED',
+        errorMessage: 'stopped before it reported',
+        timeframes: [],
+        recordsImported: 0,
+        processingTimeMs: 0,
+        interrupted: true,
       };
-      await deps.executor.run(symbols, work, {
-        task: { jobId: job.jobId, ranges: job.ranges, planned },
-        signal,
-        drain: drainAll,
-        onStart: (symbol) => tracker.symbolStarted(symbol),
-        onResult: async (result) => {
-          results.push(result);
-          if (!result.ok && !result.interrupted && !onError.signal.aborted) onError.abort(new JobStop('error', result.symbol));
-          await tracker.symbolFinished(result);
-        },
-      });
-    } catch (error) {
-      // Handed back to the queue: another worker continues the job and settles it; nothing is written here.
-      if (error instanceof JobHandedOff) throw error;
-      if (error instanceof FatalJobError) fatal = error;
-      else jobError = { code: errorCode(error), message: errorMessage(error) };
+      results.push(result);
+      await tracker.symbolFinished(result);
     }
-  }
 
-  // Symbols that started and never reported (the job stopped waiting for them: a fatal error, a cancel's grace
-  // period over) were interrupted: recorded as such, so no progress row or count is left in between.
-  for (const symbol of tracker.unfinishedSymbols()) {
-    const result: SymbolResult = {
-      symbol,
-      ok: false,
-      errorCode: 'ABORTED',
-      errorMessage: 'stopped before it reported',
-      timeframes: [],
-      recordsImported: 0,
-      processingTimeMs: 0,
-      interrupted: true,
+    const reasonOf = (s: AbortSignal | undefined) => (s?.aborted && s.reason instanceof JobStop ? s.reason : undefined);
+    // A drain that started every symbol anyway changed nothing: it only counts when symbols were left unstarted.
+    // A stop on error is not a stop here: the job is settled from its results (it failed because a symbol failed).
+    const drained = results.length < symbols.length ? reasonOf(drain) : undefined;
+    const stop = reasonOf(signal) ?? drained;
+    const settled = settle(job, results, symbols.length, stop, fatal);
+    let { status, message } = settled;
+    const rejectedBars = rejectedOf(results);
+    message += splitsNote(results, splits) + (rejectedBars ? `; ${describeRejected(rejectedBars)}` : '');
+    let errorCodeOut = fatal?.code ?? settled.code;
+    let errorMessageOut = fatal?.message ?? (settled.code ? message : undefined);
+    if (jobError) {
+      status = 'failed';
+      message = `job failed: ${jobError.code}: ${jobError.message}`;
+      errorCodeOut = jobError.code;
+      errorMessageOut = jobError.message;
+    } else if (status === 'failed' && !errorCodeOut) {
+      const firstFailure = settled.failed[0];
+      errorCodeOut = stop ? 'WORKER_SHUTDOWN' : (firstFailure?.errorCode ?? 'NOTHING_LOADED');
+      errorMessageOut = message;
+    }
+
+    const outcome: JobOutcome = {
+      jobId: job.jobId,
+      status,
+      message,
+      errorCode: errorCodeOut,
+      errorMessage: errorMessageOut,
+      symbolsTotal: symbols.length,
+      results,
+      successfulSymbols: settled.ok.map((r) => r.symbol),
+      failedSymbols: settled.failed.map((r) => r.symbol),
+      interruptedSymbols: settled.interrupted.map((r) => r.symbol),
+      recordsImported: results.reduce((n, r) => n + r.recordsImported, 0),
+      hasErrors: status === 'failed' || settled.failed.length > 0 || settled.ok.length < symbols.length,
+      ...(plan ? { plannedRequests: { ...plan.requests } } : {}),
+      ...(rejectedBars ? { rejectedBars } : {}),
+      startedAt: tracker.startedAt,
+      completedAt: new Date(now()),
     };
-    results.push(result);
-    await tracker.symbolFinished(result);
+    // Settled here only while this process still coordinates the job: one taken over settles nothing.
+    if (deps.fence && !(await deps.fence.holds().catch(() => true))) throw new JobFenced(job.jobId);
+    await tracker.finished(outcome);
+    return outcome;
   }
-
-  const reasonOf = (s: AbortSignal | undefined) => (s?.aborted && s.reason instanceof JobStop ? s.reason : undefined);
-  // A drain that started every symbol anyway changed nothing: it only counts when symbols were left unstarted.
-  // A stop on error is not a stop here: the job is settled from its results (it failed because a symbol failed).
-  const drained = results.length < symbols.length ? reasonOf(drain) : undefined;
-  const stop = reasonOf(signal) ?? drained;
-  const settled = settle(job, results, symbols.length, stop, fatal);
-  let { status, message } = settled;
-  const rejectedBars = rejectedOf(results);
-  message += splitsNote(results, splits) + (rejectedBars ? `; ${describeRejected(rejectedBars)}` : '');
-  let errorCodeOut = fatal?.code ?? settled.code;
-  let errorMessageOut = fatal?.message ?? (settled.code ? message : undefined);
-  if (jobError) {
-    status = 'failed';
-    message = `job failed: ${jobError.code}: ${jobError.message}`;
-    errorCodeOut = jobError.code;
-    errorMessageOut = jobError.message;
-  } else if (status === 'failed' && !errorCodeOut) {
-    const firstFailure = settled.failed[0];
-    errorCodeOut = stop ? 'WORKER_SHUTDOWN' : (firstFailure?.errorCode ?? 'NOTHING_LOADED');
-    errorMessageOut = message;
-  }
-
-  const outcome: JobOutcome = {
-    jobId: job.jobId,
-    status,
-    message,
-    errorCode: errorCodeOut,
-    errorMessage: errorMessageOut,
-    symbolsTotal: symbols.length,
-    results,
-    successfulSymbols: settled.ok.map((r) => r.symbol),
-    failedSymbols: settled.failed.map((r) => r.symbol),
-    interruptedSymbols: settled.interrupted.map((r) => r.symbol),
-    recordsImported: results.reduce((n, r) => n + r.recordsImported, 0),
-    hasErrors: status === 'failed' || settled.failed.length > 0 || settled.ok.length < symbols.length,
-    ...(plan ? { plannedRequests: { ...plan.requests } } : {}),
-    ...(rejectedBars ? { rejectedBars } : {}),
-    startedAt: tracker.startedAt,
-    completedAt: new Date(now()),
-  };
-  await tracker.finished(outcome);
-  return outcome;
 }

@@ -173,6 +173,14 @@ export interface SymbolResult {
   readjusted?: { splits: SplitReadjustment[]; rowsRewritten: number } | undefined;
 }
 
+/**
+ * A coordinator's lease on a job (e.g. job-protocol's `JobLease`): while it holds, this process is the job's only
+ * coordinator; once another took the job over, `holds()` resolves false and this one writes nothing more.
+ */
+export interface JobFence {
+  holds(): Promise<boolean>;
+}
+
 export type FinalStatus = 'completed' | 'completed_with_errors' | 'failed' | 'cancelled';
 
 export interface JobOutcome {

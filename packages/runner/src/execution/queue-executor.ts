@@ -7,14 +7,14 @@
  */
 import { Job, type Queue, type QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { errorMessage, FatalJobError, JobHandedOff } from '../engine/errors.js';
+import { errorMessage, FatalJobError, JobFenced, JobHandedOff } from '../engine/errors.js';
 import { JobStop } from '../engine/run-job.js';
 import type { SuppliedDays, SymbolResult } from '../engine/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretScrubber } from '../logging/secrets.js';
 import type { DayHandoff } from './day-handoff.js';
 import type { SymbolExecutionHooks, SymbolExecutor } from './executor.js';
-import { markJobCancelled, type QueueSettings, symbolEntryId } from './queues.js';
+import { keepFinished, markJobCancelled, type QueueSettings, symbolEntryId } from './queues.js';
 import { failedSymbolResult, readSymbolOutcome, type SymbolEntryData, type SymbolEntryOutcome } from './symbol-entry.js';
 
 export interface QueueExecutorOptions {
@@ -111,6 +111,7 @@ export class QueueExecutor implements SymbolExecutor {
   async run(symbols: readonly string[], _work: unknown, hooks: SymbolExecutionHooks): Promise<void> {
     const { jobId, ranges } = hooks.task;
     const early = this.stopReason(hooks);
+    if (early?.kind === 'fenced') throw new JobFenced(jobId);
     if (early?.kind === 'shutdown') throw new JobHandedOff(jobId);
     if (early) return; // cancelled before any symbol was queued
     const { handoff } = this.options;
@@ -145,7 +146,8 @@ export class QueueExecutor implements SymbolExecutor {
       handedOff = error instanceof JobHandedOff;
       throw error;
     } finally {
-      for (const id of c.pending.keys()) this.collections.delete(id);
+      // Only this collection's: a newer coordination of the same job in this process (it was taken back after this
+      // one lost it) keeps its own.
       for (const [id, owner] of this.collections) if (owner === c) this.collections.delete(id);
       // Settled (or stopped for good): nobody needs the job's day bars any more. A job handed off keeps them for the
       // replicas still loading its symbols and the coordinator that takes it next.
@@ -170,6 +172,8 @@ export class QueueExecutor implements SymbolExecutor {
   private async stop(c: Collection, stop: JobStop): Promise<void> {
     // Shutdown: the other replicas keep loading this job's symbols; whoever takes the job next collects them.
     if (stop.kind === 'shutdown') throw new JobHandedOff(c.data.jobId);
+    // Another coordinator has the job: its symbols are its business now (no cancel mark, nothing written).
+    if (stop.kind === 'fenced') throw new JobFenced(c.data.jobId);
     c.stopping = true;
     await this.markCancelled(c.data.jobId);
     // Entries no replica has taken yet are removed; those in flight see the mark (or the cancel message) and report.
@@ -220,7 +224,7 @@ export class QueueExecutor implements SymbolExecutor {
 
   private async add(c: Collection, ids: string[]): Promise<void> {
     const s = this.options.settings;
-    const keep = { age: s.keepFinishedSeconds };
+    const keep = keepFinished(s, 'symbols');
     // Ids are stable: an entry that already exists (this job re-planned by a new coordinator) is left as it is.
     const batch = 500;
     for (let i = 0; i < ids.length; i += batch) {

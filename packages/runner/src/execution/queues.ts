@@ -54,6 +54,11 @@ export interface QueueSettings {
   reconcileIntervalMs: number;
   /** How long finished entries are kept (a job delivered again within it is not run again). Default 1 day. */
   keepFinishedSeconds: number;
+  /**
+   * At most this many finished entries are kept per queue, however young (Redis memory stays bounded at any job
+   * rate): jobs queue 10,000 (about 2 KB each), symbols queue 50,000 (about 1.5 KB each). Default as given.
+   */
+  keepFinishedCount: { jobs: number; symbols: number };
   /** Times an entry may be taken back from a dead replica before it fails. Default 5. */
   maxStalledCount: number;
 }
@@ -64,8 +69,14 @@ export const QUEUE_DEFAULTS: QueueSettings = {
   symbolBackoffMs: 1000,
   reconcileIntervalMs: 2000,
   keepFinishedSeconds: 86_400,
+  keepFinishedCount: { jobs: 10_000, symbols: 50_000 },
   maxStalledCount: 5,
 };
+
+/** BullMQ's `removeOnComplete`/`removeOnFail` for a queue: by age and by count, whichever comes first. */
+export function keepFinished(s: QueueSettings, queue: 'jobs' | 'symbols'): { age: number; count: number } {
+  return { age: s.keepFinishedSeconds, count: s.keepFinishedCount[queue] };
+}
 
 /** Symbol error codes worth another attempt later: the network, the API's 5xx/429, the database connection. */
 export const TRANSIENT_SYMBOL_CODES: ReadonlySet<string> = new Set([
@@ -75,6 +86,7 @@ export const TRANSIENT_SYMBOL_CODES: ReadonlySet<string> = new Set([
   'API_RATE_LIMIT',
   'INVALID_RESPONSE',
   'CONNECTION_FAILED',
+  'STORE_UNAVAILABLE',
   'STORAGE_FAILED',
   'STORE_CLOSED',
 ]);

@@ -8,11 +8,12 @@ import { type Job, Worker as QueueWorker, WaitingError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { errorMessage, FatalJobError } from '../engine/errors.js';
 import { JobStop } from '../engine/run-job.js';
+import { failedForOutage, type StoreOutage, StoreOutageTimeout } from '../engine/store-outage.js';
 import type { SymbolResult } from '../engine/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretScrubber } from '../logging/secrets.js';
 import { isJobCancelled, markJobCancelled, QUEUE_PREFIX, type QueueSettings, SYMBOLS_QUEUE, TRANSIENT_SYMBOL_CODES } from './queues.js';
-import { notRunResult, type SymbolEntryData, type SymbolEntryOutcome, symbolEntryDataSchema } from './symbol-entry.js';
+import { failedSymbolResult, notRunResult, type SymbolEntryData, type SymbolEntryOutcome, symbolEntryDataSchema } from './symbol-entry.js';
 
 export interface SymbolRunnerOptions {
   /** Connection for the queue (BullMQ needs `maxRetriesPerRequest: null`). */
@@ -23,6 +24,11 @@ export interface SymbolRunnerOptions {
   concurrency: number;
   settings: QueueSettings;
   load(entry: SymbolEntryData, signal: AbortSignal): Promise<SymbolResult>;
+  /**
+   * The database's availability: a symbol waits here before it starts while the database is away, and one that
+   * failed because the database went away waits for it and loads again (see ../engine/store-outage.ts).
+   */
+  outage?: StoreOutage | undefined;
   logger: Logger;
   scrubber: SecretScrubber;
 }
@@ -105,6 +111,38 @@ export class SymbolRunner {
     return isJobCancelled(this.options.redis, jobId);
   }
 
+  /**
+   * Loads the symbol; while the database is unavailable, waits for it first, and loads again a symbol that failed
+   * because it went away (writes are idempotent upserts). `gaveUp`: the wait passed its limit and the result is final.
+   */
+  private async loadThroughOutages(data: SymbolEntryData, signal: AbortSignal): Promise<{ result: SymbolResult; gaveUp: boolean }> {
+    const { outage, logger } = this.options;
+    let last: SymbolResult | undefined;
+    for (;;) {
+      if (outage) {
+        try {
+          await outage.whenUp(signal);
+        } catch (error) {
+          if (error instanceof StoreOutageTimeout) {
+            const result = last ?? failedSymbolResult(data.symbol, 'STORE_UNAVAILABLE', `${data.symbol} was not loaded`);
+            result.errorCode = 'STORE_UNAVAILABLE';
+            result.errorMessage = `${result.errorMessage ?? data.symbol}; ${error.message}, so it was given up`;
+            return { result, gaveUp: true };
+          }
+          // Stopped while waiting (a cancel or shutdown): nothing of this attempt was written.
+          return { result: notRunResult(data.symbol, 'stopped while waiting for the database'), gaveUp: false };
+        }
+      }
+      last = await this.options.load(data, signal);
+      if (!outage || signal.aborted || !failedForOutage(last)) return { result: last, gaveUp: false };
+      outage.reportDown(new Error(this.options.scrubber.scrub(last.errorMessage ?? 'the database is unavailable')));
+      logger.warn(
+        { jobId: data.jobId, symbol: data.symbol, code: last.errorCode },
+        'the database is unavailable: the symbol waits for it and loads again',
+      );
+    }
+  }
+
   private async process(entry: Job<SymbolEntryData, SymbolEntryOutcome>, token: string | undefined): Promise<SymbolEntryOutcome> {
     const parsed = symbolEntryDataSchema.safeParse(entry.data);
     if (!parsed.success) {
@@ -124,14 +162,14 @@ export class SymbolRunner {
     const attempt = entry.attemptsMade + 1;
     const attempts = entry.opts.attempts ?? 1;
     try {
-      const result = await this.options.load(data, controller.signal);
+      const { result, gaveUp } = await this.loadThroughOutages(data, controller.signal);
       const stop = controller.signal.aborted ? controller.signal.reason : undefined;
       if (stop instanceof JobStop && stop.kind === 'shutdown') {
         // Unfinished because this replica is stopping: back to the queue, not a result.
         await entry.moveToWait(token);
         throw new WaitingError();
       }
-      if (!result.ok && !result.interrupted && TRANSIENT_SYMBOL_CODES.has(result.errorCode ?? '') && attempt < attempts) {
+      if (!gaveUp && !result.ok && !result.interrupted && TRANSIENT_SYMBOL_CODES.has(result.errorCode ?? '') && attempt < attempts) {
         log.warn(
           { jobId, symbol, attempt, attempts, code: result.errorCode, error: this.options.scrubber.scrub(result.errorMessage ?? '') },
           'symbol failed transiently: the queue retries it',

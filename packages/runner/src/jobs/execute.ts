@@ -2,12 +2,13 @@
  * Runs one load job with the reporters that fit where it runs: always logs, the progress tables and metrics;
  * Redis status and events when a Redis connection is given (worker, submit); the console view for the CLI.
  */
-import type { EventPublisher } from '@tickstock/job-protocol';
+import type { EventPublisher, JobLease } from '@tickstock/job-protocol';
 import type { OhlcvStore } from '@tickstock/ohlcv-store';
 import type { Redis } from 'ioredis';
 import { OhlcvBarStore } from '../adapters/bar-store.js';
 import type { JobReporter } from '../engine/progress.js';
 import { type JobPlanning, runLoadJob } from '../engine/run-job.js';
+import type { StoreOutage } from '../engine/store-outage.js';
 import type { JobOutcome, LoadJob, MarketDataPort, SymbolSource } from '../engine/types.js';
 import type { SymbolExecutor } from '../execution/executor.js';
 import type { Logger } from '../logging/logger.js';
@@ -37,6 +38,8 @@ export interface JobServices {
    * last stored bar (daily imports); `false` loads every symbol per ticker, details included.
    */
   planning?: PlanningSettings | false | undefined;
+  /** The database's availability (the worker's): the job waits through an outage instead of failing. */
+  outage?: StoreOutage | undefined;
 }
 
 /** The planner's settings (defaults in ../planning). */
@@ -63,6 +66,10 @@ export interface ExecuteOptions {
   progressBaseline?: ProgressBaseline;
   /** Status key writer options (daily imports: no wait for an app pre-write that never comes). */
   statusWriter?: RedisStatusReporterOptions['writer'];
+  /** The coordinator's lease on the job (the worker's): fences every status, event and progress write. */
+  lease?: JobLease | undefined;
+  /** Called when a write finds the lease lost: the coordinator stops. */
+  onLeaseLost?: (() => void) | undefined;
 }
 
 export function executeLoadJob(job: LoadJob, services: JobServices, options: ExecuteOptions = {}): Promise<JobOutcome> {
@@ -71,6 +78,8 @@ export function executeLoadJob(job: LoadJob, services: JobServices, options: Exe
     new DbProgressReporter(services.store, services.scrubber, {
       retryCount: options.retryCount ?? 0,
       ...(options.progressBaseline ? { baseline: options.progressBaseline } : {}),
+      outage: services.outage,
+      fence: options.lease,
     }),
   ];
   if (services.metrics) reporters.push(new MetricsReporter(services.metrics));
@@ -82,6 +91,8 @@ export function executeLoadJob(job: LoadJob, services: JobServices, options: Exe
         scrubber: services.scrubber,
         universeNames: options.universeNames ?? [],
         ...(options.statusWriter ? { writer: options.statusWriter } : {}),
+        lease: options.lease,
+        onLeaseLost: options.onLeaseLost,
       }),
     );
   }
@@ -94,6 +105,8 @@ export function executeLoadJob(job: LoadJob, services: JobServices, options: Exe
       executor: services.executor,
       resolveSymbols: services.resolveSymbols,
       planning: planningOf(services),
+      outage: services.outage,
+      fence: options.lease,
       reporters,
       onReporterError: (name, error) =>
         services.logger.warn(

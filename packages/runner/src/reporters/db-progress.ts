@@ -1,7 +1,15 @@
-/** Writes a job's progress to `processing_progress` and `symbol_processing_status` (phase `data_import`). */
-import type { OhlcvStore } from '@tickstock/ohlcv-store';
+/**
+ * Writes a job's progress to `processing_progress` and `symbol_processing_status` (phase `data_import`).
+ *
+ * The tables stay true through a database outage: a write the database could not take is kept (the newest per
+ * symbol) and made as soon as it answers again, and when the job settles every symbol's final state and the job's
+ * progress are written together, waiting for the database (up to the outage limit) if it is away. A coordinator
+ * that lost its job's lease writes nothing more (see ../worker/job-fence.ts).
+ */
+import type { OhlcvStore, SymbolStatusUpdate } from '@tickstock/ohlcv-store';
 import type { JobReporter, JobStartInfo, ProgressSnapshot } from '../engine/progress.js';
-import type { JobOutcome, SymbolResult } from '../engine/types.js';
+import { isStoreOutage, type StoreOutage } from '../engine/store-outage.js';
+import type { JobFence, JobOutcome, SymbolResult } from '../engine/types.js';
 import type { SecretScrubber } from '../logging/secrets.js';
 
 export const DATA_IMPORT_PHASE = 'data_import';
@@ -18,11 +26,18 @@ export interface DbProgressOptions {
   retryCount?: number | ((symbol: string) => number);
   /** For retries: the rest of the run, so `processing_progress` keeps describing the whole run. */
   baseline?: ProgressBaseline;
+  /** The database's availability: writes it could not take are made again when it answers. */
+  outage?: StoreOutage | undefined;
+  /** The coordinator's lease on the job: once lost, nothing more is written. */
+  fence?: JobFence | undefined;
 }
 
 export class DbProgressReporter implements JobReporter {
   readonly name = 'db-progress';
   private readonly retryCount: (symbol: string) => number;
+  /** Symbol rows the database could not take yet (the newest per symbol). */
+  private readonly pending = new Map<string, SymbolStatusUpdate>();
+  private progressPending = false;
 
   constructor(
     private readonly store: OhlcvStore,
@@ -33,9 +48,9 @@ export class DbProgressReporter implements JobReporter {
     this.retryCount = typeof r === 'number' ? () => r : r;
   }
 
-  private progress(s: ProgressSnapshot) {
+  private progressRow(s: ProgressSnapshot) {
     const base = this.options.baseline;
-    return this.store.recordProgress({
+    return {
       runId: s.jobId,
       phase: DATA_IMPORT_PHASE,
       totalItems: base ? base.total : s.symbolsTotal,
@@ -43,50 +58,100 @@ export class DbProgressReporter implements JobReporter {
       failedItems: (base?.failed ?? 0) + s.failed,
       currentItem: s.currentSymbol,
       estimatedCompletion: s.estimatedCompletion?.getTime() ?? null,
-    });
+    };
   }
 
-  async jobStarted(_info: JobStartInfo, s: ProgressSnapshot): Promise<void> {
-    await this.progress(s);
-  }
-
-  async symbolStarted(symbol: string, s: ProgressSnapshot): Promise<void> {
-    await this.store.recordSymbolStatus({
-      runId: s.jobId,
-      phase: DATA_IMPORT_PHASE,
-      symbol,
-      status: 'processing',
-      retryCount: this.retryCount(symbol),
-    });
-  }
-
-  async symbolFinished(r: SymbolResult, s: ProgressSnapshot): Promise<void> {
-    await this.store.recordSymbolStatus({
-      runId: s.jobId,
+  private symbolRow(r: SymbolResult, jobId: string): SymbolStatusUpdate {
+    if (r.interrupted && !r.ok) {
+      // Stopped by a cancel, shutdown or fatal error: `interrupted`, never `failed`.
+      return {
+        runId: jobId,
+        phase: DATA_IMPORT_PHASE,
+        symbol: r.symbol,
+        status: 'interrupted',
+        errorMessage: this.scrubber.scrub(r.errorMessage ?? 'stopped before it finished'),
+        retryCount: this.retryCount(r.symbol),
+        processingTimeMs: r.processingTimeMs,
+      };
+    }
+    return {
+      runId: jobId,
       phase: DATA_IMPORT_PHASE,
       symbol: r.symbol,
       status: r.ok ? 'completed' : 'failed',
       errorMessage: r.ok ? null : this.scrubber.scrub(`${r.errorCode}: ${r.errorMessage ?? ''}`),
       retryCount: this.retryCount(r.symbol),
       processingTimeMs: r.processingTimeMs,
-    });
-    await this.progress(s);
+    };
+  }
+
+  /** False once the coordinator lost the job's lease. */
+  private async mayWrite(): Promise<boolean> {
+    return this.options.fence ? this.options.fence.holds() : true;
+  }
+
+  /**
+   * Writes `rows` and the progress row (and whatever an outage held back). During an outage the rows are kept for
+   * later instead, and the error is not rethrown: the next write, or the job's end, makes them.
+   */
+  private async write(rows: readonly SymbolStatusUpdate[], s: ProgressSnapshot | undefined): Promise<void> {
+    for (const row of rows) this.pending.set(row.symbol, row);
+    if (s) this.progressPending = true;
+    if (this.options.outage?.since !== undefined) return; // away: kept until it answers
+    if (!(await this.mayWrite())) return;
+    try {
+      await this.flush(s);
+    } catch (error) {
+      if (!this.options.outage || !isStoreOutage(error)) throw error;
+      this.options.outage.reportDown(error);
+    }
+  }
+
+  private async flush(s: ProgressSnapshot | undefined): Promise<void> {
+    if (this.pending.size > 0) {
+      const rows = [...this.pending.values()];
+      await this.store.recordSymbolStatuses(rows);
+      for (const row of rows) if (this.pending.get(row.symbol) === row) this.pending.delete(row.symbol);
+    }
+    if (this.progressPending && s) {
+      await this.store.recordProgress(this.progressRow(s));
+      this.progressPending = false;
+    }
+  }
+
+  async jobStarted(_info: JobStartInfo, s: ProgressSnapshot): Promise<void> {
+    await this.write([], s);
+  }
+
+  async symbolStarted(symbol: string, s: ProgressSnapshot): Promise<void> {
+    const row: SymbolStatusUpdate = {
+      runId: s.jobId,
+      phase: DATA_IMPORT_PHASE,
+      symbol,
+      status: 'processing',
+      retryCount: this.retryCount(symbol),
+    };
+    await this.write([row], undefined);
+  }
+
+  async symbolFinished(r: SymbolResult, s: ProgressSnapshot): Promise<void> {
+    await this.write([this.symbolRow(r, s.jobId)], s);
   }
 
   /** Closes the row of a symbol a cancel, shutdown or fatal error stopped: `interrupted`, never `failed`. */
   async symbolInterrupted(r: SymbolResult, s: ProgressSnapshot): Promise<void> {
-    await this.store.recordSymbolStatus({
-      runId: s.jobId,
-      phase: DATA_IMPORT_PHASE,
-      symbol: r.symbol,
-      status: 'interrupted',
-      errorMessage: this.scrubber.scrub(r.errorMessage ?? 'stopped before it finished'),
-      retryCount: this.retryCount(r.symbol),
-      processingTimeMs: r.processingTimeMs,
-    });
+    await this.write([this.symbolRow(r, s.jobId)], undefined);
   }
 
-  async jobFinished(_o: JobOutcome, s: ProgressSnapshot): Promise<void> {
-    await this.progress(s);
+  /**
+   * The job's final state, whole: every symbol's final row and the progress row, written in the step that settles
+   * the job (before its final status goes out), waiting for the database if it is away.
+   */
+  async jobFinished(o: JobOutcome, s: ProgressSnapshot): Promise<void> {
+    for (const r of o.results) this.pending.set(r.symbol, this.symbolRow(r, s.jobId));
+    this.progressPending = true;
+    if (!(await this.mayWrite())) return;
+    const outage = this.options.outage;
+    await (outage ? outage.retry(() => this.flush(s)) : this.flush(s));
   }
 }

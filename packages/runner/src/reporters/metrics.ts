@@ -24,6 +24,10 @@ export class MetricsReporter implements JobReporter {
     this.metrics.symbols.inc({ result: 'interrupted' });
   }
 
+  jobAbandoned(): void {
+    this.metrics.jobsRunning.dec();
+  }
+
   jobFinished(o: JobOutcome): void {
     this.metrics.jobsRunning.dec();
     this.metrics.jobs.inc({ status: o.status });

@@ -5,9 +5,9 @@
  * every failed symbol and failed job. Interrupted symbols are counted as interrupted, never as failed. Every text
  * passes through the secret scrubber first.
  */
-import { type EventPublisher, JobStatusWriter, type JobStatusWriterOptions } from '@tickstock/job-protocol';
+import { type EventPublisher, type JobLease, JobStatusWriter, type JobStatusWriterOptions, ProtocolError } from '@tickstock/job-protocol';
 import type { Redis } from 'ioredis';
-import type { JobReporter, JobStartInfo, ProgressSnapshot } from '../engine/progress.js';
+import type { JobReporter, JobStartInfo, NoteOptions, ProgressSnapshot } from '../engine/progress.js';
 import { describeRejected } from '../engine/rejected-bars.js';
 import type { JobOutcome, SymbolResult } from '../engine/types.js';
 import type { SecretScrubber } from '../logging/secrets.js';
@@ -22,8 +22,18 @@ export interface RedisStatusReporterOptions {
   writer?: Partial<Omit<JobStatusWriterOptions, 'jobId' | 'jobType'>>;
   /** Minimum ms between `job_progress_update` events (the final one always goes). Default 1000. */
   progressEventIntervalMs?: number;
+  /**
+   * The coordinator's lease on the job. With it every status write is fenced (refused once another coordinator took
+   * the job over; never backwards; nothing after a final status), `data_import_started` and `data_import_completed`
+   * go out once per job whoever coordinates it, and nothing at all is published once the lease is lost.
+   */
+  lease?: JobLease | undefined;
+  /** Called once when a write finds the lease lost: the coordinator stops. */
+  onLeaseLost?: (() => void) | undefined;
   now?: () => number;
 }
+
+const isCode = (e: unknown, code: string) => e instanceof ProtocolError && e.code === code;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -35,6 +45,48 @@ export class RedisStatusReporter implements JobReporter {
 
   constructor(private readonly options: RedisStatusReporterOptions) {
     this.now = options.now ?? Date.now;
+  }
+
+  private lost = false;
+
+  private leaseLost(): void {
+    if (this.lost) return;
+    this.lost = true;
+    this.options.onLeaseLost?.();
+  }
+
+  /** False once the lease is lost (checked in Redis when there is one): nothing more is published. */
+  private async mayPublish(): Promise<boolean> {
+    const lease = this.options.lease;
+    if (this.lost) return false;
+    if (!lease) return true;
+    if (await lease.holds()) return true;
+    this.leaseLost();
+    return false;
+  }
+
+  /** Runs a status write; a lost lease stops the reporter (and the coordinator) instead of failing. */
+  private async status<T>(write: () => Promise<T>): Promise<T | undefined> {
+    if (this.lost) return undefined;
+    try {
+      return await write();
+    } catch (e) {
+      if (isCode(e, 'LEASE_LOST')) {
+        this.leaseLost();
+        return undefined;
+      }
+      throw e;
+    }
+  }
+
+  /** True when this coordinator is the first to publish `event` for the job (always, without a lease). */
+  private async firstTime(event: string): Promise<boolean> {
+    const lease = this.options.lease;
+    if (this.lost) return false;
+    if (!lease) return true;
+    const claim = await lease.claimOnce(event);
+    if (claim === 'lost') this.leaseLost();
+    return claim === 'claimed';
   }
 
   private statusFields(s: ProgressSnapshot) {
@@ -75,8 +127,11 @@ export class RedisStatusReporter implements JobReporter {
       jobId: info.job.jobId,
       jobType: info.job.jobType,
       totalSymbols: info.symbols.length,
+      ...(this.options.lease ? { lease: this.options.lease } : {}),
     });
-    await this.writer.start(this.statusFields(s));
+    const writer = this.writer;
+    await this.status(() => writer.start(this.statusFields(s)));
+    if (!(await this.firstTime('data_import_started'))) return;
     const lookback: Record<string, number> = {};
     for (const r of info.job.ranges) {
       // Days back from the range's end, as asked (`lookback_days: 10` is a range from today - 10 to today).
@@ -103,12 +158,14 @@ export class RedisStatusReporter implements JobReporter {
     });
   }
 
-  async jobNote(s: ProgressSnapshot): Promise<void> {
-    await this.writer?.update({ message: this.options.scrubber.scrub(s.message) });
+  async jobNote(s: ProgressSnapshot, options: NoteOptions = {}): Promise<void> {
+    const force = options.urgent === true;
+    await this.status(async () => this.writer?.update({ message: this.options.scrubber.scrub(s.message) }, { force }));
   }
 
   async symbolFinished(r: SymbolResult, s: ProgressSnapshot): Promise<void> {
-    await this.writer?.update(this.statusFields(s));
+    await this.status(async () => this.writer?.update(this.statusFields(s)));
+    if (!(await this.mayPublish())) return;
     await this.options.events.importEvent('symbol_processing_complete', {
       run_id: s.jobId,
       symbol: r.symbol,
@@ -147,18 +204,35 @@ export class RedisStatusReporter implements JobReporter {
 
   async jobFinished(o: JobOutcome, s: ProgressSnapshot): Promise<void> {
     const scrub = (x: string) => this.options.scrubber.scrub(x);
+    if (!(await this.mayPublish())) return;
     await this.options.events.importEvent('job_progress_update', this.progressPayload(s));
     const writer =
       this.writer ??
-      new JobStatusWriter(this.options.redis, { ...this.options.writer, jobId: o.jobId, jobType: s.jobType, totalSymbols: o.symbolsTotal });
-    const final = await writer.finish(o.status, {
-      ...this.statusFields(s),
-      interrupted_symbols: [...o.interruptedSymbols],
-      has_errors: o.hasErrors,
-      ...(o.rejectedBars ? { rejected_bars: o.rejectedBars.total } : {}),
-      message: scrub(o.message),
-      error_message: o.errorMessage ? scrub(o.errorMessage) : o.hasErrors ? scrub(o.message) : null,
-    });
+      new JobStatusWriter(this.options.redis, {
+        ...this.options.writer,
+        jobId: o.jobId,
+        jobType: s.jobType,
+        totalSymbols: o.symbolsTotal,
+        ...(this.options.lease ? { lease: this.options.lease } : {}),
+      });
+    let final: Awaited<ReturnType<JobStatusWriter['finish']>> | undefined;
+    try {
+      final = await this.status(() =>
+        writer.finish(o.status, {
+          ...this.statusFields(s),
+          interrupted_symbols: [...o.interruptedSymbols],
+          has_errors: o.hasErrors,
+          ...(o.rejectedBars ? { rejected_bars: o.rejectedBars.total } : {}),
+          message: scrub(o.message),
+          error_message: o.errorMessage ? scrub(o.errorMessage) : o.hasErrors ? scrub(o.message) : null,
+        }),
+      );
+    } catch (e) {
+      // Another coordinator already settled the job: its final status stands, and its events went out.
+      if (isCode(e, 'STATUS_FINAL')) return;
+      throw e;
+    }
+    if (!final || !(await this.firstTime('data_import_completed'))) return;
     const duration = (o.completedAt.getTime() - o.startedAt.getTime()) / 1000;
     await this.options.events.importEvent('data_import_completed', {
       run_id: o.jobId,

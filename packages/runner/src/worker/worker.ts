@@ -9,6 +9,7 @@
 
 import { hostname } from 'node:os';
 import {
+  acquireJobLease,
   appMayPreWriteStatus,
   type ControlMessage,
   type DataLoadRequest,
@@ -22,9 +23,10 @@ import type { OhlcvStore } from '@tickstock/ohlcv-store';
 import { type Job, Queue, QueueEvents, Worker as QueueWorker, WaitingError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { OhlcvBarStore } from '../adapters/bar-store.js';
-import { errorMessage, JobHandedOff } from '../engine/errors.js';
+import { errorMessage, JobFenced, JobHandedOff } from '../engine/errors.js';
 import { loadPlannedSymbol, perTickerPlan } from '../engine/load-symbol.js';
 import { JobStop } from '../engine/run-job.js';
+import { StoreOutage, type StoreOutageSettings } from '../engine/store-outage.js';
 import type { JobOutcome, MarketDataPort, SymbolSource } from '../engine/types.js';
 import { DayHandoff, withoutGroupedDays } from '../execution/day-handoff.js';
 import { QueueExecutor } from '../execution/queue-executor.js';
@@ -32,6 +34,7 @@ import {
   isJobCancelled,
   JOBS_QUEUE,
   jobEntryId,
+  keepFinished,
   markJobCancelled,
   QUEUE_DEFAULTS,
   QUEUE_PREFIX,
@@ -76,6 +79,11 @@ export interface WorkerOptions {
    * `FORCE_HEALTH_CHECK`). Default interval 10 s; 0 turns it off.
    */
   monitoring?: { intervalMs?: number; apiRequestsPerSecond?: number | null };
+  /**
+   * What happens while the database is away (see ../engine/store-outage.ts): symbols and planning wait for it, up
+   * to `maxWaitMs` (default 10 minutes), instead of failing.
+   */
+  storeOutage?: Partial<StoreOutageSettings>;
 }
 
 /** What a jobs-queue entry carries: the request as normalised when the job arrived (its dates fixed then). */
@@ -111,6 +119,7 @@ export class Worker {
   private readonly symbols: SymbolRunner;
   private readonly executor: QueueExecutor;
   private readonly monitor: DashboardMonitor;
+  private readonly outage: StoreOutage;
   private stopping = false;
   private startedAt = 0;
 
@@ -153,6 +162,7 @@ export class Worker {
       scrubber,
     });
     const barStore = new OhlcvBarStore(options.store);
+    this.outage = this.watchStore();
     this.symbols = new SymbolRunner({
       connection,
       redis: options.redis,
@@ -169,6 +179,7 @@ export class Worker {
         }
         return loadPlannedSymbol(plan, { market: options.market, store: barStore }, signal, supplied);
       },
+      outage: this.outage,
       logger,
       scrubber,
     });
@@ -213,6 +224,35 @@ export class Worker {
         pingDatabase: () => options.store.ping(),
       },
     });
+  }
+
+  /**
+   * The database's availability, shared by every symbol and job of this process. An outage is logged and reported
+   * on `tickstock:errors` once (with when it began and how long work waits); its end is logged.
+   */
+  private watchStore(): StoreOutage {
+    const { logger, scrubber } = this.options;
+    const outage = new StoreOutage({ ping: () => this.options.store.ping(), ...this.options.storeOutage });
+    const waitS = Math.round(outage.settings.maxWaitMs / 1000);
+    outage.subscribe((change) => {
+      if (change.kind === 'up') {
+        logger.info({ downMs: change.downMs }, 'the database answers again: loading resumes');
+        return;
+      }
+      const since = new Date(change.since).toISOString();
+      const error = scrubber.scrub(change.error);
+      logger.error({ since, error, maxWaitS: waitS }, 'the database is unavailable: loading pauses until it answers');
+      void this.events
+        .error({
+          severity: 'error',
+          code: 'STORE_UNAVAILABLE',
+          component: 'data_load',
+          message: `the database is unavailable since ${since}: loading pauses until it answers (symbols wait up to ${waitS} s)`,
+          context: { since, max_wait_seconds: waitS, error, jobs: this.activeJobs },
+        })
+        .catch(() => undefined);
+    });
+    return outage;
   }
 
   async start(): Promise<void> {
@@ -273,7 +313,7 @@ export class Worker {
   /** Queues a job (durable from here on); the message is acknowledged only after this resolves. */
   private async accept(request: DataLoadRequest): Promise<void> {
     if (this.stopping) throw new Error('worker is shutting down; the job is left for another worker');
-    const keep = { age: this.settings.keepFinishedSeconds };
+    const keep = keepFinished(this.settings, 'jobs');
     await this.jobsQueue.add(
       'data-load',
       { request: queuedRequest(request) },
@@ -289,12 +329,39 @@ export class Worker {
     const log = this.options.logger.child({ jobId });
     const cancel = new AbortController();
     const handoff = new AbortController();
-    this.running.set(jobId, { request, cancel, handoff });
+    const coordinated: CoordinatedJob = { request, cancel, handoff };
+    // A job taken back after this process lost it (e.g. Redis was away past the lock) may still be winding down
+    // here: the newest coordination is the one listed.
+    this.running.set(jobId, coordinated);
+    let watch: NodeJS.Timeout | undefined;
     try {
       if (this.stopping) throw new JobHandedOff(jobId);
+      // The lease fences every write of this coordination: once another coordinator takes the job (this one was
+      // frozen past the lock, or lost it with Redis), this one stops and writes nothing more.
+      const lease = await acquireJobLease(this.options.redis, jobId, { ttlSeconds: this.settings.keepFinishedSeconds });
+      const fenced = () => {
+        if (!handoff.signal.aborted) {
+          log.warn({ epoch: lease.epoch }, 'another worker coordinates this job now: stopping here without writing');
+          handoff.abort(new JobStop('fenced'));
+        }
+      };
+      // Every few seconds: the lease still ours (else stop), and the entry's lock renewed by this coordination
+      // itself. (BullMQ renews locks by entry id: after this process took its own job back, the earlier
+      // coordination's end would stop the renewals of this one, and the job would be taken back once more.)
+      watch = setInterval(
+        () => {
+          if (token) void entry.extendLock(token, this.settings.lockDurationMs).catch(() => undefined);
+          void lease.holds().then(
+            (held: boolean) => held || fenced(),
+            () => undefined,
+          );
+        },
+        Math.max(250, Math.min(5000, Math.floor(this.settings.lockDurationMs / 3))),
+      );
+      watch.unref();
       if (await isJobCancelled(this.options.redis, jobId)) cancel.abort(new JobStop('cancel', 'a cancel before it started'));
       if (entry.attemptsStarted > 1 || entry.stalledCounter > 0)
-        log.warn({ stalled: entry.stalledCounter }, 'resuming a job its previous worker did not finish');
+        log.warn({ stalled: entry.stalledCounter, epoch: lease.epoch }, 'resuming a job its previous worker did not finish');
       const outcome = await executeLoadJob(
         loadJobFromRequest(request),
         {
@@ -307,11 +374,14 @@ export class Worker {
           metrics: this.options.metrics,
           redis: { client: this.options.redis, events: this.events },
           planning: { ...this.options.planning },
+          outage: this.outage,
         },
         {
           universeNames: universeNames(request),
           signal: cancel.signal,
           drain: handoff.signal,
+          lease,
+          onLeaseLost: fenced,
           statusWriter: {
             awaitAppPreWrite: appMayPreWriteStatus(request),
             ...(this.options.partialStatus ? { partialStatus: this.options.partialStatus } : {}),
@@ -320,6 +390,10 @@ export class Worker {
       );
       return { status: outcome.status, symbolsTotal: outcome.symbolsTotal, recordsImported: outcome.recordsImported };
     } catch (error) {
+      if (error instanceof JobFenced) {
+        // Not ours any more: the queue entry belongs to the coordinator that took it (its lock is not ours to use).
+        throw new Error(error.message);
+      }
       if (error instanceof JobHandedOff) {
         log.info('handing the job back to the queue: another worker continues it');
         await entry.moveToWait(token);
@@ -328,7 +402,8 @@ export class Worker {
       log.error({ error: this.options.scrubber.scrub(String(error)) }, 'job crashed');
       throw new Error(this.options.scrubber.scrub(errorMessage(error)));
     } finally {
-      this.running.delete(jobId);
+      clearInterval(watch);
+      if (this.running.get(jobId) === coordinated) this.running.delete(jobId);
     }
   }
 
@@ -381,11 +456,36 @@ export class Worker {
     this.options.logger.info({ reason, activeJobs: this.activeJobs, symbolsInFlight: this.symbols.active }, 'worker stopping');
     await this.monitor.stop();
     await this.subscriber.stop();
+    this.outage.close(); // no more probes; symbols waiting for the database go back to the queue with the drain
     for (const job of this.running.values()) job.handoff.abort(new JobStop('shutdown', reason));
-    await Promise.all([this.jobsWorker.close(), this.symbols.stop(this.options.drainTimeoutMs ?? 20_000, reason)]);
-    await Promise.all([this.symbolEvents.close(), this.jobsQueue.close(), this.symbolsQueue.close()]);
-    await this.heartbeat.stop();
+    const drainMs = this.options.drainTimeoutMs ?? 20_000;
+    // Bounded in every state: whatever a queue still waits for (a coordination left behind by an outage) is taken
+    // back by the other replicas after the lock, as after a crash.
+    const closed = await within(Promise.all([this.jobsWorker.close(), this.symbols.stop(drainMs, reason)]), drainMs + 1000);
+    if (!closed) this.options.logger.warn({ drainMs }, 'the queues did not close within the drain limit: closing the connections anyway');
+    await within(Promise.all([this.symbolEvents.close(), this.jobsQueue.close(), this.symbolsQueue.close()]), 2000);
+    await within(this.heartbeat.stop(), 2000);
     this.eventsConnection.disconnect();
     this.connection.disconnect();
+  }
+}
+
+/** Waits for `work` at most `ms`; true when it settled in time (its outcome either way). */
+async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }

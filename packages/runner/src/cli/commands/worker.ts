@@ -91,6 +91,7 @@ export function registerWorker(program: Command): void {
           market,
           symbolConcurrency: concurrency,
           queue: { lockDurationMs: config.queueLockMs },
+          storeOutage: { maxWaitMs: config.dbOutageWaitMs },
           resolveSymbols: createSymbolResolver({ universeDir: config.universeDir }),
           logger,
           scrubber: ctx.scrubber,
