@@ -8,7 +8,9 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { CHANNELS, KEYS } from '@tickstock/job-protocol';
 import { createTestDatabase, redisUrl, startRedisServer, type TestDatabase } from '@tickstock/test-support';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliInProcess } from './support/run-cli.js';
 
@@ -178,6 +180,30 @@ describe('tickstock --help', () => {
     expect(help.code).toBe(0);
     for (const name of ['DATABASE_URL', 'REDIS_URL', 'MASSIVE_API_KEY', 'MASSIVE_RATE_LIMIT', 'LOG_LEVEL', './.tickstock/db']) {
       expect(help.stdout).toContain(name);
+    }
+  });
+});
+
+describe('tickstock submit on another Redis database than the worker', { timeout: KILL_AFTER_MS + 30_000 }, () => {
+  it('warns when workers hear the job but none beats in its database number, and not when one does', async () => {
+    const server = await startRedisServer();
+    // A "worker" on database 0: it hears every job on pub/sub, whatever database it was published from.
+    const listener = new Redis(`${server.url}/0`);
+    const db5 = new Redis(`${server.url}/5`);
+    try {
+      await listener.subscribe(CHANNELS.dataLoad);
+      const other = await tickstock(['submit', 'AAPL', '--years', '0.01'], { REDIS_URL: `${server.url}/5` });
+      expect(other.code).toBe(0);
+      expect(other.stderr).toBe(
+        'tickstock: warning: 1 listener(s) heard the job, but no worker heartbeat is in Redis database 5: a worker on another database number may run it while its status is written there (pub/sub crosses database numbers, keys do not); give the worker, the app and this command the same REDIS_URL\n',
+      );
+      await db5.set(KEYS.producerHeartbeat, String(Date.now() / 1000));
+      const same = await tickstock(['submit', 'AAPL', '--years', '0.01'], { REDIS_URL: `${server.url}/5` });
+      expect({ code: same.code, stderr: same.stderr }).toEqual({ code: 0, stderr: '' });
+    } finally {
+      listener.disconnect();
+      db5.disconnect();
+      await server.stop();
     }
   });
 });

@@ -53,5 +53,6 @@ function countsOf(report: UpsertReport): WriteCounts {
     rejected: report.rejected,
   };
   if (report.rejected) counts.rejectedByReason = { ...report.rejectedByReason } as Record<string, number>;
+  if (report.duplicates) counts.duplicates = report.duplicates;
   return counts;
 }

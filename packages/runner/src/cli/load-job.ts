@@ -88,6 +88,7 @@ export function outcomeSummary(o: JobOutcome) {
     rejected_bars: o.rejectedBars
       ? { total: o.rejectedBars.total, by_reason: o.rejectedBars.byReason, by_symbol: o.rejectedBars.bySymbol }
       : null,
+    duplicate_bars: o.duplicateBars ? { total: o.duplicateBars.total, by_symbol: o.duplicateBars.bySymbol } : null,
     planned_requests: o.plannedRequests
       ? {
           total: o.plannedRequests.total,
@@ -133,6 +134,7 @@ export function outcomeSummary(o: JobOutcome) {
                   unchanged: t.unchanged,
                   rejected: t.rejected,
                   ...(t.rejectedByReason ? { rejected_by_reason: t.rejectedByReason } : {}),
+                  ...(t.duplicates ? { duplicates: t.duplicates } : {}),
                   ...(t.deleted !== undefined ? { deleted: t.deleted } : {}),
                   error: t.error ?? null,
                 },

@@ -157,8 +157,11 @@ function databaseFrom(env: Env, cwd: string, problems: string[]): DatabaseConfig
 
 function redisFrom(env: Env, problems: string[]): RedisConfig | undefined {
   if (env.REDIS_URL) {
-    if (!/^rediss?:\/\//.test(env.REDIS_URL)) problems.push('REDIS_URL must start with redis:// or rediss://');
-    return { url: env.REDIS_URL, source: 'REDIS_URL' };
+    if (!/^rediss?:\/\//.test(env.REDIS_URL)) {
+      problems.push('REDIS_URL must start with redis:// or rediss://');
+      return { url: env.REDIS_URL, source: 'REDIS_URL' };
+    }
+    return { url: redisUrlWithParts(env, problems), source: 'REDIS_URL' };
   }
   if (env.REDIS_HOST || env.REDIS_PORT || env.REDIS_DB) {
     const port = env.REDIS_PORT ?? '6379';
@@ -173,6 +176,42 @@ function redisFrom(env: Env, problems: string[]): RedisConfig | undefined {
     return { url: url.toString(), source: 'REDIS_*' };
   }
   return undefined;
+}
+
+/**
+ * `REDIS_URL`, completed by `REDIS_PASSWORD` and `REDIS_DB` when it lacks them (the app reads either form; a password
+ * set beside a URL without one is never ignored). The same part given twice with different values is a problem: the
+ * worker and the app would talk to different databases, or one of them would fail to authenticate.
+ */
+function redisUrlWithParts(env: Env, problems: string[]): string {
+  const raw = env.REDIS_URL as string;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    problems.push('REDIS_URL is not a valid URL');
+    return raw;
+  }
+  let changed = false;
+  if (env.REDIS_PASSWORD) {
+    if (!url.password) {
+      url.password = env.REDIS_PASSWORD;
+      changed = true;
+    } else if (decodeURIComponent(url.password) !== env.REDIS_PASSWORD) {
+      problems.push('REDIS_URL carries a password and REDIS_PASSWORD another: keep one of them');
+    }
+  }
+  if (env.REDIS_DB) {
+    const inUrl = url.pathname.replace(/^\//, '');
+    if (!/^\d{1,2}$/.test(env.REDIS_DB)) problems.push(`REDIS_DB must be a database number (got ${JSON.stringify(env.REDIS_DB)})`);
+    else if (inUrl === '') {
+      url.pathname = `/${env.REDIS_DB}`;
+      changed = true;
+    } else if (Number(inUrl) !== Number(env.REDIS_DB)) {
+      problems.push(`REDIS_URL names database ${inUrl} and REDIS_DB ${env.REDIS_DB}: keep one of them`);
+    }
+  }
+  return changed ? url.toString() : raw;
 }
 
 function partialStatusFrom(env: Env, problems: string[]): RunnerConfig['partialStatus'] {

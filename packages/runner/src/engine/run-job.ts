@@ -10,7 +10,7 @@ import type { Readjustment, SplitsCheck } from '../planning/splits-check.js';
 import { errorCode, errorMessage, FatalJobError, JobFenced, JobHandedOff } from './errors.js';
 import { type LoadSymbolDeps, loadPlannedSymbol, perTickerPlan } from './load-symbol.js';
 import { type JobReporter, ProgressTracker, type ReporterErrorHandler } from './progress.js';
-import { describeRejected, rejectedOf } from './rejected-bars.js';
+import { describeDuplicates, describeRejected, duplicatesOf, rejectedOf } from './rejected-bars.js';
 import type { StoreOutage, StoreOutageChange } from './store-outage.js';
 import type { FinalStatus, JobFence, JobOutcome, LoadJob, PlannedSymbol, SymbolResult, SymbolSource } from './types.js';
 
@@ -288,7 +288,11 @@ export async function runLoadJob(
     const settled = settle(job, results, symbols.length, stop, fatal);
     let { status, message } = settled;
     const rejectedBars = rejectedOf(results);
-    message += splitsNote(results, splits) + (rejectedBars ? `; ${describeRejected(rejectedBars)}` : '');
+    const duplicateBars = duplicatesOf(results);
+    message +=
+      splitsNote(results, splits) +
+      (rejectedBars ? `; ${describeRejected(rejectedBars)}` : '') +
+      (duplicateBars ? `; ${describeDuplicates(duplicateBars)}` : '');
     let errorCodeOut = fatal?.code ?? settled.code;
     let errorMessageOut = fatal?.message ?? (settled.code ? message : undefined);
     if (jobError) {
@@ -317,6 +321,7 @@ export async function runLoadJob(
       hasErrors: status === 'failed' || settled.failed.length > 0 || settled.ok.length < symbols.length,
       ...(plan ? { plannedRequests: { ...plan.requests } } : {}),
       ...(rejectedBars ? { rejectedBars } : {}),
+      ...(duplicateBars ? { duplicateBars } : {}),
       startedAt: tracker.startedAt,
       completedAt: new Date(now()),
     };

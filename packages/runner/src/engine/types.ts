@@ -127,6 +127,8 @@ export interface WriteCounts {
   rejected: number;
   /** The refused bars per reason (the store's reasons, e.g. `open_outside_range`). */
   rejectedByReason?: Record<string, number> | undefined;
+  /** Bars whose time the API had already served in the same range: collapsed, the last one stored. */
+  duplicates?: number | undefined;
 }
 
 /** Storage the engine writes (adapter over the OHLCV store). */
@@ -204,6 +206,11 @@ export interface JobOutcome {
   plannedRequests?: { details: number; grouped: number; perTicker: number; splits?: number; total: number } | undefined;
   /** Bars the API served that the store refused by validation, when any: never written, never silent. */
   rejectedBars?: { total: number; byReason: Record<string, number>; bySymbol: Record<string, number> } | undefined;
+  /**
+   * Bars the API served twice for the same time within one range, when any: collapsed into one row (the last one
+   * wins), so the API's count and the rows stored differ by this much. Never silent.
+   */
+  duplicateBars?: { total: number; bySymbol: Record<string, number> } | undefined;
   startedAt: Date;
   completedAt: Date;
 }

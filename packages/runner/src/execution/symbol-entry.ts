@@ -50,6 +50,8 @@ const timeframeResult = range.extend({
   written: z.number(),
   unchanged: z.number(),
   rejected: z.number(),
+  rejectedByReason: z.record(z.string(), z.number()).optional(),
+  duplicates: z.number().optional(),
   skipped: z.boolean().optional(),
   deleted: z.number().optional(),
   error: error.optional(),

@@ -114,7 +114,8 @@ export function renderSummaryTable(o: JobOutcome): string {
       const t = r.timeframes.find((x) => x.timeframe === tf);
       if (!t) return '-';
       if (t.error) return `! ${t.error.code}`;
-      return String(t.written + t.unchanged) + (t.rejected ? ` (${t.rejected} rejected)` : '');
+      const notes = [t.rejected ? `${t.rejected} rejected` : '', t.duplicates ? `${t.duplicates} duplicate` : ''].filter(Boolean);
+      return String(t.written + t.unchanged) + (notes.length ? ` (${notes.join(', ')})` : '');
     };
     table.push([r.symbol, ...used.map(cell), String(r.recordsImported), r.ok ? 'ok' : r.interrupted ? 'interrupted' : `${r.errorCode}`]);
   }

@@ -223,6 +223,7 @@ export class RedisStatusReporter implements JobReporter {
           interrupted_symbols: [...o.interruptedSymbols],
           has_errors: o.hasErrors,
           ...(o.rejectedBars ? { rejected_bars: o.rejectedBars.total } : {}),
+          ...(o.duplicateBars ? { duplicate_bars: o.duplicateBars.total } : {}),
           message: scrub(o.message),
           error_message: o.errorMessage ? scrub(o.errorMessage) : o.hasErrors ? scrub(o.message) : null,
         }),

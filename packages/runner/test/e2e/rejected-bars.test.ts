@@ -107,3 +107,47 @@ describe('bars refused by validation', () => {
     });
   });
 });
+
+describe('bars served twice for the same time', () => {
+  it('are stored once and counted per symbol in the result, the message, the status and --json', async () => {
+    const scrubber = new SecretScrubber();
+    const twice: MarketDataPort = {
+      ...market,
+      async *bars() {
+        yield day('2025-06-09', 10, 11);
+        yield day('2025-06-10', 10, 11);
+        yield { ...day('2025-06-10', 10, 11), close: 10.5 }; // the same time again, revised: the last one wins
+        yield day('2025-06-11', 10, 11);
+      },
+    };
+    const outcome = await executeLoadJob(
+      {
+        jobId: 'duplicates-job',
+        jobType: 'test',
+        source: { kind: 'symbols', symbols: ['DUP'] },
+        ranges: [{ timeframe: 'day', from: '2025-06-09', to: '2025-06-11' }],
+      },
+      {
+        market: twice,
+        store,
+        executor: new InProcessExecutor(1),
+        resolveSymbols: async () => ['DUP'],
+        logger: createLogger({ level: 'silent', scrubber }),
+        scrubber,
+        redis: { client: redis, events: new EventPublisher(redis, { component: 'test' }) },
+        planning: false,
+      },
+      { statusWriter: { preWriteWaitMs: 0 } },
+    );
+    expect(outcome.duplicateBars).toEqual({ total: 1, bySymbol: { DUP: 1 } });
+    expect(outcome.message).toBe('completed: 1 of 1 symbols loaded; 1 bar served twice for the same time, stored once (DUP 1)');
+    expect(outcome.results[0]?.timeframes[0]).toMatchObject({ fetched: 4, written: 3, duplicates: 1 });
+    const stored = await store.getBars('daily', 'DUP');
+    expect(stored.map((b) => b.close)).toEqual([10, 10.5, 10]);
+    const status = JSON.parse((await redis.get(jobStatusKey('duplicates-job'))) ?? '{}') as Record<string, unknown>;
+    expect(status).toMatchObject({ status: 'completed', duplicate_bars: 1, message: outcome.message });
+    const summary = outcomeSummary(outcome);
+    expect(summary.duplicate_bars).toEqual({ total: 1, by_symbol: { DUP: 1 } });
+    expect(summary.symbols.DUP?.timeframes.day).toMatchObject({ written: 3, duplicates: 1 });
+  });
+});

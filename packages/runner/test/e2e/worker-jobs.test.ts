@@ -47,6 +47,20 @@ afterAll(async () => {
 
 const STORE_TF = { '1min': '1min', hour: 'hourly', day: 'daily', week: 'weekly', month: 'monthly' } as const;
 
+describe('worker start-up', () => {
+  it('logs where its database, Redis and API are, without a secret', () => {
+    const line = worker.lines
+      .map((l) => (l.startsWith('{') ? (JSON.parse(l) as Record<string, unknown>) : {}))
+      .find((r) => r.msg === 'worker configuration');
+    expect(line).toMatchObject({
+      database: stack.db.url.replace(/:[^:@/]*@/, ':***@'),
+      redis: stack.redisServer.url,
+      massive: `${stack.simulator.url} (key set)`,
+      universeDir,
+    });
+  });
+});
+
 async function expectTablesMatchSimulator(symbols: string[], timeframes: (keyof typeof STORE_TF)[], years: number) {
   const { ranges } = dataLoadRanges(timeframes, years, Date.now());
   for (const symbol of symbols) {

@@ -40,8 +40,20 @@ export function registerDemo(program: Command): void {
         out.write(
           `\nAPI requests served by the simulator: ${stats.requests}. Run it again: the upserts are idempotent, so the row counts stay the same.\n`,
         );
-        out.write(`Inspect a symbol: pnpm tickstock stats AAPL\n`);
+        out.write(`Inspect a symbol: ${howToRun('stats AAPL')}\n`);
       }
       process.exitCode = exitCodeOf(outcome);
     });
+}
+
+/**
+ * How the user runs another `tickstock` command from where they ran this one: `pnpm tickstock ...` inside this
+ * repository (the demo started by `pnpm demo`), `npx tickstock ...` for an installed package.
+ */
+export function howToRun(command: string, env: NodeJS.ProcessEnv = process.env): string {
+  const fromScript = env.npm_lifecycle_event === 'demo' || env.npm_lifecycle_event === 'tickstock';
+  const pm = (env.npm_config_user_agent ?? '').split('/')[0];
+  if (fromScript && pm === 'pnpm') return `pnpm tickstock ${command}`;
+  if (fromScript && pm === 'npm') return `npm run tickstock -- ${command}`;
+  return `npx tickstock ${command}`;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { type DataLoadJob, readJobStatus, submitJob } from '@tickstock/job-protocol';
+import { type DataLoadJob, KEYS, readJobStatus, submitJob } from '@tickstock/job-protocol';
 import type { Command } from 'commander';
+import type { Redis } from 'ioredis';
 import { commandContext, connectCommandRedis, integerIn, yearsOption } from '../context.js';
 import { parseTimeframes } from '../load-job.js';
 
@@ -57,6 +58,7 @@ export function registerSubmit(program: Command): void {
         const result = await submitJob(redis, job);
         if (!opts.json)
           process.stdout.write(`submitted ${result.jobId} (${result.receivers} worker(s) listening; also queued on the durable stream)\n`);
+        await warnOnOtherDatabase(redis, result.receivers);
         if (!opts.wait) {
           if (opts.json)
             process.stdout.write(`${JSON.stringify({ job_id: result.jobId, stream_id: result.streamId, receivers: result.receivers })}\n`);
@@ -93,4 +95,21 @@ export function registerSubmit(program: Command): void {
         }
       },
     );
+}
+
+/**
+ * Pub/sub crosses Redis database numbers, keys do not: a worker on database 0 hears a job published from database 5,
+ * runs it, and writes its status where this command (and the app) on database 5 never look. Listeners but no worker
+ * heartbeat in this database means exactly that: say so.
+ */
+async function warnOnOtherDatabase(redis: Redis, receivers: number): Promise<void> {
+  if (receivers === 0) return;
+  const beats = await redis.exists(KEYS.producerHeartbeat, KEYS.plHeartbeat).catch(() => 1);
+  if (beats > 0) return;
+  const db = (redis.options as { db?: number }).db ?? 0;
+  process.stderr.write(
+    `tickstock: warning: ${receivers} listener(s) heard the job, but no worker heartbeat is in Redis database ${db}: ` +
+      'a worker on another database number may run it while its status is written there (pub/sub crosses database numbers, keys do not); ' +
+      'give the worker, the app and this command the same REDIS_URL\n',
+  );
 }

@@ -1,6 +1,7 @@
 import { EventPublisher } from '@tickstock/job-protocol';
 import type { Command } from 'commander';
 import { MassiveMarketData } from '../../adapters/market-data.js';
+import { describeConfig } from '../../config/env.js';
 import { InProcessExecutor } from '../../execution/executor.js';
 import { checkHttpExposure, startHttpServer } from '../../http/server.js';
 import { readImportConfig } from '../../import/config-file.js';
@@ -71,6 +72,11 @@ export function registerWorker(program: Command): void {
         // An open API (no token) on a reachable interface is refused before anything connects.
         if (opts.httpPort !== undefined) checkHttpExposure(opts.httpHost, config.apiToken);
         const sim = opts.simulator ? await startLocalSimulator(ctx, { allowSynthetic: opts.allowSynthetic }) : undefined;
+        // Where everything is, without a secret: the first thing an operator looks for in the log.
+        logger.info(
+          { ...describeConfig(config), ...(sim ? { massive: `the built-in simulator at ${sim.simulator.url} (SYNTHETIC prices)` } : {}) },
+          'worker configuration',
+        );
         // Everything opened from here on is closed by the command scope, whether start-up fails or the worker stops.
         const redis = connectCommandRedis(ctx);
         await redisReady(redis, ctx.scrubber);
