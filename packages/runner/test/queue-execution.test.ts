@@ -59,8 +59,8 @@ const ok = (symbol: string): SymbolResult => ({
 
 type Loader = (entry: SymbolEntryData, signal: AbortSignal) => Promise<SymbolResult>;
 
-function runner(load: Loader, concurrency = 2): SymbolRunner {
-  const r = new SymbolRunner({ connection, redis, concurrency, settings, load, logger, scrubber });
+function runner(load: Loader, concurrency = 2, overrides: Partial<QueueSettings> = {}): SymbolRunner {
+  const r = new SymbolRunner({ connection, redis, concurrency, settings: { ...settings, ...overrides }, load, logger, scrubber });
   r.start();
   closers.push(() => r.stop(1000, 'test over'));
   return r;
@@ -194,6 +194,53 @@ describe('durable execution on the queue', () => {
         interrupted: false,
       },
     ]);
+  });
+
+  it('a symbol that hangs fails once with SYMBOL_TIME_BUDGET when its budget runs out, and is not retried', async () => {
+    const attempts: number[] = [];
+    // What a load does when its signal aborts mid-request: an interrupted result.
+    runner(
+      async (entry, signal) => {
+        attempts.push(entry.budgetSpentMs ?? 0);
+        await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
+        return { ...ok(entry.symbol), ok: false, interrupted: true, errorCode: 'ABORTED', errorMessage: 'stopped while loading' };
+      },
+      1,
+      { symbolBudgetMs: 300 },
+    );
+    const h = hooks(uniquePrefix('job'));
+    await (await coordinator()).run(['S00'], neverCalled, h.hooks);
+    expect(attempts).toEqual([0]);
+    expect(h.results).toMatchObject([
+      {
+        symbol: 'S00',
+        ok: false,
+        interrupted: false,
+        errorCode: 'SYMBOL_TIME_BUDGET',
+        errorMessage: 'S00 did not load within its time budget of 300 ms (every attempt and retry together)',
+      },
+    ]);
+  });
+
+  it('a symbol’s budget spans its queue attempts: transient failures stop being retried once it is used up', async () => {
+    const spent: number[] = [];
+    runner(
+      async (entry) => {
+        spent.push(entry.budgetSpentMs ?? 0);
+        await new Promise((r) => setTimeout(r, 200));
+        return { ...ok(entry.symbol), ok: false, errorCode: 'NETWORK_TIMEOUT', errorMessage: 'no answer in 30 s' };
+      },
+      1,
+      { symbolBudgetMs: 500, symbolAttempts: 4 },
+    );
+    const h = hooks(uniquePrefix('job'));
+    await (await coordinator()).run(['S00'], neverCalled, h.hooks);
+    // Attempts 1 and 2 used 200 ms each; attempt 3 ran out after 100 ms; there was no attempt 4.
+    expect(spent.length).toBe(3);
+    expect(spent[0]).toBe(0);
+    expect(spent[1]).toBeGreaterThanOrEqual(200);
+    expect(spent[2]).toBeGreaterThanOrEqual(400);
+    expect(h.results).toMatchObject([{ symbol: 'S00', ok: false, interrupted: false, errorCode: 'SYMBOL_TIME_BUDGET' }]);
   });
 
   it('a job-fatal error (bad API key) rejects the run and stops the job’s other symbols everywhere', async () => {

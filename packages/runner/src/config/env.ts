@@ -41,6 +41,11 @@ export interface RunnerConfig {
    */
   dbOutageWaitMs: number;
   /**
+   * `TICKSTOCK_SYMBOL_BUDGET_MS`: the time one symbol may take, every attempt and retry together, not counting
+   * database-outage waits; past it the symbol fails with `SYMBOL_TIME_BUDGET`. Default 600000 (10 minutes).
+   */
+  symbolBudgetMs: number;
+  /**
    * `TICKSTOCK_RATE_LIMIT_SCOPE`: `shared` (default) keeps one API budget for every worker on the same Redis and
    * key; `process` gives each worker process its own (only right for a single replica).
    */
@@ -260,6 +265,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): RunnerC
     jobConcurrency: wholeNumber(env, 'TICKSTOCK_JOB_CONCURRENCY', 2, problems),
     queueLockMs: wholeNumber(env, 'TICKSTOCK_QUEUE_LOCK_MS', 30_000, problems),
     dbOutageWaitMs: wholeNumber(env, 'TICKSTOCK_DB_OUTAGE_WAIT_MS', 600_000, problems),
+    symbolBudgetMs: wholeNumber(env, 'TICKSTOCK_SYMBOL_BUDGET_MS', 600_000, problems),
     rateLimitScope: rateLimitScopeFrom(env, problems),
     rateLimit: rateLimitFrom(env, problems),
     apiToken: env.TICKSTOCK_API_TOKEN || undefined,

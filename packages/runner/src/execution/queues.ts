@@ -61,6 +61,12 @@ export interface QueueSettings {
   keepFinishedCount: { jobs: number; symbols: number };
   /** Times an entry may be taken back from a dead replica before it fails. Default 5. */
   maxStalledCount: number;
+  /**
+   * The time one symbol may take, every attempt and retry together (the client's retries within an attempt, the
+   * queue's attempts), not counting waits for an unavailable database; past it the symbol fails with
+   * `SYMBOL_TIME_BUDGET` and is not retried. Default 10 minutes (`TICKSTOCK_SYMBOL_BUDGET_MS`).
+   */
+  symbolBudgetMs: number;
 }
 
 export const QUEUE_DEFAULTS: QueueSettings = {
@@ -71,6 +77,7 @@ export const QUEUE_DEFAULTS: QueueSettings = {
   keepFinishedSeconds: 86_400,
   keepFinishedCount: { jobs: 10_000, symbols: 50_000 },
   maxStalledCount: 5,
+  symbolBudgetMs: 600_000,
 };
 
 /** BullMQ's `removeOnComplete`/`removeOnFail` for a queue: by age and by count, whichever comes first. */

@@ -16,6 +16,8 @@ export interface SymbolEntryData {
    * its plan takes from a grouped-daily pass are not in the entry: see ./day-handoff.ts.
    */
   plan?: SymbolPlan | undefined;
+  /** Time budget used by earlier attempts (see ./symbol-budget.ts). */
+  budgetSpentMs?: number | undefined;
 }
 
 /** The value an entry completes with. */
@@ -41,6 +43,7 @@ export const symbolEntryDataSchema = z.object({
   symbol: z.string().min(1),
   ranges: z.array(range),
   plan: z.object({ symbol: z.string().min(1), details: z.boolean(), steps: z.array(step), readjust: z.array(split).optional() }).optional(),
+  budgetSpentMs: z.number().nonnegative().optional(),
 });
 
 const timeframeResult = range.extend({

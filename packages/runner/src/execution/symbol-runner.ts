@@ -7,12 +7,14 @@ import { setMaxListeners } from 'node:events';
 import { type Job, Worker as QueueWorker, WaitingError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { errorMessage, FatalJobError } from '../engine/errors.js';
+import { landedNote } from '../engine/load-symbol.js';
 import { JobStop } from '../engine/run-job.js';
 import { failedForOutage, type StoreOutage, StoreOutageTimeout } from '../engine/store-outage.js';
 import type { SymbolResult } from '../engine/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretScrubber } from '../logging/secrets.js';
 import { isJobCancelled, markJobCancelled, QUEUE_PREFIX, type QueueSettings, SYMBOLS_QUEUE, TRANSIENT_SYMBOL_CODES } from './queues.js';
+import { SymbolBudget } from './symbol-budget.js';
 import { failedSymbolResult, notRunResult, type SymbolEntryData, type SymbolEntryOutcome, symbolEntryDataSchema } from './symbol-entry.js';
 
 export interface SymbolRunnerOptions {
@@ -115,11 +117,17 @@ export class SymbolRunner {
    * Loads the symbol; while the database is unavailable, waits for it first, and loads again a symbol that failed
    * because it went away (writes are idempotent upserts). `gaveUp`: the wait passed its limit and the result is final.
    */
-  private async loadThroughOutages(data: SymbolEntryData, signal: AbortSignal): Promise<{ result: SymbolResult; gaveUp: boolean }> {
+  private async loadThroughOutages(
+    data: SymbolEntryData,
+    signal: AbortSignal,
+    budget: SymbolBudget,
+  ): Promise<{ result: SymbolResult; gaveUp: boolean }> {
     const { outage, logger } = this.options;
     let last: SymbolResult | undefined;
     for (;;) {
       if (outage) {
+        // Waiting for the database does not use the symbol's time budget.
+        budget.pause();
         try {
           await outage.whenUp(signal);
         } catch (error) {
@@ -133,7 +141,10 @@ export class SymbolRunner {
           return { result: notRunResult(data.symbol, 'stopped while waiting for the database'), gaveUp: false };
         }
       }
-      last = await this.options.load(data, signal);
+      budget.run();
+      last = await this.options.load(data, AbortSignal.any([signal, budget.signal]));
+      budget.pause();
+      if (budget.exhausted && !signal.aborted) return { result: outOfBudget(last, budget), gaveUp: true };
       if (!outage || signal.aborted || !failedForOutage(last)) return { result: last, gaveUp: false };
       outage.reportDown(new Error(this.options.scrubber.scrub(last.errorMessage ?? 'the database is unavailable')));
       logger.warn(
@@ -161,8 +172,9 @@ export class SymbolRunner {
     const log = this.options.logger;
     const attempt = entry.attemptsMade + 1;
     const attempts = entry.opts.attempts ?? 1;
+    const budget = new SymbolBudget(this.options.settings.symbolBudgetMs, data.budgetSpentMs ?? 0);
     try {
-      const { result, gaveUp } = await this.loadThroughOutages(data, controller.signal);
+      const { result, gaveUp } = await this.loadThroughOutages(data, controller.signal, budget);
       const stop = controller.signal.aborted ? controller.signal.reason : undefined;
       if (stop instanceof JobStop && stop.kind === 'shutdown') {
         // Unfinished because this replica is stopping: back to the queue, not a result.
@@ -174,6 +186,8 @@ export class SymbolRunner {
           { jobId, symbol, attempt, attempts, code: result.errorCode, error: this.options.scrubber.scrub(result.errorMessage ?? '') },
           'symbol failed transiently: the queue retries it',
         );
+        // The next attempt continues this one's budget.
+        await entry.updateData({ ...data, budgetSpentMs: Math.round(budget.spentMs) }).catch(() => undefined);
         throw new TransientSymbolFailure(result.errorCode ?? 'INTERNAL', this.options.scrubber.scrub(result.errorMessage ?? ''));
       }
       log.info(
@@ -196,4 +210,22 @@ export class SymbolRunner {
       if (set.size === 0) this.inFlight.delete(jobId);
     }
   }
+}
+
+/** A symbol whose time budget ran out: failed (not interrupted), saying so and which timeframes are stored. */
+function outOfBudget(result: SymbolResult, budget: SymbolBudget): SymbolResult {
+  const ms = budget.budgetMs;
+  const budgetText = ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
+  const out: SymbolResult = {
+    ...result,
+    ok: false,
+    interrupted: false,
+    errorCode: 'SYMBOL_TIME_BUDGET',
+    errorMessage: `${result.symbol} did not load within its time budget of ${budgetText} (every attempt and retry together)`,
+    timeframes: result.timeframes.map((t) =>
+      t.error?.code === 'ABORTED' ? { ...t, error: { code: 'SYMBOL_TIME_BUDGET', message: 'the time budget ran out' } } : t,
+    ),
+  };
+  out.errorMessage += landedNote(out);
+  return out;
 }

@@ -96,7 +96,7 @@ export function registerWorker(program: Command): void {
           store,
           market,
           symbolConcurrency: concurrency,
-          queue: { lockDurationMs: config.queueLockMs },
+          queue: { lockDurationMs: config.queueLockMs, symbolBudgetMs: config.symbolBudgetMs },
           storeOutage: { maxWaitMs: config.dbOutageWaitMs },
           resolveSymbols: createSymbolResolver({ universeDir: config.universeDir }),
           logger,
