@@ -16,17 +16,23 @@ export const STORE_TIMEFRAME: Record<Timeframe, StoreTimeframe> = {
 export const TIMEFRAME_ALIASES: Readonly<Record<string, Timeframe>> = {
   '1min': '1min',
   minute: '1min',
+  '1minute': '1min',
   '1m': '1min',
   hour: 'hour',
   hourly: 'hour',
+  '1hour': 'hour',
   '1h': 'hour',
   day: 'day',
   daily: 'day',
+  '1day': 'day',
   '1d': 'day',
   week: 'week',
   weekly: 'week',
+  '1week': 'week',
+  '1w': 'week',
   month: 'month',
   monthly: 'month',
+  '1month': 'month',
 };
 
 /** The timeframe a name stands for (case-insensitive), or undefined. */

@@ -1,7 +1,9 @@
-import { TIMEFRAMES as STORE_TIMEFRAMES, type Timeframe as StoreTimeframe, toTimeframe } from '@tickstock/ohlcv-store';
+import { TIMEFRAMES as STORE_TIMEFRAMES, type Timeframe as StoreTimeframe } from '@tickstock/ohlcv-store';
 import Table from 'cli-table3';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
+import { STORE_TIMEFRAME } from '../../adapters/timeframes.js';
 import { commandContext, openCommandStore } from '../context.js';
+import { parseTimeframes } from '../load-job.js';
 
 export function registerStats(program: Command): void {
   program
@@ -12,12 +14,9 @@ export function registerStats(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (symbol: string, opts: { timeframes?: string; json?: boolean }) => {
       const ctx = commandContext({ defaultLogLevel: 'warn' });
+      // The same spellings as `load` and jobs (one alias table: ../../adapters/timeframes.ts).
       const timeframes: StoreTimeframe[] = opts.timeframes
-        ? opts.timeframes.split(',').map((t) => {
-            const tf = toTimeframe(t);
-            if (!tf) throw new InvalidArgumentError(`unknown timeframe ${JSON.stringify(t)}`);
-            return tf;
-          })
+        ? parseTimeframes(opts.timeframes).map((tf) => STORE_TIMEFRAME[tf])
         : [...STORE_TIMEFRAMES];
       const store = await openCommandStore(ctx, { migrate: false });
       const stats = [];
