@@ -6,7 +6,7 @@
 export { OhlcvBarStore } from './adapters/bar-store.js';
 export { MassiveMarketData } from './adapters/market-data.js';
 export { main } from './cli/main.js';
-export { loadConfig, type RunnerConfig } from './config/env.js';
+export { type LogLevel, loadConfig, type RunnerConfig } from './config/env.js';
 export { type LoadSymbolDeps, loadSymbol } from './engine/load-symbol.js';
 export { type JobReporter, type JobStartInfo, type NoteOptions, type ProgressSnapshot, ProgressTracker } from './engine/progress.js';
 export { JobStop, type RunJobDeps, runLoadJob } from './engine/run-job.js';
@@ -24,6 +24,8 @@ export type { ImportOrigin, ImportRunParams, ImportRunStatus } from './import/ru
 export { firesBeforeClose, nextScheduledSlot, type ScheduledSlot } from './import/schedule.js';
 export { ImportScheduler, type SchedulerOptions, type SlotOutcome } from './import/scheduler.js';
 export type { ImportStatusView } from './import/status.js';
+export { createLogger, type Logger, type LoggerOptions } from './logging/logger.js';
+export { SecretScrubber } from './logging/secrets.js';
 export { checkSplits, FIRST_SPLITS_CHECK_YEARS, type Readjustment, type SplitsCheck } from './planning/splits-check.js';
 export {
   type RowDifference,

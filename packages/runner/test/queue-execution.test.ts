@@ -5,14 +5,17 @@
  * reloading, lost entries are added again, transient failures are retried, a fatal error and a cancel stop the job.
  */
 import { Writable } from 'node:stream';
+import { type MassiveError, MassiveHttpError, MassivePaginationError, MassiveResponseError } from '@tickstock/massive-client';
+import { StoreError } from '@tickstock/ohlcv-store';
 import { type RedisServer, startRedisServer, uniquePrefix, waitFor } from '@tickstock/test-support';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DayColumns } from '../src/engine/day-columns.js';
 import { FatalJobError } from '../src/engine/errors.js';
+import { loadPlannedSymbol, perTickerPlan } from '../src/engine/load-symbol.js';
 import { JobStop } from '../src/engine/run-job.js';
-import type { PlannedSymbol, SymbolResult } from '../src/engine/types.js';
+import type { MarketDataPort, PlannedSymbol, StorePort, SymbolResult } from '../src/engine/types.js';
 import { DayHandoff, suppliedDaysKey } from '../src/execution/day-handoff.js';
 import type { SymbolExecutionHooks } from '../src/execution/executor.js';
 import { QueueExecutor } from '../src/execution/queue-executor.js';
@@ -66,7 +69,7 @@ function runner(load: Loader, concurrency = 2, overrides: Partial<QueueSettings>
   return r;
 }
 
-async function coordinator(handoff = new DayHandoff(redis, 600)): Promise<QueueExecutor> {
+async function coordinator(handoff = new DayHandoff(redis, 600), overrides: Partial<QueueSettings> = {}): Promise<QueueExecutor> {
   const queue = new Queue<SymbolEntryData, SymbolEntryOutcome>(SYMBOLS_QUEUE, { connection, prefix: QUEUE_PREFIX });
   const eventsConnection = connection.duplicate();
   const events = new QueueEvents(SYMBOLS_QUEUE, { connection: eventsConnection, prefix: QUEUE_PREFIX });
@@ -76,7 +79,7 @@ async function coordinator(handoff = new DayHandoff(redis, 600)): Promise<QueueE
     await queue.close();
     eventsConnection.disconnect();
   });
-  return new QueueExecutor({ queue, events, redis, settings, handoff, logger, scrubber });
+  return new QueueExecutor({ queue, events, redis, settings: { ...settings, ...overrides }, handoff, logger, scrubber });
 }
 
 function hooks(jobId: string, signal = new AbortController().signal) {
@@ -169,7 +172,7 @@ describe('durable execution on the queue', () => {
     runner(async (entry) => {
       attempts[entry.symbol] = (attempts[entry.symbol] ?? 0) + 1;
       if (entry.symbol === 'S01' && (attempts[entry.symbol] ?? 0) < 3)
-        return { ...ok(entry.symbol), ok: false, errorCode: 'CONNECTION_FAILED', errorMessage: 'database restarting' };
+        return { ...ok(entry.symbol), ok: false, errorCode: 'CONNECTION_FAILED', errorMessage: 'database restarting', retryable: true };
       return ok(entry.symbol);
     });
     const h = hooks(uniquePrefix('job'));
@@ -179,7 +182,13 @@ describe('durable execution on the queue', () => {
   });
 
   it('gives up after the configured attempts and reports the transient code', async () => {
-    runner(async (entry) => ({ ...ok(entry.symbol), ok: false, errorCode: 'NETWORK_ERROR', errorMessage: 'connection reset' }));
+    runner(async (entry) => ({
+      ...ok(entry.symbol),
+      ok: false,
+      errorCode: 'NETWORK_ERROR',
+      errorMessage: 'connection reset',
+      retryable: true,
+    }));
     const h = hooks(uniquePrefix('job'));
     await (await coordinator()).run(['S00'], neverCalled, h.hooks);
     expect(h.results).toEqual([
@@ -188,6 +197,7 @@ describe('durable execution on the queue', () => {
         ok: false,
         errorCode: 'NETWORK_ERROR',
         errorMessage: 'connection reset',
+        retryable: true,
         timeframes: [],
         recordsImported: 10,
         processingTimeMs: 1,
@@ -228,10 +238,10 @@ describe('durable execution on the queue', () => {
       async (entry) => {
         spent.push(entry.budgetSpentMs ?? 0);
         await new Promise((r) => setTimeout(r, 200));
-        return { ...ok(entry.symbol), ok: false, errorCode: 'NETWORK_TIMEOUT', errorMessage: 'no answer in 30 s' };
+        return { ...ok(entry.symbol), ok: false, errorCode: 'NETWORK_TIMEOUT', errorMessage: 'no answer in 30 s', retryable: true };
       },
       1,
-      { symbolBudgetMs: 500, symbolAttempts: 4 },
+      { symbolBudgetMs: 500 },
     );
     const h = hooks(uniquePrefix('job'));
     await (await coordinator()).run(['S00'], neverCalled, h.hooks);
@@ -241,6 +251,99 @@ describe('durable execution on the queue', () => {
     expect(spent[1]).toBeGreaterThanOrEqual(200);
     expect(spent[2]).toBeGreaterThanOrEqual(400);
     expect(h.results).toMatchObject([{ symbol: 'S00', ok: false, interrupted: false, errorCode: 'SYMBOL_TIME_BUDGET' }]);
+  });
+
+  describe('the error decides whether the queue tries again (real client and store errors through the symbol loader)', () => {
+    const market = (error: Error): MarketDataPort => ({
+      details: async (symbol) => ({ symbol }),
+      groupedDaily: async () => [],
+      // biome-ignore lint/correctness/useYield: the API fails before its first bar
+      async *bars() {
+        throw error;
+      },
+    });
+    const store: StorePort = {
+      registerSymbol: async () => undefined,
+      async writeBars(_tf, _symbol, bars) {
+        let n = 0;
+        for await (const _ of bars) n++;
+        return { fetched: n, written: n, unchanged: 0, rejected: 0 };
+      },
+      readDayBars: async () => [],
+    };
+    const loadWith =
+      (m: MarketDataPort, s: StorePort = store): Loader =>
+      (entry, signal) =>
+        loadPlannedSymbol(perTickerPlan(entry.symbol, entry.ranges), { market: m, store: s }, signal);
+    /** Attempts the coordinator gives each symbol (`settings.symbolAttempts`). */
+    const ALL = settings.symbolAttempts;
+    const cases: [string, number, () => MassiveError][] = [
+      [
+        'a schema mismatch (INVALID_RESPONSE, not retryable)',
+        1,
+        () => new MassiveResponseError('results[0].t: expected number', { retryable: false }),
+      ],
+      [
+        'a truncated body (INVALID_RESPONSE, retryable)',
+        ALL,
+        () => new MassiveResponseError('HTTP 200 with a body that is not JSON', { retryable: true }),
+      ],
+      ['a 503 after the client’s retries (SERVER_ERROR)', ALL, () => new MassiveHttpError('SERVER_ERROR', 'HTTP 503', { status: 503 })],
+      ['a refused cursor (PAGINATION_REFUSED)', 1, () => new MassivePaginationError('next_url cycles')],
+    ];
+    it.each(cases)('%s: %i attempt(s)', async (_what, expected, makeError) => {
+      let attempts = 0;
+      runner((entry, signal) => {
+        attempts++;
+        return loadWith(market(makeError()))(entry, signal);
+      }, 1);
+      const h = hooks(uniquePrefix('job'));
+      await (await coordinator()).run(['S00'], neverCalled, h.hooks);
+      expect(attempts).toBe(expected);
+      expect(h.results).toMatchObject([{ symbol: 'S00', ok: false, errorCode: makeError().code }]);
+    });
+
+    it('a constraint violation in the store (STORAGE_FAILED, not retryable): 1 attempt', async () => {
+      let attempts = 0;
+      const violating: StorePort = {
+        ...store,
+        writeBars: async () => {
+          throw new StoreError('STORAGE_FAILED', 'writing a batch failed: value too long for type character varying(10)', {
+            retryable: false,
+          });
+        },
+      };
+      const served: MarketDataPort = {
+        ...market(new Error('unused')),
+        async *bars() {
+          yield { timestamp: Date.parse('2026-01-02T05:00:00Z'), open: 1, high: 1, low: 1, close: 1, volume: 1 };
+        },
+      };
+      runner((entry, signal) => {
+        attempts++;
+        return loadWith(served, violating)(entry, signal);
+      }, 1);
+      const h = hooks(uniquePrefix('job'));
+      await (await coordinator()).run(['S00'], neverCalled, h.hooks);
+      expect(attempts).toBe(1);
+      expect(h.results).toMatchObject([{ symbol: 'S00', ok: false, errorCode: 'STORAGE_FAILED' }]);
+    });
+
+    it('a 429 past the client’s retries goes back to the queue without spending an attempt', async () => {
+      let calls = 0;
+      const open: MarketDataPort = { ...market(new Error('unused')), async *bars() {} };
+      const limited = market(new MassiveHttpError('API_RATE_LIMIT', 'HTTP 429', { status: 429 }));
+      runner((entry, signal) => {
+        calls++;
+        return loadWith(calls <= 2 ? limited : open)(entry, signal);
+      }, 1);
+      const h = hooks(uniquePrefix('job'));
+      // One attempt per symbol: a 429 that spent it would end the symbol failed.
+      await (await coordinator(undefined, { symbolAttempts: 1 })).run(['S00'], neverCalled, h.hooks);
+      // One attempt allowed, three runs: the two the API limited spent none.
+      expect(calls).toBe(3);
+      expect(h.results).toMatchObject([{ symbol: 'S00', ok: true }]);
+    }, 30_000);
   });
 
   it('a job-fatal error (bad API key) rejects the run and stops the job’s other symbols everywhere', async () => {

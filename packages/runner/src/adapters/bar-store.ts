@@ -24,7 +24,7 @@ export class OhlcvBarStore implements StorePort {
     } catch (error) {
       // What was stored before the failure (earlier batches), or despite it (rows the table did not keep).
       if (error instanceof StoreError && error.report)
-        throw new WriteFailure(error.code, error.message, countsOf(error.report), { cause: error });
+        throw new WriteFailure(error.code, error.message, countsOf(error.report), error.retryable, { cause: error });
       throw error;
     }
   }

@@ -2,7 +2,32 @@
 import type { WriteCounts } from './types.js';
 
 /** Codes after which no later call in the job can succeed: the job stops at once. */
-export const JOB_FATAL_CODES: ReadonlySet<string> = new Set(['API_KEY_INVALID']);
+const JOB_FATAL_CODES: ReadonlySet<string> = new Set(['API_KEY_INVALID']);
+
+/**
+ * What an error means for the work that hit it, read from the error itself (one place for every decision):
+ * `retryable` is the error's own flag (the client and the store set it on every error they throw: a truncated body
+ * or a 503 is, a schema mismatch or a constraint violation is not; anything without the flag is not), and `fatal`
+ * says no later call of the job can succeed (a refused API key).
+ */
+export interface ErrorDecision {
+  code: string;
+  message: string;
+  retryable: boolean;
+  fatal: boolean;
+}
+
+export function decide(error: unknown, fallbackCode = 'INTERNAL'): ErrorDecision {
+  const code = errorCode(error, fallbackCode);
+  const flag = error && typeof error === 'object' ? (error as { retryable?: unknown }).retryable : undefined;
+  return { code, message: errorMessage(error), retryable: flag === true, fatal: JOB_FATAL_CODES.has(code) };
+}
+
+/** Rethrows `error` as {@link FatalJobError} when no later call of the job can succeed. */
+export function throwIfFatal(error: unknown): void {
+  const d = decide(error);
+  if (d.fatal) throw new FatalJobError(d.code, d.message, { cause: error });
+}
 
 const KNOWN_CODE = /^[A-Z][A-Z0-9_]{2,40}$/;
 
@@ -64,6 +89,7 @@ export class WriteFailure extends Error {
     readonly code: string,
     message: string,
     readonly counts: WriteCounts,
+    readonly retryable: boolean,
     options?: { cause?: unknown },
   ) {
     super(message, options);

@@ -15,11 +15,12 @@ import {
   tradingDayStartMs,
   weekStartSunday,
 } from '@tickstock/massive-client';
-import { errorCode, errorMessage, FatalJobError, JOB_FATAL_CODES, WriteFailure } from './errors.js';
+import { decide, throwIfFatal, WriteFailure } from './errors.js';
 import type {
   CivilDate,
   MarketDataPort,
   PlanStep,
+  StepError,
   StorePort,
   SuppliedDays,
   SymbolPlan,
@@ -33,11 +34,6 @@ export interface LoadSymbolDeps {
   market: MarketDataPort;
   store: StorePort;
   now?: () => number;
-}
-
-function throwIfFatal(error: unknown): void {
-  const code = errorCode(error);
-  if (JOB_FATAL_CODES.has(code)) throw new FatalJobError(code, errorMessage(error), { cause: error });
 }
 
 /** The plan of a symbol loaded the plain way: details, then every range per ticker (what a plan-less entry means). */
@@ -66,11 +62,12 @@ export async function loadPlannedSymbol(
   const now = deps.now ?? Date.now;
   const started = now();
   const result: SymbolResult = { symbol, ok: true, timeframes: [], recordsImported: 0, processingTimeMs: 0, interrupted: false };
-  const fail = (code: string, message: string) => {
+  const fail = (code: string, message: string, retryable = false) => {
     if (result.ok) {
       result.ok = false;
       result.errorCode = code;
       result.errorMessage = message;
+      result.retryable = retryable;
     }
   };
 
@@ -89,7 +86,8 @@ export async function loadPlannedSymbol(
         return result;
       }
       // Without a registered symbol no bar can be written (foreign key): the symbol fails.
-      fail(errorCode(error, 'STORAGE_FAILED'), `could not register ${symbol}: ${errorMessage(error)}`);
+      const d = decide(error, 'STORAGE_FAILED');
+      fail(d.code, `could not register ${symbol}: ${d.message}`, d.retryable);
       result.processingTimeMs = now() - started;
       return result;
     }
@@ -99,7 +97,7 @@ export async function loadPlannedSymbol(
   // and the first date they cover (a period starting on or after it needs no stored days).
   let days: Bar[] | undefined;
   let daysFrom: CivilDate | undefined;
-  let dayError: { code: string; message: string } | undefined;
+  let dayError: StepError | undefined;
   let fetchedAny = false;
 
   for (const step of plan.steps) {
@@ -153,7 +151,11 @@ export async function loadPlannedSymbol(
         continue;
       }
       if (step.source === 'built') {
-        if (dayError) throw Object.assign(new Error(`the day bars it is built from failed: ${dayError.message}`), { code: dayError.code });
+        if (dayError)
+          throw Object.assign(new Error(`the day bars it is built from failed: ${dayError.message}`), {
+            code: dayError.code,
+            retryable: dayError.retryable === true,
+          });
         const built = await buildPeriod(symbol, step, deps, days ?? [], daysFrom);
         const counts = await deps.store.writeBars(step.timeframe, symbol, built, signal);
         Object.assign(tf, counts);
@@ -176,9 +178,10 @@ export async function loadPlannedSymbol(
         Object.assign(tf, error.counts, { fetched: Math.max(tf.fetched, error.counts.fetched) });
         result.recordsImported += error.counts.written + error.counts.unchanged;
       }
-      tf.error = { code: errorCode(error), message: errorMessage(error) };
+      const d = decide(error);
+      tf.error = { code: d.code, message: d.message, retryable: d.retryable };
       if (step.timeframe === 'day') dayError = tf.error;
-      fail(tf.error.code, `${step.timeframe}: ${tf.error.message}`);
+      fail(tf.error.code, `${step.timeframe}: ${tf.error.message}`, d.retryable);
     }
   }
 
@@ -213,7 +216,7 @@ async function finishReadjustment(
   plan: SymbolPlan,
   result: SymbolResult,
   deps: LoadSymbolDeps,
-  fail: (code: string, message: string) => void,
+  fail: (code: string, message: string, retryable?: boolean) => void,
 ): Promise<void> {
   const rowsRewritten = result.timeframes.reduce((n, t) => n + t.written + (t.deleted ?? 0), 0);
   try {
@@ -222,10 +225,8 @@ async function finishReadjustment(
     result.readjusted = { splits: [...(plan.readjust ?? [])], rowsRewritten };
   } catch (error) {
     throwIfFatal(error);
-    fail(
-      errorCode(error, 'STORAGE_FAILED'),
-      `the split readjustment of ${plan.symbol} reloaded but could not be recorded: ${errorMessage(error)}`,
-    );
+    const d = decide(error, 'STORAGE_FAILED');
+    fail(d.code, `the split readjustment of ${plan.symbol} reloaded but could not be recorded: ${d.message}`, d.retryable);
   }
 }
 
@@ -257,7 +258,8 @@ async function streamRange(
 async function dayBars(symbol: string, step: PlanStep, deps: LoadSymbolDeps, signal: AbortSignal, supplied?: SuppliedDays): Promise<Bar[]> {
   if (step.source === 'grouped') {
     if (!supplied) throw Object.assign(new Error('no grouped-daily bars were supplied for it'), { code: 'INTERNAL' });
-    if (supplied.error) throw Object.assign(new Error(supplied.error.message), { code: supplied.error.code });
+    if (supplied.error)
+      throw Object.assign(new Error(supplied.error.message), { code: supplied.error.code, retryable: supplied.error.retryable === true });
     return supplied.days.toBars();
   }
   const range = { timeframe: 'day' as const, from: step.fetchFrom ?? step.from, to: step.fetchTo ?? step.to };

@@ -69,7 +69,7 @@ export interface SymbolPlan {
 /** A symbol's day bars from a grouped-daily pass (its fetch span, oldest first), or why they could not be had. */
 export interface SuppliedDays {
   days: DayColumns;
-  error?: { code: string; message: string } | undefined;
+  error?: StepError | undefined;
 }
 
 /** A symbol's plan, with its day bars when a grouped-daily pass supplied them. */
@@ -119,6 +119,13 @@ export interface ListedSplit extends SplitReadjustment {
   id?: string | undefined;
 }
 
+/** Why a step failed: its code, a safe message, and whether trying it again later may succeed (the error's own flag). */
+export interface StepError {
+  code: string;
+  message: string;
+  retryable?: boolean | undefined;
+}
+
 export interface WriteCounts {
   fetched: number;
   written: number;
@@ -157,7 +164,7 @@ export interface TimeframeResult extends WriteCounts {
   buildOnly?: boolean | undefined;
   /** Stored rows of a reloaded range the API no longer serves, deleted (split readjustments). */
   deleted?: number | undefined;
-  error?: { code: string; message: string } | undefined;
+  error?: StepError | undefined;
 }
 
 export interface SymbolResult {
@@ -166,6 +173,8 @@ export interface SymbolResult {
   /** First error code that made the symbol fail (e.g. SYMBOL_NOT_FOUND, API_RATE_LIMIT, STORAGE_FAILED). */
   errorCode?: string | undefined;
   errorMessage?: string | undefined;
+  /** Whether the error that made the symbol fail may pass if the symbol is loaded again later (the error's own flag). */
+  retryable?: boolean | undefined;
   timeframes: TimeframeResult[];
   recordsImported: number;
   processingTimeMs: number;

@@ -84,16 +84,3 @@ export const QUEUE_DEFAULTS: QueueSettings = {
 export function keepFinished(s: QueueSettings, queue: 'jobs' | 'symbols'): { age: number; count: number } {
   return { age: s.keepFinishedSeconds, count: s.keepFinishedCount[queue] };
 }
-
-/** Symbol error codes worth another attempt later: the network, the API's 5xx/429, the database connection. */
-export const TRANSIENT_SYMBOL_CODES: ReadonlySet<string> = new Set([
-  'NETWORK_ERROR',
-  'NETWORK_TIMEOUT',
-  'SERVER_ERROR',
-  'API_RATE_LIMIT',
-  'INVALID_RESPONSE',
-  'CONNECTION_FAILED',
-  'STORE_UNAVAILABLE',
-  'STORAGE_FAILED',
-  'STORE_CLOSED',
-]);

@@ -25,7 +25,7 @@ export type SymbolEntryOutcome = { result: SymbolResult } | { fatal: { code: str
 
 const timeframe = z.enum(['1min', 'hour', 'day', 'week', 'month']);
 const range = z.object({ timeframe, from: z.string(), to: z.string() });
-const error = z.object({ code: z.string(), message: z.string() });
+const error = z.object({ code: z.string(), message: z.string(), retryable: z.boolean().optional() });
 
 const step = z.object({
   timeframe,
@@ -65,6 +65,7 @@ const symbolResult = z.object({
   ok: z.boolean(),
   errorCode: z.string().optional(),
   errorMessage: z.string().optional(),
+  retryable: z.boolean().optional(),
   timeframes: z.array(timeframeResult),
   recordsImported: z.number(),
   processingTimeMs: z.number(),

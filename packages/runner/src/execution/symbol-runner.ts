@@ -13,7 +13,7 @@ import { failedForOutage, type StoreOutage, StoreOutageTimeout } from '../engine
 import type { SymbolResult } from '../engine/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretScrubber } from '../logging/secrets.js';
-import { isJobCancelled, markJobCancelled, QUEUE_PREFIX, type QueueSettings, SYMBOLS_QUEUE, TRANSIENT_SYMBOL_CODES } from './queues.js';
+import { isJobCancelled, markJobCancelled, QUEUE_PREFIX, type QueueSettings, SYMBOLS_QUEUE } from './queues.js';
 import { SymbolBudget } from './symbol-budget.js';
 import { failedSymbolResult, notRunResult, type SymbolEntryData, type SymbolEntryOutcome, symbolEntryDataSchema } from './symbol-entry.js';
 
@@ -33,6 +33,14 @@ export interface SymbolRunnerOptions {
   outage?: StoreOutage | undefined;
   logger: Logger;
   scrubber: SecretScrubber;
+}
+
+/** How long a replica takes no symbol after the API limited a request past the client's retries. */
+const RATE_LIMIT_PAUSE_MS = 5000;
+
+/** BullMQ's marker error for "back to the queue, no attempt spent" (thrown by `Worker.RateLimitError()`). */
+function isRateLimitError(error: unknown): boolean {
+  return error instanceof Error && error.name === QueueWorker.RateLimitError().name;
 }
 
 /** Raised inside the processor so the queue retries the entry later. */
@@ -181,7 +189,16 @@ export class SymbolRunner {
         await entry.moveToWait(token);
         throw new WaitingError();
       }
-      if (!gaveUp && !result.ok && !result.interrupted && TRANSIENT_SYMBOL_CODES.has(result.errorCode ?? '') && attempt < attempts) {
+      // The error decides: one the API or the store says may pass later goes back to the queue; a 429 (the API's
+      // own limit, after the client's retries) goes back without spending an attempt, pausing this replica's intake.
+      const retry = !gaveUp && !result.ok && !result.interrupted && result.retryable === true;
+      if (retry && result.errorCode === 'API_RATE_LIMIT') {
+        log.warn({ jobId, symbol, pauseMs: RATE_LIMIT_PAUSE_MS }, 'the API is limiting requests: the symbol goes back to the queue');
+        await entry.updateData({ ...data, budgetSpentMs: Math.round(budget.spentMs) }).catch(() => undefined);
+        await this.worker.rateLimit(RATE_LIMIT_PAUSE_MS);
+        throw QueueWorker.RateLimitError();
+      }
+      if (retry && attempt < attempts) {
         log.warn(
           { jobId, symbol, attempt, attempts, code: result.errorCode, error: this.options.scrubber.scrub(result.errorMessage ?? '') },
           'symbol failed transiently: the queue retries it',
@@ -202,7 +219,7 @@ export class SymbolRunner {
         await markJobCancelled(this.options.redis, jobId, this.options.settings.keepFinishedSeconds).catch(() => undefined);
         return { fatal: { code: error.code, message: this.options.scrubber.scrub(error.message) } };
       }
-      if (error instanceof WaitingError || error instanceof TransientSymbolFailure) throw error;
+      if (error instanceof WaitingError || error instanceof TransientSymbolFailure || isRateLimitError(error)) throw error;
       // The queue keeps the message in Redis: scrubbed, like every text this worker writes.
       throw new Error(this.options.scrubber.scrub(errorMessage(error)));
     } finally {

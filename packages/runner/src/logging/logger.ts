@@ -31,6 +31,11 @@ const REDACT_PATHS = [
   '*.headers.authorization',
 ];
 
+/**
+ * The runner's logger: pino JSON lines on stderr (human-readable on a TTY), fields named like secrets redacted, and
+ * every line scrubbed of the secrets registered with `scrubber` before it is written. Library use: give the same
+ * logger and scrubber to the runner's classes that take them (`ImportCoordinator`, `Worker`, `ImportScheduler`).
+ */
 export function createLogger(options: LoggerOptions): Logger {
   const dest = options.destination ?? process.stderr;
   const pretty = options.pretty ?? Boolean((dest as NodeJS.WriteStream).isTTY);

@@ -7,7 +7,7 @@
 import { barsAlignToUtcDays, tradingDateOfBar, tradingDayStartMs } from '@tickstock/massive-client';
 import pLimit from 'p-limit';
 import { DayColumnsArena, type DayColumnsBuilder } from '../engine/day-columns.js';
-import { errorCode, errorMessage, FatalJobError, JOB_FATAL_CODES } from '../engine/errors.js';
+import { decide, throwIfFatal } from '../engine/errors.js';
 import type { MarketDataPort, SuppliedDays } from '../engine/types.js';
 import type { GroupedRequest } from './request-plan.js';
 
@@ -67,12 +67,12 @@ export async function runGroupedPass(
             collected.get(row.ticker)?.days.add(row, stampOf(row.ticker, row.timestamp));
           }
         } catch (error) {
-          const code = errorCode(error);
-          if (JOB_FATAL_CODES.has(code)) throw new FatalJobError(code, errorMessage(error), { cause: error });
+          throwIfFatal(error);
+          const { code, message, retryable } = decide(error);
           if (signal.aborted) return;
           for (const s of r.symbols) {
             const entry = collected.get(s);
-            if (entry && !entry.error) entry.error = { code, message: `grouped daily ${r.market} ${r.date}: ${errorMessage(error)}` };
+            if (entry && !entry.error) entry.error = { code, message: `grouped daily ${r.market} ${r.date}: ${message}`, retryable };
           }
         }
         done += 1;

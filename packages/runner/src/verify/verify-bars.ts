@@ -8,7 +8,7 @@
 import { addDays, type Bar, newYorkDate, newYorkMidnightUtcMs, utcDateOf } from '@tickstock/massive-client';
 import { dateRuleForSymbol, type OhlcvStore } from '@tickstock/ohlcv-store';
 import { STORE_TIMEFRAME } from '../adapters/timeframes.js';
-import { errorCode, errorMessage, FatalJobError, JOB_FATAL_CODES } from '../engine/errors.js';
+import { errorCode, errorMessage, throwIfFatal } from '../engine/errors.js';
 import type { CivilDate, MarketDataPort, Timeframe, TimeframeRange } from '../engine/types.js';
 import { perTickerRequests } from '../planning/request-plan.js';
 
@@ -142,8 +142,8 @@ export async function verifyBars(store: OhlcvStore, market: MarketDataPort, opti
     try {
       await compareRange(store, market, r, result, Boolean(options.repair), signal);
     } catch (error) {
+      throwIfFatal(error);
       const code = errorCode(error);
-      if (JOB_FATAL_CODES.has(code)) throw new FatalJobError(code, errorMessage(error), { cause: error });
       result.error = { code, message: errorMessage(error) };
     }
   }
