@@ -4,7 +4,9 @@
  *   MASSIVE_API_KEY=... pnpm --filter @tickstock/examples fetch-bars AAPL [timespan] [from] [to]
  *
  * timespan defaults to `day`, the range to the last 10 days. MASSIVE_API_BASE_URL points it at another server
- * (the simulator, for one). Exits 1 with the client's error code and message on failure (the key is never printed).
+ * (the simulator, for one). Exits 1 with the client's error code and message on one line on failure (the key is never
+ * printed). Without a network it fails at once: a host that does not resolve is not retried, and a connection that
+ * cannot be made gets two quick retries (under a second) before `NETWORK_ERROR: ... cannot connect to ...`.
  */
 import {
   addDays,
@@ -51,7 +53,7 @@ try {
   for (const row of rows) console.log(line(row));
 } catch (error) {
   if (isMassiveError(error)) {
-    console.error(`${error.code}: ${error.message}`);
+    console.error(`${error.code}: ${error.message.replace(/\s*\n\s*/g, ' ')}`);
     process.exit(1);
   }
   throw error;

@@ -54,6 +54,7 @@ export { Heartbeat, type HeartbeatOptions } from './redis/heartbeat.js';
 export {
   acquireJobLease,
   JOB_LEASE_EPOCH_FIELD,
+  JOB_LEASE_HOLDER_FIELD,
   JOB_LEASE_ONCE_PREFIX,
   type JobLease,
   type JobLeaseOptions,

@@ -158,7 +158,8 @@ describe('acquireJobLease', () => {
     expect(second.epoch).toBe(2);
     expect(await first.holds()).toBe(false);
     expect(await second.holds()).toBe(true);
-    expect(await redis.hgetall(jobLeaseKey('job-l1'))).toEqual({ epoch: '2' });
+    expect(await redis.hgetall(jobLeaseKey('job-l1'))).toEqual({ epoch: '2', holder: second.holder });
+    expect(second.holder).toMatch(/^2:[0-9a-f]{16}$/);
     const ttl = await redis.ttl(jobLeaseKey('job-l1'));
     expect(ttl).toBeGreaterThan(86_300);
     expect(ttl).toBeLessThanOrEqual(86_400);
@@ -178,6 +179,7 @@ describe('acquireJobLease', () => {
     expect(await second.claimOnce('data_import_completed')).toBe('done');
     expect(await redis.hgetall(jobLeaseKey('job-once'))).toEqual({
       epoch: '2',
+      holder: second.holder,
       'once:data_import_started': '1',
       'once:data_import_completed': '2',
     });
@@ -188,11 +190,25 @@ describe('acquireJobLease', () => {
     await acquireJobLease(redis, 'job-lost');
     expect(await first.claimOnce('data_import_completed')).toBe('lost');
     expect(await redis.hexists(jobLeaseKey('job-lost'), 'once:data_import_completed')).toBe(0);
-    await redis.del(jobLeaseKey('job-lost')); // expired: nobody holds it
-    const gone = await acquireJobLease(redis, 'job-gone');
+  });
+
+  it('a lease hash Redis lost (a restart without persistence) is taken back by its holder, and a later takeover still fences it', async () => {
+    const holder = await acquireJobLease(redis, 'job-gone', { ttlSeconds: 600 });
+    await acquireJobLease(redis, 'job-other'); // another job's lease, untouched
     await redis.del(jobLeaseKey('job-gone'));
-    expect(await gone.holds()).toBe(false);
-    expect(await gone.claimOnce('data_import_started')).toBe('lost');
+    expect(await holder.holds()).toBe(true);
+    expect(await redis.hgetall(jobLeaseKey('job-gone'))).toEqual({ epoch: '1', holder: holder.holder });
+    expect(await redis.ttl(jobLeaseKey('job-gone'))).toBeGreaterThan(590);
+    expect(await holder.claimOnce('data_import_started')).toBe('claimed');
+    const next = await acquireJobLease(redis, 'job-gone');
+    expect(next.epoch).toBe(2);
+    expect(await holder.holds()).toBe(false);
+    // The other order: lost, then a new coordinator acquires before the old one looks: the old one is fenced.
+    await redis.del(jobLeaseKey('job-gone'));
+    const fresh = await acquireJobLease(redis, 'job-gone');
+    expect(fresh.epoch).toBe(1);
+    expect(await next.holds()).toBe(false);
+    expect(await fresh.holds()).toBe(true);
   });
 });
 

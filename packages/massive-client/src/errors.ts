@@ -1,7 +1,8 @@
 /**
  * The client's one error tree. Every error the client throws is a {@link MassiveError} with a `code`; subclasses
- * separate what went wrong: configuration, a refused request, an HTTP answer, the network, a response that did not
- * validate, or an abort. Messages never contain the API key (the client redacts before it builds them).
+ * separate what went wrong: configuration, a refused request, an HTTP answer, the network, the shared rate limiter's
+ * Redis, a response that did not validate, or an abort. Messages never contain the API key (the client redacts before
+ * it builds them).
  */
 
 /** Every `code` a {@link MassiveError} can carry. */
@@ -20,6 +21,7 @@ export const MASSIVE_ERROR_CODES = [
   'INVALID_RESPONSE',
   'PAGINATION_REFUSED',
   'ABORTED',
+  'RATE_LIMITER_UNAVAILABLE',
 ] as const;
 
 /** A {@link MassiveError}'s `code`: what the caller should do differs per code (see the package README). */
@@ -48,6 +50,7 @@ const RETRYABLE_BY_DEFAULT: ReadonlySet<MassiveErrorCode> = new Set([
   'SERVER_ERROR',
   'NETWORK_TIMEOUT',
   'NETWORK_ERROR',
+  'RATE_LIMITER_UNAVAILABLE',
 ] as MassiveErrorCode[]);
 
 /** Base class of every error thrown by `@tickstock/massive-client`. */
@@ -169,6 +172,25 @@ export class MassiveAbortError extends MassiveError {
   constructor(message: string, options: MassiveErrorOptions = {}) {
     super('ABORTED', message, { ...options, retryable: false });
     this.name = 'MassiveAbortError';
+  }
+}
+
+/**
+ * `RATE_LIMITER_UNAVAILABLE`: a shared rate limiter (`createClusteredRateLimiter`) could not admit the request because
+ * its Redis did not answer in time (never reached, or lost for longer than the limiter waits). Nothing was sent to the
+ * API. Retryable (a later call may find Redis back), but the client does not retry it itself: the limiter has already
+ * waited for Redis. `address` is the Redis `host:port` (never its password).
+ */
+export class MassiveRateLimiterError extends MassiveError {
+  /** The Redis the limiter uses, as `host:port` (or a socket path). */
+  readonly address: string;
+  constructor(message: string, options: MassiveErrorOptions & { address: string }) {
+    super('RATE_LIMITER_UNAVAILABLE', message, { retryable: true, ...options });
+    this.name = 'MassiveRateLimiterError';
+    this.address = options.address;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), address: this.address };
   }
 }
 

@@ -26,6 +26,7 @@ export {
   MassiveHttpError,
   MassiveNetworkError,
   MassivePaginationError,
+  MassiveRateLimiterError,
   MassiveRequestError,
   MassiveResponseError,
 } from './errors.js';
@@ -39,6 +40,9 @@ export {
   clusteredLimiterId,
   clusteredLimiterKeys,
   createClusteredRateLimiter,
+  DEFAULT_REDIS_CONNECT_TIMEOUT_MS,
+  DEFAULT_REDIS_OUTAGE_TIMEOUT_MS,
+  redisAddress,
 } from './http/clustered-rate-limit.js';
 export type {
   CallErrorEvent,
@@ -63,7 +67,16 @@ export {
   type RateLimitSettings,
   type RequestLimiter,
 } from './http/rate-limit.js';
-export { backoffDelay, isRetryableStatus, parseRetryAfter, RETRYABLE_STATUSES } from './http/retry-policy.js';
+export {
+  backoffDelay,
+  CONNECT_RETRIES,
+  type ConnectFailure,
+  connectFailure,
+  connectRetryDelay,
+  isRetryableStatus,
+  parseRetryAfter,
+  RETRYABLE_STATUSES,
+} from './http/retry-policy.js';
 export type { CallOptions, Query } from './http/transport.js';
 export { DEFAULTS, ENV, type MassiveClientOptions } from './options.js';
 export { REDACTED } from './redact.js';

@@ -209,6 +209,7 @@ describe('network, validation and abort errors', () => {
       'INVALID_RESPONSE',
       'PAGINATION_REFUSED',
       'ABORTED',
+      'RATE_LIMITER_UNAVAILABLE',
     ]);
   });
 

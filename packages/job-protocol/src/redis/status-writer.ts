@@ -14,7 +14,7 @@ import {
 } from '../schemas/status.js';
 import { isoSeconds, sleep } from '../time.js';
 import { execMulti, luaScript, redisFailure, runScript } from './exec.js';
-import { JOB_LEASE_EPOCH_FIELD, type JobLease } from './job-lease.js';
+import { JOB_LEASE_EPOCH_FIELD, type JobLease, leaseCheckLua } from './job-lease.js';
 
 /** Options of {@link JobStatusWriter}. Defaults are in DEFAULTS. */
 export interface JobStatusWriterOptions {
@@ -90,9 +90,9 @@ const APP_STATUS_FIELDS = ['description', 'submitted_at'] as const;
  * progress) or `{'ok'}` after `SET status EX ttl`, the lease's TTL raised to at least ttl, and `PUBLISH`. The stored
  * status is the worker's JSON string (decoded in pcall) or the app's pre-written hash; anything else counts as none.
  */
-const FENCED_WRITE = luaScript(`local epoch = redis.call('HGET', KEYS[2], '${JOB_LEASE_EPOCH_FIELD}')
-if epoch ~= ARGV[1] then return {'lost', epoch} end
-local final = {${FINAL_JOB_STATUSES.map((s) => `['${s}'] = true`).join(', ')}}
+// ARGV: holder, json, progress, isFinal, ttl, channel, epoch.
+const FENCED_WRITE =
+  luaScript(`${leaseCheckLua(2, 1, 7, 5, `{'lost', redis.call('HGET', KEYS[2], '${JOB_LEASE_EPOCH_FIELD}')}`)}local final = {${FINAL_JOB_STATUSES.map((s) => `['${s}'] = true`).join(', ')}}
 local status, progress = nil, nil
 local kind = redis.call('TYPE', KEYS[1])['ok']
 if kind == 'string' then
@@ -384,12 +384,13 @@ export class JobStatusWriter {
     for (let attempt = 1; ; attempt++) {
       const json = JSON.stringify(current);
       const args = [
-        String(lease.epoch),
+        lease.holder,
         json,
         String(current.progress),
         isFinal ? '1' : '0',
         String(this.opts.ttlSeconds),
         CHANNELS.jobStatus,
+        String(lease.epoch),
       ];
       let reply: unknown;
       try {

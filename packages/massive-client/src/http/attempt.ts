@@ -5,7 +5,7 @@
 import { MassiveError, MassiveNetworkError, MassiveResponseError } from '../errors.js';
 import { CallerAbort } from './abort.js';
 import { httpError, type NotFoundCode } from './http-errors.js';
-import { parseRetryAfter } from './retry-policy.js';
+import { type ConnectFailure, connectFailure, parseRetryAfter } from './retry-policy.js';
 
 /** The `fetch` the client calls (the global one by default); inject one for tests or proxies. */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -35,10 +35,45 @@ export interface AttemptSuccess {
 export type OnAnswer = (status: number, requestId: string | undefined) => void;
 
 function networkDetail(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
+  const cause = (error as { cause?: { code?: unknown; message?: unknown; errors?: unknown } } | null)?.cause;
   if (cause && typeof cause.code === 'string') return cause.code;
+  // Several addresses tried (IPv6 and IPv4): an AggregateError whose parts carry the codes.
+  const first = Array.isArray(cause?.errors) ? (cause.errors[0] as { code?: unknown } | undefined) : undefined;
+  if (first && typeof first.code === 'string') return first.code;
   if (cause && typeof cause.message === 'string') return cause.message;
   return error instanceof Error ? error.message : String(error);
+}
+
+const connectFailures = new WeakMap<MassiveError, ConnectFailure>();
+
+/** How the attempt that threw `error` failed to reach the server, when it did not reach it at all. */
+export function connectFailureOf(error: MassiveError): ConnectFailure | undefined {
+  return connectFailures.get(error);
+}
+
+/** The `NETWORK_ERROR` for a failed `fetch`: says plainly when the host does not resolve or cannot be connected to. */
+function networkError(input: AttemptInput, error: unknown): MassiveNetworkError {
+  const detail = networkDetail(error);
+  const failure = connectFailure(detail);
+  const host = input.url.host;
+  const baseUrl = 'the base URL (MASSIVE_API_BASE_URL or the baseUrl option)';
+  let message: string;
+  if (failure === 'bad-address') {
+    message =
+      detail === 'bad port'
+        ? `${input.request} failed: fetch refuses to connect to ${host} (bad port): check ${baseUrl}`
+        : `${input.request} failed: the host ${input.url.hostname} does not resolve (${detail}): check ${baseUrl} and DNS`;
+  } else if (failure === 'unreachable') {
+    message = `${input.request} failed: cannot connect to ${host} (${detail}): check the network and ${baseUrl}`;
+  } else {
+    message = `${input.request} failed: ${detail}`;
+  }
+  const typed = new MassiveNetworkError('NETWORK_ERROR', input.redact(message), {
+    request: input.request,
+    ...(failure === 'bad-address' ? { retryable: false } : {}),
+  });
+  if (failure) connectFailures.set(typed, failure);
+  return typed;
 }
 
 /** Sends one GET and returns its JSON body, or throws a `MassiveError` (or {@link CallerAbort}). */
@@ -95,9 +130,7 @@ export async function sendOnce(input: AttemptInput, onAnswer?: OnAnswer): Promis
       });
     }
     if (error instanceof MassiveError) throw error;
-    throw new MassiveNetworkError('NETWORK_ERROR', `${input.request} failed: ${input.redact(networkDetail(error))}`, {
-      request: input.request,
-    });
+    throw networkError(input, error);
   } finally {
     clearTimeout(timer);
     input.signal?.removeEventListener('abort', onCallerAbort);

@@ -9,9 +9,13 @@
  * process costs Redis one call per admission (plus one to return the lease when a concurrency cap is set), however
  * many requests it has waiting. A process stalled past its turn cannot bunch its start with others': the check is
  * made when it starts, not when it was scheduled.
+ *
+ * Redis being away never hangs a request: a limiter that has not connected within `connectTimeoutMs`, or has lost its
+ * connection (or had a question go unanswered) for `outageTimeoutMs`, fails its requests with a
+ * `RATE_LIMITER_UNAVAILABLE` error naming the Redis address and what to check. A restart shorter than that costs none.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { MassiveConfigurationError } from '../errors.js';
+import { MassiveConfigurationError, MassiveRateLimiterError } from '../errors.js';
 import { ENV } from '../options.js';
 import { type LimiterPriority, limiterSettings, type RateLimitPreset, type RateLimitSettings, type RequestLimiter } from './rate-limit.js';
 
@@ -53,13 +57,28 @@ export interface ClusteredRateLimiterOptions {
    * process that dies mid-request cannot return its places; they come back when their leases run out.
    */
   leaseMs?: number;
+  /**
+   * How long the first connection to Redis may take (default 5,000 ms). Past it, `ready()` rejects and requests fail
+   * with `RATE_LIMITER_UNAVAILABLE` (at once, until the connection is made: ioredis keeps trying in the background).
+   * A Redis that cannot be reached at start is usually a wrong address, so this is short.
+   */
+  connectTimeoutMs?: number;
+  /**
+   * How long requests wait for Redis once a working connection is lost (a restart, a failover), and for the answer to
+   * one admission question, before they fail with `RATE_LIMITER_UNAVAILABLE` (default 60,000 ms). A Redis restart
+   * shorter than this costs no request. Keep it below the client's `maxTotalTimeMs`.
+   */
+  outageTimeoutMs?: number;
 }
 
 /** A {@link RequestLimiter} whose budget lives in Redis; pass it as the client's `rateLimit`. */
 export interface ClusteredRateLimiter extends RequestLimiter {
   /** The budget's name in Redis. */
   readonly id: string;
-  /** Resolves once the limiter is connected and registered with the shared budget. */
+  /**
+   * Resolves once the limiter's Redis answers. Rejects with `RATE_LIMITER_UNAVAILABLE` when it does not within
+   * `connectTimeoutMs` (first connection) or `outageTimeoutMs` (connection lost); call again to check again.
+   */
   ready(): Promise<void>;
   /** Closes this process's Redis connections; the shared budget stays for the other processes. */
   disconnect(): Promise<void>;
@@ -118,16 +137,33 @@ return 1`;
 export const CONCURRENCY_RETRY_MS = 25;
 /** Default {@link ClusteredRateLimiterOptions.leaseMs}. */
 const DEFAULT_LEASE_MS = 60_000;
+/** Default {@link ClusteredRateLimiterOptions.connectTimeoutMs}. */
+export const DEFAULT_REDIS_CONNECT_TIMEOUT_MS = 5_000;
+/** Default {@link ClusteredRateLimiterOptions.outageTimeoutMs}. */
+export const DEFAULT_REDIS_OUTAGE_TIMEOUT_MS = 60_000;
+/**
+ * ioredis settings the limiter uses unless the caller's options set them. Questions wait in ioredis's offline queue
+ * while it reconnects (so a restart costs nothing) and are never dropped by ioredis's own retry count: the limiter's
+ * timeouts decide when to give up. Reconnection is tried at least once a second, so the limiter is back within about
+ * a second of Redis.
+ */
+const IOREDIS_DEFAULTS = {
+  enableOfflineQueue: true,
+  maxRetriesPerRequest: null,
+  retryStrategy: (times: number): number => Math.min(times * 100, 1000),
+} as const;
 interface IORedisModule {
   Redis: new (...args: unknown[]) => IORedisClient;
 }
 interface IORedisClient {
+  readonly status: string;
   defineCommand(name: string, definition: { numberOfKeys: number; lua: string }): void;
   zrem(key: string, member: string): Promise<unknown>;
   ping(): Promise<unknown>;
   quit(): Promise<unknown>;
   disconnect(): void;
   on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'ready' | 'close' | 'reconnecting' | 'end', listener: () => void): unknown;
 }
 /** The scripts, as ioredis commands (sent by SHA, loaded again by ioredis when Redis has lost them). */
 interface LimiterCommands {
@@ -164,9 +200,53 @@ function resolveId(options: ClusteredRateLimiterOptions): string {
 }
 
 function newClient(IORedis: IORedisModule['Redis'], redis: ClusteredRedisOptions): IORedisClient {
-  if (typeof redis === 'string') return new IORedis(redis);
+  if (typeof redis === 'string') return new IORedis(redis, { ...IOREDIS_DEFAULTS });
   const { url, ...rest } = redis;
-  return url === undefined ? new IORedis(rest) : new IORedis(url, rest);
+  const options = { ...IOREDIS_DEFAULTS, ...rest };
+  return url === undefined ? new IORedis(options) : new IORedis(url, options);
+}
+
+/** Where the limiter's Redis is, for messages: `host:port` (or a socket path), never a password. */
+export function redisAddress(redis: ClusteredRedisOptions): string {
+  const options: Exclude<ClusteredRedisOptions, string> = typeof redis === 'string' ? { url: redis } : redis;
+  let host: string | undefined;
+  let port: string | undefined;
+  if (typeof options.url === 'string') {
+    try {
+      const url = new URL(options.url);
+      if (url.protocol === 'redis:' || url.protocol === 'rediss:') {
+        host = url.hostname || undefined;
+        port = url.port || undefined;
+      }
+    } catch {
+      // not a URL: reported by ioredis when it connects
+    }
+  }
+  if (typeof options.path === 'string') return options.path;
+  if (typeof options.host === 'string' && options.host !== '') host = options.host;
+  if (typeof options.port === 'number' || typeof options.port === 'string') port = String(options.port);
+  return `${host ?? 'localhost'}:${port ?? '6379'}`;
+}
+
+/** The password in the limiter's Redis options, to keep out of messages. */
+function redisPassword(redis: ClusteredRedisOptions): string | undefined {
+  if (typeof redis !== 'string' && typeof redis.password === 'string' && redis.password !== '') return redis.password;
+  const url = typeof redis === 'string' ? redis : redis.url;
+  if (typeof url !== 'string') return undefined;
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    return password === '' ? undefined : password;
+  } catch {
+    return undefined;
+  }
+}
+
+function positiveMs(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new MassiveConfigurationError(`clustered limiter ${name} must be a positive number of ms, got ${String(value)}`);
+  }
+  return value;
 }
 
 interface Waiting {
@@ -195,9 +275,63 @@ export async function createClusteredRateLimiter(options: ClusteredRateLimiterOp
   if (!Number.isInteger(leaseMs) || leaseMs < 1000) {
     throw new MassiveConfigurationError(`clustered limiter leaseMs must be a whole number of ms, at least 1000, got ${String(leaseMs)}`);
   }
+  const connectTimeoutMs = positiveMs('connectTimeoutMs', options.connectTimeoutMs, DEFAULT_REDIS_CONNECT_TIMEOUT_MS);
+  const outageTimeoutMs = positiveMs('outageTimeoutMs', options.outageTimeoutMs, DEFAULT_REDIS_OUTAGE_TIMEOUT_MS);
   const { Redis } = await loadIORedis();
+  const address = redisAddress(options.redis);
+  const password = redisPassword(options.redis);
+  const hidePassword = (text: string): string => (password ? text.split(password).join('***') : text);
   const client = newClient(Redis, options.redis);
-  client.on('error', () => undefined); // ioredis reconnects by itself; failed calls reject to the caller
+  const createdAt = Date.now();
+
+  // The connection's state, from ioredis's events: when it was last lost (or, before the first connection, when the
+  // limiter was built) and the last error it reported, for the message of a request that cannot be admitted.
+  let everReady = false;
+  let downSince: number | undefined = createdAt;
+  let lastError: string | undefined;
+  client.on('error', (error) => {
+    // ioredis reconnects by itself; the limiter decides when a request has waited long enough (see unavailable()).
+    lastError = hidePassword(error.message);
+  });
+  client.on('ready', () => {
+    everReady = true;
+    downSince = undefined;
+    lastError = undefined;
+  });
+  for (const event of ['close', 'reconnecting', 'end'] as const) {
+    client.on(event, () => {
+      downSince ??= Date.now();
+    });
+  }
+  /** How long a request may wait for Redis in the connection's present state. */
+  const patience = (): number => (everReady ? outageTimeoutMs : connectTimeoutMs);
+  /** Ms left before requests stop waiting for the connection to come back (Infinity while connected). */
+  const patienceLeft = (): number => (downSince === undefined ? Number.POSITIVE_INFINITY : downSince + patience() - Date.now());
+  /** The typed error of a request (or `ready()`) the limiter cannot serve: what happened, and what to check. */
+  const limiterError = (problem: string, forReady: boolean, cause?: string): MassiveRateLimiterError =>
+    new MassiveRateLimiterError(
+      `the shared rate limiter's Redis at ${address} ${problem}, ${forReady ? 'so no request can be admitted' : 'so the request was not sent'}: ` +
+        `check that Redis is running and reachable at that address (REDIS_URL for the TickStock worker), or use a ` +
+        `per-process budget instead (TICKSTOCK_RATE_LIMIT_SCOPE=process, right for a single process only)`,
+      { address, ...(cause === undefined ? {} : { cause }) },
+    );
+  /** Redis down (or never reached) for `waitedMs`, or a question unanswered that long on a connection that looks up. */
+  const unavailable = (why: 'down' | 'silent', waitedMs: number, forReady = false): MassiveRateLimiterError => {
+    const seconds = `${Math.round(waitedMs / 100) / 10} s`;
+    const what =
+      why === 'silent'
+        ? `did not answer for ${seconds}`
+        : everReady
+          ? `has been unreachable for ${seconds}`
+          : `could not be reached within ${seconds} of starting`;
+    return limiterError(lastError === undefined ? what : `${what} (${lastError})`, forReady, lastError);
+  };
+  /** Redis answered with an error (or ioredis gave up on the command). */
+  const refused = (error: unknown, forReady = false): MassiveRateLimiterError => {
+    const reason = hidePassword(error instanceof Error ? error.message : String(error));
+    return limiterError(`refused the limiter's command (${reason})`, forReady, reason);
+  };
+
   client.defineCommand('massiveAdmit', { numberOfKeys: 3, lua: ADMIT });
   client.defineCommand('massiveExtendPause', { numberOfKeys: 1, lua: EXTEND_PAUSE });
   const redis = client as IORedisClient & LimiterCommands;
@@ -210,6 +344,8 @@ export async function createClusteredRateLimiter(options: ClusteredRateLimiterOp
   /** The pending timer is a retry after a full concurrency cap (which an end of ours may make needless). */
   let retryingForPlace = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** Bounds the wait for the answer to the question in flight. */
+  let answerTimer: ReturnType<typeof setTimeout> | undefined;
   let pausedUntil = 0;
   let running = 0;
   let closed = false;
@@ -221,6 +357,11 @@ export async function createClusteredRateLimiter(options: ClusteredRateLimiterOp
       timer = undefined;
       pump();
     }, ms);
+  };
+
+  /** Fails every waiting request (each with its own error): Redis is away, and each would wait for it in turn. */
+  const failAll = (error: () => MassiveRateLimiterError): void => {
+    for (const w of [...queues.high.splice(0), ...queues.normal.splice(0)]) w.reject(error());
   };
 
   const start = (next: Waiting, lease: string): void => {
@@ -254,10 +395,41 @@ export async function createClusteredRateLimiter(options: ClusteredRateLimiterOp
       return;
     }
     if (cap > 0 && running >= cap) return; // one of ours must end first; its end asks again
+    // Redis has been away longer than requests wait for it: fail them now rather than queue questions behind it.
+    const left = patienceLeft();
+    if (left <= 0) {
+      const waited = Date.now() - (downSince ?? createdAt);
+      failAll(() => unavailable('down', waited));
+      return;
+    }
     asking = true;
     const lease = randomUUID();
+    const askedAt = Date.now();
+    // The answer is bounded: by the connection's remaining patience while it is down (the question waits in
+    // ioredis's offline queue), else by outageTimeoutMs (a connection that has gone silent).
+    let answered = false;
+    answerTimer = setTimeout(
+      () => {
+        answerTimer = undefined;
+        answered = true;
+        asking = false;
+        const since = downSince;
+        const now = Date.now();
+        failAll(() => (since !== undefined ? unavailable('down', now - since) : unavailable('silent', now - askedAt)));
+        pump();
+      },
+      Math.max(1, Math.min(left, outageTimeoutMs)),
+    );
     redis.massiveAdmit(keys.pause, keys.next, keys.leases, spacingUs, cap, lease, leaseMs).then(
       (answer) => {
+        if (answered) {
+          // Admitted after its request gave up: nothing starts on it, so return its place at once.
+          if (Number(answer) === 0 && cap > 0) void redis.zrem(keys.leases, lease).catch(() => undefined);
+          return;
+        }
+        answered = true;
+        clearTimeout(answerTimer);
+        answerTimer = undefined;
         asking = false;
         const wait = Number(answer);
         if (wait !== 0) {
@@ -271,21 +443,56 @@ export async function createClusteredRateLimiter(options: ClusteredRateLimiterOp
         pump();
       },
       (error: unknown) => {
-        // Redis refused or is unreachable past ioredis's own retries: the request that asked fails (the client
-        // reports it as a network error, which its callers may retry); the others keep asking.
+        if (answered) return;
+        answered = true;
+        clearTimeout(answerTimer);
+        answerTimer = undefined;
+        // Redis refused the question (an error reply, or ioredis gave up on it): the request that asked fails with
+        // the reason; the others keep asking.
         asking = false;
-        (queues.high.shift() ?? queues.normal.shift())?.reject(error);
+        (queues.high.shift() ?? queues.normal.shift())?.reject(refused(error));
         pump();
       },
     );
   };
 
-  const ready = redis.ping().then(() => undefined);
-  ready.catch(() => undefined);
+  /** One PING, bounded like an admission question. */
+  const ping = (): Promise<void> => {
+    const left = patienceLeft();
+    if (left <= 0) return Promise.reject(unavailable('down', Date.now() - (downSince ?? createdAt), true));
+    const askedAt = Date.now();
+    return new Promise<void>((resolve, reject) => {
+      const deadline = setTimeout(
+        () => {
+          const since = downSince;
+          reject(since !== undefined ? unavailable('down', Date.now() - since, true) : unavailable('silent', Date.now() - askedAt, true));
+        },
+        Math.max(1, Math.min(left, outageTimeoutMs)),
+      );
+      redis.ping().then(
+        () => {
+          clearTimeout(deadline);
+          resolve();
+        },
+        (error: unknown) => {
+          clearTimeout(deadline);
+          reject(refused(error, true));
+        },
+      );
+    });
+  };
+  let readyOnce: Promise<void> | undefined;
 
   return {
     id,
-    ready: () => ready,
+    ready(): Promise<void> {
+      if (closed) return Promise.reject(new MassiveConfigurationError('the clustered rate limiter was disconnected'));
+      readyOnce ??= ping().catch((error: unknown) => {
+        readyOnce = undefined; // not remembered: the next call asks again
+        throw error;
+      });
+      return readyOnce;
+    },
     schedule<T>(task: () => Promise<T>, priority: LimiterPriority): Promise<T> {
       if (closed) return Promise.reject(new MassiveConfigurationError('the clustered rate limiter was disconnected'));
       return new Promise<T>((resolve, reject) => {
@@ -306,12 +513,14 @@ export async function createClusteredRateLimiter(options: ClusteredRateLimiterOp
       closed = true;
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
+      clearTimeout(answerTimer);
+      answerTimer = undefined;
       const error = new MassiveConfigurationError('the clustered rate limiter was disconnected');
       for (const w of [...queues.high.splice(0), ...queues.normal.splice(0)]) w.reject(error);
       // Not waiting on an unreachable Redis: quit flushes what is pending, but only while connected.
-      await Promise.race([ready.then(() => redis.quit()), new Promise((resolve) => setTimeout(resolve, 1000).unref())]).catch(
-        () => undefined,
-      );
+      if (client.status === 'ready') {
+        await Promise.race([redis.quit(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]).catch(() => undefined);
+      }
       redis.disconnect();
     },
   };

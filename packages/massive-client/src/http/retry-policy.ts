@@ -37,3 +37,42 @@ export function retryDelay(retry: number, retryAfterMs: number | undefined, base
   if (retryAfterMs !== undefined) return Math.min(retryAfterMs, capMs);
   return backoffDelay(retry, baseMs, capMs, random);
 }
+
+/**
+ * How an attempt failed to reach the server at all, from the system error behind it:
+ * - `bad-address`: the host does not exist (DNS answered "no such name": `ENOTFOUND`, `EAI_NONAME`, `EAI_FAIL`,
+ *   `EAI_NODATA`) or `fetch` refuses the port (`bad port`). The base URL or DNS is wrong; sending again cannot help,
+ *   so it is not retried.
+ * - `unreachable`: no connection could be made (`ECONNREFUSED`, `EHOSTUNREACH`, `ENETUNREACH`, `ENETDOWN`,
+ *   `EADDRNOTAVAIL`, `EAI_AGAIN`: no DNS server answered, the usual sign of no network, or the connect timeout
+ *   `UND_ERR_CONNECT_TIMEOUT`). Nothing reached the API, so it gets {@link CONNECT_RETRIES} quick retries in the same
+ *   rate-limit slot (they cost no budget) and then fails, rather than the full backoff for failures on the way.
+ * Anything else (a reset or a cut connection mid-request, a timeout) is an ordinary retryable network error.
+ */
+export type ConnectFailure = 'bad-address' | 'unreachable';
+
+const BAD_ADDRESS: ReadonlySet<string> = new Set(['ENOTFOUND', 'EAI_NONAME', 'EAI_FAIL', 'EAI_NODATA', 'bad port']);
+const UNREACHABLE: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EADDRNOTAVAIL',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** The {@link ConnectFailure} for a system error code (or undici's `bad port` text); undefined for anything else. */
+export function connectFailure(code: string | undefined): ConnectFailure | undefined {
+  if (code === undefined) return undefined;
+  if (BAD_ADDRESS.has(code)) return 'bad-address';
+  if (UNREACHABLE.has(code)) return 'unreachable';
+  return undefined;
+}
+
+/** Quick retries of an `unreachable` attempt, in the same rate-limit slot (never more than the call's `maxRetries`). */
+export const CONNECT_RETRIES = 2;
+/** Wait before quick retry `retry` (from 0) of an `unreachable` attempt: 250 ms, then 500 ms. */
+export function connectRetryDelay(retry: number): number {
+  return 250 * 2 ** retry;
+}

@@ -1,7 +1,8 @@
 /**
  * The request pipeline: rate limiter → single attempt → retry policy → validation. A failed attempt waits for its
  * retry outside the limiter (holding no slot) and re-enters it with high priority; a 429 pauses the shared limiter
- * for every caller. The whole call is bounded by `maxTotalTimeMs`, counted from when its first attempt starts.
+ * for every caller. The whole call is bounded by `maxTotalTimeMs`, counted from when its first attempt starts. An
+ * attempt that cannot connect to the server at all is retried quickly inside its slot, then fails the call.
  */
 import type { z } from 'zod';
 import {
@@ -14,11 +15,11 @@ import {
 } from '../errors.js';
 import { redactText, redactUrl, stripSecretParams } from '../redact.js';
 import { CallerAbort, raceAbort, sleep } from './abort.js';
-import { type AttemptSuccess, type FetchLike, sendOnce } from './attempt.js';
+import { type AttemptSuccess, connectFailureOf, type FetchLike, sendOnce } from './attempt.js';
 import { callHook, type HookRequestInfo, type MassiveClientHooks } from './hooks.js';
 import type { NotFoundCode } from './http-errors.js';
 import type { RequestLimiter } from './rate-limit.js';
-import { retryDelay } from './retry-policy.js';
+import { CONNECT_RETRIES, connectRetryDelay, retryDelay } from './retry-policy.js';
 
 /** Per-call controls accepted by every endpoint method. */
 export interface CallOptions {
@@ -67,6 +68,40 @@ function formatIssues(error: z.ZodError): string[] {
 function bodyRequestId(body: unknown): string | undefined {
   const id = (body as { request_id?: unknown } | null)?.request_id;
   return typeof id === 'string' ? id : undefined;
+}
+
+/**
+ * Whether the transport sends a retryable failure again itself. Not when nothing reached the API because it could
+ * not be connected to (its quick retries were made in the slot already) nor when a shared rate limiter's Redis was
+ * away (the limiter has already waited for it): both fail the call at once, still `retryable` for the caller.
+ */
+function retriedByClient(error: MassiveError): boolean {
+  return error.code !== 'RATE_LIMITER_UNAVAILABLE' && connectFailureOf(error) !== 'unreachable';
+}
+
+/**
+ * `scheduled`, or `timedOut()` once `deadline` passes with the task not yet started (a started attempt is bounded by
+ * its own timeout). The late task's own rejection is dropped.
+ */
+function slotBefore<T>(scheduled: Promise<T>, deadline: number, isStarted: () => boolean, timedOut: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const check = (): void => {
+      if (isStarted()) return;
+      scheduled.catch(() => undefined);
+      reject(timedOut());
+    };
+    const timer = setTimeout(check, Math.max(0, deadline - Date.now()));
+    scheduled.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** Sends validated GET requests through the limiter with retries. One per client. */
@@ -170,26 +205,30 @@ export class Transport {
       'User-Agent': config.userAgent,
     };
     let deadline: number | undefined;
+    /** Attempts sent: quick connection retries inside one slot count too. */
+    let attempt = 0;
+    /** When the current round entered the limiter's queue, and whether its slot has come. */
+    let queuedAt = Date.now();
+    let started = false;
 
-    for (let attempt = 1; ; attempt++) {
-      const queuedAt = Date.now();
-      try {
-        const task = async (): Promise<AttemptSuccess> => {
-          if (signal?.aborted) throw new CallerAbort();
-          const startedAt = Date.now();
-          deadline ??= startedAt + maxTotalTimeMs;
-          if (startedAt >= deadline) {
-            throw new MassiveNetworkError(
-              'NETWORK_TIMEOUT',
-              `${request} used up its ${maxTotalTimeMs} ms total time waiting for a rate-limit slot`,
-              {
-                request,
-                retryable: false,
-              },
-            );
-          }
-          callHook(config.hooks.request, { ...info(attempt), queuedMs: startedAt - queuedAt });
-          return sendOnce(
+    const outOfSlotTime = (): MassiveNetworkError =>
+      new MassiveNetworkError('NETWORK_TIMEOUT', `${request} used up its ${maxTotalTimeMs} ms total time waiting for a rate-limit slot`, {
+        request,
+        retryable: false,
+      });
+
+    /** One slot of the limiter: an attempt, and quick retries of it while the server cannot be connected to. */
+    const task = async (): Promise<AttemptSuccess> => {
+      started = true;
+      for (let quick = 0; ; quick++) {
+        if (signal?.aborted) throw new CallerAbort();
+        const startedAt = Date.now();
+        deadline ??= startedAt + maxTotalTimeMs;
+        if (startedAt >= deadline) throw outOfSlotTime();
+        attempt++;
+        callHook(config.hooks.request, { ...info(attempt), queuedMs: quick === 0 ? startedAt - queuedAt : 0 });
+        try {
+          return await sendOnce(
             {
               fetch: config.fetch,
               url,
@@ -209,36 +248,63 @@ export class Transport {
                 requestId,
               }),
           );
-        };
-        return await raceAbort(config.limiter.schedule(task, attempt === 1 ? 'normal' : 'high'), signal);
+        } catch (thrown) {
+          // Nothing reached the server: try again shortly in this same slot (no budget spent), a couple of times.
+          if (!(thrown instanceof MassiveError) || connectFailureOf(thrown) !== 'unreachable') throw thrown;
+          const delayMs = connectRetryDelay(quick);
+          if (quick >= Math.min(CONNECT_RETRIES, maxRetries) || attempt > maxRetries || Date.now() + delayMs >= deadline) throw thrown;
+          callHook(config.hooks.retry, {
+            ...info(attempt),
+            nextAttempt: attempt + 1,
+            delayMs,
+            code: thrown.code,
+            status: thrown.status,
+            message: thrown.message,
+          });
+          await sleep(delayMs, signal);
+        }
+      }
+    };
+
+    for (let round = 1; ; round++) {
+      queuedAt = Date.now();
+      started = false;
+      try {
+        const scheduled = config.limiter.schedule(task, round === 1 ? 'normal' : 'high');
+        // A retry's wait for its slot counts against the total time: stop waiting when it is used up (a slot that
+        // comes later finds the time gone and sends nothing).
+        const bounded = deadline === undefined ? scheduled : slotBefore(scheduled, deadline, () => started, outOfSlotTime);
+        return await raceAbort(bounded, signal);
       } catch (thrown) {
+        // Attempts made: the sends, or the rounds when a limiter failed one before it could send.
+        const tries = Math.max(attempt, round);
         if (thrown instanceof CallerAbort || signal?.aborted) {
-          const error = new MassiveAbortError(`${request} was aborted by the caller`, { request, attempts: attempt });
-          this.#reportFailure(error, info(attempt));
+          const error = new MassiveAbortError(`${request} was aborted by the caller`, { request, attempts: tries });
+          this.#reportFailure(error, info(tries));
           throw error;
         }
         const error =
           thrown instanceof MassiveError
             ? thrown
             : new MassiveNetworkError('NETWORK_ERROR', `${request} failed: ${this.#redact(String(thrown))}`, { request });
-        error.attempts = attempt;
+        error.attempts = tries;
         const retryAfterMs = (error as Partial<MassiveHttpError>).retryAfterMs;
-        const delayMs = retryDelay(attempt - 1, retryAfterMs, config.retryBaseDelayMs, config.maxRetryDelayMs);
+        const delayMs = retryDelay(round - 1, retryAfterMs, config.retryBaseDelayMs, config.maxRetryDelayMs);
         if (error.code === 'API_RATE_LIMIT') {
           // Every caller sharing the limiter slows down, not just this one.
           config.limiter.pauseFor(delayMs);
-          callHook(config.hooks.rateLimited, { ...info(attempt), pauseMs: delayMs, retryAfterMs, requestId: error.requestId });
+          callHook(config.hooks.rateLimited, { ...info(tries), pauseMs: delayMs, retryAfterMs, requestId: error.requestId });
         }
         const outOfTime = deadline !== undefined && Date.now() + delayMs >= deadline;
-        if (!error.retryable || attempt > maxRetries || outOfTime) {
-          if (attempt > 1)
-            error.message += ` (gave up after ${attempt} attempts${outOfTime ? `, ${maxTotalTimeMs} ms total time reached` : ''})`;
-          this.#reportFailure(error, info(attempt));
+        if (!error.retryable || !retriedByClient(error) || tries > maxRetries || outOfTime) {
+          if (tries > 1)
+            error.message += ` (gave up after ${tries} attempts${outOfTime ? `, ${maxTotalTimeMs} ms total time reached` : ''})`;
+          this.#reportFailure(error, info(tries));
           throw error;
         }
         callHook(config.hooks.retry, {
-          ...info(attempt),
-          nextAttempt: attempt + 1,
+          ...info(tries),
+          nextAttempt: tries + 1,
           delayMs,
           code: error.code,
           status: error.status,
@@ -249,9 +315,9 @@ export class Transport {
         } catch {
           const aborted = new MassiveAbortError(`${request} was aborted by the caller while waiting to retry`, {
             request,
-            attempts: attempt,
+            attempts: tries,
           });
-          this.#reportFailure(aborted, info(attempt));
+          this.#reportFailure(aborted, info(tries));
           throw aborted;
         }
       }
