@@ -11,6 +11,7 @@ export default defineConfig({
       ...packages.flatMap((name) => [sharedProjectConfig(name), ...EXTRA_TIME_ZONES.map((tz) => sharedProjectConfig(name, tz))]),
       faultsProjectConfig(),
     ],
-    passWithNoTests: true,
+    // A mistyped include must fail, not pass with nothing run.
+    passWithNoTests: false,
   },
 });
