@@ -2,11 +2,16 @@
 # Proves every package installs from its packed tarball with plain `npm install` (dependencies from the registry)
 # into an empty directory, and loads there through both `import` and `require`, with the same exports.
 # Run after `pnpm build`. Internal dependencies (@tickstock/*) are satisfied by the sibling tarballs.
+# Then the READMEs' TypeScript snippets are type-checked in that project against the installed tarballs, strictly and
+# without skipLibCheck, and the ones marked to run are run (scripts/snippets/readme-snippets.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$(pwd)
 work=$(mktemp -d /tmp/tickstock-pack.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/tarballs" "$work/app"
+# The README snippets are extracted first (a bad marker fails before anything is packed); checked at the end.
+snippet_deps=$(node scripts/snippets/readme-snippets.mjs prepare "$work/app")
 
 packages=()
 for dir in packages/*/; do
@@ -45,3 +50,11 @@ if [ "$status" != "completed" ]; then
   exit 1
 fi
 echo "pack-check: installed tickstock CLI loaded bars from the simulator into an embedded database ($status)"
+
+# The README snippets, as a reader copies them into this project: the packages they import besides ours (e.g.
+# ioredis) and @types/node are installed next to the tarballs (only now, so that the checks above still prove each
+# tarball brings its own dependencies), then every snippet is type-checked with `tsc --strict --noEmit` (no
+# skipLibCheck) and the ones marked `<!-- snippet:run -->` are run against the simulator and an embedded database.
+# shellcheck disable=SC2086 # one name@version per line
+npm install --no-audit --no-fund --loglevel=error --save-exact $snippet_deps >/dev/null
+node "$root/scripts/snippets/readme-snippets.mjs" check "$work/app"

@@ -4,6 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
 import type { Driver } from './drivers/driver.js';
 import { createPgDriver } from './drivers/pg-driver.js';
 import { createPgliteDriver } from './drivers/pglite-driver.js';
@@ -113,7 +114,11 @@ export async function openConnection(options: OpenStoreOptions): Promise<Connect
       secrets: [],
     };
   if (options.pglite)
-    return { driver: createPgliteDriver({ db: options.pglite, owned: false, target: 'embedded (borrowed PGlite)' }), secrets: [] };
+    return {
+      // The option is typed structurally (see PGliteDatabase); it is a PGlite instance.
+      driver: createPgliteDriver({ db: options.pglite as PGlite, owned: false, target: 'embedded (borrowed PGlite)' }),
+      secrets: [],
+    };
   if (options.databaseUrl) {
     return openPg(
       {

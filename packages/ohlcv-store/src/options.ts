@@ -1,16 +1,25 @@
 /** Options of `openStore`, with every default in one place. */
-import type { PGlite } from '@electric-sql/pglite';
 import type pg from 'pg';
 import type { InvalidBarPolicy } from './bars/upsert.js';
 import type { TimescaleMode } from './schema/migrations.js';
 import { TIMEFRAMES, type Timeframe } from './timeframes.js';
+
+/**
+ * A PGlite database from `@electric-sql/pglite` (`await PGlite.create(...)`), as {@link OpenStoreOptions.pglite} takes it.
+ * Only the members the store calls are named: this package's declarations must not import PGlite's own types, which
+ * need Emscripten's and the DOM's global types that a consumer compiling without `skipLibCheck` does not have.
+ */
+export interface PGliteDatabase {
+  query(query: string, params?: unknown[], options?: object): Promise<{ rows: unknown[]; affectedRows?: number }>;
+  transaction<T>(callback: (tx: unknown) => Promise<T>): Promise<T>;
+}
 
 /** Where the store keeps its data. The first one given wins; see {@link OpenStoreOptions}. */
 export interface OpenStoreOptions {
   /** A node-postgres pool to borrow (not closed by the store). */
   pool?: pg.Pool;
   /** A PGlite instance to borrow (not closed by the store). */
-  pglite?: PGlite;
+  pglite?: PGliteDatabase;
   /** A PostgreSQL connection URL (`postgres://user:password@host:port/db`). */
   databaseUrl?: string;
   /** An embedded PGlite database kept in `dataDir` (created when missing). */
