@@ -13,12 +13,12 @@ import {
   type FetchLike,
   type LimiterPriority,
   MassiveClient,
-  MassiveError,
   MassiveRateLimiterError,
   type RequestLimiter,
   type RetryEvent,
 } from '../src/index.js';
 import { fixture, testClient } from './support/api.js';
+import { rejection } from './support/rejection.js';
 
 /** A fetch that fails as Node's does when the connection cannot be made: `TypeError('fetch failed')` with a cause. */
 function failingFetch(code: string, calls: string[] = []): FetchLike {
@@ -43,16 +43,6 @@ function countingLimiter(): RequestLimiter & { slots: number } {
     pauseFor: (ms: number) => inner.pauseFor(ms),
   };
   return limiter;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<MassiveError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(MassiveError);
-    return error as MassiveError;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('classification (pure)', () => {

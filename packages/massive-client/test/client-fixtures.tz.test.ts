@@ -12,7 +12,6 @@ import {
   filterRegularSession,
   groupedDailyResponseSchema,
   listTickersResponseSchema,
-  MassiveError,
   marketHolidaysResponseSchema,
   newYorkParts,
   sessionOfBar,
@@ -21,6 +20,7 @@ import {
 } from '../src/index.js';
 import { allFixtureFiles, BASE, collect, fixture, testClient } from './support/api.js';
 import { type FakeApi, fakeApi, json } from './support/fake-api.js';
+import { rejection } from './support/rejection.js';
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -37,16 +37,6 @@ const TICKERS_CURSOR =
 const NOT_RESPONSES = new Set(['README.md', 'client-python/LICENSE', 'openapi-examples/LICENSE']);
 
 /** The error a promise rejects with (fails the test if it resolves). */
-async function rejection(promise: Promise<unknown>): Promise<MassiveError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(MassiveError);
-    return error as MassiveError;
-  }
-  throw new Error('expected a rejection');
-}
-
 function isoOf(ms: number): string {
   return new Date(ms).toISOString();
 }

@@ -10,13 +10,13 @@ import {
   backoffDelay,
   createRateLimiter,
   isRetryableStatus,
-  MassiveError,
   type MassiveErrorCode,
   parseRetryAfter,
   type RetryEvent,
 } from '../src/index.js';
 import { fixture, testClient } from './support/api.js';
 import { fakeApi, json } from './support/fake-api.js';
+import { rejection } from './support/rejection.js';
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -26,16 +26,6 @@ afterAll(() => server.close());
 const DETAILS_PATH = '/v3/reference/tickers/AAPL';
 const details = fixture('client-python/test_rest/mocks/v3/reference/tickers/AAPL.json');
 const serverError = (status: number) => json({ status: 'ERROR', request_id: `r${status}`, error: `status ${status}` }, status);
-
-async function rejection(promise: Promise<unknown>): Promise<MassiveError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(MassiveError);
-    return error as MassiveError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('retry policy (pure)', () => {
   it('retries exactly 429, 499, 500, 502, 503 and 504', () => {

@@ -5,16 +5,10 @@
 import { HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  MASSIVE_ERROR_CODES,
-  MassiveAbortError,
-  MassiveError,
-  MassiveHttpError,
-  MassiveNetworkError,
-  MassiveResponseError,
-} from '../src/index.js';
+import { MASSIVE_ERROR_CODES, MassiveAbortError, MassiveHttpError, MassiveNetworkError, MassiveResponseError } from '../src/index.js';
 import { collect, fixture, testClient } from './support/api.js';
 import { fakeApi, json } from './support/fake-api.js';
+import { rejection } from './support/rejection.js';
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -28,16 +22,6 @@ const NGINX_502 = `<html>
 <hr><center>nginx</center>
 </body>
 </html>`;
-
-async function rejection(promise: Promise<unknown>): Promise<MassiveError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(MassiveError);
-    return error as MassiveError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('HTTP errors', () => {
   it('an nginx HTML 502 page is a SERVER_ERROR with a short message, not a JSON crash', async () => {
