@@ -71,13 +71,14 @@ describe('STORE_UNAVAILABLE on a real PostgreSQL 15 server', () => {
       await admin.query('LOCK TABLE processing_progress IN ACCESS EXCLUSIVE MODE');
       const progress = { runId: 'run-terminated', phase: 'data_import', totalItems: 2, completedItems: 1 };
       const writing = failure(store.recordProgress(progress));
+      // (An empty list is truthy: wait for a row, not for the query.)
       const [waiting] = await waitFor(
-        async () =>
-          (
-            await admin.query<{ pid: number }>(
-              `SELECT pid FROM pg_stat_activity WHERE application_name = 'tickstock-ohlcv-store' AND wait_event_type = 'Lock'`,
-            )
-          ).rows,
+        async () => {
+          const { rows } = await admin.query<{ pid: number }>(
+            `SELECT pid FROM pg_stat_activity WHERE application_name = 'tickstock-ohlcv-store' AND wait_event_type = 'Lock'`,
+          );
+          return rows.length > 0 ? rows : undefined;
+        },
         { what: 'the store to wait on the lock' },
       );
       expect((await admin.query('SELECT pg_terminate_backend($1) AS done', [waiting?.pid])).rows).toEqual([{ done: true }]);
