@@ -5,13 +5,15 @@
  * administrator, the server stopped, a read-only database, a role over its connection limit; and the contrast, a
  * numeric overflow, which stays STORAGE_FAILED and not retryable. No message ever holds the password.
  */
+import { randomBytes } from 'node:crypto';
 import { type PostgresServer, startPostgresServer, waitFor } from '@tickstock/test-support';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStoreUnavailable, type OhlcvStore, openStore, type StoreError } from '../src/index.js';
 import { dayBar } from './support/bars.js';
 
-const PASSWORD = 'pw-never-shown-7f3a';
+/** Made up per run (trust authentication ignores it): no credential-shaped literal in the code. */
+const PASSWORD = `pw-${randomBytes(6).toString('hex')}`;
 
 async function failure(p: Promise<unknown>): Promise<StoreError> {
   const e = await p.then(

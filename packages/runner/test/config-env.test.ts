@@ -3,8 +3,16 @@
  * it (as the app allows) is completed, never silently ignored; the same part given twice with different values is
  * refused, naming both; and the start-up description names where things are without any secret.
  */
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { describeConfig, loadConfig } from '../src/config/env.js';
+
+/** Secrets made up per run: the tests check where they go, never their spelling. */
+const secret = (label: string) => `${label}-${randomBytes(4).toString('hex')}`;
+const SPACED = `${secret('s3')} p@ss`;
+const DB_PW = secret('db');
+const REDIS_PW = secret('redis');
+const API_KEY = secret('key');
 
 const load = (env: Record<string, string>) => loadConfig(env, '/srv/tickstock');
 const problemsOf = (env: Record<string, string>) => {
@@ -18,8 +26,8 @@ const problemsOf = (env: Record<string, string>) => {
 
 describe('REDIS_URL with REDIS_PASSWORD and REDIS_DB beside it', () => {
   it('takes the password and database number from beside a URL that has none', () => {
-    expect(load({ REDIS_URL: 'redis://cache:6379', REDIS_PASSWORD: 's3cr3t p@ss', REDIS_DB: '2' }).redis).toEqual({
-      url: 'redis://:s3cr3t%20p%40ss@cache:6379/2',
+    expect(load({ REDIS_URL: 'redis://cache:6379', REDIS_PASSWORD: SPACED, REDIS_DB: '2' }).redis).toEqual({
+      url: `redis://:${encodeURIComponent(SPACED)}@cache:6379/2`,
       source: 'REDIS_URL',
     });
   });
@@ -45,10 +53,10 @@ describe('REDIS_URL with REDIS_PASSWORD and REDIS_DB beside it', () => {
 describe('describeConfig', () => {
   it('names the database, Redis and API without passwords or the key', () => {
     const c = load({
-      DATABASE_URL: 'postgres://app:dbpw@db:5432/tickstock',
+      DATABASE_URL: `postgres://app:${DB_PW}@db:5432/tickstock`,
       REDIS_URL: 'redis://cache:6379/1',
-      REDIS_PASSWORD: 'redispw',
-      MASSIVE_API_KEY: 'key-123',
+      REDIS_PASSWORD: REDIS_PW,
+      MASSIVE_API_KEY: API_KEY,
     });
     const described = describeConfig(c);
     expect(described).toMatchObject({
@@ -56,7 +64,7 @@ describe('describeConfig', () => {
       redis: 'redis://:***@cache:6379/1',
       massive: 'https://api.massive.com (key set)',
     });
-    expect(JSON.stringify(described)).not.toMatch(/dbpw|redispw|key-123/);
+    for (const hidden of [DB_PW, REDIS_PW, API_KEY]) expect(JSON.stringify(described)).not.toContain(hidden);
   });
 });
 
