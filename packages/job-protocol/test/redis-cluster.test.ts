@@ -1,0 +1,77 @@
+/**
+ * The Redis Cluster the infrastructure tests run on (test-support `startRedisCluster`: 3 masters, a replica each):
+ * what our code can rely on there, proven on real nodes. Keys spread over slots; a MULTI over keys of different
+ * slots is refused (so every multi-key write of ours must keep its keys in one slot, by hash tag); classic PUBLISH
+ * on one node reaches a subscriber connected to another; a master killed mid-use is replaced by its replica.
+ */
+import { type RedisCluster, startRedisCluster } from '@tickstock/test-support';
+import type { Cluster } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clusterKeySlot, jobLeaseKey, jobStatusKey, KEYS } from '../src/index.js';
+
+let cluster: RedisCluster;
+let client: Cluster;
+
+beforeAll(async () => {
+  cluster = await startRedisCluster();
+  client = cluster.client();
+}, 120_000);
+
+afterAll(async () => {
+  client?.disconnect();
+  await cluster?.stop();
+});
+
+describe('a 3-master Redis Cluster', () => {
+  it('serves keys of every slot through one client, and our slot function agrees with the server', async () => {
+    expect(cluster.nodes).toHaveLength(6);
+    for (const key of [
+      jobStatusKey('job-1'),
+      jobLeaseKey('job-1'),
+      KEYS.producerHeartbeat,
+      KEYS.plHeartbeat,
+      '{tickstock:bull}:data-load-jobs:wait',
+    ]) {
+      expect(Number(await client.cluster('KEYSLOT', key))).toBe(clusterKeySlot(key));
+      await client.set(key, 'v');
+      expect(await client.get(key)).toBe('v');
+    }
+  });
+
+  it('refuses a MULTI over keys of two slots, and runs one whose keys share a hash tag', async () => {
+    const spread = client.multi().set(KEYS.producerHeartbeat, '1').set(KEYS.plHeartbeat, '1');
+    await expect(spread.exec()).rejects.toThrow(/slot/i);
+    const tagged = await client.multi().set(jobStatusKey('job-2'), 's').hset(jobLeaseKey('job-2'), 'epoch', '1').exec();
+    expect(tagged?.map(([e]) => e)).toEqual([null, null]);
+  });
+
+  it('delivers a classic PUBLISH sent to one node to a subscriber connected to another', async () => {
+    const [a, b] = cluster.nodes;
+    const { Redis } = await import('ioredis');
+    const publisher = new Redis(a?.port ?? 0);
+    const subscriber = new Redis(b?.port ?? 0);
+    try {
+      const got = new Promise<string>((resolve) => subscriber.on('message', (_c: string, m: string) => resolve(m)));
+      await subscriber.subscribe('tickstock.jobs.status');
+      await publisher.publish('tickstock.jobs.status', 'hello');
+      expect(await got).toBe('hello');
+    } finally {
+      publisher.disconnect();
+      subscriber.disconnect();
+    }
+  });
+
+  it('keeps serving a key after its master is killed: the replica takes over', async () => {
+    const key = jobStatusKey('job-failover');
+    await client.set(key, 'before');
+    await cluster.killMasterOf(key);
+    let value: string | null = null;
+    for (let i = 0; i < 50 && value === null; i++) {
+      value = await client.get(key).catch(() => null);
+      if (value === null) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(value).toBe('before');
+    await client.set(key, 'after');
+    expect(await client.get(key)).toBe('after');
+  }, 60_000);
+});
