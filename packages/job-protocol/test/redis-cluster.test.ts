@@ -7,7 +7,18 @@
 import { type RedisCluster, startRedisCluster } from '@tickstock/test-support';
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusterKeySlot, jobLeaseKey, jobStatusKey, KEYS } from '../src/index.js';
+import {
+  acquireJobLease,
+  appJobStatusKey,
+  clusterKeySlot,
+  Heartbeat,
+  JobStatusWriter,
+  jobHashKey,
+  jobLeaseKey,
+  jobStatusKey,
+  KEYS,
+  submitJob,
+} from '../src/index.js';
 
 let cluster: RedisCluster;
 let client: Cluster;
@@ -64,6 +75,11 @@ describe('a 3-master Redis Cluster', () => {
   it('keeps serving a key after its master is killed: the replica takes over', async () => {
     const key = jobStatusKey('job-failover');
     await client.set(key, 'before');
+    // Replication is asynchronous: wait until the key's replica has the write before its master dies.
+    const master = client.nodes('master').find((n) => n.options.port === Number(client.slots[clusterKeySlot(key)]?.[0]?.split(':')[1]));
+    if (!master) throw new Error('no master for the key');
+    await master.set(key, 'before');
+    expect(await master.wait(1, 5000)).toBe(1);
     await cluster.killMasterOf(key);
     let value: string | null = null;
     for (let i = 0; i < 50 && value === null; i++) {
@@ -74,4 +90,46 @@ describe('a 3-master Redis Cluster', () => {
     await client.set(key, 'after');
     expect(await client.get(key)).toBe('after');
   }, 60_000);
+
+  it('our helpers work on it: heartbeat (two slots), submit (status hash and stream), a fenced status with the app copy and mirror', async () => {
+    await new Heartbeat(client, { intervalMs: 10_000 }).beat();
+    expect(Number(await client.get(KEYS.producerHeartbeat))).toBeGreaterThan(0);
+    expect(Number(await client.get(KEYS.plHeartbeat))).toBeGreaterThan(0);
+
+    const submitted = await submitJob(client, {
+      job_id: 'cluster-job',
+      job_type: 'csv_universe_load',
+      symbols: ['AAPL'],
+      timeframes: ['day'],
+      years: 1,
+      source: 'test',
+    } as Parameters<typeof submitJob>[1]);
+    expect(submitted.initialStatusWritten).toBe(true);
+    expect(await client.hget(jobStatusKey('cluster-job'), 'status')).toBe('submitted');
+    expect(await client.xlen(KEYS.dataLoadStream)).toBe(1);
+
+    await client.set(appJobStatusKey('cluster-job'), JSON.stringify({ description: 'from the app' }));
+    const lease = await acquireJobLease(client, 'cluster-job');
+    const writer = new JobStatusWriter(client, {
+      jobId: 'cluster-job',
+      jobType: 'csv_universe_load',
+      lease,
+      hashMirror: true,
+      preWriteWaitMs: 0,
+    });
+    await writer.start({ total_symbols: 1 });
+    await writer.finish('completed', { processed_symbols: 1, successful_symbols: ['AAPL'], symbols_loaded: 1 });
+    expect(JSON.parse((await client.get(jobStatusKey('cluster-job'))) ?? '{}')).toMatchObject({ status: 'completed', progress: 100 });
+    expect(JSON.parse((await client.get(appJobStatusKey('cluster-job'))) ?? '{}')).toMatchObject({
+      description: 'from the app',
+      status: 'completed',
+    });
+    expect(await client.hget(jobHashKey('cluster-job'), 'status')).toBe('completed');
+    const late = await acquireJobLease(client, 'cluster-job');
+    await expect(
+      new JobStatusWriter(client, { jobId: 'cluster-job', jobType: 'csv_universe_load', lease: late, preWriteWaitMs: 0 }).start(),
+    ).rejects.toMatchObject({
+      code: 'STATUS_FINAL',
+    });
+  });
 });

@@ -1,6 +1,6 @@
 /** Running Redis commands with failures turned into {@link ProtocolError}s. */
 import { createHash } from 'node:crypto';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 import { ProtocolError } from '../errors.js';
 import { scrubText } from '../scrub.js';
 
@@ -41,7 +41,12 @@ export function luaScript(source: string): LuaScript {
  * Runs a script with `EVALSHA`, and with `EVAL` when this server does not have it cached yet (`NOSCRIPT`); never
  * changes the caller's connection (no `defineCommand`). Redis errors are thrown as they come.
  */
-export async function runScript(redis: Redis, script: LuaScript, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+export async function runScript(
+  redis: Redis | Cluster,
+  script: LuaScript,
+  keys: readonly string[],
+  args: readonly string[],
+): Promise<unknown> {
   try {
     return await redis.evalsha(script.sha, keys.length, ...keys, ...args);
   } catch (e) {

@@ -1,10 +1,11 @@
 /** The producer heartbeat the app watches. */
-import type { Redis } from 'ioredis';
+
 import { DEFAULTS } from '../defaults.js';
 import { ProtocolError } from '../errors.js';
 import { KEYS } from '../names.js';
 import { epochSecondsText } from '../time.js';
-import { execMulti, redisFailure } from './exec.js';
+import { execBySlot, type RedisClient } from './client.js';
+import { redisFailure } from './exec.js';
 
 /** Options of {@link Heartbeat}. */
 export interface HeartbeatOptions {
@@ -24,7 +25,7 @@ export interface HeartbeatOptions {
  * dead after 30-60 s). `stop()` clears the timer and waits for a beat in flight; it leaves the keys to expire.
  */
 export class Heartbeat {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly intervalMs: number;
   private readonly ttlSeconds: number;
   private readonly onError: ((error: ProtocolError) => void) | undefined;
@@ -32,7 +33,7 @@ export class Heartbeat {
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> = Promise.resolve();
 
-  constructor(redis: Redis, options: HeartbeatOptions = {}) {
+  constructor(redis: RedisClient, options: HeartbeatOptions = {}) {
     const intervalMs = options.intervalMs ?? DEFAULTS.heartbeatIntervalMs;
     if (!(intervalMs > 0 && intervalMs <= DEFAULTS.heartbeatMaxIntervalMs))
       throw new ProtocolError(
@@ -70,8 +71,10 @@ export class Heartbeat {
   /** Sets both keys now. */
   async beat(): Promise<void> {
     const value = epochSecondsText(this.now());
-    const results = await execMulti(
-      this.redis.multi().set(KEYS.producerHeartbeat, value, 'EX', this.ttlSeconds).set(KEYS.plHeartbeat, value, 'EX', this.ttlSeconds),
+    // The two keys are in different cluster slots: one MULTI each on a cluster.
+    const results = await execBySlot(
+      this.redis,
+      [KEYS.producerHeartbeat, KEYS.plHeartbeat].map((key) => ({ key, add: (m) => m.set(key, value, 'EX', this.ttlSeconds) })),
       'writing the heartbeat',
     );
     const failed = results.find((r) => r.error);

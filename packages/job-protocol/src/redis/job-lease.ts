@@ -4,10 +4,10 @@
  * and every fenced write it attempts is refused.
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { DEFAULTS } from '../defaults.js';
 import { ProtocolError } from '../errors.js';
 import { jobLeaseKey } from '../names.js';
+import type { RedisClient } from './client.js';
 import { luaScript, redisFailure, runScript } from './exec.js';
 
 /** Field of the lease hash holding the current epoch. */
@@ -87,7 +87,7 @@ class RedisJobLease implements JobLease {
   readonly key: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     readonly jobId: string,
     readonly epoch: number,
     readonly holder: string,
@@ -129,7 +129,7 @@ class RedisJobLease implements JobLease {
  * epoch (1, 2, 3, …) and every earlier lease of the job stops holding. The lease lives in
  * `tickstock:lease:{tickstock.jobs.status:<job_id>}`, in the status key's Redis Cluster slot.
  */
-export async function acquireJobLease(redis: Redis, jobId: string, options: JobLeaseOptions = {}): Promise<JobLease> {
+export async function acquireJobLease(redis: RedisClient, jobId: string, options: JobLeaseOptions = {}): Promise<JobLease> {
   if (typeof jobId !== 'string' || jobId === '') throw new ProtocolError('INVALID_OPTION', 'acquireJobLease needs a job_id');
   const ttl = options.ttlSeconds ?? DEFAULTS.statusTtlSeconds;
   if (!Number.isInteger(ttl) || ttl <= 0)

@@ -1,8 +1,9 @@
 /** Reading a job status back, whichever form the key holds. */
-import type { Redis } from 'ioredis';
+
 import type { ParseResult } from '../errors.js';
 import { type JobStatusSnapshot, parseJobStatus, parseJobStatusHash } from '../messages.js';
 import { jobStatusKey } from '../names.js';
+import type { RedisClient } from './client.js';
 import { redisFailure } from './exec.js';
 
 /** Reads tried before giving up on a key whose type keeps changing under us (it changes once: hash -> string). */
@@ -14,7 +15,7 @@ const READ_ATTEMPTS = 3;
  * app's hash with its string at any moment, possibly between this function's TYPE and its read: the read then fails
  * with WRONGTYPE and is simply done again.
  */
-export async function readJobStatus(redis: Redis, jobId: string): Promise<ParseResult<JobStatusSnapshot> | null> {
+export async function readJobStatus(redis: RedisClient, jobId: string): Promise<ParseResult<JobStatusSnapshot> | null> {
   const key = jobStatusKey(jobId);
   for (let attempt = 1; ; attempt++) {
     try {

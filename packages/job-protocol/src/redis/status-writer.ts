@@ -1,5 +1,5 @@
 /** Writes a job's status where the app reads it: the JSON key, the app's `job:status:{id}` when it exists, and the status channel. */
-import type { Redis } from 'ioredis';
+
 import { DEFAULTS } from '../defaults.js';
 import { ProtocolError } from '../errors.js';
 import { jobStatusToHash } from '../messages.js';
@@ -13,7 +13,8 @@ import {
   type WorkerJobStatus,
 } from '../schemas/status.js';
 import { isoSeconds, sleep } from '../time.js';
-import { execMulti, luaScript, redisFailure, runScript } from './exec.js';
+import { execBySlot, type RedisClient, type SlotCommand } from './client.js';
+import { luaScript, redisFailure, runScript } from './exec.js';
 import { JOB_LEASE_EPOCH_FIELD, type JobLease, leaseCheckLua } from './job-lease.js';
 
 /** Options of {@link JobStatusWriter}. Defaults are in DEFAULTS. */
@@ -151,7 +152,7 @@ interface WriteOutcome {
  * (`update()` resolves false; `start()` resolves the status it did not write).
  */
 export class JobStatusWriter {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly opts: Required<Omit<JobStatusWriterOptions, 'extra' | 'totalSymbols' | 'lease'>>;
   private readonly extra: Record<string, unknown>;
   private readonly lease: JobLease | undefined;
@@ -171,7 +172,7 @@ export class JobStatusWriter {
   private skipped = 0;
   private finished = false;
 
-  constructor(redis: Redis, options: JobStatusWriterOptions) {
+  constructor(redis: RedisClient, options: JobStatusWriterOptions) {
     this.redis = redis;
     this.opts = {
       jobId: options.jobId,
@@ -435,21 +436,31 @@ export class JobStatusWriter {
     const json = JSON.stringify(status);
     const statusKey = jobStatusKey(status.job_id);
     const ttl = this.opts.ttlSeconds;
-    const multi = this.redis.multi();
+    const commands: SlotCommand[] = [];
     // Without a lease the status key is written here; with one the fenced script wrote it already.
-    if (!lease) multi.set(statusKey, json, 'EX', ttl).publish(CHANNELS.jobStatus, json);
-    if (this.appStatus) {
-      multi.set(appJobStatusKey(status.job_id), JSON.stringify({ ...this.appStatus, ...status }), 'EX', this.opts.appStatusTtlSeconds);
+    if (!lease) {
+      commands.push(
+        { key: statusKey, add: (m) => m.set(statusKey, json, 'EX', ttl) },
+        { key: null, add: (m) => m.publish(CHANNELS.jobStatus, json) },
+      );
+    }
+    const appStatus = this.appStatus;
+    if (appStatus) {
+      const appKey = appJobStatusKey(status.job_id);
+      const appJson = JSON.stringify({ ...appStatus, ...status });
+      commands.push({ key: appKey, add: (m) => m.set(appKey, appJson, 'EX', this.opts.appStatusTtlSeconds) });
     }
     if (this.opts.hashMirror) {
       const hashKey = jobHashKey(status.job_id);
-      multi.hset(hashKey, jobStatusToHash(status)).expire(hashKey, ttl);
+      const fields = jobStatusToHash(status);
+      commands.push({ key: hashKey, add: (m) => m.hset(hashKey, fields) }, { key: hashKey, add: (m) => m.expire(hashKey, ttl) });
     }
-    if (lease && !this.appStatus && !this.opts.hashMirror) {
+    if (commands.length === 0) {
       this.writes += 1;
       return { status, written: true };
     }
-    const results = await execMulti(multi, `writing status of job ${status.job_id}`, status.job_id);
+    // One MULTI on a single node; on a cluster, one per slot (the app's copy and the mirror live in other slots).
+    const results = await execBySlot(this.redis, commands, `writing status of job ${status.job_id}`, status.job_id);
     const failed = results.find((r) => r.error);
     if (failed?.error)
       throw new ProtocolError('REDIS_FAILED', `writing status of job ${status.job_id} failed: ${failed.error.message}`, {

@@ -1,12 +1,12 @@
 /** Submitting data-load jobs as the app does, plus a durable copy on a Redis Stream. */
-import type { Redis } from 'ioredis';
+
 import { parseDataLoadJob } from '../data-load.js';
 import { DEFAULTS } from '../defaults.js';
 import { ProtocolError } from '../errors.js';
 import { CHANNELS, DATA_LOAD_STREAM_FIELD, jobStatusKey, KEYS } from '../names.js';
 import type { DataLoadJob } from '../schemas/jobs.js';
 import { isoSeconds } from '../time.js';
-import { execMulti } from './exec.js';
+import { execBySlot, type RedisClient, type SlotCommand } from './client.js';
 
 /** Options of {@link submitJob}. */
 export interface SubmitJobOptions {
@@ -37,25 +37,27 @@ export interface SubmitJobResult {
  * `tickstock.jobs.data_load.stream` (field `job`, `MAXLEN ~`), and publishes the same JSON on
  * `tickstock.jobs.data_load`, all in one MULTI. Workers deduplicate by job_id, so the two copies run once.
  */
-export async function submitJob(redis: Redis, job: DataLoadJob, options: SubmitJobOptions = {}): Promise<SubmitJobResult> {
+export async function submitJob(redis: RedisClient, job: DataLoadJob, options: SubmitJobOptions = {}): Promise<SubmitJobResult> {
   const now = options.now ?? Date.now;
   const parsed = parseDataLoadJob(job, { now: now() });
   if (!parsed.ok) throw ProtocolError.fromIssues(parsed.errors, parsed.jobId);
   const jobId = parsed.request.jobId;
   const json = JSON.stringify(job);
   const ttl = options.ttlSeconds ?? DEFAULTS.statusTtlSeconds;
-  const multi = redis.multi();
+  const commands: SlotCommand[] = [];
   const initial = options.initialStatus ?? true;
   if (initial) {
     const key = jobStatusKey(jobId);
-    multi
-      .hset(key, { status: 'submitted', progress: '0', message: 'Job submitted to processing queue', submitted_at: isoSeconds(now()) })
-      .expire(key, ttl);
+    const hash = { status: 'submitted', progress: '0', message: 'Job submitted to processing queue', submitted_at: isoSeconds(now()) };
+    commands.push({ key, add: (m) => m.hset(key, hash) }, { key, add: (m) => m.expire(key, ttl) });
   }
-  multi
-    .xadd(KEYS.dataLoadStream, 'MAXLEN', '~', String(options.streamMaxLen ?? DEFAULTS.streamMaxLen), '*', DATA_LOAD_STREAM_FIELD, json)
-    .publish(CHANNELS.dataLoad, json);
-  const results = await execMulti(multi, `submitting job ${jobId}`, jobId);
+  const maxLen = String(options.streamMaxLen ?? DEFAULTS.streamMaxLen);
+  commands.push(
+    { key: KEYS.dataLoadStream, add: (m) => m.xadd(KEYS.dataLoadStream, 'MAXLEN', '~', maxLen, '*', DATA_LOAD_STREAM_FIELD, json) },
+    { key: null, add: (m) => m.publish(CHANNELS.dataLoad, json) },
+  );
+  // One MULTI on a single node; on a cluster, the status hash and the stream (other slots) in one MULTI each.
+  const results = await execBySlot(redis, commands, `submitting job ${jobId}`, jobId);
   const offset = initial ? 2 : 0;
   const xadd = results[offset];
   const pub = results[offset + 1];
