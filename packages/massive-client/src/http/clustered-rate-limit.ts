@@ -19,9 +19,13 @@ import { MassiveConfigurationError, MassiveRateLimiterError } from '../errors.js
 import { ENV } from '../options.js';
 import { type LimiterPriority, limiterSettings, type RateLimitPreset, type RateLimitSettings, type RequestLimiter } from './rate-limit.js';
 
-/** How to reach Redis: a `redis://` URL, or ioredis connection options (`host`, `port`, `db`, `password`, ...). */
+/**
+ * How to reach Redis: a `redis://` URL, ioredis connection options (`host`, `port`, `db`, `password`, ...), or a Redis
+ * Cluster (`{ cluster: [{ host, port }, ...] }`, the limiter's keys share one hash slot).
+ */
 export type ClusteredRedisOptions =
   | string
+  | ClusteredRedisClusterOptions
   | {
       /** A `redis://` or `rediss://` URL; the other fields override its parts. */
       url?: string;
@@ -33,6 +37,17 @@ export type ClusteredRedisOptions =
       /** Any other ioredis option. */
       [option: string]: unknown;
     };
+
+/** A Redis Cluster for the shared limiter: its start-up nodes, and options for each node's connection. */
+export interface ClusteredRedisClusterOptions {
+  cluster: readonly { host: string; port: number }[];
+  /** ioredis options of each node connection (password, tls, ...). */
+  redisOptions?: Record<string, unknown>;
+}
+
+function isClusterOptions(redis: ClusteredRedisOptions): redis is ClusteredRedisClusterOptions {
+  return typeof redis === 'object' && Array.isArray((redis as { cluster?: unknown }).cluster);
+}
 
 /** Options of {@link createClusteredRateLimiter}. */
 export interface ClusteredRateLimiterOptions {
@@ -154,6 +169,7 @@ const IOREDIS_DEFAULTS = {
 } as const;
 interface IORedisModule {
   Redis: new (...args: unknown[]) => IORedisClient;
+  Cluster: new (...args: unknown[]) => IORedisClient;
 }
 interface IORedisClient {
   readonly status: string;
@@ -199,16 +215,28 @@ function resolveId(options: ClusteredRateLimiterOptions): string {
   return clusteredLimiterId(key);
 }
 
-function newClient(IORedis: IORedisModule['Redis'], redis: ClusteredRedisOptions): IORedisClient {
-  if (typeof redis === 'string') return new IORedis(redis, { ...IOREDIS_DEFAULTS });
+function newClient(IORedis: IORedisModule, redis: ClusteredRedisOptions): IORedisClient {
+  if (typeof redis === 'string') return new IORedis.Redis(redis, { ...IOREDIS_DEFAULTS });
+  if (isClusterOptions(redis)) {
+    const { retryStrategy: _perNode, ...node } = IOREDIS_DEFAULTS;
+    return new IORedis.Cluster(
+      redis.cluster.map((n) => ({ host: n.host, port: n.port })),
+      {
+        enableOfflineQueue: true,
+        clusterRetryStrategy: IOREDIS_DEFAULTS.retryStrategy,
+        redisOptions: { ...node, ...redis.redisOptions },
+      },
+    );
+  }
   const { url, ...rest } = redis;
   const options = { ...IOREDIS_DEFAULTS, ...rest };
-  return url === undefined ? new IORedis(options) : new IORedis(url, options);
+  return url === undefined ? new IORedis.Redis(options) : new IORedis.Redis(url, options);
 }
 
 /** Where the limiter's Redis is, for messages: `host:port` (or a socket path), never a password. */
 export function redisAddress(redis: ClusteredRedisOptions): string {
-  const options: Exclude<ClusteredRedisOptions, string> = typeof redis === 'string' ? { url: redis } : redis;
+  if (isClusterOptions(redis)) return `the cluster ${redis.cluster.map((n) => `${n.host}:${n.port}`).join(',')}`;
+  const options = typeof redis === 'string' ? { url: redis } : redis;
   let host: string | undefined;
   let port: string | undefined;
   if (typeof options.url === 'string') {
@@ -230,6 +258,10 @@ export function redisAddress(redis: ClusteredRedisOptions): string {
 
 /** The password in the limiter's Redis options, to keep out of messages. */
 function redisPassword(redis: ClusteredRedisOptions): string | undefined {
+  if (isClusterOptions(redis)) {
+    const password = redis.redisOptions?.password;
+    return typeof password === 'string' && password !== '' ? password : undefined;
+  }
   if (typeof redis !== 'string' && typeof redis.password === 'string' && redis.password !== '') return redis.password;
   const url = typeof redis === 'string' ? redis : redis.url;
   if (typeof url !== 'string') return undefined;
@@ -277,11 +309,11 @@ export async function createClusteredRateLimiter(options: ClusteredRateLimiterOp
   }
   const connectTimeoutMs = positiveMs('connectTimeoutMs', options.connectTimeoutMs, DEFAULT_REDIS_CONNECT_TIMEOUT_MS);
   const outageTimeoutMs = positiveMs('outageTimeoutMs', options.outageTimeoutMs, DEFAULT_REDIS_OUTAGE_TIMEOUT_MS);
-  const { Redis } = await loadIORedis();
+  const ioredis = await loadIORedis();
   const address = redisAddress(options.redis);
   const password = redisPassword(options.redis);
   const hidePassword = (text: string): string => (password ? text.split(password).join('***') : text);
-  const client = newClient(Redis, options.redis);
+  const client = newClient(ioredis, options.redis);
   const createdAt = Date.now();
 
   // The connection's state, from ioredis's events: when it was last lost (or, before the first connection, when the
