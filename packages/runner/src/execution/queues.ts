@@ -6,8 +6,13 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
-/** BullMQ key prefix: every queue key starts with `tickstock:bull:`. */
-export const QUEUE_PREFIX = 'tickstock:bull';
+/**
+ * BullMQ key prefix: every queue key starts with `{tickstock:bull}:`. The braces are a Redis Cluster hash tag: BullMQ's
+ * scripts touch several keys of a queue at once, so all of them must live in one slot (slot 8778) on a cluster; on a
+ * single node the braces are just characters. (Before 0.x the prefix was `tickstock:bull`: drain the queues before
+ * upgrading a running deployment.)
+ */
+export const QUEUE_PREFIX = '{tickstock:bull}';
 /** One entry per data-load job: whoever holds it coordinates the job (plans, collects results, writes status). */
 export const JOBS_QUEUE = 'data-load-jobs';
 /** One entry per symbol of a job: the per-symbol loads, spread over every replica. */
