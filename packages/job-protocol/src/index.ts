@@ -50,7 +50,7 @@ export {
   parsePatternEvent,
 } from './messages.js';
 export * from './names.js';
-export { execBySlot, isClusterClient, type RedisClient, type SlotCommand } from './redis/client.js';
+export { duplicateClient, execBySlot, isClusterClient, type RedisClient, type SlotCommand } from './redis/client.js';
 export { Heartbeat, type HeartbeatOptions } from './redis/heartbeat.js';
 export {
   acquireJobLease,

@@ -2,6 +2,8 @@
  * Builds the runner's parts from its configuration: the Massive client (with metrics and log hooks), the store
  * (PostgreSQL or embedded PGlite) and Redis connections. Each part is created only when a command needs it.
  */
+
+import type { RedisClient } from '@tickstock/job-protocol';
 import {
   type ClusteredRateLimiter,
   createClusteredRateLimiter,
@@ -11,7 +13,7 @@ import {
   type RateLimitSettings,
 } from '@tickstock/massive-client';
 import { type OhlcvStore, openStore } from '@tickstock/ohlcv-store';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import type { RunnerConfig } from './config/env.js';
 import { RunnerError } from './errors.js';
 import type { Logger } from './logging/logger.js';
@@ -56,7 +58,11 @@ function rateLimitOption(config: RunnerConfig): RateLimitPreset | RateLimitSetti
  */
 export async function createSharedRateLimiter(config: RunnerConfig, apiKey: string): Promise<ClusteredRateLimiter> {
   if (!config.redis) throw new RunnerError('CONFIG_INVALID', 'a shared rate limit needs REDIS_URL');
-  const limiter = await createClusteredRateLimiter({ redis: config.redis.url, apiKey, rateLimit: rateLimitOption(config) });
+  const cluster = config.redis.cluster;
+  const redis = cluster
+    ? { cluster: cluster.nodes, redisOptions: cluster.password ? { password: cluster.password } : {} }
+    : config.redis.url;
+  const limiter = await createClusteredRateLimiter({ redis, apiKey, rateLimit: rateLimitOption(config) });
   await limiter.ready();
   return limiter;
 }
@@ -115,9 +121,21 @@ export async function openConfiguredStore(
   return openStore({ embedded: { dataDir: config.database.dataDir }, migrate: options.migrate ?? true });
 }
 
-export function connectRedis(config: RunnerConfig, scrubber: SecretScrubber): Redis {
+export function connectRedis(config: RunnerConfig, scrubber: SecretScrubber): RedisClient {
   if (!config.redis)
     throw new RunnerError('CONFIG_INVALID', 'REDIS_URL (or REDIS_HOST/REDIS_PORT/REDIS_DB) is not set: this command needs Redis');
+  const cluster = config.redis.cluster;
+  if (cluster) {
+    if (cluster.password) scrubber.add(cluster.password);
+    // A failover takes the node timeout (seconds): commands wait for the new master instead of failing at once.
+    const client = new Cluster(cluster.nodes, {
+      redisOptions: { maxRetriesPerRequest: 3, ...(cluster.password ? { password: cluster.password } : {}) },
+      retryDelayOnFailover: 200,
+      retryDelayOnClusterDown: 300,
+    });
+    client.on('error', () => undefined);
+    return client;
+  }
   scrubber.addUrlPassword(config.redis.url);
   const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3, lazyConnect: false });
   // Commands report their own failures; without a listener ioredis would print every reconnect error.
@@ -132,7 +150,7 @@ const REDIS_AUTH_ERROR = /WRONGPASS|NOAUTH|invalid password|invalid username-pas
  * Waits until `redis` is connected and authenticated. Throws `REDIS_UNAVAILABLE` at once when Redis refuses the
  * credentials, or after `timeoutMs` when it cannot be reached (the connection is then closed).
  */
-export async function redisReady(redis: Redis, scrubber: SecretScrubber, timeoutMs = 15_000): Promise<void> {
+export async function redisReady(redis: RedisClient, scrubber: SecretScrubber, timeoutMs = 15_000): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
     const done = (error?: RunnerError) => {

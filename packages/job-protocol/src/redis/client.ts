@@ -3,7 +3,7 @@
  * only touch keys of one hash slot; {@link execBySlot} runs a batch as one MULTI per slot there (each still atomic),
  * and as a single MULTI on one node.
  */
-import type { ChainableCommander, Cluster, Redis } from 'ioredis';
+import type { ChainableCommander, Cluster, Redis, RedisOptions } from 'ioredis';
 import { clusterKeySlot } from '../cluster-slot.js';
 import { redisFailure } from './exec.js';
 
@@ -13,6 +13,17 @@ export type RedisClient = Redis | Cluster;
 /** True for an ioredis `Cluster`. */
 export function isClusterClient(client: RedisClient): client is Cluster {
   return (client as { isCluster?: boolean }).isCluster === true;
+}
+
+/**
+ * A new connection like `client` (same nodes and options), with `overrides` for each node connection: what
+ * `Redis.duplicate(overrides)` does for one node, and `Cluster.duplicate([], { redisOptions })` for a cluster.
+ */
+export function duplicateClient(client: RedisClient, overrides: RedisOptions = {}): RedisClient {
+  if (isClusterClient(client)) {
+    return client.duplicate([], { redisOptions: { ...client.options.redisOptions, ...overrides } });
+  }
+  return client.duplicate(overrides);
 }
 
 /** One command of a batch: the key it touches (null for keyless commands such as PUBLISH) and how to add it. */

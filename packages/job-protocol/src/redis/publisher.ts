@@ -1,6 +1,5 @@
 /** Publishers for import lifecycle, monitoring dashboard, error, pattern, backtesting and health messages. */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type * as z from 'zod';
 import { DEFAULTS } from '../defaults.js';
 import { ProtocolError, type ProtocolErrorCode } from '../errors.js';
@@ -34,6 +33,7 @@ import {
 } from '../schemas/events.js';
 import { scrubSecrets, scrubText } from '../scrub.js';
 import { epochSeconds, isoMillis } from '../time.js';
+import type { RedisClient } from './client.js';
 import { redisFailure } from './exec.js';
 
 /** Options of {@link EventPublisher}. */
@@ -93,12 +93,12 @@ export const PATTERN_DEFAULT_TTL_SECONDS = 3 * 86_400;
  * `FIELD_INVALID` {@link ProtocolError} and nothing is published). Every method resolves to the number of receivers.
  */
 export class EventPublisher {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly source: string;
   private readonly component: string | undefined;
   private readonly now: () => number;
 
-  constructor(redis: Redis, options: EventPublisherOptions = {}) {
+  constructor(redis: RedisClient, options: EventPublisherOptions = {}) {
     this.redis = redis;
     this.source = options.source ?? DEFAULTS.source;
     this.component = options.component;

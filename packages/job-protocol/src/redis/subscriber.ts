@@ -1,6 +1,5 @@
 /** The worker's side of the job channels: pub/sub plus the durable stream, validated and deduplicated. */
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
 import { type DataLoadRequest, isForeignJobMessage, parseDataLoadJob } from '../data-load.js';
 import { DEFAULTS } from '../defaults.js';
 import { formatIssues, ProtocolError, type ProtocolIssue } from '../errors.js';
@@ -10,6 +9,7 @@ import { CHANNELS, DATA_LOAD_STREAM_FIELD, DATA_LOAD_STREAM_GROUP, jobClaimKey, 
 import type { ControlMessage } from '../schemas/control.js';
 import { scrubText } from '../scrub.js';
 import { sleep } from '../time.js';
+import { duplicateClient, type RedisClient } from './client.js';
 import { redisFailure } from './exec.js';
 import { EventPublisher } from './publisher.js';
 import { JobStatusWriter } from './status-writer.js';
@@ -97,15 +97,15 @@ return 0`;
  * quietly. Nothing here throws to the caller after `start()` resolves.
  */
 export class JobSubscriber {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly options: JobSubscriberOptions;
   private readonly consumer: string;
   private readonly group: string;
   private readonly now: () => number;
   private readonly publisher: EventPublisher;
   private readonly reports: TaskQueue;
-  private sub: Redis | undefined;
-  private reader: Redis | undefined;
+  private sub: RedisClient | undefined;
+  private reader: RedisClient | undefined;
   private loop: Promise<void> | undefined;
   private chain: Promise<void> = Promise.resolve();
   private stopping = false;
@@ -114,7 +114,7 @@ export class JobSubscriber {
   /** Counters since start. */
   readonly stats: SubscriberStats = { jobs: 0, controls: 0, invalid: 0, ignored: 0, duplicates: 0, expired: 0 };
 
-  constructor(redis: Redis, options: JobSubscriberOptions) {
+  constructor(redis: RedisClient, options: JobSubscriberOptions) {
     this.redis = redis;
     this.options = options;
     this.consumer = options.consumer ?? `${hostname()}-${process.pid}`;
@@ -128,7 +128,7 @@ export class JobSubscriber {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    const sub = this.redis.duplicate();
+    const sub = duplicateClient(this.redis);
     this.sub = sub;
     sub.on('error', () => undefined); // connection errors surface on commands; ioredis reconnects and resubscribes
     sub.on('message', (channel: string, message: string) => {
@@ -140,7 +140,7 @@ export class JobSubscriber {
       await sub.subscribe(CHANNELS.dataLoad, CHANNELS.control);
       if (this.options.stream ?? true) {
         await this.ensureGroup();
-        const reader = this.redis.duplicate();
+        const reader = duplicateClient(this.redis);
         reader.on('error', () => undefined);
         this.reader = reader;
         this.loop = this.readLoop(reader);
@@ -192,7 +192,7 @@ export class JobSubscriber {
     }
   }
 
-  private async readLoop(reader: Redis): Promise<void> {
+  private async readLoop(reader: RedisClient): Promise<void> {
     let cursor = '0'; // first this consumer's pending entries (delivered before a crash), then new ones
     const batch = this.options.streamBatch ?? DEFAULTS.streamBatch;
     const block = this.options.streamBlockMs ?? DEFAULTS.streamBlockMs;
@@ -238,7 +238,7 @@ export class JobSubscriber {
   }
 
   /** Hand-off mode: takes over entries other consumers left pending too long, at most once per interval. */
-  private async reclaim(reader: Redis): Promise<void> {
+  private async reclaim(reader: RedisClient): Promise<void> {
     const idle = this.options.reclaimIdleMs ?? DEFAULTS.reclaimIdleMs;
     if (this.now() - this.lastReclaim < idle) return;
     this.lastReclaim = this.now();

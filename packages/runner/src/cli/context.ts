@@ -1,10 +1,10 @@
 /** What every command starts from: `.env`, the validated configuration, a scrubbed logger and metrics. */
 import { randomUUID } from 'node:crypto';
+import type { RedisClient } from '@tickstock/job-protocol';
 import { lookbackDaysOf, MAX_YEARS } from '@tickstock/job-protocol';
 import { type RunningSimulator, startSimulator } from '@tickstock/massive-client/simulator';
 import type { OhlcvStore } from '@tickstock/ohlcv-store';
 import { InvalidArgumentError } from 'commander';
-import type { Redis } from 'ioredis';
 import { type LogLevel, loadConfig, loadDotEnv, type RunnerConfig, redactUrl } from '../config/env.js';
 import { RunnerError } from '../errors.js';
 import { createLogger, type Logger } from '../logging/logger.js';
@@ -48,12 +48,12 @@ export async function openCommandStore(ctx: CommandContext, options: { migrate?:
 }
 
 /** A Redis connection (REDIS_URL must be set), closed with the command. */
-export function connectCommandRedis(ctx: CommandContext): Redis {
+export function connectCommandRedis(ctx: CommandContext): RedisClient {
   return ctx.scope.use(connectRedis(ctx.config, ctx.scrubber), closeRedis, { name: 'Redis connection' });
 }
 
 /** QUIT when connected, else drop the connection (QUIT would wait for a connection that never comes). */
-export async function closeRedis(redis: Redis): Promise<void> {
+export async function closeRedis(redis: RedisClient): Promise<void> {
   if (redis.status !== 'ready') return redis.disconnect();
   await redis.quit().catch(() => redis.disconnect());
 }

@@ -11,8 +11,11 @@ import { RunnerError } from '../errors.js';
 export type DatabaseConfig = { kind: 'postgres'; url: string; source: 'DATABASE_URL' | 'DB_*' } | { kind: 'embedded'; dataDir: string };
 
 export interface RedisConfig {
+  /** The URL (for a cluster: `redis-cluster://host:port,host:port`, for messages only). */
   url: string;
-  source: 'REDIS_URL' | 'REDIS_*';
+  source: 'REDIS_URL' | 'REDIS_*' | 'REDIS_CLUSTER_NODES';
+  /** A Redis Cluster's start-up nodes (`REDIS_CLUSTER_NODES`), with `REDIS_PASSWORD` for every node. */
+  cluster?: { nodes: { host: string; port: number }[]; password?: string | undefined } | undefined;
 }
 
 export interface RunnerConfig {
@@ -160,7 +163,38 @@ function databaseFrom(env: Env, cwd: string, problems: string[]): DatabaseConfig
   return { kind: 'embedded', dataDir: resolve(cwd, env.TICKSTOCK_DATA_DIR || DEFAULT_EMBEDDED_DIR) };
 }
 
+/** `REDIS_CLUSTER_NODES=host:port,host:port,...`: a Redis Cluster's start-up nodes. */
+function redisClusterFrom(env: Env, problems: string[]): RedisConfig {
+  const raw = env.REDIS_CLUSTER_NODES as string;
+  if (env.REDIS_URL || env.REDIS_HOST || env.REDIS_PORT)
+    problems.push('REDIS_CLUSTER_NODES and REDIS_URL (or REDIS_HOST/REDIS_PORT) name two Redis setups: keep one');
+  if (env.REDIS_DB && env.REDIS_DB !== '0')
+    problems.push(
+      `REDIS_DB must be 0 (or unset) with REDIS_CLUSTER_NODES: a cluster has one database (got ${JSON.stringify(env.REDIS_DB)})`,
+    );
+  const nodes: { host: string; port: number }[] = [];
+  for (const part of raw
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
+    const m = /^(\[[^\]]+\]|[^:\s]+):(\d{1,5})$/.exec(part);
+    const port = Number(m?.[2]);
+    if (!m || port < 1 || port > 65_535) {
+      problems.push(`REDIS_CLUSTER_NODES: ${JSON.stringify(part)} is not host:port`);
+      continue;
+    }
+    nodes.push({ host: (m[1] as string).replace(/^\[|\]$/g, ''), port });
+  }
+  if (nodes.length === 0) problems.push('REDIS_CLUSTER_NODES must list at least one host:port');
+  return {
+    url: `redis-cluster://${nodes.map((n) => `${n.host}:${n.port}`).join(',')}`,
+    source: 'REDIS_CLUSTER_NODES',
+    cluster: { nodes, password: env.REDIS_PASSWORD || undefined },
+  };
+}
+
 function redisFrom(env: Env, problems: string[]): RedisConfig | undefined {
+  if (env.REDIS_CLUSTER_NODES) return redisClusterFrom(env, problems);
   if (env.REDIS_URL) {
     if (!/^rediss?:\/\//.test(env.REDIS_URL)) {
       problems.push('REDIS_URL must start with redis:// or rediss://');

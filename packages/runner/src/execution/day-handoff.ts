@@ -7,7 +7,7 @@
  * Day bars that cannot be had (the hash expired, Redis lost it) are not an error: the symbol fetches its day bars
  * per ticker instead (see {@link withoutGroupedDays}).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@tickstock/job-protocol';
 import { DayColumns } from '../engine/day-columns.js';
 import type { SuppliedDays, SymbolPlan } from '../engine/types.js';
 
@@ -35,7 +35,7 @@ function decode(bytes: Buffer): SuppliedDays {
 
 export class DayHandoff {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     /** How long the hash outlives its last write when nobody deletes it (a coordinator that died). */
     private readonly ttlSeconds: number,
   ) {}

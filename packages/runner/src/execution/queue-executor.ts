@@ -5,8 +5,9 @@
  * dies is replaced by another that re-plans the job, finds the entries already there, and collects what is
  * finished without loading it again. Entries lost with Redis (a restart without persistence) are added again.
  */
+
+import type { RedisClient } from '@tickstock/job-protocol';
 import { Job, type Queue, type QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { errorMessage, FatalJobError, JobFenced, JobHandedOff } from '../engine/errors.js';
 import { JobStop } from '../engine/run-job.js';
 import type { SuppliedDays, SymbolResult } from '../engine/types.js';
@@ -23,7 +24,7 @@ export interface QueueExecutorOptions {
   /** Events of the symbols queue (prompt results; a periodic check covers anything missed). */
   events: QueueEvents;
   /** Connection for the cancel marks. */
-  redis: Redis;
+  redis: RedisClient;
   settings: QueueSettings;
   /** Where the day bars of a grouped-daily pass are handed to the symbols' entries. */
   handoff: DayHandoff;

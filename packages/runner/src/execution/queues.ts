@@ -4,7 +4,7 @@
  * symbols is one entry of the symbols queue, which any replica may take.
  */
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@tickstock/job-protocol';
 
 /**
  * BullMQ key prefix: every queue key starts with `{tickstock:bull}:`. The braces are a Redis Cluster hash tag: BullMQ's
@@ -22,12 +22,12 @@ export const SYMBOLS_QUEUE = 'data-load-symbols';
 export const cancelledKey = (jobId: string) => `tickstock:exec:cancelled:${jobId}`;
 
 /** Marks a job cancelled for `ttlSeconds`; rejects when Redis does (callers decide whether that matters). */
-export async function markJobCancelled(redis: Redis, jobId: string, ttlSeconds: number): Promise<void> {
+export async function markJobCancelled(redis: RedisClient, jobId: string, ttlSeconds: number): Promise<void> {
   await redis.set(cancelledKey(jobId), '1', 'EX', ttlSeconds);
 }
 
 /** True when the job is marked cancelled. */
-export async function isJobCancelled(redis: Redis, jobId: string): Promise<boolean> {
+export async function isJobCancelled(redis: RedisClient, jobId: string): Promise<boolean> {
   return (await redis.exists(cancelledKey(jobId))) === 1;
 }
 

@@ -4,8 +4,8 @@
  * stop at once; on shutdown, entries in flight get `drainTimeoutMs` to finish and are then handed back to the queue.
  */
 import { setMaxListeners } from 'node:events';
+import type { RedisClient } from '@tickstock/job-protocol';
 import { type Job, Worker as QueueWorker, WaitingError } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { errorMessage, FatalJobError } from '../engine/errors.js';
 import { landedNote } from '../engine/load-symbol.js';
 import { JobStop } from '../engine/run-job.js';
@@ -19,9 +19,9 @@ import { failedSymbolResult, notRunResult, type SymbolEntryData, type SymbolEntr
 
 export interface SymbolRunnerOptions {
   /** Connection for the queue (BullMQ needs `maxRetriesPerRequest: null`). */
-  connection: Redis;
+  connection: RedisClient;
   /** Connection for the cancel marks. */
-  redis: Redis;
+  redis: RedisClient;
   /** Symbols loaded at once by this replica. */
   concurrency: number;
   settings: QueueSettings;

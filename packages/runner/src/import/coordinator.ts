@@ -8,7 +8,7 @@
  * left in Redis ({@link importCancelKey}) for the holder, which looks for it every {@link CANCEL_POLL_MS}.
  */
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@tickstock/job-protocol';
 import { JobStop } from '../engine/run-job.js';
 import type { JobOutcome } from '../engine/types.js';
 import { RunnerError } from '../errors.js';
@@ -29,7 +29,7 @@ import {
 
 export interface CoordinatorOptions {
   /** The cross-worker lock lives here; without it only this process is guarded. */
-  lockRedis?: Redis | undefined;
+  lockRedis?: RedisClient | undefined;
   /** Names this process in the lock (default host-pid). */
   owner?: string;
   lockTtlMs?: number;

@@ -5,7 +5,7 @@
  * A crashed worker's lock lapses after the TTL.
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@tickstock/job-protocol';
 
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 const RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
@@ -43,7 +43,7 @@ export class HeldLock {
   lost = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     readonly key: string,
     readonly value: string,
     ttlMs: number,
@@ -77,7 +77,7 @@ export class HeldLock {
 
 export class RedisLock {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     readonly key: string,
     private readonly ttlMs: number,
     private readonly onLost: (key: string) => void = () => {},

@@ -5,10 +5,9 @@
  * A retry re-runs failed symbols of a finished run under the same run id, counting `retry_count` up.
  */
 import { randomBytes } from 'node:crypto';
-import type { EventPublisher } from '@tickstock/job-protocol';
+import type { EventPublisher, RedisClient } from '@tickstock/job-protocol';
 import { addDays, newYorkDate } from '@tickstock/massive-client';
 import type { OhlcvStore } from '@tickstock/ohlcv-store';
-import type { Redis } from 'ioredis';
 import type { JobReporter } from '../engine/progress.js';
 import type { JobOutcome, LoadJob, MarketDataPort, TimeframeRange } from '../engine/types.js';
 import { RunnerError } from '../errors.js';
@@ -42,7 +41,7 @@ export interface ImportServices {
   scrubber: SecretScrubber;
   metrics?: RunnerMetrics | undefined;
   /** Status key and monitoring events (phase `data_import`) when given. */
-  redis?: { client: Redis; events: EventPublisher } | undefined;
+  redis?: { client: RedisClient; events: EventPublisher } | undefined;
   /** `TICKSTOCK_UNIVERSE_DIR`, for CSV universes. */
   universeDir?: string | undefined;
   /** The clock a run's dates and incremental plans are computed from (default `Date.now`). */

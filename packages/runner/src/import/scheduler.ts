@@ -5,10 +5,9 @@
  * trying again every `lockRetryMs` for at most `lockWaitMaxMs`.
  */
 import { hostname } from 'node:os';
-import type { EventPublisher } from '@tickstock/job-protocol';
+import type { EventPublisher, RedisClient } from '@tickstock/job-protocol';
 import type { MarketCalendar } from '@tickstock/massive-client/calendar';
 import type { Cron } from 'croner';
-import type { Redis } from 'ioredis';
 import type { JobOutcome } from '../engine/types.js';
 import { RunnerError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
@@ -29,7 +28,7 @@ export interface SchedulerOptions {
   spec: ImportSpec;
   coordinator: ImportCoordinator;
   /** Slot claims; without Redis every worker with a schedule runs it (the CLI warns). */
-  redis?: Redis | undefined;
+  redis?: RedisClient | undefined;
   events?: EventPublisher | undefined;
   logger: Logger;
   scrubber: SecretScrubber;

@@ -2,9 +2,8 @@
  * Runs one load job with the reporters that fit where it runs: always logs, the progress tables and metrics;
  * Redis status and events when a Redis connection is given (worker, submit); the console view for the CLI.
  */
-import type { EventPublisher, JobLease } from '@tickstock/job-protocol';
+import type { EventPublisher, JobLease, RedisClient } from '@tickstock/job-protocol';
 import type { OhlcvStore } from '@tickstock/ohlcv-store';
-import type { Redis } from 'ioredis';
 import { OhlcvBarStore } from '../adapters/bar-store.js';
 import type { JobReporter } from '../engine/progress.js';
 import { type JobPlanning, runLoadJob } from '../engine/run-job.js';
@@ -29,7 +28,7 @@ export interface JobServices {
   logger: Logger;
   scrubber: SecretScrubber;
   metrics?: RunnerMetrics | undefined;
-  redis?: { client: Redis; events: EventPublisher } | undefined;
+  redis?: { client: RedisClient; events: EventPublisher } | undefined;
   /** Extra reporters (the CLI's console view, the daily import's run record). */
   reporters?: JobReporter[] | undefined;
   /**

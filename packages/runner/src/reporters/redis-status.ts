@@ -5,15 +5,16 @@
  * every failed symbol and failed job. Interrupted symbols are counted as interrupted, never as failed. Every text
  * passes through the secret scrubber first.
  */
+
+import type { RedisClient } from '@tickstock/job-protocol';
 import { type EventPublisher, type JobLease, JobStatusWriter, type JobStatusWriterOptions, ProtocolError } from '@tickstock/job-protocol';
-import type { Redis } from 'ioredis';
 import type { JobReporter, JobStartInfo, NoteOptions, ProgressSnapshot } from '../engine/progress.js';
 import { describeRejected } from '../engine/rejected-bars.js';
 import type { JobOutcome, SymbolResult } from '../engine/types.js';
 import type { SecretScrubber } from '../logging/secrets.js';
 
 export interface RedisStatusReporterOptions {
-  redis: Redis;
+  redis: RedisClient;
   events: EventPublisher;
   scrubber: SecretScrubber;
   /** Universe names for `data_import_started` (e.g. the CSV file or universe key). */

@@ -7,8 +7,15 @@
  * the worker.
  */
 import { totalmem } from 'node:os';
-import { CHANNELS, type EventPublisher, type HealthCheck, type MetricUpdate, parseMonitoringControl } from '@tickstock/job-protocol';
-import type { Redis } from 'ioredis';
+import {
+  CHANNELS,
+  duplicateClient,
+  type EventPublisher,
+  type HealthCheck,
+  type MetricUpdate,
+  parseMonitoringControl,
+  type RedisClient,
+} from '@tickstock/job-protocol';
 import { errorMessage } from '../engine/errors.js';
 import type { Timeframe } from '../engine/types.js';
 import type { Logger } from '../logging/logger.js';
@@ -27,7 +34,7 @@ export interface DashboardProbes {
 }
 
 export interface DashboardMonitorOptions {
-  redis: Redis;
+  redis: RedisClient;
   events: EventPublisher;
   metrics: RunnerMetrics;
   probes: DashboardProbes;
@@ -64,7 +71,7 @@ async function counterTotal(counter: { get(): Promise<{ values: { value: number;
 
 export class DashboardMonitor {
   private timer: NodeJS.Timeout | undefined;
-  private subscriber: Redis | undefined;
+  private subscriber: RedisClient | undefined;
   private beats = 0;
   private readonly samples: Sample[] = [];
   private cpu = process.cpuUsage();
@@ -85,7 +92,7 @@ export class DashboardMonitor {
   /** Subscribes to `tickstock:monitoring:control`, announces `RUNNING` and starts the beat. */
   async start(): Promise<void> {
     if (this.options.intervalMs <= 0) return;
-    const sub = this.options.redis.duplicate();
+    const sub = duplicateClient(this.options.redis);
     sub.on('error', () => undefined); // the publisher's own failures are what get logged
     sub.on('message', (_channel: string, text: string) => this.onControl(text));
     this.subscriber = sub;

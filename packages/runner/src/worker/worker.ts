@@ -8,11 +8,13 @@
  */
 
 import { hostname } from 'node:os';
+import type { RedisClient } from '@tickstock/job-protocol';
 import {
   acquireJobLease,
   appMayPreWriteStatus,
   type ControlMessage,
   type DataLoadRequest,
+  duplicateClient,
   EventPublisher,
   Heartbeat,
   JobSubscriber,
@@ -21,7 +23,6 @@ import {
 } from '@tickstock/job-protocol';
 import type { OhlcvStore } from '@tickstock/ohlcv-store';
 import { type Job, Queue, QueueEvents, Worker as QueueWorker, WaitingError } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { OhlcvBarStore } from '../adapters/bar-store.js';
 import { errorMessage, JobFenced, JobHandedOff } from '../engine/errors.js';
 import { loadPlannedSymbol, perTickerPlan } from '../engine/load-symbol.js';
@@ -51,7 +52,7 @@ import type { RunnerMetrics } from '../metrics.js';
 import { DashboardMonitor } from './dashboard-monitor.js';
 
 export interface WorkerOptions {
-  redis: Redis;
+  redis: RedisClient;
   store: OhlcvStore;
   market: MarketDataPort;
   resolveSymbols(source: SymbolSource): Promise<string[]>;
@@ -110,8 +111,8 @@ export class Worker {
   private readonly subscriber: JobSubscriber;
   private readonly heartbeat: Heartbeat;
   private readonly settings: QueueSettings;
-  private readonly connection: Redis;
-  private readonly eventsConnection: Redis;
+  private readonly connection: RedisClient;
+  private readonly eventsConnection: RedisClient;
   private readonly jobsQueue: Queue<JobEntryData, JobEntryResult>;
   private readonly symbolsQueue: Queue<SymbolEntryData, SymbolEntryOutcome>;
   private readonly symbolEvents: QueueEvents;
@@ -128,7 +129,7 @@ export class Worker {
     this.settings = { ...QUEUE_DEFAULTS, ...options.queue };
     const s = this.settings;
     // BullMQ's own connections: commands wait for a reconnect instead of failing after 3 tries.
-    this.connection = options.redis.duplicate({ maxRetriesPerRequest: null });
+    this.connection = duplicateClient(options.redis, { maxRetriesPerRequest: null });
     this.connection.on('error', () => undefined); // reported through the queue objects' own 'error' events
     const connection = this.connection;
     // The queue retries what fails (e.g. renewing a lock Redis lost) every few hundred ms: one line per message
@@ -148,7 +149,7 @@ export class Worker {
     this.symbolsQueue = new Queue(SYMBOLS_QUEUE, { connection, prefix: QUEUE_PREFIX });
     this.symbolsQueue.on('error', queueError('symbols queue'));
     // QueueEvents blocks on its connection: it gets one of its own.
-    this.eventsConnection = connection.duplicate();
+    this.eventsConnection = duplicateClient(connection, { maxRetriesPerRequest: null });
     this.eventsConnection.on('error', () => undefined);
     this.symbolEvents = new QueueEvents(SYMBOLS_QUEUE, { connection: this.eventsConnection, prefix: QUEUE_PREFIX });
     const handoff = new DayHandoff(options.redis, s.keepFinishedSeconds);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { type DataLoadJob, KEYS, readJobStatus, submitJob } from '@tickstock/job-protocol';
+import type { RedisClient } from '@tickstock/job-protocol';
+import { type DataLoadJob, isClusterClient, KEYS, readJobStatus, submitJob } from '@tickstock/job-protocol';
 import type { Command } from 'commander';
-import type { Redis } from 'ioredis';
 import { commandContext, connectCommandRedis, integerIn, yearsOption } from '../context.js';
 import { parseTimeframes } from '../load-job.js';
 
@@ -102,11 +102,13 @@ export function registerSubmit(program: Command): void {
  * runs it, and writes its status where this command (and the app) on database 5 never look. Listeners but no worker
  * heartbeat in this database means exactly that: say so.
  */
-async function warnOnOtherDatabase(redis: Redis, receivers: number): Promise<void> {
+async function warnOnOtherDatabase(redis: RedisClient, receivers: number): Promise<void> {
   if (receivers === 0) return;
-  const beats = await redis.exists(KEYS.producerHeartbeat, KEYS.plHeartbeat).catch(() => 1);
-  if (beats > 0) return;
-  const db = (redis.options as { db?: number }).db ?? 0;
+  // One key per EXISTS: the two heartbeats live in different Redis Cluster slots.
+  const beats = await Promise.all([KEYS.producerHeartbeat, KEYS.plHeartbeat].map((k) => redis.exists(k).catch(() => 1)));
+  if (beats.some((n) => n > 0)) return;
+  if (isClusterClient(redis)) return; // a cluster has one database: nothing to mix up
+  const db = redis.options.db ?? 0;
   process.stderr.write(
     `tickstock: warning: ${receivers} listener(s) heard the job, but no worker heartbeat is in Redis database ${db}: ` +
       'a worker on another database number may run it while its status is written there (pub/sub crosses database numbers, keys do not); ' +
