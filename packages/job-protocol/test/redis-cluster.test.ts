@@ -26,6 +26,8 @@ let client: Cluster;
 beforeAll(async () => {
   cluster = await startRedisCluster();
   client = cluster.client();
+  // The first commands wait for the client's view of the slots (a busy machine can take a moment).
+  if (client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve));
 }, 120_000);
 
 afterAll(async () => {
