@@ -5,11 +5,12 @@
  * on one node reaches a subscriber connected to another; a master killed mid-use is replaced by its replica.
  */
 import { type RedisCluster, startRedisCluster } from '@tickstock/test-support';
-import type { Cluster } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   acquireJobLease,
   appJobStatusKey,
+  CHANNELS,
   clusterKeySlot,
   Heartbeat,
   JobStatusWriter,
@@ -133,5 +134,26 @@ describe('a 3-master Redis Cluster', () => {
     ).rejects.toMatchObject({
       code: 'STATUS_FINAL',
     });
+  });
+
+  it('counts the receivers of a submitted job on every node, not only on the node the PUBLISH went to', async () => {
+    // Two listeners, each connected to a different live node (a master was killed above), as two workers could be.
+    const ports = client.nodes('master').map((n) => Number(n.options.port));
+    expect(ports.length).toBe(3);
+    const listeners = [ports[0], ports[2]].map((port) => new Redis(port ?? 0));
+    try {
+      for (const l of listeners) await l.subscribe(CHANNELS.dataLoad);
+      const submitted = await submitJob(client, {
+        job_id: 'cluster-receivers',
+        job_type: 'csv_universe_load',
+        symbols: ['MSFT'],
+        timeframes: ['day'],
+        years: 1,
+        source: 'test',
+      } as Parameters<typeof submitJob>[1]);
+      expect(submitted.receivers).toBe(2);
+    } finally {
+      for (const l of listeners) l.disconnect();
+    }
   });
 });

@@ -26,6 +26,21 @@ export function duplicateClient(client: RedisClient, overrides: RedisOptions = {
   return client.duplicate(overrides);
 }
 
+/**
+ * Subscribers of `channel` on a cluster, summed over every node (masters and replicas): a classic PUBLISH reaches the
+ * subscribers of every node, but answers only the count of the node it was sent to. A node that does not answer
+ * counts 0.
+ */
+export async function clusterSubscriberCount(client: Cluster, channel: string): Promise<number> {
+  const counts = await Promise.all(
+    client.nodes('all').map(async (node) => {
+      const reply = (await node.pubsub('NUMSUB', channel).catch(() => [channel, 0])) as unknown[];
+      return Number(reply[1] ?? 0);
+    }),
+  );
+  return counts.reduce((a, b) => a + b, 0);
+}
+
 /** One command of a batch: the key it touches (null for keyless commands such as PUBLISH) and how to add it. */
 export interface SlotCommand {
   key: string | null;

@@ -6,7 +6,7 @@ import { ProtocolError } from '../errors.js';
 import { CHANNELS, DATA_LOAD_STREAM_FIELD, jobStatusKey, KEYS } from '../names.js';
 import type { DataLoadJob } from '../schemas/jobs.js';
 import { isoSeconds } from '../time.js';
-import { execBySlot, type RedisClient, type SlotCommand } from './client.js';
+import { clusterSubscriberCount, execBySlot, isClusterClient, type RedisClient, type SlotCommand } from './client.js';
 
 /** Options of {@link submitJob}. */
 export interface SubmitJobOptions {
@@ -25,7 +25,10 @@ export interface SubmitJobResult {
   jobId: string;
   /** The stream entry id (its first part is the submission time in Unix ms). */
   streamId: string;
-  /** Subscribers that got the pub/sub copy (0 when no worker listens: the stream copy still waits). */
+  /**
+   * Subscribers that got the pub/sub copy (0 when no worker listens: the stream copy still waits). On a Redis Cluster,
+   * the subscribers of the channel on every node just after the publish (PUBLISH itself counts one node's).
+   */
   receivers: number;
   /** False when the status key already held something other than a hash (a resubmitted job_id). */
   initialStatusWritten: boolean;
@@ -67,7 +70,7 @@ export async function submitJob(redis: RedisClient, job: DataLoadJob, options: S
   return {
     jobId,
     streamId: String(xadd?.result),
-    receivers: Number(pub?.result ?? 0),
+    receivers: isClusterClient(redis) ? await clusterSubscriberCount(redis, CHANNELS.dataLoad) : Number(pub?.result ?? 0),
     initialStatusWritten: initial && !results[0]?.error,
   };
 }

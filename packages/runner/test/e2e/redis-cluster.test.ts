@@ -1,18 +1,27 @@
 /**
  * The worker on a Redis Cluster (3 masters, a replica each; `REDIS_CLUSTER_NODES`): a job published the way the app
  * does is loaded bar for bar, its status and lifecycle events reach a subscriber on another node, the queues keep
- * their keys in one slot (`{tickstock:bull}`), and a master killed mid-job is replaced by its replica without losing
- * the job.
+ * their keys in one slot (`{tickstock:bull}`); a job sent only to the durable stream is loaded too; a cancel published
+ * on another node stops a running job; two workers share one API budget through the cluster; and a master killed
+ * mid-job is replaced by its replica without losing the job.
  */
 import { randomUUID } from 'node:crypto';
-import { CHANNELS, dataLoadRanges, jobStatusKey, submitJob } from '@tickstock/job-protocol';
-import { startSimulator } from '@tickstock/massive-client/simulator';
+import { CHANNELS, DATA_LOAD_STREAM_FIELD, dataLoadRanges, jobStatusKey, KEYS, submitJob } from '@tickstock/job-protocol';
+import { clusteredLimiterId, clusteredLimiterKeys } from '@tickstock/massive-client';
 import { type OhlcvStore, openStore } from '@tickstock/ohlcv-store';
 import { createTestDatabase, type RedisCluster, startRedisCluster, type TestDatabase, waitFor } from '@tickstock/test-support';
 import { type Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulatorUniverse } from '../../src/universe/simulated.js';
+import { resetSimulatorProcess, simulatorProcessStats, startSimulatorProcess } from '../support/simulator-process.js';
 import { expectedBars, type Stack, spawnWorker, storedBars, type WorkerProcess } from './harness.js';
+
+/** The shared budget of the two-worker case, in requests per second (the fault suite's scaled-down free plan). */
+const RATE = 10;
+/** Window slack of the simulator's peak counter: see `PEAK_SLACK_MS` in faults/shared-rate-limit.test.ts. */
+const PEAK_SLACK_MS = 100;
+/** The two-worker job's symbols, added to the simulator's universe (tickers outside it have no bars). */
+const BUDGET_SYMBOLS = Array.from({ length: 30 }, (_, i) => `CLB${String(i).padStart(2, '0')}`);
 
 let cluster: RedisCluster;
 let client: Cluster;
@@ -30,19 +39,25 @@ beforeAll(async () => {
   store = await openStore({ databaseUrl: db.url });
   const apiKey = `cluster-key-${randomUUID()}`;
   const simulatorNow = Date.now();
-  const simulator = await startSimulator({
-    apiKey,
-    now: simulatorNow,
-    tickers: simulatorUniverse(),
-    latency: { fixedMs: 100, jitterMs: 50 },
-  });
+  // The simulator in its own process, prioritised, so its arrival stamps (the two-worker budget case) are not delayed
+  // by this process's work.
+  const simulator = await startSimulatorProcess(
+    {
+      apiKey,
+      now: simulatorNow,
+      tickers: simulatorUniverse(BUDGET_SYMBOLS),
+      latency: { fixedMs: 100, jitterMs: 50 },
+      peakWindowSlackMs: PEAK_SLACK_MS,
+    },
+    -10,
+  );
   // A subscriber on the last node: PUBLISH on any node reaches it.
   sub = new Redis(cluster.nodes.at(-1)?.port ?? 0);
   sub.on('message', (channel: string, text: string) => events.push({ channel, text }));
   await sub.subscribe(CHANNELS.jobStatus, CHANNELS.importStarted, CHANNELS.importCompleted);
   // The harness's worker, told to use the cluster instead of a single Redis.
   stack = { db, simulator, simulatorNow, apiKey, store, redisServer: { url: '' } } as unknown as Stack;
-  worker = await spawnWorker(stack, { env: { REDIS_URL: '', REDIS_CLUSTER_NODES: cluster.nodesText, TICKSTOCK_QUEUE_LOCK_MS: '4000' } });
+  worker = await spawnWorker(stack, { env: clusterEnv(), args: ['--concurrency', '2'] });
 }, 120_000);
 
 afterAll(async () => {
@@ -54,6 +69,16 @@ afterAll(async () => {
   await db?.drop();
   await cluster?.stop();
 }, 60_000);
+
+/** The harness's worker, told to use the cluster instead of a single Redis. */
+function clusterEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return { REDIS_URL: '', REDIS_CLUSTER_NODES: cluster.nodesText, TICKSTOCK_QUEUE_LOCK_MS: '4000', ...extra };
+}
+
+async function currentStatus(jobId: string): Promise<Record<string, unknown>> {
+  const text = await client.get(jobStatusKey(jobId)).catch(() => null);
+  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+}
 
 async function finalStatus(jobId: string): Promise<Record<string, unknown>> {
   return waitFor(
@@ -109,6 +134,90 @@ describe('the worker on a Redis Cluster', () => {
     }
     expect([...slots]).toEqual([8778]);
   });
+
+  it('loads a job sent only to the durable stream (no publish), bar for bar', async () => {
+    const jobId = randomUUID();
+    const symbols = ['KO', 'PEP'];
+    const job = { job_id: jobId, job_type: 'csv_universe_load', source: 'test', symbols, timeframes: ['day', 'hour'], years: 0.1 };
+    await client.xadd(KEYS.dataLoadStream, '*', DATA_LOAD_STREAM_FIELD, JSON.stringify(job));
+    const status = await finalStatus(jobId);
+    expect({ status: status.status, failed: status.failed_symbols, loaded: status.successful_symbols }).toEqual({
+      status: 'completed',
+      failed: [],
+      loaded: symbols,
+    });
+    expect(await expectBars(symbols, 0.1)).toBeGreaterThan(0);
+  });
+
+  it('cancels a running job on a cancel published through another node, keeping what was written', async () => {
+    const jobId = randomUUID();
+    const symbols = ['ORCL', 'INTC', 'CSCO', 'DIS', 'NKE', 'MCD', 'XOM', 'BA', 'CAT', 'GS', 'HD', 'UNH'];
+    await submitJob(client, {
+      job_id: jobId,
+      job_type: 'csv_universe_load',
+      source: 'test',
+      symbols,
+      timeframes: ['day', 'week', 'month'],
+      years: 1,
+    } as Parameters<typeof submitJob>[1]);
+    await waitFor(async () => Number((await currentStatus(jobId)).processed_symbols ?? 0) >= 1, {
+      timeoutMs: 60_000,
+      what: 'the first symbol',
+    });
+    // A plain connection to one node, as the app's own redis-py client would hold.
+    const publisher = new Redis(cluster.nodes[1]?.port ?? 0);
+    try {
+      await publisher.publish(CHANNELS.control, JSON.stringify({ job_id: jobId, action: 'cancel', requested_by: 'admin' }));
+    } finally {
+      publisher.disconnect();
+    }
+    const status = await finalStatus(jobId);
+    expect(status.status).toBe('cancelled');
+    expect(String(status.message)).toContain('cancelled by admin');
+    const loaded = status.successful_symbols as string[];
+    expect(loaded.length).toBeGreaterThanOrEqual(1);
+    expect(loaded.length).toBeLessThan(symbols.length);
+    expect(status.failed_symbols).toEqual([]);
+    for (const symbol of loaded) expect((await storedBars(stack, symbol, 'daily')).length).toBeGreaterThan(200);
+  });
+
+  it('two workers share one API budget through the cluster: never more than 10 requests a second, every bar', async () => {
+    await worker.stop('SIGTERM');
+    const env = clusterEnv({ MASSIVE_RATE_LIMIT: String(RATE) });
+    const pair = await Promise.all([spawnWorker(stack, { env }), spawnWorker(stack, { env })]);
+    try {
+      await resetSimulatorProcess(stack.simulator);
+      const jobId = randomUUID();
+      // 30 symbols: 30 ticker details and their day bars (one page each, or fewer grouped-daily pages when the planner
+      // finds them cheaper): 55-60 requests, about 6 s at 10 per second.
+      const symbols = BUDGET_SYMBOLS;
+      await submitJob(client, {
+        job_id: jobId,
+        job_type: 'csv_universe_load',
+        source: 'test',
+        symbols,
+        timeframes: ['day'],
+        years: 0.1,
+      } as Parameters<typeof submitJob>[1]);
+      const status = await finalStatus(jobId);
+      expect({ status: status.status, failed: status.failed_symbols }).toEqual({ status: 'completed', failed: [] });
+      const { ranges } = dataLoadRanges(['day'], 0.1, Date.now());
+      const day = ranges.day;
+      if (!day) throw new Error('no day range');
+      for (const symbol of symbols)
+        expect(await storedBars(stack, symbol, 'daily')).toEqual(expectedBars(stack, symbol, 'daily', day.from, day.to));
+      const stats = await simulatorProcessStats(stack.simulator);
+      expect(stats.requests).toBeGreaterThanOrEqual(55); // enough traffic for a fleet over budget to show
+      expect(stats.peakPerSecond).toBeLessThanOrEqual(RATE);
+      // The budget lives on the cluster, its keys in one slot.
+      const keys = Object.values(clusteredLimiterKeys(clusteredLimiterId(stack.apiKey)));
+      const slots = await Promise.all(keys.map(async (k) => Number(await client.cluster('KEYSLOT', k))));
+      expect(new Set(slots).size).toBe(1);
+    } finally {
+      await Promise.all(pair.map((w) => w.stop('SIGTERM')));
+      worker = await spawnWorker(stack, { env: clusterEnv(), args: ['--concurrency', '2'] });
+    }
+  }, 120_000);
 
   it('completes a job whose queue master is killed mid-job: the replica takes over', async () => {
     const jobId = randomUUID();

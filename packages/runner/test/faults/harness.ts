@@ -4,11 +4,9 @@
  * bar table holds exactly the bars the simulator serves for a job: every bar of every symbol and timeframe, no
  * duplicate, no bar of a symbol outside the job.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { CHANNELS, type DataLoadJob, dataLoadRanges, readJobStatus, submitJob, type Timeframe } from '@tickstock/job-protocol';
-import { type RunningSimulator, type SimulatorOptions, type SimulatorStats, startSimulator } from '@tickstock/massive-client/simulator';
+import { type SimulatorOptions, type SimulatorStats, startSimulator } from '@tickstock/massive-client/simulator';
 import { openStore, type Timeframe as StoreTimeframe } from '@tickstock/ohlcv-store';
 import { type PostgresServer, type RedisServerOptions, startPostgresServer, startRedisServer, waitFor } from '@tickstock/test-support';
 import { Redis } from 'ioredis';
@@ -16,6 +14,7 @@ import pg from 'pg';
 import { expect } from 'vitest';
 import { simulatorUniverse } from '../../src/universe/simulated.js';
 import { CapturedMessages, expectedBars, type Stack, spawnWorker, storedBars, type WorkerProcess } from '../e2e/harness.js';
+import { simulatorProcessStats, startSimulatorProcess } from '../support/simulator-process.js';
 
 export { CapturedMessages, type Stack, type WorkerProcess };
 
@@ -34,44 +33,6 @@ export interface FaultStackOptions {
    * then read with {@link simulatorStats} only.
    */
   simulatorProcess?: { nice: number };
-}
-
-const SIMULATOR_PROCESS = fileURLToPath(new URL('./support/simulator-process.ts', import.meta.url));
-
-/** Starts support/simulator-process.ts (under `nice`) and resolves with a handle on it. */
-async function startSimulatorProcess(options: SimulatorOptions, nice: number): Promise<RunningSimulator> {
-  const child = spawn('nice', ['-n', String(nice), process.execPath, '--import', 'tsx', SIMULATOR_PROCESS], {
-    env: { ...process.env, SIMULATOR_OPTIONS: JSON.stringify(options) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stderr?.on('data', (c: Buffer) => {
-    err += c.toString('utf8');
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (c: Buffer) => {
-      out += c.toString('utf8');
-      const line = out.split('\n')[0] as string;
-      if (out.includes('\n')) resolve(line.trim());
-    });
-    child.once('exit', (code) => reject(new Error(`simulator process exited ${code}: ${err}`)));
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    url,
-    port: Number(new URL(url).port),
-    stats() {
-      throw new Error('the simulator runs in its own process: read its counters with simulatorStats()');
-    },
-    reset() {
-      throw new Error('the simulator runs in its own process: reset it with POST /__sim/reset');
-    },
-    async close() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 /**
@@ -282,9 +243,8 @@ export function processed(s: JobStatusJson): number {
 }
 
 /** The simulator's counters as served at `GET /__sim/stats`. */
-export async function simulatorStats(stack: Stack): Promise<SimulatorStats> {
-  const res = await fetch(`${stack.simulator.url}/__sim/stats`);
-  return (await res.json()) as SimulatorStats;
+export function simulatorStats(stack: Stack): Promise<SimulatorStats> {
+  return simulatorProcessStats(stack.simulator);
 }
 
 /** Job timeframe names and the store's table per timeframe (the contract's tables). */
