@@ -5,6 +5,7 @@
  * on another node stops a running job; two workers share one API budget through the cluster; and a master killed
  * mid-job is replaced by its replica without losing the job.
  */
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { CHANNELS, DATA_LOAD_STREAM_FIELD, dataLoadRanges, jobStatusKey, KEYS, submitJob } from '@tickstock/job-protocol';
 import { clusteredLimiterId, clusteredLimiterKeys } from '@tickstock/massive-client';
@@ -14,7 +15,7 @@ import { type Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulatorUniverse } from '../../src/universe/simulated.js';
 import { resetSimulatorProcess, simulatorProcessStats, startSimulatorProcess } from '../support/simulator-process.js';
-import { expectedBars, type Stack, spawnWorker, storedBars, type WorkerProcess } from './harness.js';
+import { CLI, expectedBars, type Stack, spawnWorker, storedBars, type WorkerProcess } from './harness.js';
 
 /** The shared budget of the two-worker case, in requests per second (the fault suite's scaled-down free plan). */
 const RATE = 10;
@@ -80,6 +81,15 @@ async function currentStatus(jobId: string): Promise<Record<string, unknown>> {
   return text ? (JSON.parse(text) as Record<string, unknown>) : {};
 }
 
+/** Runs the `tickstock` CLI from the sources as a subprocess with exactly `env`. */
+function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', CLI, ...args], { env, timeout: 90_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
 async function finalStatus(jobId: string): Promise<Record<string, unknown>> {
   return waitFor(
     async () => {
@@ -133,6 +143,22 @@ describe('the worker on a Redis Cluster', () => {
       for (const key of await node.keys('{tickstock:bull}*')) slots.add(Number(await client.cluster('KEYSLOT', key)));
     }
     expect([...slots]).toEqual([8778]);
+  });
+
+  it('the CLI on the cluster: submit --wait follows the job to completed (exit 0), status prints the JSON the app reads', async () => {
+    const jobId = randomUUID();
+    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', REDIS_CLUSTER_NODES: cluster.nodesText };
+    const submitted = await runCli(['submit', 'UNH', '--years', '0.1', '--timeframes', 'day', '--job-id', jobId, '--wait', '--json'], env);
+    expect({ code: submitted.code, stderr: submitted.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(submitted.stdout)).toMatchObject({
+      job_id: jobId,
+      status: 'completed',
+      successful_symbols: ['UNH'],
+      failed_symbols: [],
+    });
+    const status = await runCli(['status', jobId], env);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toEqual(await currentStatus(jobId));
   });
 
   it('loads a job sent only to the durable stream (no publish), bar for bar', async () => {
