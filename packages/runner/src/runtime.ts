@@ -117,7 +117,13 @@ export async function openConfiguredStore(
 ): Promise<OhlcvStore> {
   if (config.database.kind === 'postgres') {
     scrubber.addUrlPassword(config.database.url);
-    return openStore({ databaseUrl: config.database.url, migrate: options.migrate ?? true, preparedStatements: config.preparedStatements });
+    return openStore({
+      databaseUrl: config.database.url,
+      // The PGSSL* variables the configuration checked (none: process.env is not read again).
+      env: config.database.tlsEnv,
+      migrate: options.migrate ?? true,
+      preparedStatements: config.preparedStatements,
+    });
   }
   logger.info({ dataDir: config.database.dataDir }, `no database configured: using the embedded database in ${config.database.dataDir}`);
   return openStore({ embedded: { dataDir: config.database.dataDir }, migrate: options.migrate ?? true });

@@ -95,16 +95,21 @@ describe('Redis over TLS', () => {
 });
 
 describe('PostgreSQL TLS variables', () => {
-  it('PGSSLMODE and PGSSLROOTCERT (relative to the working directory) complete DATABASE_URL', () => {
+  it('PGSSLMODE and PGSSLROOTCERT (relative to the working directory) are kept for the store, which names them', () => {
     const c = load({ DATABASE_URL: 'postgres://app@db:5432/tickstock', PGSSLMODE: 'verify-full', PGSSLROOTCERT: 'ca.crt' });
     expect(c.database).toEqual({
       kind: 'postgres',
-      url: `postgres://app@db:5432/tickstock?sslmode=verify-full&sslrootcert=${encodeURIComponent(caFile)}`,
+      url: 'postgres://app@db:5432/tickstock',
       source: 'DATABASE_URL',
+      tlsEnv: { PGSSLMODE: 'verify-full', PGSSLROOTCERT: caFile },
     });
-    // The URL's own settings win; untouched when nothing is added.
+    expect(describeConfig(c).databaseTls).toBe('sslmode=verify-full, CA from PGSSLROOTCERT');
+    // The URL's own settings win.
     const own = `postgres://app@db:5432/tickstock?sslmode=verify-full&sslrootcert=${caFile}`;
-    expect(load({ DATABASE_URL: own, PGSSLMODE: 'disable', PGSSLROOTCERT: 'elsewhere.crt' }).database).toMatchObject({ url: own });
+    expect(describeConfig(load({ DATABASE_URL: own, PGSSLMODE: 'disable', PGSSLROOTCERT: 'elsewhere.crt' })).databaseTls).toBe(
+      'sslmode=verify-full, CA from sslrootcert',
+    );
+    expect(describeConfig(load({ DATABASE_URL: 'postgres://app@db:5432/tickstock' })).databaseTls).toBeUndefined();
   });
 
   it('a CA file that cannot be read, or one with no sslmode asking for TLS, is a problem naming the variable', () => {

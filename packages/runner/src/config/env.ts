@@ -8,7 +8,18 @@ import { resolve } from 'node:path';
 import { DEFAULTS as STORE_DEFAULTS, withPgTlsEnv } from '@tickstock/ohlcv-store';
 import { RunnerError } from '../errors.js';
 
-export type DatabaseConfig = { kind: 'postgres'; url: string; source: 'DATABASE_URL' | 'DB_*' } | { kind: 'embedded'; dataDir: string };
+export type DatabaseConfig =
+  | {
+      kind: 'postgres';
+      url: string;
+      source: 'DATABASE_URL' | 'DB_*';
+      /**
+       * `PGSSLMODE`, `PGSSLROOTCERT`, `PGSSLCERT`, `PGSSLKEY` as set (file paths made absolute), checked at start: the
+       * store takes what the URL lacks from them, and names the variable when a handshake fails.
+       */
+      tlsEnv: Record<string, string>;
+    }
+  | { kind: 'embedded'; dataDir: string };
 
 export interface RedisConfig {
   /** The URL (for a cluster: `redis-cluster://host:port,host:port`, for messages only). */
@@ -156,7 +167,7 @@ function rateLimitScopeFrom(env: Env, problems: string[]): 'shared' | 'process' 
 function databaseFrom(env: Env, cwd: string, problems: string[]): DatabaseConfig {
   if (env.DATABASE_URL) {
     if (!/^postgres(ql)?:\/\//.test(env.DATABASE_URL)) problems.push('DATABASE_URL must start with postgres:// or postgresql://');
-    return { kind: 'postgres', url: withPgTls(env.DATABASE_URL, env, cwd, problems), source: 'DATABASE_URL' };
+    return { kind: 'postgres', url: env.DATABASE_URL, source: 'DATABASE_URL', tlsEnv: pgTlsEnv(env.DATABASE_URL, env, cwd, problems) };
   }
   const parts = ['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_PASSWORD'] as const;
   if (parts.some((p) => env[p])) {
@@ -170,23 +181,31 @@ function databaseFrom(env: Env, cwd: string, problems: string[]): DatabaseConfig
     url.pathname = `/${env.DB_NAME ?? ''}`;
     if (env.DB_USER) url.username = env.DB_USER;
     if (env.DB_PASSWORD) url.password = env.DB_PASSWORD;
-    return { kind: 'postgres', url: withPgTls(url.toString(), env, cwd, problems), source: 'DB_*' };
+    return { kind: 'postgres', url: url.toString(), source: 'DB_*', tlsEnv: pgTlsEnv(url.toString(), env, cwd, problems) };
   }
   return { kind: 'embedded', dataDir: resolve(cwd, env.TICKSTOCK_DATA_DIR || DEFAULT_EMBEDDED_DIR) };
 }
 
 /**
- * The database URL with the TLS settings it lacks taken from `PGSSLMODE`, `PGSSLROOTCERT`, `PGSSLCERT` and `PGSSLKEY`
- * (what libpq reads and node-postgres does not; relative file paths from `cwd`), checked now: a file that cannot be
- * read or a CA file without an `sslmode` asking for TLS is a configuration problem naming the variable.
+ * `PGSSLMODE`, `PGSSLROOTCERT`, `PGSSLCERT` and `PGSSLKEY` (what libpq reads and node-postgres does not; relative file
+ * paths from `cwd`), checked now against the database URL: a file that cannot be read or a CA file without an
+ * `sslmode` asking for TLS is a configuration problem naming the variable.
  */
-function withPgTls(url: string, env: Env, cwd: string, problems: string[]): string {
-  const files = { PGSSLROOTCERT: env.PGSSLROOTCERT, PGSSLCERT: env.PGSSLCERT, PGSSLKEY: env.PGSSLKEY };
-  const resolved: Env = { PGSSLMODE: env.PGSSLMODE };
-  for (const [name, value] of Object.entries(files)) if (value) resolved[name] = resolve(cwd, value);
-  const tls = withPgTlsEnv(url, resolved);
-  problems.push(...tls.problems);
-  return tls.url;
+function pgTlsEnv(url: string, env: Env, cwd: string, problems: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ['PGSSLMODE', 'PGSSLROOTCERT', 'PGSSLCERT', 'PGSSLKEY'] as const) {
+    const value = env[name];
+    if (value) out[name] = name === 'PGSSLMODE' ? value : resolve(cwd, value);
+  }
+  problems.push(...withPgTlsEnv(url, out).problems);
+  return out;
+}
+
+/** The database connection's TLS in words (for the start-up log), or undefined when no sslmode is set. */
+function describeDatabaseTls(url: string, tlsEnv: Record<string, string>): string | undefined {
+  const { mode, rootCert } = withPgTlsEnv(url, tlsEnv).sources;
+  if (mode === undefined) return undefined;
+  return `sslmode=${mode}${rootCert ? `, CA from ${rootCert.replace(' in the database URL', '')}` : ''}`;
 }
 
 /**
@@ -407,6 +426,9 @@ export function redactUrl(url: string): string {
 export function describeConfig(c: RunnerConfig): Record<string, string> {
   return {
     database: c.database.kind === 'embedded' ? `embedded PGlite at ${c.database.dataDir}` : redactUrl(c.database.url),
+    ...(c.database.kind === 'postgres' && describeDatabaseTls(c.database.url, c.database.tlsEnv)
+      ? { databaseTls: describeDatabaseTls(c.database.url, c.database.tlsEnv) as string }
+      : {}),
     redis: c.redis ? redactUrl(c.redis.url) : 'not configured',
     ...(c.redis?.tls ? { redisTls: `TLS, CA ${c.redis.tls.caFile ?? "the system's trusted CAs"}` } : {}),
     massive: `${c.massive.baseUrl ?? 'https://api.massive.com'} (key ${c.massive.apiKey ? 'set' : 'NOT set'})`,
