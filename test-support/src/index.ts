@@ -8,6 +8,7 @@ export * from './fuzz.js';
 export { type PostgresServer, type PostgresServerOptions, startPostgresServer } from './postgres-server.js';
 export { type RedisCluster, type RedisClusterNode, type RedisClusterOptions, startRedisCluster } from './redis-cluster.js';
 export { type RedisServer, type RedisServerOptions, startRedisServer } from './redis-server.js';
+export { makeTestCa, type ServerTlsFiles, type TestCa, type TestCertificate } from './tls.js';
 export { freePort, waitFor } from './util.js';
 
 /** The PostgreSQL server URL the global setup provided (its `tickstock_test` database). */

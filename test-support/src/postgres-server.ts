@@ -6,10 +6,11 @@
  * lost by an immediate stop).
  */
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import type { ServerTlsFiles } from './tls.js';
 import { freePort } from './util.js';
 
 const PG_BIN = process.env.PGBIN ?? `/usr/lib/postgresql/${process.env.PG_MAJOR ?? '15'}/bin`;
@@ -19,6 +20,13 @@ export interface PostgresServerOptions {
   database?: string;
   /** `max_connections` (default 200). */
   maxConnections?: number;
+  /**
+   * Serve TLS (`ssl=on`) with this certificate and key (copied into the data directory, owned by the server's OS
+   * user, mode 0600, as PostgreSQL demands). With `required` (default true) pg_hba.conf accepts TCP connections over
+   * TLS only (`hostssl`): a plain-text client is refused ("no encryption"). The URL stays `postgres://...` without
+   * `sslmode`: each test says how it connects.
+   */
+  tls?: ServerTlsFiles & { required?: boolean };
 }
 
 export interface PostgresServer {
@@ -62,6 +70,26 @@ function run(cmd: string, args: readonly string[]): Promise<void> {
   });
 }
 
+/**
+ * Copies the certificate and key to the data directory's default names (`server.crt`, `server.key`: the defaults of
+ * `ssl_cert_file`/`ssl_key_file`), owned by `postgres` when we are root, the key 0600; with `required`, turns every
+ * TCP `host` line of pg_hba.conf into `hostssl`.
+ */
+async function installTls(dataDir: string, tls: ServerTlsFiles & { required?: boolean }): Promise<void> {
+  const cert = join(dataDir, 'server.crt');
+  const key = join(dataDir, 'server.key');
+  await copyFile(tls.certFile, cert);
+  await copyFile(tls.keyFile, key);
+  await chmod(cert, 0o644);
+  await chmod(key, 0o600);
+  if (asRoot) await run('chown', ['postgres:postgres', cert, key]);
+  if (tls.required ?? true) {
+    const hba = join(dataDir, 'pg_hba.conf');
+    const text = await readFile(hba, 'utf8');
+    await writeFile(hba, text.replace(/^host(\s)/gm, 'hostssl$1'));
+  }
+}
+
 /** Starts a throwaway PostgreSQL cluster with one empty database. */
 export async function startPostgresServer(options: PostgresServerOptions = {}): Promise<PostgresServer> {
   const database = options.database ?? 'tickstock';
@@ -72,6 +100,7 @@ export async function startPostgresServer(options: PostgresServerOptions = {}): 
   await mkdir(dataDir, { mode: 0o700 });
   if (asRoot) await run('chown', ['postgres:postgres', dataDir]);
   await runPg('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']);
+  if (options.tls) await installTls(dataDir, options.tls);
   const port = await freePort();
   const settings = [
     `-p ${port}`,
@@ -80,6 +109,7 @@ export async function startPostgresServer(options: PostgresServerOptions = {}): 
     '-c fsync=off',
     '-c full_page_writes=off',
     `-c max_connections=${options.maxConnections ?? 200}`,
+    ...(options.tls ? ['-c ssl=on'] : []),
   ].join(' ');
   const start = async () => {
     try {
@@ -91,7 +121,9 @@ export async function startPostgresServer(options: PostgresServerOptions = {}): 
   };
   const stopNow = () => runPg('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
   await start();
-  const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
+  // Over TLS the helper itself checks nothing: the tests check certificates.
+  const ssl = options.tls ? { rejectUnauthorized: false } : undefined;
+  const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', ...(ssl ? { ssl } : {}) });
   await admin.connect();
   try {
     await admin.query(`CREATE DATABASE ${database}`);

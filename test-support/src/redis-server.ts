@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import type { ServerTlsFiles } from './tls.js';
 import { freePort, waitFor } from './util.js';
 
 export interface RedisServerOptions {
@@ -16,6 +17,11 @@ export interface RedisServerOptions {
   appendOnly?: boolean;
   /** More `redis-server` arguments. */
   args?: readonly string[];
+  /**
+   * Serve TLS only (`--port 0 --tls-port P`) with this certificate and key; clients are not asked for certificates.
+   * The URL is then `rediss://127.0.0.1:P`.
+   */
+  tls?: ServerTlsFiles;
 }
 
 export interface RedisServer {
@@ -32,8 +38,8 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-async function answersPing(url: string): Promise<boolean> {
-  const c = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+async function answersPing(url: string, ca: string | undefined): Promise<boolean> {
+  const c = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, ...(ca ? { tls: { ca } } : {}) });
   c.on('error', () => undefined); // refused (or LOADING) until the server is up: expected while polling
   try {
     await c.connect();
@@ -59,16 +65,22 @@ function exited(child: ChildProcess): Promise<void> {
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'tickstock-redis-'));
-  const url = `redis://127.0.0.1:${port}`;
+  const tls = options.tls;
+  const url = `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`;
+  const ca = tls ? await readFile(tls.caFile, 'utf8') : undefined;
   const persistence = options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--logfile', 'redis.log', ...persistence];
+  const listen = tls
+    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile]
+    : ['--port', String(port)];
+  if (tls) listen.push('--tls-ca-cert-file', tls.caFile, '--tls-auth-clients', 'no');
+  const args = [...listen, '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--logfile', 'redis.log', ...persistence];
   args.push(...(options.args ?? []));
 
   let child: ChildProcess;
   const launch = async () => {
     child = spawn('redis-server', args, { stdio: 'ignore' });
     const running = child;
-    await waitFor(async () => running.exitCode !== null || running.signalCode !== null || (await answersPing(url)), {
+    await waitFor(async () => running.exitCode !== null || running.signalCode !== null || (await answersPing(url, ca)), {
       timeoutMs: 15_000,
       what: `redis-server on port ${port}`,
     });

@@ -8,8 +8,9 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { Driver } from './drivers/driver.js';
 import { createPgDriver } from './drivers/pg-driver.js';
 import { createPgliteDriver } from './drivers/pglite-driver.js';
-import { describeCause, StoreError, safeCause } from './errors.js';
+import { describeCause, redactSecrets, StoreError, safeCause } from './errors.js';
 import { DEFAULTS, type OpenStoreOptions } from './options.js';
+import { type PgTlsSources, tlsFailureMessage, withPgTlsEnv } from './pg-tls.js';
 
 /** A driver plus the secrets messages must never contain. */
 export interface Connection {
@@ -42,23 +43,44 @@ interface PgTarget {
   config: { connectionString?: string; host?: string; port?: number; database?: string; user?: string; password?: string };
   target: string;
   secrets: string[];
+  tls?: PgTlsSources;
 }
 
-function fromEnv(env: Readonly<Record<string, string | undefined>>): PgTarget | undefined {
-  if (env.DATABASE_URL)
-    return { config: { connectionString: env.DATABASE_URL }, target: describeUrl(env.DATABASE_URL), secrets: urlSecrets(env.DATABASE_URL) };
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** A URL target, its TLS settings completed from `env` (PGSSLMODE, PGSSLROOTCERT, ...); throws CONFIGURATION for bad ones. */
+function urlTarget(url: string, env: Env): PgTarget {
+  const tls = withPgTlsEnv(url, env);
+  if (tls.problems.length) throw new StoreError('CONFIGURATION', `TLS settings of ${describeUrl(url)}: ${tls.problems.join('; ')}`);
+  return { config: { connectionString: tls.url }, target: describeUrl(url), secrets: urlSecrets(url), tls: tls.sources };
+}
+
+function hasPgTlsEnv(env: Env): boolean {
+  return Boolean(env.PGSSLMODE || env.PGSSLROOTCERT || env.PGSSLCERT || env.PGSSLKEY);
+}
+
+function fromEnv(env: Env): PgTarget | undefined {
+  if (env.DATABASE_URL) return urlTarget(env.DATABASE_URL, env);
   if (!env.DB_HOST && !env.DB_NAME && !env.DB_USER) return undefined;
   const port = env.DB_PORT ? Number(env.DB_PORT) : 5432;
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
     throw new StoreError('CONFIGURATION', `DB_PORT must be a port number, got ${JSON.stringify(env.DB_PORT)}`);
   }
   const host = env.DB_HOST ?? 'localhost';
+  const target = `postgres://${env.DB_USER ? `${env.DB_USER}@` : ''}${host}:${port}/${env.DB_NAME ?? ''}`;
+  const secrets = env.DB_PASSWORD ? [env.DB_PASSWORD] : [];
+  if (hasPgTlsEnv(env)) {
+    // The TLS settings are URL parameters to node-postgres: the parts become a URL (a host name, not a socket path).
+    const url = new URL('postgres://localhost');
+    url.hostname = host;
+    url.port = String(port);
+    url.pathname = `/${env.DB_NAME ?? ''}`;
+    if (env.DB_USER) url.username = env.DB_USER;
+    if (env.DB_PASSWORD) url.password = env.DB_PASSWORD;
+    return { ...urlTarget(url.toString(), env), target, secrets };
+  }
   const config = { host, port, database: env.DB_NAME, user: env.DB_USER, password: env.DB_PASSWORD };
-  return {
-    config,
-    target: `postgres://${env.DB_USER ? `${env.DB_USER}@` : ''}${host}:${port}/${env.DB_NAME ?? ''}`,
-    secrets: env.DB_PASSWORD ? [env.DB_PASSWORD] : [],
-  };
+  return { config, target, secrets };
 }
 
 function preparedStatements(options: OpenStoreOptions): boolean {
@@ -79,6 +101,13 @@ async function openPg(t: PgTarget, options: OpenStoreOptions): Promise<Connectio
     await pool.query('SELECT 1');
   } catch (e) {
     await pool.end().catch(() => {});
+    // A certificate or TLS setting does not change by waiting: not retryable, and not CONNECTION_FAILED (an outage).
+    const tls = tlsFailureMessage(e, t.tls);
+    if (tls !== undefined)
+      throw new StoreError('TLS_FAILED', `could not connect to ${t.target}: ${redactSecrets(tls, t.secrets)}`, {
+        retryable: false,
+        cause: safeCause(e, t.secrets),
+      });
     throw new StoreError('CONNECTION_FAILED', `could not connect to ${t.target}: ${describeCause(e, t.secrets)}`, {
       cause: safeCause(e, t.secrets),
     });
@@ -119,18 +148,10 @@ export async function openConnection(options: OpenStoreOptions): Promise<Connect
       driver: createPgliteDriver({ db: options.pglite as PGlite, owned: false, target: 'embedded (borrowed PGlite)' }),
       secrets: [],
     };
-  if (options.databaseUrl) {
-    return openPg(
-      {
-        config: { connectionString: options.databaseUrl },
-        target: describeUrl(options.databaseUrl),
-        secrets: urlSecrets(options.databaseUrl),
-      },
-      options,
-    );
-  }
+  const env = options.env ?? process.env;
+  if (options.databaseUrl) return openPg(urlTarget(options.databaseUrl, env), options);
   if (options.embedded) return openEmbedded(options.embedded.dataDir);
-  const env = fromEnv(options.env ?? process.env);
-  if (env) return openPg(env, options);
+  const fromEnvironment = fromEnv(env);
+  if (fromEnvironment) return openPg(fromEnvironment, options);
   return openEmbedded(options.defaultEmbeddedDir ?? DEFAULTS.defaultEmbeddedDir);
 }

@@ -4,11 +4,13 @@
  */
 
 import type { UpsertReport } from './bars/report.js';
+import { tlsFailureMessage } from './pg-tls.js';
 
 /** Every `code` a {@link StoreError} can carry. */
 export const STORE_ERROR_CODES = [
   'CONFIGURATION',
   'CONNECTION_FAILED',
+  'TLS_FAILED',
   'MIGRATION_FAILED',
   'SCHEMA_MISSING_TABLE',
   'SCHEMA_MISSING_COLUMN',
@@ -171,13 +173,22 @@ export function safeCause(e: unknown, secrets: readonly (string | undefined)[] =
 }
 
 /**
- * Wraps a database failure: `STORE_UNAVAILABLE` (retryable) when it is of the connection kind
- * ({@link isConnectionFailure}), else `STORAGE_FAILED`, retryable only for a serialization failure, a deadlock or a
- * lock not available. A {@link StoreError} is returned as it is.
+ * Wraps a database failure: `TLS_FAILED` (not retryable) when a new connection failed its TLS handshake (a
+ * certificate the client does not trust, a host name it does not name, a server without TLS), `STORE_UNAVAILABLE`
+ * (retryable) when it is of the connection kind ({@link isConnectionFailure}), else `STORAGE_FAILED`, retryable only
+ * for a serialization failure, a deadlock or a lock not available. A {@link StoreError} is returned as it is.
  */
 export function storageFailed(what: string, e: unknown, secrets: readonly (string | undefined)[] = [], table?: string): StoreError {
   if (e instanceof StoreError) return e;
   const context = table === undefined ? {} : { table };
+  const tls = tlsFailureMessage(e);
+  if (tls !== undefined) {
+    return new StoreError('TLS_FAILED', `${what} failed: ${redactSecrets(tls, secrets)}`, {
+      retryable: false,
+      cause: safeCause(e, secrets),
+      ...context,
+    });
+  }
   if (isConnectionFailure(e)) {
     return new StoreError('STORE_UNAVAILABLE', `${what} failed: the database is unavailable: ${describeCause(e, secrets)}`, {
       retryable: true,

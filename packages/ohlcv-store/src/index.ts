@@ -20,6 +20,7 @@ export {
   type StoreErrorCode,
 } from './errors.js';
 export { DEFAULTS, type OpenStoreOptions } from './options.js';
+export { type PgTlsSettings, type PgTlsSources, withPgTlsEnv } from './pg-tls.js';
 export type { ProgressRow, ProgressUpdate, SymbolProcessingState, SymbolStatusRow, SymbolStatusUpdate } from './progress/progress.js';
 export type { ListRuns, RunRecord, RunRow, SettleRuns } from './progress/runs.js';
 export type { BarTableSchema, RunsTableSchema, StoreSchema, SymbolsTableSchema } from './schema/discover.js';

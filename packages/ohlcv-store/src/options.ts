@@ -26,7 +26,9 @@ export interface OpenStoreOptions {
   embedded?: { dataDir: string };
   /**
    * Environment to read when none of the above is given: `DATABASE_URL`, else `DB_HOST`/`DB_PORT`/`DB_NAME`/
-   * `DB_USER`/`DB_PASSWORD`, else the embedded database in `defaultEmbeddedDir`. Default: `process.env`.
+   * `DB_USER`/`DB_PASSWORD`, else the embedded database in `defaultEmbeddedDir`. Default: `process.env`. Whatever
+   * names the database, a PostgreSQL connection's TLS settings missing from its URL are read here too, as libpq
+   * does: `PGSSLMODE`, `PGSSLROOTCERT` (the CA file), `PGSSLCERT`, `PGSSLKEY` (see the README, "TLS").
    */
   env?: Readonly<Record<string, string | undefined>>;
   /** Embedded data directory used when nothing else is configured. Default `.tickstock/db` under the working directory, where the `tickstock` CLI keeps it too. */

@@ -225,6 +225,10 @@ function newClient(IORedis: IORedisModule, redis: ClusteredRedisOptions): IORedi
         enableOfflineQueue: true,
         clusterRetryStrategy: IOREDIS_DEFAULTS.retryStrategy,
         redisOptions: { ...node, ...redis.redisOptions },
+        // Over TLS the start-up nodes keep their host names (what their certificates carry), not resolved addresses.
+        ...(redis.redisOptions?.tls
+          ? { dnsLookup: (address: string, callback: (err: null, address: string) => void) => callback(null, address) }
+          : {}),
       },
     );
   }

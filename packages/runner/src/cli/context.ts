@@ -10,7 +10,7 @@ import { RunnerError } from '../errors.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { SecretScrubber } from '../logging/secrets.js';
 import { RunnerMetrics } from '../metrics.js';
-import { connectRedis, openConfiguredStore } from '../runtime.js';
+import { connectRedis, openConfiguredStore, redisReady } from '../runtime.js';
 import { simulatorUniverse } from '../universe/simulated.js';
 import { commandScope, type ResourceScope } from './scope.js';
 
@@ -47,9 +47,14 @@ export async function openCommandStore(ctx: CommandContext, options: { migrate?:
   return ctx.scope.use(store, (s) => s.close(), { name: 'store' });
 }
 
-/** A Redis connection (REDIS_URL must be set), closed with the command. */
-export function connectCommandRedis(ctx: CommandContext): RedisClient {
-  return ctx.scope.use(connectRedis(ctx.config, ctx.scrubber), closeRedis, { name: 'Redis connection' });
+/**
+ * A Redis connection (REDIS_URL must be set), closed with the command, once it is ready: wrong credentials or a
+ * failed TLS handshake fail at once with a message naming the variable to check, an unreachable Redis after 15 s.
+ */
+export async function connectCommandRedis(ctx: CommandContext): Promise<RedisClient> {
+  const redis = ctx.scope.use(connectRedis(ctx.config, ctx.scrubber), closeRedis, { name: 'Redis connection' });
+  await redisReady(redis, ctx.scrubber, { config: ctx.config.redis });
+  return redis;
 }
 
 /** QUIT when connected, else drop the connection (QUIT would wait for a connection that never comes). */

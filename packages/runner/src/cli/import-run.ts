@@ -42,7 +42,7 @@ export async function withCliImports(
     process.off('SIGTERM', onSignal);
   });
   const client = createMassiveClient({ ...ctx, baseUrl: sim?.simulator.url, apiKey: sim?.apiKey });
-  const redis = ctx.config.redis ? connectCommandRedis(ctx) : undefined;
+  const redis = ctx.config.redis ? await connectCommandRedis(ctx) : undefined;
   if (redis) {
     redis.on('error', (e: Error) => ctx.logger.warn({ error: ctx.scrubber.scrub(e.message) }, 'redis connection error'));
   } else {

@@ -3,12 +3,23 @@
  * Every problem is collected and reported together in one `ConfigError`, naming each variable.
  * Secrets (the API key, database and Redis passwords) are kept out of `describeConfig()` and every log line.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULTS as STORE_DEFAULTS } from '@tickstock/ohlcv-store';
+import { DEFAULTS as STORE_DEFAULTS, withPgTlsEnv } from '@tickstock/ohlcv-store';
 import { RunnerError } from '../errors.js';
 
-export type DatabaseConfig = { kind: 'postgres'; url: string; source: 'DATABASE_URL' | 'DB_*' } | { kind: 'embedded'; dataDir: string };
+export type DatabaseConfig =
+  | {
+      kind: 'postgres';
+      url: string;
+      source: 'DATABASE_URL' | 'DB_*';
+      /**
+       * `PGSSLMODE`, `PGSSLROOTCERT`, `PGSSLCERT`, `PGSSLKEY` as set (file paths made absolute), checked at start: the
+       * store takes what the URL lacks from them, and names the variable when a handshake fails.
+       */
+      tlsEnv: Record<string, string>;
+    }
+  | { kind: 'embedded'; dataDir: string };
 
 export interface RedisConfig {
   /** The URL (for a cluster: `redis-cluster://host:port,host:port`, for messages only). */
@@ -16,6 +27,18 @@ export interface RedisConfig {
   source: 'REDIS_URL' | 'REDIS_*' | 'REDIS_CLUSTER_NODES';
   /** A Redis Cluster's start-up nodes (`REDIS_CLUSTER_NODES`), with `REDIS_PASSWORD` for every node. */
   cluster?: { nodes: { host: string; port: number }[]; password?: string | undefined } | undefined;
+  /** TLS, for a `rediss://` URL (or `REDIS_CLUSTER_NODES=rediss://...`); undefined: plain text. */
+  tls?: RedisTlsConfig | undefined;
+}
+
+/** How the runner checks a Redis server's certificate. */
+export interface RedisTlsConfig {
+  /** `REDIS_TLS_CA_FILE`: the CA's path (undefined: the system's trusted CAs). */
+  caFile: string | undefined;
+  /** The CA certificate(s) read from `caFile` at start (PEM). */
+  ca: string | undefined;
+  /** `REDIS_TLS_SERVERNAME`: the name the certificate must carry, when not the host connected to. */
+  servername: string | undefined;
 }
 
 export interface RunnerConfig {
@@ -144,7 +167,7 @@ function rateLimitScopeFrom(env: Env, problems: string[]): 'shared' | 'process' 
 function databaseFrom(env: Env, cwd: string, problems: string[]): DatabaseConfig {
   if (env.DATABASE_URL) {
     if (!/^postgres(ql)?:\/\//.test(env.DATABASE_URL)) problems.push('DATABASE_URL must start with postgres:// or postgresql://');
-    return { kind: 'postgres', url: env.DATABASE_URL, source: 'DATABASE_URL' };
+    return { kind: 'postgres', url: env.DATABASE_URL, source: 'DATABASE_URL', tlsEnv: pgTlsEnv(env.DATABASE_URL, env, cwd, problems) };
   }
   const parts = ['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_PASSWORD'] as const;
   if (parts.some((p) => env[p])) {
@@ -158,14 +181,75 @@ function databaseFrom(env: Env, cwd: string, problems: string[]): DatabaseConfig
     url.pathname = `/${env.DB_NAME ?? ''}`;
     if (env.DB_USER) url.username = env.DB_USER;
     if (env.DB_PASSWORD) url.password = env.DB_PASSWORD;
-    return { kind: 'postgres', url: url.toString(), source: 'DB_*' };
+    return { kind: 'postgres', url: url.toString(), source: 'DB_*', tlsEnv: pgTlsEnv(url.toString(), env, cwd, problems) };
   }
   return { kind: 'embedded', dataDir: resolve(cwd, env.TICKSTOCK_DATA_DIR || DEFAULT_EMBEDDED_DIR) };
 }
 
+/**
+ * `PGSSLMODE`, `PGSSLROOTCERT`, `PGSSLCERT` and `PGSSLKEY` (what libpq reads and node-postgres does not; relative file
+ * paths from `cwd`), checked now against the database URL: a file that cannot be read or a CA file without an
+ * `sslmode` asking for TLS is a configuration problem naming the variable.
+ */
+function pgTlsEnv(url: string, env: Env, cwd: string, problems: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ['PGSSLMODE', 'PGSSLROOTCERT', 'PGSSLCERT', 'PGSSLKEY'] as const) {
+    const value = env[name];
+    if (value) out[name] = name === 'PGSSLMODE' ? value : resolve(cwd, value);
+  }
+  problems.push(...withPgTlsEnv(url, out).problems);
+  return out;
+}
+
+/** The database connection's TLS in words (for the start-up log), or undefined when no sslmode is set. */
+function describeDatabaseTls(url: string, tlsEnv: Record<string, string>): string | undefined {
+  const { mode, rootCert } = withPgTlsEnv(url, tlsEnv).sources;
+  if (mode === undefined) return undefined;
+  return `sslmode=${mode}${rootCert ? `, CA from ${rootCert.replace(' in the database URL', '')}` : ''}`;
+}
+
+/**
+ * `REDIS_TLS_CA_FILE` and `REDIS_TLS_SERVERNAME` for a TLS address (`tls`), read now: a CA file that cannot be read
+ * or holds no certificate is a problem naming the variable. Either one set for a plain-text address is a problem
+ * too: the connection would not be encrypted while the settings say it should be.
+ */
+function redisTlsFrom(env: Env, cwd: string, tls: boolean, address: string, problems: string[]): RedisTlsConfig | undefined {
+  const caVar = env.REDIS_TLS_CA_FILE || undefined;
+  const servername = env.REDIS_TLS_SERVERNAME || undefined;
+  if (!tls) {
+    for (const [name, value] of [
+      ['REDIS_TLS_CA_FILE', caVar],
+      ['REDIS_TLS_SERVERNAME', servername],
+    ] as const) {
+      if (value)
+        problems.push(
+          `${name} is set but ${address} connects in plain text: use rediss:// so the connection is encrypted, or unset ${name}`,
+        );
+    }
+    return undefined;
+  }
+  let ca: string | undefined;
+  const caFile = caVar ? resolve(cwd, caVar) : undefined;
+  if (caFile) {
+    try {
+      ca = readFileSync(caFile, 'utf8');
+      if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
+        problems.push(`REDIS_TLS_CA_FILE (${caFile}) holds no PEM certificate ("-----BEGIN CERTIFICATE-----")`);
+        ca = undefined;
+      }
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      problems.push(`REDIS_TLS_CA_FILE (${caFile}) cannot be read (${typeof code === 'string' ? code : String(e)})`);
+    }
+  }
+  return { caFile, ca, servername };
+}
+
 /** `REDIS_CLUSTER_NODES=host:port,host:port,...`: a Redis Cluster's start-up nodes. */
-function redisClusterFrom(env: Env, problems: string[]): RedisConfig {
-  const raw = env.REDIS_CLUSTER_NODES as string;
+function redisClusterFrom(env: Env, cwd: string, problems: string[]): RedisConfig {
+  // `rediss://h1:p1,h2:p2` for TLS to every node; `redis://` or no scheme: plain text.
+  const scheme = /^(rediss?):\/\//.exec(env.REDIS_CLUSTER_NODES as string)?.[1];
+  const raw = (env.REDIS_CLUSTER_NODES as string).slice(scheme ? scheme.length + 3 : 0);
   if (env.REDIS_URL || env.REDIS_HOST || env.REDIS_PORT)
     problems.push('REDIS_CLUSTER_NODES and REDIS_URL (or REDIS_HOST/REDIS_PORT) name two Redis setups: keep one');
   if (env.REDIS_DB && env.REDIS_DB !== '0')
@@ -186,21 +270,24 @@ function redisClusterFrom(env: Env, problems: string[]): RedisConfig {
     nodes.push({ host: (m[1] as string).replace(/^\[|\]$/g, ''), port });
   }
   if (nodes.length === 0) problems.push('REDIS_CLUSTER_NODES must list at least one host:port');
+  const tls = redisTlsFrom(env, cwd, scheme === 'rediss', 'REDIS_CLUSTER_NODES (without rediss://)', problems);
   return {
-    url: `redis-cluster://${nodes.map((n) => `${n.host}:${n.port}`).join(',')}`,
+    url: `${tls ? 'rediss' : 'redis'}-cluster://${nodes.map((n) => `${n.host}:${n.port}`).join(',')}`,
     source: 'REDIS_CLUSTER_NODES',
     cluster: { nodes, password: env.REDIS_PASSWORD || undefined },
+    tls,
   };
 }
 
-function redisFrom(env: Env, problems: string[]): RedisConfig | undefined {
-  if (env.REDIS_CLUSTER_NODES) return redisClusterFrom(env, problems);
+function redisFrom(env: Env, cwd: string, problems: string[]): RedisConfig | undefined {
+  if (env.REDIS_CLUSTER_NODES) return redisClusterFrom(env, cwd, problems);
   if (env.REDIS_URL) {
     if (!/^rediss?:\/\//.test(env.REDIS_URL)) {
       problems.push('REDIS_URL must start with redis:// or rediss://');
       return { url: env.REDIS_URL, source: 'REDIS_URL' };
     }
-    return { url: redisUrlWithParts(env, problems), source: 'REDIS_URL' };
+    const tls = redisTlsFrom(env, cwd, env.REDIS_URL.startsWith('rediss://'), 'REDIS_URL (redis://)', problems);
+    return { url: redisUrlWithParts(env, problems), source: 'REDIS_URL', tls };
   }
   if (env.REDIS_HOST || env.REDIS_PORT || env.REDIS_DB) {
     const port = env.REDIS_PORT ?? '6379';
@@ -212,8 +299,11 @@ function redisFrom(env: Env, problems: string[]): RedisConfig | undefined {
     url.port = port;
     url.pathname = `/${db}`;
     if (env.REDIS_PASSWORD) url.password = env.REDIS_PASSWORD;
+    redisTlsFrom(env, cwd, false, 'REDIS_HOST/REDIS_PORT (set REDIS_URL=rediss://host:port instead)', problems);
     return { url: url.toString(), source: 'REDIS_*' };
   }
+  for (const name of ['REDIS_TLS_CA_FILE', 'REDIS_TLS_SERVERNAME'])
+    if (env[name]) problems.push(`${name} is set but no Redis is configured (REDIS_URL, REDIS_HOST or REDIS_CLUSTER_NODES)`);
   return undefined;
 }
 
@@ -275,7 +365,7 @@ function rateLimitFrom(env: Env, problems: string[]): RunnerConfig['rateLimit'] 
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): RunnerConfig {
   const problems: string[] = [];
   const database = databaseFrom(env, cwd, problems);
-  const redis = redisFrom(env, problems);
+  const redis = redisFrom(env, cwd, problems);
   let timeoutMs: number | undefined;
   if (env.MASSIVE_API_TIMEOUT) {
     const s = Number(env.MASSIVE_API_TIMEOUT);
@@ -336,7 +426,11 @@ export function redactUrl(url: string): string {
 export function describeConfig(c: RunnerConfig): Record<string, string> {
   return {
     database: c.database.kind === 'embedded' ? `embedded PGlite at ${c.database.dataDir}` : redactUrl(c.database.url),
+    ...(c.database.kind === 'postgres' && describeDatabaseTls(c.database.url, c.database.tlsEnv)
+      ? { databaseTls: describeDatabaseTls(c.database.url, c.database.tlsEnv) as string }
+      : {}),
     redis: c.redis ? redactUrl(c.redis.url) : 'not configured',
+    ...(c.redis?.tls ? { redisTls: `TLS, CA ${c.redis.tls.caFile ?? "the system's trusted CAs"}` } : {}),
     massive: `${c.massive.baseUrl ?? 'https://api.massive.com'} (key ${c.massive.apiKey ? 'set' : 'NOT set'})`,
     universeDir: c.universeDir ?? 'not configured',
     processingApi: c.apiToken ? 'token set' : 'no token (TICKSTOCK_API_TOKEN not set): open, loopback only',

@@ -9,7 +9,7 @@ export function registerStatus(program: Command): void {
     .argument('<jobId>', 'the job id')
     .action(async (jobId: string) => {
       const ctx = commandContext({ defaultLogLevel: 'warn' });
-      const redis = connectCommandRedis(ctx);
+      const redis = await connectCommandRedis(ctx);
       const status = await readJobStatus(redis, jobId);
       if (!status) {
         process.stderr.write(`no status for job ${jobId} (unknown, or expired after 24 h)\n`);

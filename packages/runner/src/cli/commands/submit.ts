@@ -43,7 +43,7 @@ export function registerSubmit(program: Command): void {
         },
       ) => {
         const ctx = commandContext({ defaultLogLevel: 'warn' });
-        const redis = connectCommandRedis(ctx);
+        const redis = await connectCommandRedis(ctx);
         const job: DataLoadJob = {
           job_id: opts.jobId ?? randomUUID(),
           job_type: 'csv_universe_load',

@@ -9,7 +9,7 @@ import { ImportCoordinator } from '../../import/coordinator.js';
 import { parseImportRequest } from '../../import/request.js';
 import { parseSchedule } from '../../import/schedule.js';
 import { ImportScheduler } from '../../import/scheduler.js';
-import { createMassiveClient, createSharedRateLimiter, redisReady } from '../../runtime.js';
+import { createMassiveClient, createSharedRateLimiter } from '../../runtime.js';
 import { createSymbolResolver } from '../../universe/resolve.js';
 import { limitHeapGrowth } from '../../worker/heap-growth.js';
 import { Worker } from '../../worker/worker.js';
@@ -78,8 +78,7 @@ export function registerWorker(program: Command): void {
           'worker configuration',
         );
         // Everything opened from here on is closed by the command scope, whether start-up fails or the worker stops.
-        const redis = connectCommandRedis(ctx);
-        await redisReady(redis, ctx.scrubber);
+        const redis = await connectCommandRedis(ctx);
         const apiKey = sim?.apiKey ?? config.massive.apiKey;
         // One API budget for every replica on this Redis and key (no key: createMassiveClient explains).
         const limiter =
