@@ -111,6 +111,20 @@ describe('PgBouncer in transaction mode', () => {
   });
 });
 
+describe('startPgBouncer', () => {
+  it("fails with PgBouncer's own words when it cannot start", async () => {
+    const e = await startPgBouncer({ upstreamPort: 1, database: db.name, poolMode: 'bogus' as 'session' }).then(
+      async (b) => {
+        await b.stop();
+        return new Error('started');
+      },
+      (x: unknown) => x as Error,
+    );
+    expect(e.message).toMatch(/^pgbouncer on port \d+: exited at start \(1\)\n/);
+    expect(e.message).toContain('pool_mode');
+  });
+});
+
 describe('PgBouncer in statement mode', () => {
   it.each([true, false])('refuses the store at open with POOL_MODE_UNSUPPORTED (migrate: %s), not as an outage', async (migrate) => {
     const e = await openStore({ databaseUrl: statement.url, env: {}, preparedStatements: false, migrate }).then(
