@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Throwaway PostgreSQL 15 and Redis 7 on free loopback ports, for tests and benchmarks.
 #
-#   bash scripts/services.sh install        install the Debian packages if missing (needs root)
+#   bash scripts/services.sh install        install the Debian packages if missing (needs root), pgbouncer included
+#                                           (tests start their own PgBouncer with test-support's startPgBouncer)
 #   bash scripts/services.sh start          start both; prints KEY=VALUE lines (DATABASE_URL, REDIS_URL, SERVICES_DIR, ...)
 #   bash scripts/services.sh stop DIR       stop the pair started in DIR and remove it
 #   source scripts/services.sh start        same as start, and exports the variables into the calling shell
@@ -19,6 +20,7 @@ services_install() {
   local need=()
   [ -x "$PGBIN/postgres" ] || need+=("postgresql-$PG_MAJOR")
   command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+  [ -x "${PGBOUNCER:-/usr/sbin/pgbouncer}" ] || need+=(pgbouncer)
   if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" != 0 ]; then
       echo "services.sh: missing ${need[*]}; install them (apt-get install ${need[*]}) or run as root" >&2

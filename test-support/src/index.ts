@@ -5,6 +5,7 @@ import { inject } from 'vitest';
 
 export { validatePatternEventStructure } from './app-validators.js';
 export * from './fuzz.js';
+export { type PgBouncer, type PgBouncerOptions, startPgBouncer } from './pgbouncer.js';
 export { type PostgresServer, type PostgresServerOptions, startPostgresServer } from './postgres-server.js';
 export { type RedisCluster, type RedisClusterNode, type RedisClusterOptions, startRedisCluster } from './redis-cluster.js';
 export { type RedisServer, type RedisServerOptions, startRedisServer } from './redis-server.js';

@@ -5,6 +5,7 @@
 
 import type { UpsertReport } from './bars/report.js';
 import { tlsFailureMessage } from './pg-tls.js';
+import { POOLER_ADVICE, poolerRefusal } from './pooler-errors.js';
 
 /** Every `code` a {@link StoreError} can carry. */
 export const STORE_ERROR_CODES = [
@@ -12,6 +13,8 @@ export const STORE_ERROR_CODES = [
   'CONNECTION_FAILED',
   'TLS_FAILED',
   'MIGRATION_FAILED',
+  'MIGRATION_REQUIRED',
+  'PRIVILEGES_MISSING',
   'SCHEMA_MISSING_TABLE',
   'SCHEMA_MISSING_COLUMN',
   'SCHEMA_MISSING_KEY',
@@ -23,6 +26,8 @@ export const STORE_ERROR_CODES = [
   'SYMBOL_NOT_REGISTERED',
   'STORAGE_FAILED',
   'STORE_UNAVAILABLE',
+  'PREPARED_STATEMENTS_REFUSED',
+  'POOL_MODE_UNSUPPORTED',
   'ROWS_NOT_STORED',
   'STORE_CLOSED',
 ] as const;
@@ -145,6 +150,8 @@ const UNAVAILABLE_MESSAGES: ReadonlySet<string> = new Set([
  */
 export function isConnectionFailure(e: unknown, depth = 0): boolean {
   if (e === null || typeof e !== 'object' || depth > 4) return false;
+  // A pooler refusing statement-mode transactions answers with class 08, but no reconnect will ever fix it.
+  if (depth === 0 && poolerRefusal(e) !== undefined) return false;
   const o = e as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
   if (typeof o.code === 'string') {
     if (o.code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(o.code) || UNAVAILABLE_SOCKET_CODES.has(o.code)) return true;
@@ -174,9 +181,11 @@ export function safeCause(e: unknown, secrets: readonly (string | undefined)[] =
 
 /**
  * Wraps a database failure: `TLS_FAILED` (not retryable) when a new connection failed its TLS handshake (a
- * certificate the client does not trust, a host name it does not name, a server without TLS), `STORE_UNAVAILABLE`
- * (retryable) when it is of the connection kind ({@link isConnectionFailure}), else `STORAGE_FAILED`, retryable only
- * for a serialization failure, a deadlock or a lock not available. A {@link StoreError} is returned as it is.
+ * certificate the client does not trust, a host name it does not name, a server without TLS);
+ * `PREPARED_STATEMENTS_REFUSED` or `POOL_MODE_UNSUPPORTED` when a connection pooler refused the statement
+ * (./pooler-errors.ts; not retryable: a setting must change); `STORE_UNAVAILABLE` (retryable) when it is of the
+ * connection kind ({@link isConnectionFailure}); else `STORAGE_FAILED`, retryable only for a serialization failure, a
+ * deadlock or a lock not available. A {@link StoreError} is returned as it is.
  */
 export function storageFailed(what: string, e: unknown, secrets: readonly (string | undefined)[] = [], table?: string): StoreError {
   if (e instanceof StoreError) return e;
@@ -184,6 +193,14 @@ export function storageFailed(what: string, e: unknown, secrets: readonly (strin
   const tls = tlsFailureMessage(e);
   if (tls !== undefined) {
     return new StoreError('TLS_FAILED', `${what} failed: ${redactSecrets(tls, secrets)}`, {
+      retryable: false,
+      cause: safeCause(e, secrets),
+      ...context,
+    });
+  }
+  const refusal = poolerRefusal(e);
+  if (refusal !== undefined) {
+    return new StoreError(refusal, `${what} failed: ${POOLER_ADVICE[refusal]} (${describeCause(e, secrets)})`, {
       retryable: false,
       cause: safeCause(e, secrets),
       ...context,

@@ -24,6 +24,7 @@ export { type PgTlsSettings, type PgTlsSources, withPgTlsEnv } from './pg-tls.js
 export type { ProgressRow, ProgressUpdate, SymbolProcessingState, SymbolStatusRow, SymbolStatusUpdate } from './progress/progress.js';
 export type { ListRuns, RunRecord, RunRow, SettleRuns } from './progress/runs.js';
 export type { BarTableSchema, RunsTableSchema, StoreSchema, SymbolsTableSchema } from './schema/discover.js';
+export { type GrantsOptions, grantsSql } from './schema/grants.js';
 export { MIGRATION_LOCK_KEY, type MigrationReport } from './schema/migrate.js';
 export { MIGRATIONS, type TimescaleMode } from './schema/migrations.js';
 export type { Gap } from './stats/gaps.js';

@@ -21,7 +21,8 @@ import {
 } from './progress/progress.js';
 import { type ListRuns, listRuns, type RunRecord, type RunRow, readRun, type SettleRuns, settleRuns, writeRun } from './progress/runs.js';
 import { type BarTableSchema, discoverSchema, type StoreSchema } from './schema/discover.js';
-import { type MigrationReport, runMigrations } from './schema/migrate.js';
+import type { MigrationReport } from './schema/migrate.js';
+import { prepareSchema } from './schema/open-schema.js';
 import { readSymbolStats, type SymbolStats, type SymbolStatsOptions } from './stats/symbol-stats.js';
 import { type RegisterSymbolsResult, readSymbol, registerSymbols, type SymbolMeta } from './symbols/register.js';
 import {
@@ -339,7 +340,8 @@ export class OhlcvStore {
 
 /**
  * Opens a store: connects (options, else `DATABASE_URL`, else `DB_HOST`/`DB_PORT`/`DB_NAME`/`DB_USER`/`DB_PASSWORD`,
- * else an embedded PGlite database), runs pending migrations, and discovers the schema once.
+ * else an embedded PGlite database), runs pending migrations (or, with `migrate: false`, checks none is pending), checks
+ * the role's privileges, and discovers the schema once.
  */
 export async function openStore(options: OpenStoreOptions = {}): Promise<OhlcvStore> {
   const timeframes = options.timeframes ?? DEFAULTS.timeframes;
@@ -349,16 +351,12 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<OhlcvSt
     throw new StoreError('CONFIGURATION', `batchSize must be a positive whole number, got ${batchSize}`);
   const { driver, secrets } = await openConnection(options);
   try {
-    const migrations =
-      (options.migrate ?? DEFAULTS.migrate)
-        ? await runMigrations(driver, { timescale: options.timescale ?? DEFAULTS.timescale, secrets, timeframes })
-        : null;
-    let schema: StoreSchema;
-    try {
-      schema = await discoverSchema(driver, timeframes);
-    } catch (e) {
-      throw storageFailed(`reading the schema of ${driver.target}`, e, secrets);
-    }
+    const { migrations, schema } = await prepareSchema(driver, {
+      migrate: options.migrate ?? DEFAULTS.migrate,
+      timescale: options.timescale ?? DEFAULTS.timescale,
+      timeframes,
+      secrets,
+    });
     return new OhlcvStore(
       driver,
       schema,

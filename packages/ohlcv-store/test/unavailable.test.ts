@@ -154,11 +154,17 @@ describe('STORE_UNAVAILABLE on a real PostgreSQL 15 server', () => {
     await store.upsertBars('daily', 'RO', [dayBar('2024-06-03', 10), dayBar('2024-06-04', 11)]);
     await sql('ALTER DATABASE tickstock SET default_transaction_read_only = on');
     try {
-      // New sessions only: a store opened now is read-only. Opening with migrations fails the same way.
-      const migrating = await failure(openStore({ databaseUrl: url, env: {} }));
+      // New sessions only: a store opened now is read-only. A current schema is only read at open, so opening with
+      // migrations works; a database that needs a migration fails it as unavailable.
+      const current = await openStore({ databaseUrl: url, env: {} });
+      expect(current.migrations?.applied).toEqual([]);
+      await current.close();
+      await sql('CREATE DATABASE fresh_ro');
+      await sql('ALTER DATABASE fresh_ro SET default_transaction_read_only = on');
+      const migrating = await failure(openStore({ databaseUrl: url.replace(/\/tickstock$/, '/fresh_ro'), env: {} }));
       expect(migrating).toMatchObject({ code: 'STORE_UNAVAILABLE', retryable: true });
       expect(migrating.message).toBe(
-        `migration 1 (symbols and the five bar tables) on postgres://postgres@127.0.0.1:${server.port}/tickstock failed: the database is unavailable: cannot execute CREATE TABLE in a read-only transaction`,
+        `migration 1 (symbols and the five bar tables) on postgres://postgres@127.0.0.1:${server.port}/fresh_ro failed: the database is unavailable: cannot execute CREATE TABLE in a read-only transaction`,
       );
       expectRedacted(migrating);
       const readOnly = await openStore({ databaseUrl: url, env: {}, migrate: false });

@@ -1,6 +1,7 @@
 /** Runs pending migrations: one transaction each, serialised across processes by an advisory lock. */
 import type { Driver, Queryable } from '../drivers/driver.js';
 import { isConnectionFailure, StoreError, safeCause, storageFailed } from '../errors.js';
+import { poolerRefusal } from '../pooler-errors.js';
 import type { Timeframe } from '../timeframes.js';
 import { MIGRATIONS, type Migration, type TimescaleMode } from './migrations.js';
 import { reconcileTables } from './reconcile.js';
@@ -60,10 +61,95 @@ async function applyOne(driver: Driver, m: Migration, timescale: TimescaleMode, 
   });
 }
 
+/** Where a database stands, read without changing anything. */
+export interface MigrationState {
+  /** The connected role. */
+  role: string;
+  /** True when `schema_migrations` exists (the store, or `tickstock migrate`, migrated this database before). */
+  tracked: boolean;
+  /** Migrations not recorded (every one when the table does not exist). */
+  pending: Migration[];
+}
+
+/**
+ * Reads which migrations are pending, in one read-only transaction (which also proves the connection can run
+ * transactions at all: a statement-mode pooler refuses here, before anything is written).
+ */
+export async function readMigrationState(driver: Driver, secrets: readonly string[] = []): Promise<MigrationState> {
+  try {
+    return await driver.transaction(async (tx) => {
+      const { rows } = await tx.query<{ role: string; tracked: boolean; readable: boolean }>(
+        `SELECT current_user AS role, c.oid IS NOT NULL AS tracked,
+                COALESCE(has_schema_privilege(c.relnamespace, 'USAGE') AND has_table_privilege(c.oid, 'SELECT'), false) AS readable
+           FROM (SELECT 1) AS one
+           LEFT JOIN pg_class c ON c.relname = 'schema_migrations' AND c.relnamespace = to_regnamespace(current_schema())::oid
+                               AND c.relkind IN ('r', 'p', 'v', 'm', 'f')`,
+      );
+      const role = rows[0]?.role ?? '';
+      if (!rows[0]?.tracked) return { role, tracked: false, pending: [...MIGRATIONS] };
+      // A role that may not read the table learns so from the privilege check that follows (./grants.ts).
+      if (!rows[0].readable) return { role, tracked: true, pending: [] };
+      await checkMigrationsTable(tx);
+      const done = await tx.query<{ version: number }>('SELECT version FROM schema_migrations');
+      const versions = new Set(done.rows.map((r) => Number(r.version)));
+      return { role, tracked: true, pending: MIGRATIONS.filter((m) => !versions.has(m.version)) };
+    });
+  } catch (e) {
+    const what = `reading the schema version of ${driver.target}`;
+    throw migrationError(what, `${what} failed`, e, secrets);
+  }
+}
+
+function describePending(pending: readonly Migration[]): string {
+  return pending.map((m) => `${m.version} (${m.name})`).join(', ');
+}
+
+/**
+ * The error for a schema this connection may not (or was told not to) bring up to date: names `tickstock migrate`
+ * and the owner, since only the schema owner can create and alter the tables.
+ */
+export function migrationRequired(target: string, role: string, reason: string, table?: string): StoreError {
+  return new StoreError(
+    'MIGRATION_REQUIRED',
+    `the database ${target} needs migrating before ${role ? `role "${role}"` : 'this connection'} can use it (${reason}): run \`tickstock migrate\` as the schema owner (library: openStore({ migrate: true }) connected as the owner), then start again`,
+    table === undefined ? {} : { table },
+  );
+}
+
+/**
+ * With `migrate: false`: fails with `MIGRATION_REQUIRED` when this database was migrated by the store before and
+ * misses later migrations. An untracked database (tables made by the app or by hand) is left to schema discovery.
+ */
+export function requireCurrent(state: MigrationState, target: string): void {
+  if (state.tracked && state.pending.length > 0)
+    throw migrationRequired(
+      target,
+      state.role,
+      `migration${state.pending.length > 1 ? 's' : ''} ${describePending(state.pending)} not applied`,
+    );
+}
+
+/** 42501 insufficient_privilege: "permission denied for schema public", "must be owner of table ...". */
+function isInsufficientPrivilege(e: unknown): boolean {
+  return (e as { code?: unknown } | null)?.code === '42501';
+}
+
+/** `failed` is the MIGRATION_FAILED message without its cause, e.g. `migration 3 (x) failed on postgres://...`. */
+function migrationError(what: string, failed: string, e: unknown, secrets: readonly string[]): StoreError {
+  if (e instanceof StoreError) return e;
+  // The database going away (or turning read-only) mid-migration is not a broken migration: STORE_UNAVAILABLE.
+  // A pooler refusing the transaction is named as such (errors.ts).
+  if (isConnectionFailure(e) || poolerRefusal(e) !== undefined) return storageFailed(what, e, secrets);
+  const cause = safeCause(e, secrets);
+  return new StoreError('MIGRATION_FAILED', `${failed}: ${cause.message}`, { cause });
+}
+
 /**
  * Applies every migration not yet recorded in `schema_migrations`, then checks every existing table the store
  * writes (./reconcile.ts): missing columns are added, and a table that cannot take the store's writes fails here,
- * naming its columns, rather than a later write. Safe to call concurrently and repeatedly.
+ * naming its columns, rather than a later write. Safe to call concurrently and repeatedly. A current schema is
+ * read, not written: no DDL runs unless a migration is pending or a column is missing, so a role without CREATE
+ * (./grants.ts) may open with `migrate: true`; one that would have to change the schema gets `MIGRATION_REQUIRED`.
  */
 export async function runMigrations(
   driver: Driver,
@@ -75,17 +161,19 @@ export async function runMigrations(
 ): Promise<MigrationReport> {
   const applied: number[] = [];
   const notes: string[] = [];
-  for (const m of MIGRATIONS) {
+  const state = await readMigrationState(driver, secrets);
+  for (const m of state.pending) {
     try {
       if (await applyOne(driver, m, timescale, notes)) applied.push(m.version);
     } catch (e) {
-      if (e instanceof StoreError) throw e;
-      // The database going away (or turning read-only) mid-migration is not a broken migration: STORE_UNAVAILABLE.
-      if (isConnectionFailure(e)) throw storageFailed(`migration ${m.version} (${m.name}) on ${driver.target}`, e, secrets);
-      const cause = safeCause(e, secrets);
-      throw new StoreError('MIGRATION_FAILED', `migration ${m.version} (${m.name}) failed on ${driver.target}: ${cause.message}`, {
-        cause,
-      });
+      if (isInsufficientPrivilege(e))
+        throw migrationRequired(
+          driver.target,
+          state.role,
+          `migration ${m.version} (${m.name}) is not applied and the database said: ${safeCause(e, secrets).message}`,
+        );
+      const what = `migration ${m.version} (${m.name})`;
+      throw migrationError(`${what} on ${driver.target}`, `${what} failed on ${driver.target}`, e, secrets);
     }
   }
   try {
@@ -95,10 +183,14 @@ export async function runMigrations(
     });
     for (const a of added) notes.push(`added column ${a}`);
   } catch (e) {
-    if (e instanceof StoreError) throw e;
-    if (isConnectionFailure(e)) throw storageFailed(`checking the existing tables of ${driver.target}`, e, secrets);
-    const cause = safeCause(e, secrets);
-    throw new StoreError('MIGRATION_FAILED', `checking the existing tables of ${driver.target} failed: ${cause.message}`, { cause });
+    if (isInsufficientPrivilege(e))
+      throw migrationRequired(
+        driver.target,
+        state.role,
+        `existing tables lack columns the store writes and the database said: ${safeCause(e, secrets).message}`,
+      );
+    const what = `checking the existing tables of ${driver.target}`;
+    throw migrationError(what, `${what} failed`, e, secrets);
   }
   return { applied, version: MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0, notes };
 }

@@ -1168,12 +1168,13 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
       await b?.dispose();
     });
 
-    it('a missing table', async () => {
+    it('a missing table, told not to migrate a database the store never migrated: MIGRATION_REQUIRED', async () => {
       const e = await expectStoreError(
         b.open({ migrate: false, timeframes: ['daily', 'hourly'] }),
-        'SCHEMA_MISSING_TABLE',
+        'MIGRATION_REQUIRED',
         '"ohlcv_hourly"',
         'hourly',
+        'run `tickstock migrate` as the schema owner',
       );
       expect((e as Error & { table?: string }).table).toBe('ohlcv_hourly');
     });
