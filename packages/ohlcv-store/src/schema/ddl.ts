@@ -59,14 +59,16 @@ export function barIndexDdl(timeframe: Timeframe): string {
 }
 
 /**
- * TimescaleDB: turn an (empty, just created) intraday table into a hypertable on its time column. The table, column
- * and chunk interval are bound parameters, like every value the store sends.
+ * TimescaleDB: turn an (empty, just created) intraday table into a hypertable on its time column. The function is
+ * called in the extension's schema (`extensionSchema`, from `pg_extension`): the store's schema may be another one,
+ * with the extension's not on the search path. The table, column and chunk interval are bound parameters, like every
+ * value the store sends.
  */
-export function hypertableSql(timeframe: Timeframe): { text: string; params: [string, string, string] } {
+export function hypertableSql(timeframe: Timeframe, extensionSchema: string): { text: string; params: [string, string, string] } {
   const spec = timeframeSpec(timeframe);
   const chunk = timeframe === '1min' ? '1 day' : '7 days';
   return {
-    text: 'SELECT create_hypertable($1::regclass, $2::name, chunk_time_interval => $3::interval, if_not_exists => TRUE)',
+    text: `SELECT ${ident(extensionSchema)}.create_hypertable($1::regclass, $2::name, chunk_time_interval => $3::interval, if_not_exists => TRUE)`,
     params: [spec.table, spec.timeColumn, chunk],
   };
 }

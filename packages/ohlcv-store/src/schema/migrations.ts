@@ -112,26 +112,36 @@ export interface Migration {
   up(ctx: MigrationContext): Promise<void>;
 }
 
-/** True when TimescaleDB is usable in this database (installing it when available and `mode` is `auto`). */
-async function ensureTimescale(ctx: MigrationContext): Promise<boolean> {
-  if (ctx.timescale === 'off') return false;
-  const { rows } = await ctx.tx.query<{ installed: boolean; available: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') AS installed,
-            EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb') AS available`,
+/** The schema of the installed timescaledb extension, or null. */
+async function timescaleSchema(ctx: MigrationContext): Promise<string | null> {
+  const { rows } = await ctx.tx.query<{ schema: string }>(
+    `SELECT n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'timescaledb'`,
   );
-  const row = rows[0];
-  if (row?.installed) return true;
-  if (!row?.available) return false;
+  return rows[0]?.schema ?? null;
+}
+
+/**
+ * The schema of TimescaleDB's functions when it is usable in this database (installing it, in the current schema, when
+ * available and `mode` is `auto`), else null.
+ */
+async function ensureTimescale(ctx: MigrationContext): Promise<string | null> {
+  if (ctx.timescale === 'off') return null;
+  const installed = await timescaleSchema(ctx);
+  if (installed !== null) return installed;
+  const { rows } = await ctx.tx.query<{ available: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb') AS available`,
+  );
+  if (!rows[0]?.available) return null;
   await ctx.tx.query('SAVEPOINT tickstock_timescale');
   try {
     await ctx.tx.query('CREATE EXTENSION IF NOT EXISTS timescaledb');
     await ctx.tx.query('RELEASE SAVEPOINT tickstock_timescale');
     ctx.note('installed the timescaledb extension');
-    return true;
+    return await timescaleSchema(ctx);
   } catch (e) {
     await ctx.tx.query('ROLLBACK TO SAVEPOINT tickstock_timescale');
     ctx.note(`timescaledb is available but could not be installed (${e instanceof Error ? e.message : String(e)}): plain tables used`);
-    return false;
+    return null;
   }
 }
 
@@ -142,16 +152,17 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'symbols and the five bar tables',
     async up(ctx) {
       if (!(await ctx.tableExists('symbols'))) await ctx.tx.query(SYMBOLS_DDL);
-      let timescale: boolean | undefined;
+      // Asked once, when the first intraday table is created: the extension's schema, or null for plain tables.
+      let timescale: { schema: string | null } | undefined;
       for (const timeframe of TIMEFRAMES) {
         const spec = timeframeSpec(timeframe);
         if (await ctx.tableExists(spec.table)) continue;
         await ctx.tx.query(barTableDdl(timeframe));
         await ctx.tx.query(barIndexDdl(timeframe));
         if (spec.kind === 'instant') {
-          timescale ??= await ensureTimescale(ctx);
-          if (timescale) {
-            const hypertable = hypertableSql(timeframe);
+          timescale ??= { schema: await ensureTimescale(ctx) };
+          if (timescale.schema !== null) {
+            const hypertable = hypertableSql(timeframe, timescale.schema);
             await ctx.tx.query(hypertable.text, hypertable.params);
             ctx.note(`${spec.table} is a hypertable on ${spec.timeColumn}`);
           }
