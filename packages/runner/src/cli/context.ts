@@ -47,13 +47,17 @@ export async function openCommandStore(ctx: CommandContext, options: { migrate?:
   return ctx.scope.use(store, (s) => s.close(), { name: 'store' });
 }
 
+/** How long `submit`, `status` and `import` wait for Redis before they give up (exit 2). */
+const COMMAND_REDIS_TIMEOUT_MS = 5_000;
+
 /**
  * A Redis connection (REDIS_URL must be set), closed with the command, once it is ready: wrong credentials or a
- * failed TLS handshake fail at once with a message naming the variable to check, an unreachable Redis after 15 s.
+ * failed TLS handshake fail at once with a message naming the variable to check, an unreachable Redis after 5 s.
  */
 export async function connectCommandRedis(ctx: CommandContext): Promise<RedisClient> {
   const redis = ctx.scope.use(connectRedis(ctx.config, ctx.scrubber), closeRedis, { name: 'Redis connection' });
-  await redisReady(redis, ctx.scrubber, { config: ctx.config.redis });
+  // A command answers a person: an unreachable Redis is said within 5 s (the worker waits 15 s at start).
+  await redisReady(redis, ctx.scrubber, { config: ctx.config.redis, timeoutMs: COMMAND_REDIS_TIMEOUT_MS });
   return redis;
 }
 
