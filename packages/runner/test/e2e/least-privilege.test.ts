@@ -133,6 +133,15 @@ describe('a worker as the least-privilege role', () => {
     }
   }, 120_000);
 
+  it('with the grants and migrations on (the default), starts on a current schema: no DDL is attempted', async () => {
+    const printed = await tickstock(['migrate', '--print-grants', ROLE], { DATABASE_URL: stack.db.url });
+    await owner.query(printed.stdout);
+    const worker = await spawnWorker(stack, { env: { DATABASE_URL: asRole(stack.db.url) } });
+    expect(worker.lines.some((l) => l.includes('worker listening for data-load jobs'))).toBe(true);
+    expect(worker.lines.filter((l) => /MIGRATION|permission denied/.test(l))).toEqual([]);
+    expect(await worker.stop('SIGTERM')).toBe(0);
+  }, 60_000);
+
   it.each([
     ['--no-migrate', ['--no-migrate'], `table "symbols"`],
     ['migrations on (the default)', [], 'permission denied for schema public'],
