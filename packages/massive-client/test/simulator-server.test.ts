@@ -396,4 +396,14 @@ describe('peak windows', () => {
     exact.arrival('aggs', 1001); // two arrivals 1 ms apart: window (1, 1001] holds 100..1001
     expect(exact.snapshot().peakPerSecond).toBe(11);
   });
+
+  it('keeps the first and last arrival times, null before any and after a reset', () => {
+    const recorder = new StatsRecorder();
+    expect(recorder.snapshot()).toMatchObject({ firstArrivalAt: null, lastArrivalAt: null });
+    recorder.arrival('aggs', 1_700_000_000_123);
+    recorder.arrival('tickerDetails', 1_700_000_004_567);
+    expect(recorder.snapshot()).toMatchObject({ firstArrivalAt: 1_700_000_000_123, lastArrivalAt: 1_700_000_004_567 });
+    recorder.reset();
+    expect(recorder.snapshot()).toMatchObject({ firstArrivalAt: null, lastArrivalAt: null });
+  });
 });

@@ -23,6 +23,13 @@ export interface SimulatorStats {
   peakPerSecond: number;
   /** Most requests received in any 60-second window. */
   peakPerMinute: number;
+  /**
+   * Arrival times (Unix ms) of the first and the last API request, null before any. Their span is robust to a few
+   * arrivals stamped late, where a peak count is not: N requests under a budget of R per second need about (N - 1) / R
+   * seconds however late any one of them was stamped.
+   */
+  firstArrivalAt: number | null;
+  lastArrivalAt: number | null;
   /** 429s sent: by the rate limit plus injected ones. */
   rateLimited: number;
   /** 429s sent because the configured rate limit was exceeded. */
@@ -75,6 +82,8 @@ export class StatsRecorder {
       byStatus: {},
       peakPerSecond: 0,
       peakPerMinute: 0,
+      firstArrivalAt: null,
+      lastArrivalAt: null,
       rateLimited: 0,
       rateLimitExceeded: 0,
       faults: 0,
@@ -93,6 +102,8 @@ export class StatsRecorder {
    */
   arrival(endpoint: string, at: number, ticker?: string, groupedMarket?: string): void {
     this.s.requests++;
+    this.s.firstArrivalAt ??= at;
+    this.s.lastArrivalAt = at;
     this.s.byEndpoint[endpoint] = (this.s.byEndpoint[endpoint] ?? 0) + 1;
     if (groupedMarket !== undefined) this.s.groupedByMarket[groupedMarket] = (this.s.groupedByMarket[groupedMarket] ?? 0) + 1;
     if (ticker !== undefined) this.tickers.set(ticker, (this.tickers.get(ticker) ?? 0) + 1);
