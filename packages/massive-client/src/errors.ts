@@ -22,6 +22,7 @@ export const MASSIVE_ERROR_CODES = [
   'PAGINATION_REFUSED',
   'ABORTED',
   'RATE_LIMITER_UNAVAILABLE',
+  'TOTAL_TIME_EXCEEDED',
 ] as const;
 
 /** A {@link MassiveError}'s `code`: what the caller should do differs per code (see the package README). */
@@ -68,7 +69,7 @@ export class MassiveError extends Error {
   /** Method and path of the request, e.g. `GET /v2/aggs/ticker/AAPL/range/1/day/2024-01-02/2024-01-05`. */
   readonly request: string | undefined;
   /** Attempts made before giving up (1 when it was not retried). */
-  attempts: number | undefined;
+  readonly attempts: number | undefined;
 
   constructor(code: MassiveErrorCode, message: string, options: MassiveErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -80,6 +81,29 @@ export class MassiveError extends Error {
     this.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT.has(code);
     this.request = options.request;
     this.attempts = options.attempts;
+  }
+
+  /**
+   * This error as the client finally throws it: a copy of the same class with `attempts` set and, when given, `note`
+   * appended to the message. Errors are never changed once built, so one that a hook or a caller already holds stays
+   * as it was.
+   */
+  withAttempts(attempts: number, note = ''): this {
+    const copy = Object.create(Object.getPrototypeOf(this)) as this;
+    Object.defineProperties(copy, Object.getOwnPropertyDescriptors(this));
+    Object.defineProperty(copy, 'attempts', { value: attempts, enumerable: true, writable: false, configurable: true });
+    if (note) {
+      const message = `${this.message}${note}`;
+      Object.defineProperty(copy, 'message', { value: message, enumerable: false, writable: true, configurable: true });
+      if (typeof this.stack === 'string' && this.stack.includes(this.message))
+        Object.defineProperty(copy, 'stack', {
+          value: this.stack.replace(this.message, message),
+          enumerable: false,
+          writable: true,
+          configurable: true,
+        });
+    }
+    return copy;
   }
 
   /** A plain object for logs: code, message and the fields above (no stack, no cause). */
@@ -139,6 +163,18 @@ export class MassiveNetworkError extends MassiveError {
   constructor(code: 'NETWORK_ERROR' | 'NETWORK_TIMEOUT', message: string, options: MassiveErrorOptions = {}) {
     super(code, message, options);
     this.name = 'MassiveNetworkError';
+  }
+}
+
+/**
+ * `TOTAL_TIME_EXCEEDED`: the request's total time (`maxTotalTimeMs`) ran out while it waited for a rate-limit slot, so
+ * nothing more was sent: the budget's queue, not the network, was the wait. Not retryable by the client (its time is
+ * spent); a caller with a longer budget may send it again.
+ */
+export class MassiveTimeBudgetError extends MassiveError {
+  constructor(message: string, options: Omit<MassiveErrorOptions, 'retryable'> = {}) {
+    super('TOTAL_TIME_EXCEEDED', message, { ...options, retryable: false });
+    this.name = 'MassiveTimeBudgetError';
   }
 }
 

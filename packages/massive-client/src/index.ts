@@ -29,6 +29,7 @@ export {
   MassiveRateLimiterError,
   MassiveRequestError,
   MassiveResponseError,
+  MassiveTimeBudgetError,
 } from './errors.js';
 export type { FetchLike } from './http/attempt.js';
 export {

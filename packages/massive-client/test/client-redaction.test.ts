@@ -8,6 +8,7 @@ import { HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MassiveClient, type MassiveError } from '../src/index.js';
+import { redactText } from '../src/redact.js';
 import { BASE, collect, testKey } from './support/api.js';
 import { fakeApi, json } from './support/fake-api.js';
 
@@ -122,5 +123,27 @@ describe('key redaction', () => {
     fakeApi(server).on('/v1/marketstatus/now', json({ status: 'ERROR', error: `bad key ${key}` }, 401));
     const error = await failure(new MassiveClient({ env: { MASSIVE_API_KEY: key }, baseUrl: BASE }).getMarketStatus());
     for (const text of renderings(error)) expect(text).not.toContain(key);
+  });
+});
+
+describe('redactText', () => {
+  it('redacts a key of 8 or more characters wherever it occurs, inside other words too', () => {
+    const key = 'Zx9QkLm2Pq';
+    expect(redactText(`bad key ${key}; echoed as prefix${key}suffix and ?apiKey=${key}`, key)).toBe(
+      'bad key [REDACTED]; echoed as prefix[REDACTED]suffix and ?apiKey=[REDACTED]',
+    );
+  });
+
+  it('redacts a shorter key only as a whole token, never inside other words', () => {
+    expect(redactText('GET /v2/aggs/ticker/AAPL/range/1/day failed: key tick refused (tick)', 'tick')).toBe(
+      'GET /v2/aggs/ticker/AAPL/range/1/day failed: key [REDACTED] refused ([REDACTED])',
+    );
+    expect(redactText('tick', 'tick')).toBe('[REDACTED]');
+    expect(redactText('ticktick tick_x xtick tick-1 "tick"', 'tick')).toBe('ticktick tick_x xtick [REDACTED]-1 "[REDACTED]"');
+    expect(redactText('Authorization: Bearer abc', 'abc')).toBe('Authorization: Bearer [REDACTED]');
+  });
+
+  it('redacts an apiKey query value whatever the key', () => {
+    expect(redactText('https://api.massive.com/v3?apiKey=other&x=1', 'tick')).toBe('https://api.massive.com/v3?apiKey=[REDACTED]&x=1');
   });
 });

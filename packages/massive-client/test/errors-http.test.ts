@@ -194,6 +194,7 @@ describe('network, validation and abort errors', () => {
       'PAGINATION_REFUSED',
       'ABORTED',
       'RATE_LIMITER_UNAVAILABLE',
+      'TOTAL_TIME_EXCEEDED',
     ]);
   });
 
@@ -229,5 +230,35 @@ describe('network, validation and abort errors', () => {
     expect(seen).toEqual(['A']);
     expect(error.code).toBe('API_KEY_INVALID');
     await expect(collect(testClient().listTickers())).rejects.toThrow('Unknown API Key');
+  });
+});
+
+describe('errors are never changed once built', () => {
+  it('withAttempts gives a copy of the same class with attempts and the note; the original stays as it was', () => {
+    const original = new MassiveHttpError('SERVER_ERROR', 'GET /v3/x failed: 503', {
+      status: 503,
+      requestId: 'req-1',
+      request: 'GET /v3/x',
+      retryAfterMs: 2_000,
+    });
+    const thrown = original.withAttempts(3, ' (gave up after 3 attempts)');
+    expect(thrown).toBeInstanceOf(MassiveHttpError);
+    expect(thrown.toJSON()).toEqual({
+      name: 'MassiveHttpError',
+      code: 'SERVER_ERROR',
+      message: 'GET /v3/x failed: 503 (gave up after 3 attempts)',
+      status: 503,
+      requestId: 'req-1',
+      apiMessage: undefined,
+      retryable: true,
+      request: 'GET /v3/x',
+      attempts: 3,
+      retryAfterMs: 2_000,
+    });
+    expect(thrown.stack?.split('\n')[0]).toBe('MassiveHttpError: GET /v3/x failed: 503 (gave up after 3 attempts)');
+    expect({ message: original.message, attempts: original.attempts }).toEqual({ message: 'GET /v3/x failed: 503', attempts: undefined });
+    expect(() => {
+      (thrown as { attempts: number | undefined }).attempts = 9;
+    }).toThrow(TypeError);
   });
 });

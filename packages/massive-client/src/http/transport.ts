@@ -12,6 +12,7 @@ import {
   MassiveNetworkError,
   MassivePaginationError,
   MassiveResponseError,
+  MassiveTimeBudgetError,
 } from '../errors.js';
 import { redactText, redactUrl, stripSecretParams } from '../redact.js';
 import { CallerAbort, raceAbort, sleep } from './abort.js';
@@ -211,11 +212,8 @@ export class Transport {
     let queuedAt = Date.now();
     let started = false;
 
-    const outOfSlotTime = (): MassiveNetworkError =>
-      new MassiveNetworkError('NETWORK_TIMEOUT', `${request} used up its ${maxTotalTimeMs} ms total time waiting for a rate-limit slot`, {
-        request,
-        retryable: false,
-      });
+    const outOfSlotTime = (): MassiveTimeBudgetError =>
+      new MassiveTimeBudgetError(`${request} used up its ${maxTotalTimeMs} ms total time waiting for a rate-limit slot`, { request });
 
     /** One slot of the limiter: an attempt, and quick retries of it while the server cannot be connected to. */
     const task = async (): Promise<AttemptSuccess> => {
@@ -283,11 +281,11 @@ export class Transport {
           this.#reportFailure(error, info(tries));
           throw error;
         }
-        const error =
+        const failure =
           thrown instanceof MassiveError
             ? thrown
             : new MassiveNetworkError('NETWORK_ERROR', `${request} failed: ${this.#redact(String(thrown))}`, { request });
-        error.attempts = tries;
+        let error = failure.withAttempts(tries);
         const retryAfterMs = (error as Partial<MassiveHttpError>).retryAfterMs;
         const delayMs = retryDelay(round - 1, retryAfterMs, config.retryBaseDelayMs, config.maxRetryDelayMs);
         if (error.code === 'API_RATE_LIMIT') {
@@ -296,9 +294,12 @@ export class Transport {
           callHook(config.hooks.rateLimited, { ...info(tries), pauseMs: delayMs, retryAfterMs, requestId: error.requestId });
         }
         const outOfTime = deadline !== undefined && Date.now() + delayMs >= deadline;
-        if (!error.retryable || !retriedByClient(error) || tries > maxRetries || outOfTime) {
+        if (!failure.retryable || !retriedByClient(failure) || tries > maxRetries || outOfTime) {
           if (tries > 1)
-            error.message += ` (gave up after ${tries} attempts${outOfTime ? `, ${maxTotalTimeMs} ms total time reached` : ''})`;
+            error = failure.withAttempts(
+              tries,
+              ` (gave up after ${tries} attempts${outOfTime ? `, ${maxTotalTimeMs} ms total time reached` : ''})`,
+            );
           this.#reportFailure(error, info(tries));
           throw error;
         }

@@ -62,8 +62,11 @@ export class FatalJobError extends Error {
  * replica continues it: the job is not settled here and no final status is written.
  */
 export class JobHandedOff extends Error {
-  constructor(readonly jobId: string) {
-    super(`job ${jobId} handed back to the queue for another worker to continue`);
+  constructor(
+    readonly jobId: string,
+    message = `job ${jobId} handed back to the queue for another worker to continue`,
+  ) {
+    super(message);
     this.name = 'JobHandedOff';
   }
 }
@@ -74,9 +77,8 @@ export class JobHandedOff extends Error {
  */
 export class JobFenced extends JobHandedOff {
   constructor(jobId: string) {
-    super(jobId);
+    super(jobId, `job ${jobId} is coordinated by another worker now (this worker's lease on it was lost): stopped here without writing`);
     this.name = 'JobFenced';
-    this.message = `job ${jobId} is coordinated by another worker now (this worker's lease on it was lost): stopped here without writing`;
   }
 }
 
