@@ -67,9 +67,13 @@ export const RUNNER_SERVICES_DEFAULTS = {
 
 /** What {@link createRunnerServices} built: the open connections and what the worker, imports and jobs need. */
 export interface RunnerServices {
+  /** The configuration the services were built from. */
   readonly config: RunnerConfig;
+  /** The logger every part logs to (scrubbed of {@link scrubber}'s secrets). */
   readonly logger: Logger;
+  /** The secrets never logged: the configuration's, and the keys and passwords registered since. */
   readonly scrubber: SecretScrubber;
+  /** The counters every part reports to (`metrics.registry` is what `/metrics` serves). */
   readonly metrics: RunnerMetrics;
   /** The Massive API client (the configured API, or `options.massive`). */
   readonly client: MassiveClient;
