@@ -1,4 +1,3 @@
-import { EventPublisher } from '@tickstock/job-protocol';
 import type { Command } from 'commander';
 import { describeConfig } from '../../config/env.js';
 import { checkHttpExposure, startHttpServer } from '../../http/server.js';
@@ -98,7 +97,7 @@ export function registerWorker(program: Command): void {
               spec: importConfig?.spec ?? parseImportRequest({}),
               coordinator: imports,
               redis,
-              events: importServices.redis?.events ?? new EventPublisher(redis, { component: 'daily-import' }),
+              events: importServices.redis?.events,
               logger,
               scrubber: ctx.scrubber,
             })
