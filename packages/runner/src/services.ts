@@ -18,7 +18,7 @@ import type { JobServices } from './jobs/run-with-services.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { SecretScrubber } from './logging/secrets.js';
 import { RunnerMetrics } from './metrics.js';
-import { ResourceScope } from './resource-scope.js';
+import { DEFAULT_CLOSE_TIMEOUT_MS, ResourceScope } from './resource-scope.js';
 import { closeRedis, connectRedis, createMassiveClient, createSharedRateLimiter, openConfiguredStore, redisReady } from './runtime.js';
 import { createSymbolResolver } from './universe/resolve.js';
 import type { WorkerOptions } from './worker/worker.js';
@@ -60,7 +60,7 @@ export const RUNNER_SERVICES_DEFAULTS = {
   redis: 'when-configured',
   redisTimeoutMs: 15_000,
   sharedRateLimit: false,
-  closeStepTimeoutMs: 10_000,
+  closeStepTimeoutMs: DEFAULT_CLOSE_TIMEOUT_MS,
 } as const satisfies Required<
   Pick<RunnerServicesOptions, 'migrate' | 'redis' | 'redisTimeoutMs' | 'sharedRateLimit' | 'closeStepTimeoutMs'>
 >;

@@ -11,7 +11,13 @@ import { createLogger, type Logger } from '../logging/logger.js';
 import type { SecretScrubber } from '../logging/secrets.js';
 import { RunnerMetrics } from '../metrics.js';
 import { closeRedis, connectRedis, openConfiguredStore, redisReady } from '../runtime.js';
-import { configScrubber, createRunnerServices, type RunnerServices, type RunnerServicesOptions } from '../services.js';
+import {
+  configScrubber,
+  createRunnerServices,
+  RUNNER_SERVICES_DEFAULTS,
+  type RunnerServices,
+  type RunnerServicesOptions,
+} from '../services.js';
 import { simulatorUniverse } from '../universe/simulated.js';
 import { commandScope, type ResourceScope } from './scope.js';
 
@@ -66,8 +72,9 @@ export async function openCommandServices(ctx: CommandContext, options: CommandS
     metrics: ctx.metrics,
     massive: simulator ? { baseUrl: simulator.simulator.url, apiKey: simulator.apiKey } : undefined,
   });
-  // Each of its own close steps is bounded; this bounds them together.
-  return ctx.scope.use(services, (s) => s.close(), { name: 'runner services', timeoutMs: 35_000 });
+  // Each of its close steps (store, rate limiter, Redis) is bounded; this bounds them together.
+  const timeoutMs = 3 * (rest.closeStepTimeoutMs ?? RUNNER_SERVICES_DEFAULTS.closeStepTimeoutMs) + 5_000;
+  return ctx.scope.use(services, (s) => s.close(), { name: 'runner services', timeoutMs });
 }
 
 /**

@@ -6,15 +6,13 @@ import { ImportCoordinator } from '../../import/coordinator.js';
 import { parseImportRequest } from '../../import/request.js';
 import { parseSchedule } from '../../import/schedule.js';
 import { ImportScheduler } from '../../import/scheduler.js';
+import { RUNNER_SERVICES_DEFAULTS } from '../../services.js';
 import { limitHeapGrowth } from '../../worker/heap-growth.js';
 import { Worker } from '../../worker/worker.js';
 import { commandContext, numberIn, openCommandServices, portNumber, positiveInteger, startLocalSimulator } from '../context.js';
 
 /** Longest `--drain-timeout` (seconds): past that an orchestrator has long since killed the process. */
 const MAX_DRAIN_TIMEOUT_S = 3600;
-
-/** How long the worker waits for Redis at start (a deployment's Redis may still be starting; commands wait 5 s). */
-const WORKER_REDIS_TIMEOUT_MS = 15_000;
 
 export function registerWorker(program: Command): void {
   program
@@ -72,7 +70,8 @@ export function registerWorker(program: Command): void {
         const services = await openCommandServices(ctx, {
           simulator: sim,
           redis: 'required',
-          redisTimeoutMs: WORKER_REDIS_TIMEOUT_MS,
+          // A deployment's Redis may still be starting: the worker waits the library's 15 s (commands 5 s).
+          redisTimeoutMs: RUNNER_SERVICES_DEFAULTS.redisTimeoutMs,
           migrate: opts.migrate,
           sharedRateLimit: config.rateLimitScope === 'shared',
         });
