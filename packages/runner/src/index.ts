@@ -1,12 +1,14 @@
 /**
- * `@tickstock/runner`: the TickStock data-load worker and the `tickstock` CLI, and the job engine they share.
+ * `@tickstock/runner`: the TickStock data-load worker, the daily import and the job engine, as a library. Start
+ * from {@link createRunnerServices}. The `tickstock` CLI is the bin and `@tickstock/runner/cli`: importing this
+ * entry loads neither it (commander, the progress bar and tables, the API simulator) nor the HTTP server (fastify,
+ * loaded by `startHttpServer` when called).
  * @packageDocumentation
  */
 
 export { OhlcvBarStore } from './adapters/bar-store.js';
 export { MassiveMarketData } from './adapters/market-data.js';
-export { main } from './cli/main.js';
-export { type LogLevel, loadConfig, type RunnerConfig } from './config/env.js';
+export { type DatabaseConfig, type LogLevel, loadConfig, type RedisConfig, type RedisTlsConfig, type RunnerConfig } from './config/env.js';
 export { type LoadSymbolDeps, loadSymbol } from './engine/load-symbol.js';
 export { type JobReporter, type JobStartInfo, type NoteOptions, type ProgressSnapshot, ProgressTracker } from './engine/progress.js';
 export { JobStop, type RunJobDeps, runLoadJob } from './engine/run-job.js';
@@ -24,9 +26,19 @@ export type { ImportOrigin, ImportRunParams, ImportRunStatus } from './import/ru
 export { firesBeforeClose, nextScheduledSlot, type ScheduledSlot } from './import/schedule.js';
 export { ImportScheduler, type SchedulerOptions, type SlotOutcome } from './import/scheduler.js';
 export type { ImportStatusView } from './import/status.js';
+export { type JobRunOptions, type JobServices, type PlanningSettings, runJobWithServices } from './jobs/run-with-services.js';
 export { createLogger, type Logger, type LoggerOptions } from './logging/logger.js';
 export { SecretScrubber } from './logging/secrets.js';
+export { RunnerMetrics } from './metrics.js';
 export { checkSplits, FIRST_SPLITS_CHECK_YEARS, type Readjustment, type SplitsCheck } from './planning/splits-check.js';
+export {
+  configScrubber,
+  createRunnerServices,
+  type RedisUse,
+  RUNNER_SERVICES_DEFAULTS,
+  type RunnerServices,
+  type RunnerServicesOptions,
+} from './services.js';
 export {
   type RowDifference,
   type TimeframeVerification,

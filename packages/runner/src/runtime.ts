@@ -157,6 +157,12 @@ export function connectRedis(config: RunnerConfig, scrubber: SecretScrubber): Re
   return redis;
 }
 
+/** QUIT when connected, else drop the connection (QUIT would wait for a connection that never comes). */
+export async function closeRedis(redis: RedisClient): Promise<void> {
+  if (redis.status !== 'ready') return redis.disconnect();
+  await redis.quit().catch(() => redis.disconnect());
+}
+
 /** Redis errors no reconnect can fix: the configured credentials are wrong. */
 const REDIS_AUTH_ERROR = /WRONGPASS|NOAUTH|invalid password|invalid username-password/i;
 

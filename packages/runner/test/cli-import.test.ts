@@ -40,7 +40,7 @@ describe('tickstock track', () => {
   });
 
   it('refuses bad input with one clear line and changes nothing', async () => {
-    expect(await tickstock(['track', 'add', 'BTCUSD', '--asset-class', 'crypto'])).toEqual({
+    expect(await tickstock(['track', 'add', 'BTCUSD', '--asset-class', 'crypto'])).toMatchObject({
       code: 2,
       stdout: '',
       stderr: 'tickstock: crypto tickers start with X: (X:BTCUSD) and only they are crypto: BTCUSD\n',

@@ -1,8 +1,10 @@
 /**
  * The CLI's start-up rule, as a user meets it: a command whose start-up fails prints one clear line and exits with
  * its documented code within seconds (what it had started is closed), numeric flags are refused at parse time, and
- * `--version` answers. Each command runs as a child process with a bounded timeout: a hang is a failure, not a
- * stuck suite.
+ * `--version` answers. Most commands run in this process through `main` (the exit code is what it returns); where
+ * the process itself is the point (it must exit promptly once the worker, store, Redis and simulator it started
+ * are closed; the bin's own `--version`) the command runs as a child process with a bounded timeout: a hang is a
+ * failure, not a stuck suite.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -89,28 +91,52 @@ function expectPromptFailure(r: Run, message: string): void {
   expect(r.stderr).not.toContain('still running');
 }
 
-const inProcess = runCliInProcess;
+/** The configuration a child process would be given (LOG_LEVEL error, synthetic prices allowed), plus `env`. */
+function inProcess(args: string[], env: Record<string, string | undefined> = {}) {
+  return runCliInProcess(args, {
+    LOG_LEVEL: 'error',
+    TICKSTOCK_ALLOW_SYNTHETIC: 'true',
+    DATABASE_URL: undefined,
+    REDIS_URL: undefined,
+    REDIS_HOST: undefined,
+    MASSIVE_API_KEY: undefined,
+    ...env,
+  });
+}
+
+/** In process: main returned 2 promptly with the message (what the command had started is closed by its scope). */
+function expectPromptReturn(r: Awaited<ReturnType<typeof inProcess>>, message: string): void {
+  expect(r.stderr).toContain(message);
+  expect(r.code).toBe(2);
+  expect(r.durationMs).toBeLessThan(EXIT_AFTER_ERROR_MS);
+  expect(r.stderr).not.toContain('took over');
+}
 
 describe('a failed start-up closes what the command started and exits within seconds', { timeout: KILL_AFTER_MS + 30_000 }, () => {
   it.each([
     ['load', ['load', 'AAPL', '--days', '3', '--timeframes', 'day', '--simulator']],
     ['demo', ['demo', '--days', '3', '--timeframes', 'day']],
     ['import', ['import', '--symbols', 'AAPL', '--timeframes', 'day', '--simulator']],
-    ['worker', ['worker', '--simulator']],
-  ])('%s --simulator with an unreachable database: CONNECTION_FAILED, exit 2', async (_name, args) => {
-    const r = await tickstock(args, { DATABASE_URL: UNREACHABLE_DB, REDIS_URL: redisUrl() });
+  ])('%s --simulator with an unreachable database: CONNECTION_FAILED, exit 2 (in process)', async (_name, args) => {
+    const r = await inProcess(args, { DATABASE_URL: UNREACHABLE_DB, REDIS_URL: redisUrl() });
+    expectPromptReturn(r, 'CONNECTION_FAILED: could not connect to postgres://u@127.0.0.1:1/x');
+    expect(r.stderr).not.toContain(':p@');
+  });
+
+  it('worker --simulator with an unreachable database: CONNECTION_FAILED, and the process exits 2 within seconds', async () => {
+    const r = await tickstock(['worker', '--simulator'], { DATABASE_URL: UNREACHABLE_DB, REDIS_URL: redisUrl() });
     expectPromptFailure(r, 'CONNECTION_FAILED: could not connect to postgres://u@127.0.0.1:1/x');
     expect(r.stderr).not.toContain(':p@');
   });
 
   it('worker --simulator without Redis: says REDIS_URL is needed, exit 2', async () => {
-    const r = await tickstock(['worker', '--simulator'], { DATABASE_URL: db.url });
-    expectPromptFailure(r, 'REDIS_URL (or REDIS_HOST/REDIS_PORT/REDIS_DB) is not set: this command needs Redis');
+    const r = await inProcess(['worker', '--simulator'], { DATABASE_URL: db.url });
+    expectPromptReturn(r, 'REDIS_URL (or REDIS_HOST/REDIS_PORT/REDIS_DB) is not set: this command needs Redis');
   });
 
   it('worker --http-port abc (with Redis and a database configured): usage error, exit 2', async () => {
-    const r = await tickstock(['worker', '--simulator', '--http-port', 'abc'], { DATABASE_URL: db.url, REDIS_URL: redisUrl() });
-    expectPromptFailure(r, '--http-port must be a whole number from 0 to 65535 (0: any free port) (got "abc")');
+    const r = await inProcess(['worker', '--simulator', '--http-port', 'abc'], { DATABASE_URL: db.url, REDIS_URL: redisUrl() });
+    expectPromptReturn(r, '--http-port must be a whole number from 0 to 65535 (0: any free port) (got "abc")');
   });
 
   describe('worker --http-port on a port in use', () => {
@@ -158,7 +184,7 @@ describe('numeric flags are checked at parse time (usage error, exit 2, before a
   });
 
   it('accepts the bounds themselves (50 years is planned, not refused)', async () => {
-    const r = await tickstock(['plan', 'AAPL', '--years', '50', '--timeframes', 'day', '--json'], { DATABASE_URL: db.url });
+    const r = await inProcess(['plan', 'AAPL', '--years', '50', '--timeframes', 'day', '--json'], { DATABASE_URL: db.url });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).requests.total).toBeGreaterThan(0);
@@ -170,7 +196,7 @@ describe('tickstock --version', { timeout: KILL_AFTER_MS + 30_000 }, () => {
     const { version } = JSON.parse(readFileSync(`${root}packages/runner/package.json`, 'utf8')) as { version: string };
     const bin = await tickstock(['--version']);
     expect(bin).toMatchObject({ code: 0, stdout: `${version}\n`, stderr: '' });
-    expect(await inProcess(['-V'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    expect(await inProcess(['-V'])).toMatchObject({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
 });
 
@@ -192,13 +218,13 @@ describe('tickstock submit on another Redis database than the worker', { timeout
     const db5 = new Redis(`${server.url}/5`);
     try {
       await listener.subscribe(CHANNELS.dataLoad);
-      const other = await tickstock(['submit', 'AAPL', '--years', '0.01'], { REDIS_URL: `${server.url}/5` });
+      const other = await inProcess(['submit', 'AAPL', '--years', '0.01'], { REDIS_URL: `${server.url}/5` });
       expect(other.code).toBe(0);
       expect(other.stderr).toBe(
         'tickstock: warning: 1 listener(s) heard the job, but no worker heartbeat is in Redis database 5: a worker on another database number may run it while its status is written there (pub/sub crosses database numbers, keys do not); give the worker, the app and this command the same REDIS_URL\n',
       );
       await db5.set(KEYS.producerHeartbeat, String(Date.now() / 1000));
-      const same = await tickstock(['submit', 'AAPL', '--years', '0.01'], { REDIS_URL: `${server.url}/5` });
+      const same = await inProcess(['submit', 'AAPL', '--years', '0.01'], { REDIS_URL: `${server.url}/5` });
       expect({ code: same.code, stderr: same.stderr }).toEqual({ code: 0, stderr: '' });
     } finally {
       listener.disconnect();
@@ -214,8 +240,7 @@ describe('tickstock submit --wait', { timeout: KILL_AFTER_MS + 30_000 }, () => {
     const redis = await startRedisServer();
     try {
       const started = Date.now();
-      const r = await tickstock(['submit', 'AAPL', '--years', '0.01', '--wait', '--pickup-timeout', '1'], { REDIS_URL: redis.url });
-      expect(r.killed).toBe(false);
+      const r = await inProcess(['submit', 'AAPL', '--years', '0.01', '--wait', '--pickup-timeout', '1'], { REDIS_URL: redis.url });
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(
         /^tickstock: no worker took job [0-9a-f-]{36} in 1 s: is a worker running on this Redis \(same REDIS_URL, same database number\)\?; the job stays queued, follow it with: tickstock status [0-9a-f-]{36}\n$/,

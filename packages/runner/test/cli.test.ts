@@ -1,4 +1,8 @@
-/** The `tickstock` command as a user runs it: exit codes, --json output, usage errors, the embedded default. */
+/**
+ * The `tickstock` command as a user runs it: exit codes, --json output, usage errors, the embedded default. Each
+ * command runs in this process through `main` (its exit code is what `main` returns); one runs as the bin in a
+ * child process, where the exit code and a JSON summary on a piped stdout cross a real process boundary.
+ */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +12,7 @@ import { promisify } from 'node:util';
 import { createTestDatabase, type TestDatabase } from '@tickstock/test-support';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCliInProcess } from './support/run-cli.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const CLI = `${root}packages/runner/src/cli.ts`;
@@ -32,7 +37,29 @@ async function countRows(table: string, symbol: string): Promise<number> {
   }
 }
 
-async function tickstock(args: string[], env: Record<string, string> = {}) {
+/** The configuration every run starts from (the variables a child process would be given). */
+function baseEnv(): Record<string, string | undefined> {
+  return {
+    DATABASE_URL: db.url,
+    // These tests load the simulator's synthetic prices into their throwaway PostgreSQL database on purpose.
+    TICKSTOCK_ALLOW_SYNTHETIC: 'true',
+    // Nothing else of the configuration leaks in from the test runner's environment.
+    LOG_LEVEL: undefined,
+    MASSIVE_API_KEY: undefined,
+    MASSIVE_API_BASE_URL: undefined,
+    REDIS_URL: undefined,
+    REDIS_HOST: undefined,
+    TICKSTOCK_DATA_DIR: undefined,
+  };
+}
+
+/** `tickstock <args>` in this process. */
+function tickstock(args: string[], env: Record<string, string | undefined> = {}) {
+  return runCliInProcess(args, { ...baseEnv(), ...env });
+}
+
+/** `tickstock <args>` as the bin, in a child process. */
+async function tickstockBin(args: string[], env: Record<string, string> = {}) {
   try {
     const { stdout, stderr } = await exec(process.execPath, ['--import', 'tsx', CLI, ...args], {
       cwd: root,
@@ -41,7 +68,6 @@ async function tickstock(args: string[], env: Record<string, string> = {}) {
         HOME: process.env.HOME ?? '/tmp',
         TZ: process.env.TZ ?? 'UTC',
         DATABASE_URL: db.url,
-        // These tests load the simulator's synthetic prices into their throwaway PostgreSQL database on purpose.
         TICKSTOCK_ALLOW_SYNTHETIC: 'true',
         ...env,
       },
@@ -64,8 +90,8 @@ describe('tickstock load', () => {
     expect(summary.symbols['X:BTCUSD'].timeframes.day.written + summary.symbols['X:BTCUSD'].timeframes.day.unchanged).toBe(11);
   });
 
-  it('exits 1 (completed with errors) when a ticker is unknown, naming it', async () => {
-    const r = await tickstock(['load', 'MSFT', 'ZZZNOTREAL', '--days', '5', '--timeframes', 'day', '--simulator', '--json']);
+  it('exits 1 (completed with errors) when a ticker is unknown, naming it: the bin, in a child process', async () => {
+    const r = await tickstockBin(['load', 'MSFT', 'ZZZNOTREAL', '--days', '5', '--timeframes', 'day', '--simulator', '--json']);
     expect(r.code).toBe(1);
     const summary = JSON.parse(r.stdout);
     expect(summary).toMatchObject({ status: 'completed_with_errors', failed_symbols: ['ZZZNOTREAL'] });

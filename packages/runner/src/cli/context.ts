@@ -8,9 +8,16 @@ import { InvalidArgumentError } from 'commander';
 import { type LogLevel, loadConfig, loadDotEnv, type RunnerConfig, redactUrl } from '../config/env.js';
 import { RunnerError } from '../errors.js';
 import { createLogger, type Logger } from '../logging/logger.js';
-import { SecretScrubber } from '../logging/secrets.js';
+import type { SecretScrubber } from '../logging/secrets.js';
 import { RunnerMetrics } from '../metrics.js';
-import { connectRedis, openConfiguredStore, redisReady } from '../runtime.js';
+import { closeRedis, connectRedis, openConfiguredStore, redisReady } from '../runtime.js';
+import {
+  configScrubber,
+  createRunnerServices,
+  RUNNER_SERVICES_DEFAULTS,
+  type RunnerServices,
+  type RunnerServicesOptions,
+} from '../services.js';
 import { simulatorUniverse } from '../universe/simulated.js';
 import { commandScope, type ResourceScope } from './scope.js';
 
@@ -28,9 +35,7 @@ export function commandContext(options: { defaultLogLevel?: LogLevel; defaultMet
   const env = { ...process.env };
   if (!env.LOG_LEVEL && options.defaultLogLevel) env.LOG_LEVEL = options.defaultLogLevel;
   const config = loadConfig(env);
-  const scrubber = new SecretScrubber().add(config.massive.apiKey, config.apiToken);
-  if (config.database.kind === 'postgres') scrubber.addUrlPassword(config.database.url);
-  if (config.redis) scrubber.addUrlPassword(config.redis.url);
+  const scrubber = configScrubber(config);
   const logger = createLogger({ level: config.logLevel, scrubber });
   return {
     config,
@@ -47,8 +52,30 @@ export async function openCommandStore(ctx: CommandContext, options: { migrate?:
   return ctx.scope.use(store, (s) => s.close(), { name: 'store' });
 }
 
-/** How long `submit`, `status` and `import` wait for Redis before they give up (exit 2). */
-const COMMAND_REDIS_TIMEOUT_MS = 5_000;
+/** How long `submit`, `status` and `import` wait for Redis before they give up (exit 2); the worker waits 15 s. */
+export const COMMAND_REDIS_TIMEOUT_MS = 5_000;
+
+/** What a command may choose of its services: the rest (logger, scrubber, metrics) is the command context's. */
+export type CommandServicesOptions = Omit<RunnerServicesOptions, 'logger' | 'scrubber' | 'metrics' | 'massive'> & {
+  /** `--simulator`: the in-process simulator the client talks to instead of the configured API. */
+  simulator?: { simulator: RunningSimulator; apiKey: string } | undefined;
+};
+
+/** The runner's services (../services.ts) with this command's logger, scrubber and metrics, closed with the command. */
+export async function openCommandServices(ctx: CommandContext, options: CommandServicesOptions = {}): Promise<RunnerServices> {
+  const { simulator, ...rest } = options;
+  const services = await createRunnerServices(ctx.config, {
+    redisTimeoutMs: COMMAND_REDIS_TIMEOUT_MS,
+    ...rest,
+    logger: ctx.logger,
+    scrubber: ctx.scrubber,
+    metrics: ctx.metrics,
+    massive: simulator ? { baseUrl: simulator.simulator.url, apiKey: simulator.apiKey } : undefined,
+  });
+  // Each of its close steps (store, rate limiter, Redis) is bounded; this bounds them together.
+  const timeoutMs = 3 * (rest.closeStepTimeoutMs ?? RUNNER_SERVICES_DEFAULTS.closeStepTimeoutMs) + 5_000;
+  return ctx.scope.use(services, (s) => s.close(), { name: 'runner services', timeoutMs });
+}
 
 /**
  * A Redis connection (REDIS_URL must be set), closed with the command, once it is ready: wrong credentials or a
@@ -59,12 +86,6 @@ export async function connectCommandRedis(ctx: CommandContext): Promise<RedisCli
   // A command answers a person: an unreachable Redis is said within 5 s (the worker waits 15 s at start).
   await redisReady(redis, ctx.scrubber, { config: ctx.config.redis, timeoutMs: COMMAND_REDIS_TIMEOUT_MS });
   return redis;
-}
-
-/** QUIT when connected, else drop the connection (QUIT would wait for a connection that never comes). */
-export async function closeRedis(redis: RedisClient): Promise<void> {
-  if (redis.status !== 'ready') return redis.disconnect();
-  await redis.quit().catch(() => redis.disconnect());
 }
 
 /**

@@ -3,15 +3,11 @@
  * cross-worker lock, status key and monitoring events when Redis is configured (without Redis only this process is
  * guarded), the console view or one JSON summary, and the load's exit codes.
  */
-import { EventPublisher } from '@tickstock/job-protocol';
-import { MassiveMarketData } from '../adapters/market-data.js';
 import { JobStop } from '../engine/run-job.js';
 import type { JobOutcome } from '../engine/types.js';
-import { InProcessExecutor } from '../execution/executor.js';
 import { ImportCoordinator, type StartedImport } from '../import/coordinator.js';
 import { ConsoleReporter } from '../reporters/console.js';
-import { createMassiveClient } from '../runtime.js';
-import { type CommandContext, connectCommandRedis, openCommandStore, startLocalSimulator } from './context.js';
+import { type CommandContext, openCommandServices, startLocalSimulator } from './context.js';
 import { outcomeSummary } from './load-job.js';
 
 export interface CliImportOptions {
@@ -34,34 +30,23 @@ export async function withCliImports(
   start: (imports: ImportCoordinator) => Promise<StartedImport>,
 ): Promise<void> {
   const sim = options.simulator ? await startLocalSimulator(ctx, { allowSynthetic: options.allowSynthetic }) : undefined;
-  const store = await openCommandStore(ctx);
   const controller = new AbortController();
   const onSignal = () => controller.abort(new JobStop('cancel', 'interrupt'));
   ctx.scope.defer(() => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   });
-  const client = createMassiveClient({ ...ctx, baseUrl: sim?.simulator.url, apiKey: sim?.apiKey });
-  const redis = ctx.config.redis ? await connectCommandRedis(ctx) : undefined;
-  if (redis) {
-    redis.on('error', (e: Error) => ctx.logger.warn({ error: ctx.scrubber.scrub(e.message) }, 'redis connection error'));
-  } else {
+  const services = await openCommandServices(ctx, { simulator: sim, redis: 'when-configured' });
+  const { redis } = services;
+  if (!redis) {
     process.stderr.write('note: REDIS_URL is not set: this run takes no cross-worker import lock and publishes no status or events\n');
   }
   const concurrency = options.concurrency ?? ctx.config.symbolConcurrency;
   const imports = new ImportCoordinator(
-    {
-      market: new MassiveMarketData(client),
-      store,
-      executor: new InProcessExecutor(concurrency),
-      logger: ctx.logger,
-      scrubber: ctx.scrubber,
-      metrics: ctx.metrics,
-      redis: redis ? { client: redis, events: new EventPublisher(redis, { component: 'daily-import' }) } : undefined,
-      universeDir: ctx.config.universeDir,
+    services.importServices({
+      executor: services.executor(concurrency),
       reporters: options.json ? [] : [new ConsoleReporter({ out: process.stdout })],
-      planning: ctx.config.planning,
-    },
+    }),
     { lockRedis: redis, concurrency },
   );
   process.once('SIGINT', onSignal);

@@ -5,18 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dataLoadRanges, MAX_SYMBOLS_PER_JOB, SYMBOL_PATTERN } from '@tickstock/job-protocol';
-import type { MassiveClient } from '@tickstock/massive-client';
-import type { OhlcvStore } from '@tickstock/ohlcv-store';
 import { InvalidArgumentError } from 'commander';
-import { MassiveMarketData } from '../adapters/market-data.js';
 import { timeframeOf } from '../adapters/timeframes.js';
 import { type JobOutcome, type LoadJob, TIMEFRAMES, type Timeframe } from '../engine/types.js';
-import { InProcessExecutor } from '../execution/executor.js';
-import { executeLoadJob } from '../jobs/execute.js';
+import { runJobWithServices } from '../jobs/run-with-services.js';
 import { ConsoleReporter } from '../reporters/console.js';
+import type { RunnerServices } from '../services.js';
 import { symbolsFromCsv } from '../universe/csv.js';
-import { createSymbolResolver } from '../universe/resolve.js';
-import type { CommandContext } from './context.js';
 
 /** Parses `hour,day,week` (aliases: hourly, daily, minute, ...) into timeframes in canonical order. */
 export function parseTimeframes(list: string): Timeframe[] {
@@ -152,29 +147,14 @@ export interface RunCliLoadOptions {
   signal?: AbortSignal;
 }
 
-export async function runCliLoad(
-  ctx: CommandContext,
-  client: MassiveClient,
-  store: OhlcvStore,
-  job: LoadJob,
-  options: RunCliLoadOptions,
-): Promise<JobOutcome> {
+/** Runs `job` in this process on the command's services: the console view (or one JSON summary with `--json`). */
+export async function runCliLoad(services: RunnerServices, job: LoadJob, options: RunCliLoadOptions): Promise<JobOutcome> {
   const reporters = options.json ? [] : [new ConsoleReporter({ out: process.stdout })];
-  const outcome = await executeLoadJob(
+  const outcome = await runJobWithServices(
     job,
-    {
-      market: new MassiveMarketData(client),
-      store,
-      executor: new InProcessExecutor(options.concurrency),
-      resolveSymbols: createSymbolResolver({ universeDir: ctx.config.universeDir }),
-      logger: ctx.logger,
-      scrubber: ctx.scrubber,
-      metrics: ctx.metrics,
-      reporters,
-      planning: ctx.config.planning,
-    },
+    services.jobServices({ executor: services.executor(options.concurrency), reporters }),
     options.signal ? { signal: options.signal } : {},
   );
-  if (options.json) process.stdout.write(`${JSON.stringify(ctx.scrubber.scrubValue(outcomeSummary(outcome)), null, 2)}\n`);
+  if (options.json) process.stdout.write(`${JSON.stringify(services.scrubber.scrubValue(outcomeSummary(outcome)), null, 2)}\n`);
   return outcome;
 }

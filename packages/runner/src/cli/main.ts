@@ -26,6 +26,7 @@ export function runnerVersion(): string {
   return 'unknown';
 }
 
+/** How {@link main} runs. */
 export interface MainOptions {
   /**
    * Run as the `tickstock` bin: once the command ended, exit the process within {@link EXIT_DEADLINE_MS} even if
@@ -34,6 +35,10 @@ export interface MainOptions {
   exitProcess?: boolean;
 }
 
+/**
+ * Runs the `tickstock` command line `argv` (node, script, then the arguments) and resolves with its exit code: 0
+ * success, 1 partly failed (see each command), 2 failure or bad usage. Errors are printed as one line on stderr.
+ */
 export async function main(argv: string[] = process.argv, options: MainOptions = {}): Promise<number> {
   const code = await runMain(argv);
   if (options.exitProcess ?? argv === process.argv) {

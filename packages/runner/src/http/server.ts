@@ -9,7 +9,7 @@
  * Every answer is a JSON object; a refusal also carries its explanation in the HTTP reason phrase (`400 lookback_days
  * is null: ...`), the only part of it the app's client shows.
  */
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { RunnerError } from '../errors.js';
 import type { ImportCoordinator } from '../import/coordinator.js';
 import type { ImportSpec } from '../import/request.js';
@@ -107,7 +107,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const host = options.host ?? '127.0.0.1';
   const token = options.apiToken;
   checkHttpExposure(host, token);
-  const app = Fastify({ logger: false, bodyLimit: 1_048_576 });
+  // Loaded here, not at import: `import '@tickstock/runner'` does not load the HTTP server.
+  const { fastify } = await import('fastify');
+  const app = fastify({ logger: false, bodyLimit: 1_048_576 });
   const scrubber = options.scrubber ?? new SecretScrubber();
   if (token) scrubber.add(token);
 

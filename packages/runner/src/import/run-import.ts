@@ -12,7 +12,7 @@ import type { JobReporter } from '../engine/progress.js';
 import type { JobOutcome, LoadJob, MarketDataPort, TimeframeRange } from '../engine/types.js';
 import { RunnerError } from '../errors.js';
 import type { SymbolExecutor } from '../execution/executor.js';
-import { executeLoadJob, type PlanningSettings } from '../jobs/execute.js';
+import { type PlanningSettings, runJobWithServices } from '../jobs/run-with-services.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretScrubber } from '../logging/secrets.js';
 import type { RunnerMetrics } from '../metrics.js';
@@ -195,7 +195,7 @@ export class ImportRun {
   private execute(options: { signal?: AbortSignal; drain?: AbortSignal }): Promise<JobOutcome> {
     const { services, spec, selection } = this;
     const incremental = !spec.fullReload;
-    return executeLoadJob(
+    return runJobWithServices(
       this.job,
       {
         market: services.market,

@@ -44,8 +44,8 @@ import {
 } from '../execution/queues.js';
 import type { SymbolEntryData, SymbolEntryOutcome } from '../execution/symbol-entry.js';
 import { SymbolRunner } from '../execution/symbol-runner.js';
-import { executeLoadJob, type PlanningSettings } from '../jobs/execute.js';
 import { loadJobFromRequest, type QueuedRequest, queuedRequest, universeNames } from '../jobs/from-request.js';
+import { type PlanningSettings, runJobWithServices } from '../jobs/run-with-services.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretScrubber } from '../logging/secrets.js';
 import type { RunnerMetrics } from '../metrics.js';
@@ -363,7 +363,7 @@ export class Worker {
       if (await isJobCancelled(this.options.redis, jobId)) cancel.abort(new JobStop('cancel', 'a cancel before it started'));
       if (entry.attemptsStarted > 1 || entry.stalledCounter > 0)
         log.warn({ stalled: entry.stalledCounter, epoch: lease.epoch }, 'resuming a job its previous worker did not finish');
-      const outcome = await executeLoadJob(
+      const outcome = await runJobWithServices(
         loadJobFromRequest(request),
         {
           market: this.options.market,

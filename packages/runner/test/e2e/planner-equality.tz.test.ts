@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MassiveMarketData } from '../../src/adapters/market-data.js';
 import type { JobOutcome, LoadJob, Timeframe } from '../../src/engine/types.js';
 import { InProcessExecutor } from '../../src/execution/executor.js';
-import { executeLoadJob, type PlanningSettings } from '../../src/jobs/execute.js';
+import { type PlanningSettings, runJobWithServices } from '../../src/jobs/run-with-services.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { SecretScrubber } from '../../src/logging/secrets.js';
 import { shippedUniverseSymbols } from '../../src/universe/resolve.js';
@@ -92,7 +92,7 @@ async function load(store: OhlcvStore, j: LoadJob, planning: PlanningSettings): 
   const client = new MassiveClient({ apiKey: API_KEY, baseUrl: simulator.url, rateLimit: 'unlimited' });
   const scrubber = new SecretScrubber().add(API_KEY);
   const before = simulator.stats().requests;
-  const outcome = await executeLoadJob(j, {
+  const outcome = await runJobWithServices(j, {
     market: new MassiveMarketData(client),
     store,
     executor: new InProcessExecutor(8),

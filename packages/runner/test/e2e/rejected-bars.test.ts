@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outcomeSummary } from '../../src/cli/load-job.js';
 import type { MarketDataPort } from '../../src/engine/types.js';
 import { InProcessExecutor } from '../../src/execution/executor.js';
-import { executeLoadJob } from '../../src/jobs/execute.js';
+import { runJobWithServices } from '../../src/jobs/run-with-services.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { SecretScrubber } from '../../src/logging/secrets.js';
 import { CapturedMessages } from './harness.js';
@@ -62,7 +62,7 @@ afterAll(async () => {
 describe('bars refused by validation', () => {
   it('are counted per symbol and reason in the result, the message, the status, --json and one error event', async () => {
     const scrubber = new SecretScrubber();
-    const outcome = await executeLoadJob(
+    const outcome = await runJobWithServices(
       {
         jobId: 'rejected-job',
         jobType: 'test',
@@ -120,7 +120,7 @@ describe('bars served twice for the same time', () => {
         yield day('2025-06-11', 10, 11);
       },
     };
-    const outcome = await executeLoadJob(
+    const outcome = await runJobWithServices(
       {
         jobId: 'duplicates-job',
         jobType: 'test',

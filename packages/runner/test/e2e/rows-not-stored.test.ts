@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outcomeSummary } from '../../src/cli/load-job.js';
 import type { MarketDataPort } from '../../src/engine/types.js';
 import { InProcessExecutor } from '../../src/execution/executor.js';
-import { executeLoadJob } from '../../src/jobs/execute.js';
+import { runJobWithServices } from '../../src/jobs/run-with-services.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { SecretScrubber } from '../../src/logging/secrets.js';
 import { CapturedMessages } from './harness.js';
@@ -62,7 +62,7 @@ afterAll(async () => {
 describe('rows a trigger dropped', () => {
   it('fail the symbol with ROWS_NOT_STORED naming the table and count; the other symbol and the landed rows stand', async () => {
     const scrubber = new SecretScrubber();
-    const outcome = await executeLoadJob(
+    const outcome = await runJobWithServices(
       {
         jobId: 'row-proof-job',
         jobType: 'test',

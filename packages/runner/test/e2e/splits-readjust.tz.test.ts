@@ -19,7 +19,7 @@ import { MassiveMarketData } from '../../src/adapters/market-data.js';
 import { JobStop } from '../../src/engine/run-job.js';
 import type { JobOutcome, LoadJob, MarketDataPort, Timeframe } from '../../src/engine/types.js';
 import { InProcessExecutor } from '../../src/execution/executor.js';
-import { executeLoadJob, type PlanningSettings } from '../../src/jobs/execute.js';
+import { type PlanningSettings, runJobWithServices } from '../../src/jobs/run-with-services.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { SecretScrubber } from '../../src/logging/secrets.js';
 import { allBarRows, BAR_TABLES, pinWriteTimes, queryRows } from '../support/bar-rows.js';
@@ -69,7 +69,7 @@ async function load(
   const scrubber = new SecretScrubber().add(API_KEY);
   const before = simulator.stats().requests;
   const market = new MassiveMarketData(client);
-  const outcome = await executeLoadJob(
+  const outcome = await runJobWithServices(
     j,
     {
       market: options.market ? options.market(market) : market,

@@ -12,7 +12,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MassiveMarketData } from '../../src/adapters/market-data.js';
 import { InProcessExecutor } from '../../src/execution/executor.js';
-import { executeLoadJob } from '../../src/jobs/execute.js';
+import { runJobWithServices } from '../../src/jobs/run-with-services.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { SecretScrubber } from '../../src/logging/secrets.js';
 import { roundDecimal } from '../../src/verify/verify-bars.js';
@@ -79,7 +79,7 @@ beforeAll(async () => {
   db = await createTestDatabase('verify');
   store = await openStore({ databaseUrl: db.url });
   const scrubber = new SecretScrubber().add(API_KEY);
-  const outcome = await executeLoadJob(
+  const outcome = await runJobWithServices(
     {
       jobId: 'verify-load',
       jobType: 'test',

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MassiveMarketData } from '../../src/adapters/market-data.js';
 import type { LoadJob, Timeframe } from '../../src/engine/types.js';
 import { InProcessExecutor } from '../../src/execution/executor.js';
-import { executeLoadJob } from '../../src/jobs/execute.js';
+import { runJobWithServices } from '../../src/jobs/run-with-services.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { SecretScrubber } from '../../src/logging/secrets.js';
 import { allBarRows, BAR_TABLES, pinWriteTimes, queryRows } from '../support/bar-rows.js';
@@ -47,7 +47,7 @@ async function libraryLoad(store: OhlcvStore, ranges: Partial<Record<Timeframe, 
     ranges: (Object.entries(ranges) as [Timeframe, [string, string]][]).map(([timeframe, [from, to]]) => ({ timeframe, from, to })),
   };
   const scrubber = new SecretScrubber().add(API_KEY);
-  const outcome = await executeLoadJob(job, {
+  const outcome = await runJobWithServices(job, {
     market: new MassiveMarketData(new MassiveClient({ apiKey: API_KEY, baseUrl: simulator.url, rateLimit: 'unlimited' })),
     store,
     executor: new InProcessExecutor(2),

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { createMassiveClient } from '../../runtime.js';
-import { commandContext, daysOption, openCommandStore, startLocalSimulator } from '../context.js';
+import { commandContext, daysOption, openCommandServices, startLocalSimulator } from '../context.js';
 import { buildCliJob, exitCodeOf, parseTimeframes, runCliLoad } from '../load-job.js';
 
 export const DEMO_SYMBOLS = ['AAPL', 'MSFT', 'NVDA', 'SPY', 'QQQ', 'JPM', 'XOM', 'X:BTCUSD'];
@@ -32,9 +31,8 @@ export function registerDemo(program: Command): void {
         timeframes: parseTimeframes(opts.timeframes),
       });
       const sim = await startLocalSimulator(ctx, { allowSynthetic: opts.allowSynthetic });
-      const store = await openCommandStore(ctx);
-      const client = createMassiveClient({ ...ctx, baseUrl: sim.simulator.url, apiKey: sim.apiKey });
-      const outcome = await runCliLoad(ctx, client, store, job, { json: Boolean(opts.json), concurrency: ctx.config.symbolConcurrency });
+      const services = await openCommandServices(ctx, { simulator: sim, redis: 'none' });
+      const outcome = await runCliLoad(services, job, { json: Boolean(opts.json), concurrency: ctx.config.symbolConcurrency });
       if (!opts.json) {
         const stats = sim.simulator.stats();
         out.write(

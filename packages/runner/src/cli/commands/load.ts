@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { JobStop } from '../../engine/run-job.js';
-import { createMassiveClient } from '../../runtime.js';
-import { commandContext, daysOption, openCommandStore, positiveInteger, startLocalSimulator, yearsOption } from '../context.js';
+import { commandContext, daysOption, openCommandServices, positiveInteger, startLocalSimulator, yearsOption } from '../context.js';
 import { buildCliJob, exitCodeOf, parseTimeframes, runCliLoad } from '../load-job.js';
 
 export function registerLoad(program: Command): void {
@@ -36,7 +35,7 @@ export function registerLoad(program: Command): void {
         const years = opts.days !== undefined ? opts.days / 365 : (opts.years ?? 1);
         const job = await buildCliJob({ symbols, csv: opts.csv, years, timeframes: parseTimeframes(opts.timeframes) });
         const sim = opts.simulator ? await startLocalSimulator(ctx, { allowSynthetic: opts.allowSynthetic }) : undefined;
-        const store = await openCommandStore(ctx);
+        const services = await openCommandServices(ctx, { simulator: sim, redis: 'none' });
         const controller = new AbortController();
         const onSignal = () => controller.abort(new JobStop('cancel', 'interrupt'));
         process.once('SIGINT', onSignal);
@@ -45,8 +44,7 @@ export function registerLoad(program: Command): void {
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);
         });
-        const client = createMassiveClient({ ...ctx, baseUrl: sim?.simulator.url, apiKey: sim?.apiKey });
-        const outcome = await runCliLoad(ctx, client, store, job, {
+        const outcome = await runCliLoad(services, job, {
           json: Boolean(opts.json),
           concurrency: opts.concurrency ?? ctx.config.symbolConcurrency,
           signal: controller.signal,

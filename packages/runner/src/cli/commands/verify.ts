@@ -1,10 +1,8 @@
 import { isCivilDate } from '@tickstock/massive-client';
 import { type Command, InvalidArgumentError } from 'commander';
-import { MassiveMarketData } from '../../adapters/market-data.js';
-import { createMassiveClient } from '../../runtime.js';
 import { shippedUniverseSymbols } from '../../universe/resolve.js';
 import { type VerifyReport, verifyBars } from '../../verify/verify-bars.js';
-import { commandContext, openCommandStore } from '../context.js';
+import { commandContext, openCommandServices } from '../context.js';
 import { parseTimeframes } from '../load-job.js';
 
 function dateOption(value: string): string {
@@ -65,10 +63,9 @@ export function registerVerify(program: Command): void {
         if (all.length === 0) throw new InvalidArgumentError('name at least one symbol, or --universe');
         const timeframes = parseTimeframes(opts.timeframes);
         const ctx = commandContext({ defaultLogLevel: 'error' });
-        const store = await openCommandStore(ctx, { migrate: false });
-        const client = createMassiveClient({ ...ctx });
+        const { store, market } = await openCommandServices(ctx, { redis: 'none', migrate: false });
         const repair = Boolean(opts.repair);
-        const report = await verifyBars(store, new MassiveMarketData(client), {
+        const report = await verifyBars(store, market, {
           symbols: all,
           timeframes,
           since: opts.since,

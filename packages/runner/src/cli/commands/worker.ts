@@ -1,27 +1,15 @@
-import { EventPublisher } from '@tickstock/job-protocol';
 import type { Command } from 'commander';
-import { MassiveMarketData } from '../../adapters/market-data.js';
 import { describeConfig } from '../../config/env.js';
-import { InProcessExecutor } from '../../execution/executor.js';
 import { checkHttpExposure, startHttpServer } from '../../http/server.js';
 import { readImportConfig } from '../../import/config-file.js';
 import { ImportCoordinator } from '../../import/coordinator.js';
 import { parseImportRequest } from '../../import/request.js';
 import { parseSchedule } from '../../import/schedule.js';
 import { ImportScheduler } from '../../import/scheduler.js';
-import { createMassiveClient, createSharedRateLimiter } from '../../runtime.js';
-import { createSymbolResolver } from '../../universe/resolve.js';
+import { RUNNER_SERVICES_DEFAULTS } from '../../services.js';
 import { limitHeapGrowth } from '../../worker/heap-growth.js';
 import { Worker } from '../../worker/worker.js';
-import {
-  commandContext,
-  connectCommandRedis,
-  numberIn,
-  openCommandStore,
-  portNumber,
-  positiveInteger,
-  startLocalSimulator,
-} from '../context.js';
+import { commandContext, numberIn, openCommandServices, portNumber, positiveInteger, startLocalSimulator } from '../context.js';
 
 /** Longest `--drain-timeout` (seconds): past that an orchestrator has long since killed the process. */
 const MAX_DRAIN_TIMEOUT_S = 3600;
@@ -78,55 +66,26 @@ export function registerWorker(program: Command): void {
           'worker configuration',
         );
         // Everything opened from here on is closed by the command scope, whether start-up fails or the worker stops.
-        const redis = await connectCommandRedis(ctx);
-        const apiKey = sim?.apiKey ?? config.massive.apiKey;
-        // One API budget for every replica on this Redis and key (no key: createMassiveClient explains).
-        const limiter =
-          apiKey && config.rateLimitScope === 'shared'
-            ? ctx.scope.use(await createSharedRateLimiter(config, apiKey), (l) => l.disconnect(), { name: 'rate limiter' })
-            : undefined;
-        const client = createMassiveClient({ ...ctx, baseUrl: sim?.simulator.url, apiKey: sim?.apiKey, limiter });
-        const store = await openCommandStore(ctx, { migrate: opts.migrate });
-        redis.on('error', (e: Error) => logger.warn({ error: ctx.scrubber.scrub(e.message) }, 'redis connection error'));
-        const market = new MassiveMarketData(client);
+        // One API budget for every replica on this Redis and key (no key: the services say what to set).
+        const services = await openCommandServices(ctx, {
+          simulator: sim,
+          redis: 'required',
+          // A deployment's Redis may still be starting: the worker waits the library's 15 s (commands 5 s).
+          redisTimeoutMs: RUNNER_SERVICES_DEFAULTS.redisTimeoutMs,
+          migrate: opts.migrate,
+          sharedRateLimit: config.rateLimitScope === 'shared',
+        });
         const concurrency = opts.concurrency ?? config.symbolConcurrency;
-        const worker = new Worker({
-          redis,
-          store,
-          market,
+        const workerOptions = services.workerOptions({
           symbolConcurrency: concurrency,
-          queue: { lockDurationMs: config.queueLockMs, symbolBudgetMs: config.symbolBudgetMs },
-          storeOutage: { maxWaitMs: config.dbOutageWaitMs },
-          resolveSymbols: createSymbolResolver({ universeDir: config.universeDir }),
-          logger,
-          scrubber: ctx.scrubber,
-          metrics: ctx.metrics,
           jobConcurrency: opts.jobConcurrency ?? config.jobConcurrency,
           drainTimeoutMs: opts.drainTimeout * 1000,
-          partialStatus: config.partialStatus,
-          planning: config.planning,
-          monitoring: {
-            intervalMs: config.monitoringIntervalMs,
-            apiRequestsPerSecond:
-              config.rateLimit === 'unlimited' ? null : config.rateLimit === 'free' ? 5 / 60 : config.rateLimit.requestsPerSecond,
-          },
         });
+        const { redis } = workerOptions;
+        const worker = new Worker(workerOptions);
         ctx.scope.use(worker, (w) => w.stop('SIGTERM'), { name: 'worker', timeoutMs: opts.drainTimeout * 1000 + 10_000 });
-        const events = new EventPublisher(redis, { component: 'daily-import' });
-        const imports = new ImportCoordinator(
-          {
-            market,
-            store,
-            executor: new InProcessExecutor(concurrency),
-            logger,
-            scrubber: ctx.scrubber,
-            metrics: ctx.metrics,
-            redis: { client: redis, events },
-            universeDir: config.universeDir,
-            planning: config.planning,
-          },
-          { lockRedis: redis, concurrency },
-        );
+        const importServices = services.importServices({ executor: services.executor(concurrency) });
+        const imports = new ImportCoordinator(importServices, { lockRedis: redis, concurrency });
         ctx.scope.use(imports, (i) => i.stop(opts.drainTimeout * 1000, 'SIGTERM'), {
           name: 'import coordinator',
           timeoutMs: opts.drainTimeout * 1000 + 10_000,
@@ -137,7 +96,7 @@ export function registerWorker(program: Command): void {
               spec: importConfig?.spec ?? parseImportRequest({}),
               coordinator: imports,
               redis,
-              events,
+              events: importServices.redis?.events,
               logger,
               scrubber: ctx.scrubber,
             })

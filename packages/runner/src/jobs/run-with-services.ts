@@ -1,6 +1,9 @@
 /**
- * Runs one load job with the reporters that fit where it runs: always logs, the progress tables and metrics;
- * Redis status and events when a Redis connection is given (worker, submit); the console view for the CLI.
+ * The job engine (../engine/run-job.ts, `runLoadJob`: the logic over ports, free of Redis and SQL) wired to the
+ * runner's services: the store as the engine's bar store, the request planner reading what is stored, and the
+ * reporters that fit where the job runs: always logs and the progress tables, metrics when given, Redis status and
+ * events when a Redis connection is given (worker, daily import), extra ones such as the CLI's console view. Where
+ * the symbols themselves run is the executor's business (../execution).
  */
 import type { EventPublisher, JobLease, RedisClient } from '@tickstock/job-protocol';
 import type { OhlcvStore } from '@tickstock/ohlcv-store';
@@ -20,6 +23,7 @@ import { LogReporter } from '../reporters/log.js';
 import { MetricsReporter } from '../reporters/metrics.js';
 import { RedisStatusReporter, type RedisStatusReporterOptions } from '../reporters/redis-status.js';
 
+/** What a job runs with (build it with `RunnerServices.jobServices()`). */
 export interface JobServices {
   market: MarketDataPort;
   store: OhlcvStore;
@@ -55,7 +59,8 @@ export interface PlanningSettings {
   clock?: () => number;
 }
 
-export interface ExecuteOptions {
+/** Per-run options of {@link runJobWithServices}. */
+export interface JobRunOptions {
   universeNames?: string[];
   signal?: AbortSignal;
   drain?: AbortSignal;
@@ -71,7 +76,8 @@ export interface ExecuteOptions {
   onLeaseLost?: (() => void) | undefined;
 }
 
-export function executeLoadJob(job: LoadJob, services: JobServices, options: ExecuteOptions = {}): Promise<JobOutcome> {
+/** Runs `job` on the engine with the reporters and planner `services` call for; resolves with its outcome. */
+export function runJobWithServices(job: LoadJob, services: JobServices, options: JobRunOptions = {}): Promise<JobOutcome> {
   const reporters: JobReporter[] = [
     new LogReporter(services.logger),
     new DbProgressReporter(services.store, services.scrubber, {
