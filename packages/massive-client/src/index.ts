@@ -68,6 +68,7 @@ export {
   type RateLimitSettings,
   type RequestLimiter,
 } from './http/rate-limit.js';
+export type { RetryQuestion, ShouldRetry } from './http/retry-decision.js';
 export {
   backoffDelay,
   CONNECT_RETRIES,

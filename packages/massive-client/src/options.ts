@@ -3,6 +3,7 @@ import { MassiveConfigurationError } from './errors.js';
 import type { FetchLike } from './http/attempt.js';
 import type { MassiveClientHooks } from './http/hooks.js';
 import type { RateLimitOption } from './http/rate-limit.js';
+import type { ShouldRetry } from './http/retry-decision.js';
 
 /** Options of `new MassiveClient(options)`. Every one is optional. */
 export interface MassiveClientOptions {
@@ -24,8 +25,10 @@ export interface MassiveClientOptions {
   rateLimit?: RateLimitOption;
   /** The `fetch` to call. Default: the global `fetch`. */
   fetch?: FetchLike;
-  /** Callbacks for logging and metrics; payloads never contain the key. */
+  /** Callbacks for logging and metrics; payloads never contain the key. `beforeRetry` may veto a retry. */
   hooks?: MassiveClientHooks;
+  /** Replaces the default retry decision (see `ShouldRetry`); `maxRetries` and `maxTotalTimeMs` still bound it. */
+  shouldRetry?: ShouldRetry;
   /** `User-Agent` header. Default `tickstock-massive-client`. */
   userAgent?: string;
   /** Where the fallbacks are read. Default `process.env`. */
@@ -63,6 +66,7 @@ export interface ResolvedOptions {
   rateLimit: RateLimitOption;
   fetch: FetchLike;
   hooks: MassiveClientHooks;
+  shouldRetry: ShouldRetry | undefined;
   userAgent: string;
 }
 
@@ -138,6 +142,7 @@ export function resolveOptions(options: MassiveClientOptions = {}): ResolvedOpti
     rateLimit: options.rateLimit ?? DEFAULTS.rateLimit,
     fetch: fetchImpl,
     hooks: options.hooks ?? {},
+    shouldRetry: options.shouldRetry,
     userAgent: nonEmpty(options.userAgent) ?? DEFAULTS.userAgent,
   };
 }

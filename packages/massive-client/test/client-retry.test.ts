@@ -93,6 +93,70 @@ describe('retries over HTTP', () => {
     expect(api.requests).toHaveLength(2);
   });
 
+  it('a client shouldRetry replaces the default: a 404 retried until it appears, a 503 not retried', async () => {
+    const questions: [string, number, boolean][] = [];
+    const client = testClient({
+      shouldRetry: ({ error, attempt, retryByDefault }) => {
+        questions.push([error.code, attempt, retryByDefault]);
+        if (error.code === 'SYMBOL_NOT_FOUND') return true; // e.g. a ticker listed minutes ago
+        if (error.status === 503) return false;
+        return undefined;
+      },
+    });
+    const notYet = json({ status: 'NOT_FOUND', request_id: 'n', error: 'not found' }, 404);
+    const api = fakeApi(server).on(DETAILS_PATH, notYet, notYet, json(details));
+    expect((await client.getTickerDetails('AAPL')).ticker).toBe('AAPL');
+    expect(api.requests).toHaveLength(3);
+    expect(questions).toEqual([
+      ['SYMBOL_NOT_FOUND', 1, false],
+      ['SYMBOL_NOT_FOUND', 2, false],
+    ]);
+    server.resetHandlers();
+    const down = fakeApi(server).on(DETAILS_PATH, serverError(503), json(details));
+    const error = await rejection(client.getTickerDetails('AAPL'));
+    expect([error.code, error.status, error.attempts, error.message]).toEqual([
+      'SERVER_ERROR',
+      503,
+      1,
+      'GET /v3/reference/tickers/AAPL failed with HTTP 503 SERVER_ERROR: status 503 (request id r503)',
+    ]);
+    expect(down.requests).toHaveLength(1);
+  });
+
+  it('a per-call shouldRetry wins over the client one; maxRetries still bounds what it answers', async () => {
+    const client = testClient({ maxRetries: 2, shouldRetry: () => false });
+    const api = fakeApi(server).on(DETAILS_PATH, serverError(500));
+    const error = await rejection(client.getTickerDetails('AAPL', { shouldRetry: () => true }));
+    expect([error.code, error.attempts]).toEqual(['SERVER_ERROR', 3]);
+    expect(api.requests).toHaveLength(3);
+  });
+
+  it('a shouldRetry that throws keeps the default decision', async () => {
+    const api = fakeApi(server).on(DETAILS_PATH, serverError(502), json(details));
+    const client = testClient({
+      shouldRetry: () => {
+        throw new Error('bug in a policy');
+      },
+    });
+    expect((await client.getTickerDetails('AAPL')).ticker).toBe('AAPL');
+    expect(api.requests).toHaveLength(2);
+  });
+
+  it('a beforeRetry hook may veto a retry: the call fails with that error, its message saying so', async () => {
+    const seen: RetryEvent[] = [];
+    const client = testClient({
+      hooks: { beforeRetry: (e) => (e.code === 'SERVER_ERROR' ? false : undefined), retry: (e) => seen.push(e) },
+    });
+    const api = fakeApi(server).on(DETAILS_PATH, serverError(503), json(details));
+    const error = await rejection(client.getTickerDetails('AAPL'));
+    expect([error.code, error.attempts, error.retryable]).toEqual(['SERVER_ERROR', 1, true]);
+    expect(error.message).toBe(
+      'GET /v3/reference/tickers/AAPL failed with HTTP 503 SERVER_ERROR: status 503 (request id r503) (gave up after 1 attempt, a beforeRetry hook vetoed the retry)',
+    );
+    expect(api.requests).toHaveLength(1);
+    expect(seen).toEqual([]);
+  });
+
   it('retries a 200 whose body is not JSON (a cut-off transfer) and succeeds', async () => {
     const api = fakeApi(server).on(
       DETAILS_PATH,

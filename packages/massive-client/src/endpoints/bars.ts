@@ -68,8 +68,8 @@ export function listBars(transport: Transport, params: ListBarsParams): AsyncIte
 
 /** Per-call options picked out of a parameters object. */
 export function callOptions(params: CallOptions): CallOptions {
-  const { signal, maxRetries, timeoutMs, maxTotalTimeMs, maxPages } = params;
-  return { signal, maxRetries, timeoutMs, maxTotalTimeMs, maxPages };
+  const { signal, maxRetries, timeoutMs, maxTotalTimeMs, maxPages, shouldRetry } = params;
+  return { signal, maxRetries, timeoutMs, maxTotalTimeMs, maxPages, shouldRetry };
 }
 
 /** Options of `getPreviousClose`. */

@@ -65,9 +65,24 @@ export interface CallErrorEvent extends HookRequestInfo {
 export interface MassiveClientHooks {
   request?: (event: RequestEvent) => void;
   response?: (event: ResponseEvent) => void;
+  /**
+   * A retry was decided: return `false` to veto it (the call then fails with this error, its message saying so).
+   * Anything else, or a throw, lets it go ahead. Called before `retry`.
+   */
+  beforeRetry?: (event: RetryEvent) => boolean | undefined;
   retry?: (event: RetryEvent) => void;
   rateLimited?: (event: RateLimitedEvent) => void;
   error?: (event: CallErrorEvent) => void;
+}
+
+/** True when the `beforeRetry` hook vetoed the retry (answered `false`); a throw is no veto. */
+export function retryVetoed(hook: MassiveClientHooks['beforeRetry'], event: RetryEvent): boolean {
+  if (!hook) return false;
+  try {
+    return hook(event) === false;
+  } catch {
+    return false;
+  }
 }
 
 /** Calls a hook, ignoring anything it throws (a metrics bug must not break a data load). */

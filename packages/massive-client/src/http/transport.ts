@@ -17,9 +17,10 @@ import {
 import { redactText, redactUrl, stripSecretParams } from '../redact.js';
 import { CallerAbort, raceAbort, sleep } from './abort.js';
 import { type AttemptSuccess, connectFailureOf, type FetchLike, sendOnce } from './attempt.js';
-import { callHook, type HookRequestInfo, type MassiveClientHooks } from './hooks.js';
+import { callHook, type HookRequestInfo, type MassiveClientHooks, retryVetoed } from './hooks.js';
 import type { NotFoundCode } from './http-errors.js';
 import type { RequestLimiter } from './rate-limit.js';
+import { decideRetry, type ShouldRetry } from './retry-decision.js';
 import { CONNECT_RETRIES, connectRetryDelay, retryDelay } from './retry-policy.js';
 
 /** Per-call controls accepted by every endpoint method. */
@@ -34,6 +35,8 @@ export interface CallOptions {
   maxTotalTimeMs?: number;
   /** Paginated calls: the most pages followed, empty ones included (default 10,000); past it, `PAGINATION_REFUSED`. */
   maxPages?: number;
+  /** The retry decision for this call (default: the client's `shouldRetry`, else the default policy). */
+  shouldRetry?: ShouldRetry;
 }
 
 /** Everything the transport needs, already resolved and validated. */
@@ -48,6 +51,7 @@ export interface TransportConfig {
   limiter: RequestLimiter;
   fetch: FetchLike;
   hooks: MassiveClientHooks;
+  shouldRetry?: ShouldRetry | undefined;
   userAgent: string;
 }
 
@@ -294,23 +298,30 @@ export class Transport {
           callHook(config.hooks.rateLimited, { ...info(tries), pauseMs: delayMs, retryAfterMs, requestId: error.requestId });
         }
         const outOfTime = deadline !== undefined && Date.now() + delayMs >= deadline;
-        if (!failure.retryable || !retriedByClient(failure) || tries > maxRetries || outOfTime) {
-          if (tries > 1)
-            error = failure.withAttempts(
-              tries,
-              ` (gave up after ${tries} attempts${outOfTime ? `, ${maxTotalTimeMs} ms total time reached` : ''})`,
-            );
-          this.#reportFailure(error, info(tries));
-          throw error;
-        }
-        callHook(config.hooks.retry, {
+        const retry =
+          tries <= maxRetries &&
+          !outOfTime &&
+          decideRetry(
+            { error, attempt: tries, delayMs, retryByDefault: failure.retryable && retriedByClient(failure) },
+            options.shouldRetry ?? config.shouldRetry,
+          );
+        const retryEvent = {
           ...info(tries),
           nextAttempt: tries + 1,
           delayMs,
           code: error.code,
           status: error.status,
           message: error.message,
-        });
+        };
+        const vetoed = retry && retryVetoed(config.hooks.beforeRetry, retryEvent);
+        if (!retry || vetoed) {
+          const why = vetoed ? 'a beforeRetry hook vetoed the retry' : outOfTime ? `${maxTotalTimeMs} ms total time reached` : '';
+          if (tries > 1 || vetoed)
+            error = failure.withAttempts(tries, ` (gave up after ${tries} attempt${tries === 1 ? '' : 's'}${why ? `, ${why}` : ''})`);
+          this.#reportFailure(error, info(tries));
+          throw error;
+        }
+        callHook(config.hooks.retry, retryEvent);
         try {
           await sleep(delayMs, signal);
         } catch {
