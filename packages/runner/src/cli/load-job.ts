@@ -5,11 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dataLoadRanges, MAX_SYMBOLS_PER_JOB, SYMBOL_PATTERN } from '@tickstock/job-protocol';
+import { timeframeOf } from '@tickstock/market-time';
 import type { MassiveClient } from '@tickstock/massive-client';
 import type { OhlcvStore } from '@tickstock/ohlcv-store';
 import { InvalidArgumentError } from 'commander';
 import { MassiveMarketData } from '../adapters/market-data.js';
-import { timeframeOf } from '../adapters/timeframes.js';
 import { type JobOutcome, type LoadJob, TIMEFRAMES, type Timeframe } from '../engine/types.js';
 import { InProcessExecutor } from '../execution/executor.js';
 import { executeLoadJob } from '../jobs/execute.js';

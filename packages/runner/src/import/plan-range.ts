@@ -12,8 +12,16 @@
  * Times are Unix ms; dates are New York dates (UTC dates for tickers whose day bars align to UTC days). Nothing here
  * reads the machine's time zone.
  */
-import { addDays, type CivilDate, monthStart, newYorkDate, utcDateOf, weekStartSunday } from '@tickstock/massive-client';
-import { calendarForTicker, type MarketCalendar } from '@tickstock/massive-client/calendar';
+import {
+  addDays,
+  type CivilDate,
+  calendarForTicker,
+  type MarketCalendar,
+  monthStart,
+  newYorkDate,
+  utcDateOf,
+  weekStartSunday,
+} from '@tickstock/market-time';
 import { type BarExtent, dateRuleForSymbol } from '@tickstock/ohlcv-store';
 import type { Timeframe, TimeframeRange } from '../engine/types.js';
 

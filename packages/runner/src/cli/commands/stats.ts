@@ -1,7 +1,6 @@
-import { TIMEFRAMES as STORE_TIMEFRAMES, type Timeframe as StoreTimeframe } from '@tickstock/ohlcv-store';
+import { STORE_TIMEFRAME, TIMEFRAMES as STORE_TIMEFRAMES, type Timeframe as StoreTimeframe } from '@tickstock/ohlcv-store';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { STORE_TIMEFRAME } from '../../adapters/timeframes.js';
 import { commandContext, openCommandStore } from '../context.js';
 import { parseTimeframes } from '../load-job.js';
 

@@ -1,4 +1,4 @@
-import { isCivilDate } from '@tickstock/massive-client';
+import { isCivilDate } from '@tickstock/market-time';
 import { type Command, InvalidArgumentError } from 'commander';
 import { MassiveMarketData } from '../../adapters/market-data.js';
 import { createMassiveClient } from '../../runtime.js';
