@@ -17,10 +17,9 @@ import {
   type CivilDate,
   calendarForTicker,
   type MarketCalendar,
-  monthStart,
   newYorkDate,
+  periodStart,
   utcDateOf,
-  weekStartSunday,
 } from '@tickstock/market-time';
 import { type BarExtent, dateRuleForSymbol } from '@tickstock/ohlcv-store';
 import type { Timeframe, TimeframeRange } from '../engine/types.js';
@@ -56,9 +55,7 @@ function keyDate(ms: number, symbol: string, timeframe: Timeframe): CivilDate {
 function firstPeriod(range: TimeframeRange, calendar: MarketCalendar): CivilDate | null {
   const day = calendar.isTradingDay(range.from) ? range.from : calendar.nextTradingDay(range.from);
   if (day > range.to) return null;
-  if (range.timeframe === 'week') return weekStartSunday(day);
-  if (range.timeframe === 'month') return monthStart(day);
-  return day;
+  return range.timeframe === 'week' || range.timeframe === 'month' ? periodStart(day, range.timeframe) : day;
 }
 
 export interface PlanInput {
