@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The README snippets, checked as a consumer sees them: every ```ts / ```typescript block of the root README and the
- * four package READMEs is written to a file in the consumer project `scripts/pack-check.sh` installs the packed
+ * package READMEs is written to a file in the consumer project `scripts/pack-check.sh` installs the packed
  * tarballs into, type-checked there with `tsc --strict --noEmit` WITHOUT `skipLibCheck` (so the packages' published
  * .d.ts files are checked too), and the blocks marked `<!-- snippet:run -->` are run against the API simulator and an
  * embedded database (no server, no key, no network).

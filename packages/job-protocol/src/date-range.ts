@@ -1,12 +1,10 @@
 /**
  * Date ranges of a data-load job, as New York calendar dates (`YYYY-MM-DD`), by the contract's rules:
  * days = round(years x 365); day/week/month cover the whole span ending today; hour and 1min cover at most the
- * last 2 days (1 day when years <= 0.0027). "Today" is the New York date of `now`, never the machine's date.
- *
- * This package depends on no other TickStock package, so it reads the New York date with `Intl` (the tz database,
- * independent of the machine's zone) and does date arithmetic in UTC.
+ * last 2 days (1 day when years <= 0.0027). "Today" is the New York date of `now`, never the machine's date
+ * (`@tickstock/market-time`'s `newYorkDate`).
  */
-import type { Timeframe } from './schemas/common.js';
+import { addDays, newYorkDate, type Timeframe } from '@tickstock/market-time';
 
 /** An inclusive range of New York dates, `YYYY-MM-DD`. */
 export interface DateRange {
@@ -24,22 +22,11 @@ export const INTRADAY_SHORT_DAYS = 1;
 /** The `years` value at or under which a load counts as one day (0.0027 x 365 = 0.99). */
 export const ONE_DAY_YEARS = 0.0027;
 
-const DAY_MS = 86_400_000;
-let formatter: Intl.DateTimeFormat | undefined;
-
-/** The New York calendar date of the instant `ms`. */
-export function newYorkDateOf(ms: number): string {
-  formatter ??= new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' });
-  const parts = formatter.formatToParts(new Date(ms));
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')}`;
-}
-
-/** `date` plus `n` days (UTC arithmetic on the calendar date). */
-export function addDaysToDate(date: string, n: number): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d) + n * DAY_MS).toISOString().slice(0, 10);
-}
+/**
+ * The New York calendar date of the instant `ms`.
+ * @deprecated Use `newYorkDate` from `@tickstock/market-time` (this is the same function).
+ */
+export const newYorkDateOf: (ms: number) => string = newYorkDate;
 
 /** days = round(years x 365), half up. */
 export function lookbackDaysOf(years: number): number {
@@ -59,13 +46,13 @@ export function dataLoadRanges(
   years: number,
   now: number,
 ): { today: string; lookbackDays: Partial<Record<Timeframe, number>>; ranges: Partial<Record<Timeframe, DateRange>> } {
-  const today = newYorkDateOf(now);
+  const today = newYorkDate(now);
   const lookbackDays: Partial<Record<Timeframe, number>> = {};
   const ranges: Partial<Record<Timeframe, DateRange>> = {};
   for (const tf of timeframes) {
     const n = timeframeLookbackDays(tf, years);
     lookbackDays[tf] = n;
-    ranges[tf] = { from: addDaysToDate(today, -n), to: today };
+    ranges[tf] = { from: addDays(today, -n), to: today };
   }
   return { today, lookbackDays, ranges };
 }

@@ -1,26 +1,6 @@
-/** The client's bar: the wire bar with readable names. */
+/** The client's bar: the wire bar with readable names (the `Bar` shape is `@tickstock/market-time`'s). */
+import type { Bar } from '@tickstock/market-time';
 import type { RawBar, RawTickerBar } from './schemas/aggs.js';
-
-/**
- * One OHLCV bar. `timestamp` is the Unix ms of the start of the bar's window (for grouped-daily and previous-close
- * bars: 16:00 New York, the end of the session). Fields the API left out stay absent: indices have no volume,
- * `otc` appears only when true.
- */
-export interface Bar {
-  timestamp: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  /** Traded volume; fractional for crypto. Absent for indices. */
-  volume?: number;
-  /** Volume-weighted average price. */
-  vwap?: number;
-  /** Number of trades. */
-  transactions?: number;
-  /** True for an OTC ticker's bar. */
-  otc?: boolean;
-}
 
 /** A bar with the ticker it belongs to (grouped daily, previous close). */
 export interface TickerBar extends Bar {

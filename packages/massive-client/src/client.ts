@@ -1,6 +1,8 @@
 /** `MassiveClient`: the typed endpoints over one transport (rate limiter, retries, validation). */
+
+import type { Bar } from '@tickstock/market-time';
 import { z } from 'zod';
-import type { Bar, TickerBar } from './bars.js';
+import type { TickerBar } from './bars.js';
 import {
   type DailyOpenCloseOptions,
   type GroupedDailyOptions,

@@ -3,7 +3,55 @@
  * limiting, retries, lazy pagination, runtime validation, typed errors and New York time conventions.
  * @packageDocumentation
  */
-export { type Bar, type TickerBar, toBar, toTickerBar } from './bars.js';
+
+/**
+ * Time, calendars, sessions, `Bar` and the period rule live in `@tickstock/market-time`; re-exported here, by name,
+ * for code written against this package before they moved.
+ */
+export {
+  addDays,
+  aggregateDayBars,
+  BAR_PERIODS,
+  type Bar,
+  type BarPeriod,
+  barsAlignToUtcDays,
+  type CivilDate,
+  civilDateToDayNumber,
+  dayNumberToCivilDate,
+  dayOfWeek,
+  daysBetween,
+  eachDay,
+  filterRegularSession,
+  formatCivilDate,
+  intradaySession,
+  isCivilDate,
+  type MarketSession,
+  mergeBars,
+  monthStart,
+  NEW_YORK_TIME_ZONE,
+  newYorkDate,
+  newYorkMidnightUtcMs,
+  newYorkMinuteOfDay,
+  newYorkOffsetMs,
+  newYorkParts,
+  newYorkTimeToUtcMs,
+  newYorkToday,
+  nextMonthStart,
+  type PeriodBarsOptions,
+  parseCivilDate,
+  periodRange,
+  type RegularSessionOptions,
+  sessionOfBar,
+  TIMESPANS,
+  type Timespan,
+  type TradingDateOptions,
+  tradingDateOfBar,
+  tradingDayStartMs,
+  utcDateOf,
+  VWAP_DECIMALS,
+  weekStartSunday,
+} from '@tickstock/market-time';
+export { type TickerBar, toBar, toTickerBar } from './bars.js';
 export { MassiveClient, type PaginateOptions } from './client.js';
 export type {
   DailyOpenCloseOptions,
@@ -83,22 +131,4 @@ export type { CallOptions, Query } from './http/transport.js';
 export { DEFAULTS, ENV, type MassiveClientOptions } from './options.js';
 export { REDACTED } from './redact.js';
 export * from './schemas/index.js';
-export {
-  barsAlignToUtcDays,
-  filterRegularSession,
-  intradaySession,
-  type MarketSession,
-  type RegularSessionOptions,
-  sessionOfBar,
-  type TradingDateOptions,
-  tradingDateOfBar,
-  tradingDayStartMs,
-} from './sessions.js';
-export * from './time/index.js';
-export {
-  type DateInput,
-  MAX_TICKER_LENGTH,
-  TIMESPANS,
-  type Timespan,
-  validateTicker,
-} from './validate.js';
+export { type DateInput, MAX_TICKER_LENGTH, validateTicker } from './validate.js';

@@ -1,7 +1,15 @@
 /** Checks every argument before a request is built, so nothing a caller passes can change the URL. */
+
+import {
+  type CivilDate,
+  isCivilDate,
+  isTimespan,
+  newYorkDate,
+  newYorkMidnightUtcMs,
+  TIMESPANS,
+  type Timespan,
+} from '@tickstock/market-time';
 import { MassiveRequestError } from './errors.js';
-import { type CivilDate, isCivilDate } from './time/civil-date.js';
-import { newYorkDate, newYorkMidnightUtcMs } from './time/new-york.js';
 
 /** Longest ticker accepted (the `symbols.symbol` column is VARCHAR(20)). */
 export const MAX_TICKER_LENGTH = 20;
@@ -47,18 +55,12 @@ export function validateTicker(ticker: unknown, field = 'ticker'): string {
   return ticker;
 }
 
-/** Bar sizes the aggregates endpoint accepts. */
-export const TIMESPANS = ['second', 'minute', 'hour', 'day', 'week', 'month', 'quarter', 'year'] as const;
-
-/** A bar size: `multiplier` × `timespan` makes the window (e.g. 5 × minute). */
-export type Timespan = (typeof TIMESPANS)[number];
-
 /** Returns `timespan` when it is one of {@link TIMESPANS}, else throws `INVALID_REQUEST`. */
 export function validateTimespan(timespan: unknown): Timespan {
-  if (typeof timespan !== 'string' || !(TIMESPANS as readonly string[]).includes(timespan)) {
+  if (!isTimespan(timespan)) {
     throw new MassiveRequestError('timespan', `timespan must be one of ${TIMESPANS.join(', ')}; got ${JSON.stringify(timespan)}`);
   }
-  return timespan as Timespan;
+  return timespan;
 }
 
 /** Returns `value` when it is a whole number in [min, max], else throws `INVALID_REQUEST` naming `field`. */

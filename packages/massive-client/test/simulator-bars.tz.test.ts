@@ -1,3 +1,4 @@
+import { dayOfWeek, newYorkDate, newYorkMidnightUtcMs, newYorkParts, newYorkTimeToUtcMs } from '@tickstock/market-time';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cryptoCalendar, nyseCalendar } from '../src/calendar/index.js';
 import { aggsResponseSchema } from '../src/schemas/index.js';
@@ -9,8 +10,6 @@ import {
   simulatedWireBars,
   startSimulator,
 } from '../src/simulator/index.js';
-import { dayOfWeek } from '../src/time/civil-date.js';
-import { newYorkDate, newYorkMidnightUtcMs, newYorkParts, newYorkTimeToUtcMs } from '../src/time/new-york.js';
 
 interface Row {
   t: number;

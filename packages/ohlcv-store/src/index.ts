@@ -33,4 +33,4 @@ export { OhlcvStore, openStore } from './store.js';
 export type { RegisterSymbolsResult, SymbolMeta } from './symbols/register.js';
 export type { NewSplit, ReadSplits, SplitCheck, StoredSplit } from './symbols/splits.js';
 export type { BackfillStatus, TrackedAssetClass, TrackedSymbol } from './symbols/tracked.js';
-export { TIMEFRAMES, type Timeframe, toTimeframe } from './timeframes.js';
+export { STORE_TIMEFRAME, TIMEFRAMES, type Timeframe, toTimeframe } from './timeframes.js';

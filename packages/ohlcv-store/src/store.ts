@@ -1,4 +1,6 @@
 /** The store: one object per database, composing migrations, discovery, writes, reads, stats and progress. */
+
+import type { Bar, CivilDate } from '@tickstock/market-time';
 import { deleteBarsNotIn } from './bars/delete.js';
 import { type BarExtent, type GetBarsOptions, readBarExtent, readBars, readEarliestWriteBefore, readLatestBarTime } from './bars/read.js';
 import type { UpsertReport } from './bars/report.js';
@@ -6,7 +8,6 @@ import { type SymbolBar, type UpsertOptions, type WriterContext, writeManyBars, 
 import { openConnection } from './connection.js';
 import type { Driver } from './drivers/driver.js';
 import { StoreError, storageFailed } from './errors.js';
-import type { Bar, CivilDate } from './massive.js';
 import { DEFAULTS, type OpenStoreOptions } from './options.js';
 import {
   type ProgressRow,

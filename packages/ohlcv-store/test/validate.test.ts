@@ -1,7 +1,9 @@
 /** Bar validation, symbol rules and timeframe names (pure functions). */
+
+import { TIMEFRAMES as JOB_TIMEFRAMES, TIMEFRAME_ALIASES } from '@tickstock/market-time';
 import { describe, expect, it } from 'vitest';
 import { isValidSymbol, validateBarValues } from '../src/bars/validate.js';
-import { isStoreError, toTimeframe } from '../src/index.js';
+import { isStoreError, STORE_TIMEFRAME, TIMEFRAMES, toTimeframe } from '../src/index.js';
 import { timeframeSpec } from '../src/timeframes.js';
 
 const ok = { timestamp: 1_709_874_000_000, open: 10, high: 12, low: 9, close: 11 };
@@ -46,6 +48,15 @@ describe('timeframes', () => {
       'daily',
     ]);
     expect(toTimeframe('quarter')).toBeUndefined();
+  });
+
+  it('maps every spelling of the one vocabulary through the one table, covering every table', () => {
+    expect(Object.keys(STORE_TIMEFRAME)).toEqual([...JOB_TIMEFRAMES]);
+    expect(Object.values(STORE_TIMEFRAME)).toEqual([...TIMEFRAMES]);
+    for (const [alias, timeframe] of Object.entries(TIMEFRAME_ALIASES)) {
+      expect(toTimeframe(alias), alias).toBe(STORE_TIMEFRAME[timeframe]);
+      expect(toTimeframe(` ${alias.toUpperCase()} `), alias).toBe(STORE_TIMEFRAME[timeframe]);
+    }
   });
 
   it('throws UNKNOWN_TIMEFRAME for anything else', () => {

@@ -4,8 +4,9 @@
  * --timeframes 1h` failed while `load --timeframes 1h` worked, and `load --timeframes 1hour` failed while `stats`
  * took it).
  */
+
+import { TIMEFRAME_ALIASES } from '@tickstock/market-time';
 import { describe, expect, it } from 'vitest';
-import { TIMEFRAME_ALIASES } from '../src/adapters/timeframes.js';
 import { parseTimeframes } from '../src/cli/load-job.js';
 import { runCliInProcess } from './support/run-cli.js';
 

@@ -3,7 +3,7 @@
  * trips, unreadable bytes named, and the copies in memory and in Redis dropped when they are no longer needed.
  */
 
-import type { Bar } from '@tickstock/massive-client';
+import type { Bar } from '@tickstock/market-time';
 import { type RedisServer, startRedisServer, uniquePrefix } from '@tickstock/test-support';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

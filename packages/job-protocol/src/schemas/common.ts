@@ -1,4 +1,5 @@
 /** Field schemas shared by several messages. Wire schemas only: no transforms, so each converts to JSON Schema. */
+import { TIMEFRAMES } from '@tickstock/market-time';
 import * as z from 'zod';
 
 /** Most symbols one job may name. */
@@ -26,10 +27,8 @@ export const JOB_ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
  */
 export const CSV_FILE_PATTERN = /^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{0,123}\.[cC][sS][vV]$/;
 
-/** The timeframes a data-load job may ask for, and the tables they fill. */
-export const TIMEFRAMES = ['1min', 'hour', 'day', 'week', 'month'] as const;
-/** A timeframe of {@link TIMEFRAMES}. */
-export type Timeframe = (typeof TIMEFRAMES)[number];
+/** The timeframes a data-load job may ask for: `@tickstock/market-time`'s one vocabulary, whose names are the wire's. */
+export { TIMEFRAMES, type Timeframe } from '@tickstock/market-time';
 
 /** Universes a `universe_seed` job may name. */
 export const UNIVERSE_TYPES = ['SP500', 'NASDAQ100', 'ETF'] as const;

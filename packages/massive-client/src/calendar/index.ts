@@ -1,11 +1,20 @@
 /**
- * `@tickstock/massive-client/calendar`: which days US equity and crypto markets trade, and when.
- * The NYSE calendar is computed from the exchange's rules (weekend shifts, Good Friday, early closes) plus its listed
- * one-off closures since 2000.
+ * `@tickstock/massive-client/calendar`: which days US equity and crypto markets trade, and when. The calendars live
+ * in `@tickstock/market-time` (import them from there); this entry re-exports them, by name, for code written
+ * against it before they moved.
  * @packageDocumentation
  */
-export { type AssetClass, assetClassOfTicker, calendarForTicker } from './asset-class.js';
-export { cryptoCalendar } from './crypto.js';
-export { nyseCalendar } from './nyse.js';
-export { easterSunday, goodFriday, NYSE_SPECIAL_CLOSURES, NYSE_SPECIAL_EARLY_CLOSES } from './nyse-rules.js';
-export type { Holiday, MarketCalendar, TradingSession } from './types.js';
+export {
+  type AssetClass,
+  assetClassOfTicker,
+  calendarForTicker,
+  cryptoCalendar,
+  easterSunday,
+  goodFriday,
+  type Holiday,
+  type MarketCalendar,
+  NYSE_SPECIAL_CLOSURES,
+  NYSE_SPECIAL_EARLY_CLOSES,
+  nyseCalendar,
+  type TradingSession,
+} from '@tickstock/market-time';

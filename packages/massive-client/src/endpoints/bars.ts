@@ -1,6 +1,7 @@
 /** Aggregates endpoints: custom bars (paginated), previous close, grouped daily, daily open/close. */
-import { type Bar, type TickerBar, toBar, toTickerBar } from '../bars.js';
-import { assetClassOfTicker } from '../calendar/asset-class.js';
+
+import { assetClassOfTicker, type Bar, type Timespan } from '@tickstock/market-time';
+import { type TickerBar, toBar, toTickerBar } from '../bars.js';
 import { MassiveRequestError } from '../errors.js';
 import type { CallOptions, Transport } from '../http/transport.js';
 import { paginate } from '../pagination.js';
@@ -11,7 +12,7 @@ import {
   groupedDailyResponseSchema,
   previousCloseResponseSchema,
 } from '../schemas/aggs.js';
-import { type DateInput, type Timespan, toApiDate, toCivilDate, validateInteger, validateTicker, validateTimespan } from '../validate.js';
+import { type DateInput, toApiDate, toCivilDate, validateInteger, validateTicker, validateTimespan } from '../validate.js';
 
 /** Largest `limit` the aggregates endpoint takes (base bars per page). */
 export const MAX_BARS_LIMIT = 50_000;

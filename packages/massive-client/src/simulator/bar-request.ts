@@ -1,6 +1,5 @@
 /** Parsing and checking a bars request: ticker, multiplier, timespan, from, to, adjusted, sort. */
-import { addDays, type CivilDate, isCivilDate } from '../time/civil-date.js';
-import { newYorkMidnightUtcMs } from '../time/new-york.js';
+import { addDays, type CivilDate, isCivilDate, newYorkMidnightUtcMs } from '@tickstock/market-time';
 
 /** Timespans the simulator serves (Massive's `second` is not simulated). */
 export type SimulatedTimespan = 'minute' | 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';

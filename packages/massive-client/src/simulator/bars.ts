@@ -4,20 +4,21 @@
  * a Sunday-started week, a calendar month, quarter or year; k of them for multiplier k, counted from the window
  * holding `from`). A window overlapping the range is served whole. No minutes, no bar.
  */
-import type { Bar } from '../bars.js';
-import type { TradingSession } from '../calendar/types.js';
 import {
   addDays,
+  type Bar,
   type CivilDate,
   civilDateToDayNumber,
   dayNumberToCivilDate,
   formatCivilDate,
+  mergeBars,
   monthStart,
+  newYorkDate,
+  newYorkMidnightUtcMs,
   parseCivilDate,
+  type TradingSession,
   weekStartSunday,
-} from '../time/civil-date.js';
-import { newYorkDate, newYorkMidnightUtcMs } from '../time/new-york.js';
-import { mergeBars } from '../time/period-bars.js';
+} from '@tickstock/market-time';
 import type { ResolvedBarsRequest } from './bar-request.js';
 import { type Aggregate, aggregateMinutes, type BarSource, existingMinutes, vwapOf } from './source.js';
 import type { TickerModel } from './ticker-model.js';

@@ -1,7 +1,5 @@
 /** Market holidays (forward-looking) and market status, as `/v1/marketstatus/upcoming` and `/now` send them. */
-import { nyseCalendar } from '../calendar/nyse.js';
-import { addDays, dayOfWeek } from '../time/civil-date.js';
-import { newYorkDate, newYorkOffsetMs, newYorkParts, newYorkTimeToUtcMs } from '../time/new-york.js';
+import { addDays, dayOfWeek, newYorkDate, newYorkOffsetMs, newYorkParts, newYorkTimeToUtcMs, nyseCalendar } from '@tickstock/market-time';
 
 /** A row of `/v1/marketstatus/upcoming`. */
 export interface UpcomingHoliday {

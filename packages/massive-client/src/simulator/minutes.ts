@@ -6,7 +6,7 @@
  * day can be generated without walking from the beginning of time. Within a day, minute closes follow a Brownian
  * bridge from that day's anchor to the next day's. Everything else (hour, day, week, month bars) aggregates these.
  */
-import { civilDateToDayNumber } from '../time/civil-date.js';
+import { civilDateToDayNumber } from '@tickstock/market-time';
 import { hash2, unit } from './random.js';
 import { round4 } from './round.js';
 import type { TickerModel } from './ticker-model.js';

@@ -1,7 +1,6 @@
 /** Pure functions that say exactly which bars the simulator serves, for tests that compare stored data with them. */
 
-import type { Bar } from '../bars.js';
-import { type CivilDate, eachDay } from '../time/civil-date.js';
+import { type Bar, type CivilDate, eachDay } from '@tickstock/market-time';
 import { resolveBarsRequest, type SimulatedBarsRequest } from './bar-request.js';
 import { BarColumns, barPage, emitBars } from './bars.js';
 import { type GenerationOptions, sharedBarSource } from './source.js';

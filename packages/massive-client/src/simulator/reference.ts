@@ -1,5 +1,5 @@
 /** The simulated reference data: a ticker universe, ticker details and the paginated ticker list. */
-import { assetClassOfTicker } from '../calendar/asset-class.js';
+import { assetClassOfTicker } from '@tickstock/market-time';
 import type { SimulatedTickerInfo } from './options.js';
 import { hash2, hashString, unit } from './random.js';
 

@@ -1,6 +1,5 @@
 /** The API endpoints: each turns a parsed request into a status and a body. No faults, auth or counting here. */
-import { addDays, civilDateToDayNumber, isCivilDate } from '../time/civil-date.js';
-import { newYorkDate, newYorkMidnightUtcMs, newYorkTimeToUtcMs } from '../time/new-york.js';
+import { addDays, civilDateToDayNumber, isCivilDate, newYorkDate, newYorkMidnightUtcMs, newYorkTimeToUtcMs } from '@tickstock/market-time';
 import { resolveBarsRequest, type SimulatedTimespan, SimulatorRequestError } from './bar-request.js';
 import { BarColumns, barPage } from './bars.js';
 import { marketStatus, upcomingHolidays } from './market.js';

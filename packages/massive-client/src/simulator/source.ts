@@ -2,9 +2,7 @@
  * Where the simulator's bars come from: per-day minute data (cached) and per-day summaries, under one set of
  * generation options. Pure apart from caching: the same options give the same numbers in every process.
  */
-import type { TradingSession } from '../calendar/types.js';
-import { type CivilDate, civilDateToDayNumber, isCivilDate } from '../time/civil-date.js';
-import { newYorkDate } from '../time/new-york.js';
+import { type CivilDate, civilDateToDayNumber, isCivilDate, newYorkDate, type TradingSession } from '@tickstock/market-time';
 import { type DayMinutes, type FactorRange, generateDayMinutes, summarizeDayMinutes } from './minutes.js';
 import { hash2, seedValue, unit } from './random.js';
 import { round4 } from './round.js';

@@ -1,5 +1,5 @@
 /** The rows `/v3/reference/splits` serves for the configured splits. */
-import { civilDateToDayNumber } from '../time/civil-date.js';
+import { civilDateToDayNumber } from '@tickstock/market-time';
 import { hash2, hashString } from './random.js';
 import type { BarSource } from './source.js';
 

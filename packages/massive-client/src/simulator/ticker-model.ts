@@ -1,5 +1,4 @@
-import { type AssetClass, assetClassOfTicker, calendarForTicker } from '../calendar/asset-class.js';
-import type { MarketCalendar } from '../calendar/types.js';
+import { type AssetClass, assetClassOfTicker, calendarForTicker, type MarketCalendar } from '@tickstock/market-time';
 import { hash2, hashString, unit } from './random.js';
 
 /** What the simulator derives from a ticker and the seed: its price level, volume level and calendar. */

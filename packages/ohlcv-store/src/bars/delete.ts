@@ -1,6 +1,7 @@
 /** Deleting the stored bars of a range that a fresh fetch no longer serves (a split readjustment, a repair). */
+
+import type { CivilDate } from '@tickstock/market-time';
 import type { Queryable } from '../drivers/driver.js';
-import type { CivilDate } from '../massive.js';
 import type { BarTableSchema } from '../schema/discover.js';
 import { ident } from '../sql.js';
 import { timeframeSpec } from '../timeframes.js';

@@ -1,7 +1,8 @@
 /** Reading bars back as the client's Bar shape: `timestamp` is the Unix ms of the bar's start. */
+
+import { type Bar, type CivilDate, civilDateToDayNumber, newYorkMidnightUtcMs } from '@tickstock/market-time';
 import type { Queryable } from '../drivers/driver.js';
 import { StoreError } from '../errors.js';
-import { type Bar, type CivilDate, civilDateToDayNumber, newYorkMidnightUtcMs } from '../massive.js';
 import type { BarTableSchema } from '../schema/discover.js';
 import { ident } from '../sql.js';
 import { timeframeSpec } from '../timeframes.js';

@@ -5,8 +5,17 @@
  * use the UTC date. Which tickers those are is decided in one place, the client's `barsAlignToUtcDays`. Never the
  * machine's time zone.
  */
+
+import {
+  barsAlignToUtcDays,
+  type CivilDate,
+  dayOfWeek,
+  isCivilDate,
+  newYorkDate,
+  newYorkMidnightUtcMs,
+  utcDateOf,
+} from '@tickstock/market-time';
 import { StoreError } from '../errors.js';
-import { barsAlignToUtcDays, type CivilDate, dayOfWeek, isCivilDate, newYorkDate, newYorkMidnightUtcMs, utcDateOf } from '../massive.js';
 import type { TimeframeSpec } from '../timeframes.js';
 
 /** Which calendar date a bar's start instant is read in. */

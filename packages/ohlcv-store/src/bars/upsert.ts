@@ -7,9 +7,10 @@
  * small batch's own statement, and read back after it only when the counts do not add up), the rest missing; a call
  * that ends with missing rows throws ROWS_NOT_STORED once every batch is written.
  */
+
+import type { Bar } from '@tickstock/market-time';
 import type { Driver, Queryable } from '../drivers/driver.js';
 import { StoreError, storageFailed } from '../errors.js';
-import type { Bar } from '../massive.js';
 import type { BarTableSchema } from '../schema/discover.js';
 import { timeframeSpec } from '../timeframes.js';
 import { emptyReport, type UpsertReport } from './report.js';

@@ -1,5 +1,5 @@
 /** Checks a bar before it is written. An invalid bar is rejected with one reason, counted, and never written. */
-import type { Bar } from '../massive.js';
+import type { Bar } from '@tickstock/market-time';
 
 /** Why a bar was rejected. */
 export const REJECT_REASONS = [

@@ -3,7 +3,7 @@
  * bar) on every trading day; weekly series expect every Sunday-started week that had a trading day; monthly series
  * every month that had one. Consecutive missing periods form one gap.
  */
-import { addDays, type CivilDate, type MarketCalendar, monthStart, nextMonthStart, weekStartSunday } from '../massive.js';
+import { addDays, type CivilDate, type MarketCalendar, monthStart, nextMonthStart, weekStartSunday } from '@tickstock/market-time';
 import type { Timeframe } from '../timeframes.js';
 
 /** A run of consecutive expected periods with no data. Periods are named by their key date (day, Sunday, 1st). */

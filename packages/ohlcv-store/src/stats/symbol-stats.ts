@@ -1,10 +1,10 @@
 /** Per-symbol statistics of one timeframe: counts, range, validation rate, and gaps against the trading calendar. */
 
+import { type CivilDate, calendarForTicker, isCivilDate } from '@tickstock/market-time';
 import { rowStartMs, timeOutputSql } from '../bars/read.js';
 import { type DateRule, dateOfInstant, dateRuleForSymbol } from '../bars/time-keys.js';
 import type { Queryable } from '../drivers/driver.js';
 import { StoreError } from '../errors.js';
-import { type CivilDate, calendarForTicker, isCivilDate } from '../massive.js';
 import type { BarTableSchema } from '../schema/discover.js';
 import { ident } from '../sql.js';
 import type { Timeframe } from '../timeframes.js';

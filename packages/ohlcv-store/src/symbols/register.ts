@@ -3,10 +3,10 @@
  * this call never erases one stored earlier. Only columns that exist in this install are written.
  */
 
+import type { CivilDate } from '@tickstock/market-time';
 import { isValidSymbol } from '../bars/validate.js';
 import type { Queryable } from '../drivers/driver.js';
 import { StoreError } from '../errors.js';
-import type { CivilDate } from '../massive.js';
 import type { SymbolsTableSchema } from '../schema/discover.js';
 import { ident, identList } from '../sql.js';
 

@@ -3,9 +3,10 @@
  * reloaded at the new scale), and when that was done. `split_checks`: how far the splits have been checked, so a
  * check is never repeated. A split found but not yet readjusted stays pending until a run finishes it.
  */
+
+import { type CivilDate, isCivilDate } from '@tickstock/market-time';
 import type { Queryable } from '../drivers/driver.js';
 import { StoreError } from '../errors.js';
-import { type CivilDate, isCivilDate } from '../massive.js';
 
 /** A split to record (the API's `/v3/reference/splits` row, with what it means for the stored history). */
 export interface NewSplit {

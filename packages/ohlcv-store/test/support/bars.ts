@@ -1,5 +1,5 @@
 /** Bar builders for tests: explicit instants, New York dates through the shared time helpers. */
-import { type Bar, type CivilDate, newYorkMidnightUtcMs, newYorkTimeToUtcMs } from '@tickstock/massive-client';
+import { type Bar, type CivilDate, newYorkMidnightUtcMs, newYorkTimeToUtcMs } from '@tickstock/market-time';
 
 /** A day/week/month bar stamped 00:00 New York of `date`, as Massive stamps them. */
 export function dayBar(date: CivilDate, close = 100, extra: Partial<Bar> = {}): Bar {

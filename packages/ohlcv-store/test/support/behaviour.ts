@@ -3,7 +3,7 @@
  * rows and return the same values. Files that call this are `*.tz.test.ts`, so it also runs under
  * TZ=America/Los_Angeles and TZ=Asia/Tokyo.
  */
-import { type Bar, newYorkMidnightUtcMs, newYorkTimeToUtcMs } from '@tickstock/massive-client';
+import { type Bar, newYorkMidnightUtcMs, newYorkTimeToUtcMs } from '@tickstock/market-time';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isStoreError, type OhlcvStore, type StoreError, type SymbolBar, type Timeframe } from '../../src/index.js';
 import {
@@ -962,7 +962,7 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
 
     it('finds missing trading days of a daily series (Good Friday and weekends are not gaps)', async () => {
       const holes = new Set(['2024-03-06', '2024-03-13', '2024-03-14', '2024-03-15', '2024-03-28', '2024-04-01']);
-      const { nyseCalendar } = await import('@tickstock/massive-client/calendar');
+      const { nyseCalendar } = await import('@tickstock/market-time');
       const days = nyseCalendar.tradingDays('2024-03-01', '2024-04-12').filter((d) => !holes.has(d));
       await store.upsertBars(
         'daily',

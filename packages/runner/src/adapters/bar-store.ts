@@ -1,9 +1,8 @@
 /** The engine's store port over `OhlcvStore`. */
-import { addDays, type Bar, newYorkMidnightUtcMs } from '@tickstock/massive-client';
-import { type OhlcvStore, StoreError, type UpsertReport } from '@tickstock/ohlcv-store';
+import { addDays, type Bar, newYorkMidnightUtcMs } from '@tickstock/market-time';
+import { type OhlcvStore, STORE_TIMEFRAME, StoreError, type UpsertReport } from '@tickstock/ohlcv-store';
 import { WriteFailure } from '../engine/errors.js';
 import type { CivilDate, StorePort, SymbolMeta, Timeframe, WriteCounts } from '../engine/types.js';
-import { STORE_TIMEFRAME } from './timeframes.js';
 
 export class OhlcvBarStore implements StorePort {
   constructor(private readonly store: OhlcvStore) {}

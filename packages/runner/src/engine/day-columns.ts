@@ -7,7 +7,7 @@
  * A grouped pass collects a whole job's bars into one {@link DayColumnsArena}: one allocation, freed whole, instead of
  * hundreds of small ones the allocator keeps after they are freed.
  */
-import type { Bar } from '@tickstock/massive-client';
+import type { Bar } from '@tickstock/market-time';
 
 /** Numbers per bar. */
 const FIELDS = 9;

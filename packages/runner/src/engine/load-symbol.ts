@@ -5,16 +5,7 @@
  * period built from days that failed to load fails with them); an error that dooms the whole job (a bad API key) is
  * rethrown as `FatalJobError`.
  */
-import type { Bar } from '@tickstock/massive-client';
-import {
-  addDays,
-  aggregateDayBars,
-  monthStart,
-  periodRange,
-  tradingDateOfBar,
-  tradingDayStartMs,
-  weekStartSunday,
-} from '@tickstock/massive-client';
+import { addDays, aggregateDayBars, type Bar, periodRange, periodStart, tradingDateOfBar, tradingDayStartMs } from '@tickstock/market-time';
 import { decide, throwIfFatal, WriteFailure } from './errors.js';
 import type {
   CivilDate,
@@ -281,7 +272,7 @@ async function buildPeriod(
 ): Promise<Bar[]> {
   const period = step.timeframe === 'week' ? 'week' : 'month';
   const dateOf = (b: Bar) => tradingDateOfBar(b, { timespan: 'day', ticker: symbol });
-  const first = periodStartOf(step.from, period);
+  const first = periodStart(step.from, period);
   const last = step.to;
   // This run's days cover every period from its start (a first load): nothing to read. Otherwise (an incremental
   // run fetched only the newest days) the older days of each period come from the store.
@@ -298,10 +289,6 @@ async function buildPeriod(
   for (const b of fresh) byDate.set(dateOf(b), b); // this run's days win over what was stored
   const wanted = [...byDate.entries()].filter(([d]) => d >= first).map(([, b]) => b);
   return aggregateDayBars(wanted, period, { ticker: symbol });
-}
-
-function periodStartOf(date: CivilDate, period: 'week' | 'month'): CivilDate {
-  return period === 'week' ? weekStartSunday(date) : monthStart(date);
 }
 
 function periodEndOf(date: CivilDate, period: 'week' | 'month'): CivilDate {

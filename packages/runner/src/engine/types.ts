@@ -3,14 +3,12 @@
  * nothing of Redis, HTTP or SQL: adapters in ../adapters connect it to the Massive client, the store and the
  * job protocol, and an executor (../execution) decides where per-symbol work runs.
  */
-import type { Bar, GroupedMarket, TickerBar } from '@tickstock/massive-client';
+import type { Bar, CivilDate, Timeframe } from '@tickstock/market-time';
+import type { GroupedMarket, TickerBar } from '@tickstock/massive-client';
 import type { DayColumns } from './day-columns.js';
 
-export type Timeframe = '1min' | 'hour' | 'day' | 'week' | 'month';
-export const TIMEFRAMES: readonly Timeframe[] = ['1min', 'hour', 'day', 'week', 'month'];
-
-/** A New York calendar date, `YYYY-MM-DD`. */
-export type CivilDate = string;
+/** The engine speaks `@tickstock/market-time`'s one timeframe vocabulary and its New York dates. */
+export { type CivilDate, TIMEFRAMES, type Timeframe } from '@tickstock/market-time';
 
 export interface TimeframeRange {
   timeframe: Timeframe;

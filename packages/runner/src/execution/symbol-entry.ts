@@ -4,6 +4,7 @@
  * so results are validated on the way in.
  */
 
+import { TIMEFRAMES } from '@tickstock/market-time';
 import { z } from 'zod';
 import type { SymbolPlan, SymbolResult, TimeframeRange } from '../engine/types.js';
 
@@ -23,7 +24,7 @@ export interface SymbolEntryData {
 /** The value an entry completes with. */
 export type SymbolEntryOutcome = { result: SymbolResult } | { fatal: { code: string; message: string } };
 
-const timeframe = z.enum(['1min', 'hour', 'day', 'week', 'month']);
+const timeframe = z.enum(TIMEFRAMES);
 const range = z.object({ timeframe, from: z.string(), to: z.string() });
 const error = z.object({ code: z.string(), message: z.string(), retryable: z.boolean().optional() });
 

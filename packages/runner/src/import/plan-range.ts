@@ -12,8 +12,15 @@
  * Times are Unix ms; dates are New York dates (UTC dates for tickers whose day bars align to UTC days). Nothing here
  * reads the machine's time zone.
  */
-import { addDays, type CivilDate, monthStart, newYorkDate, utcDateOf, weekStartSunday } from '@tickstock/massive-client';
-import { calendarForTicker, type MarketCalendar } from '@tickstock/massive-client/calendar';
+import {
+  addDays,
+  type CivilDate,
+  calendarForTicker,
+  type MarketCalendar,
+  newYorkDate,
+  periodStart,
+  utcDateOf,
+} from '@tickstock/market-time';
 import { type BarExtent, dateRuleForSymbol } from '@tickstock/ohlcv-store';
 import type { Timeframe, TimeframeRange } from '../engine/types.js';
 
@@ -48,9 +55,7 @@ function keyDate(ms: number, symbol: string, timeframe: Timeframe): CivilDate {
 function firstPeriod(range: TimeframeRange, calendar: MarketCalendar): CivilDate | null {
   const day = calendar.isTradingDay(range.from) ? range.from : calendar.nextTradingDay(range.from);
   if (day > range.to) return null;
-  if (range.timeframe === 'week') return weekStartSunday(day);
-  if (range.timeframe === 'month') return monthStart(day);
-  return day;
+  return range.timeframe === 'week' || range.timeframe === 'month' ? periodStart(day, range.timeframe) : day;
 }
 
 export interface PlanInput {

@@ -3,8 +3,8 @@
  * zod (every problem named with its path) and normalised into an {@link ImportSpec} with the defaults applied.
  */
 import { SYMBOL_PATTERN } from '@tickstock/job-protocol';
+import { TIMEFRAME_ALIASES, timeframeOf } from '@tickstock/market-time';
 import { z } from 'zod';
-import { TIMEFRAME_ALIASES, timeframeOf } from '../adapters/timeframes.js';
 import { TIMEFRAMES, type Timeframe } from '../engine/types.js';
 import { RunnerError } from '../errors.js';
 import { shippedUniverseName } from '../universe/shipped.js';

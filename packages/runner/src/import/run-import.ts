@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { EventPublisher, RedisClient } from '@tickstock/job-protocol';
-import { addDays, newYorkDate } from '@tickstock/massive-client';
+import { addDays, newYorkDate } from '@tickstock/market-time';
 import type { OhlcvStore } from '@tickstock/ohlcv-store';
 import type { JobReporter } from '../engine/progress.js';
 import type { JobOutcome, LoadJob, MarketDataPort, TimeframeRange } from '../engine/types.js';

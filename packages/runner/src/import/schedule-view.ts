@@ -7,7 +7,7 @@
  * the others kept the old one. `POST /api/processing/schedule` therefore answers 200 when the request matches the
  * schedule in force and 501, saying how to change it, otherwise.
  */
-import { NEW_YORK_TIME_ZONE } from '@tickstock/massive-client';
+import { NEW_YORK_TIME_ZONE } from '@tickstock/market-time';
 import type { ImportSpec } from './request.js';
 
 /** What the worker knows of its schedule. */

@@ -3,8 +3,7 @@
  * cron arithmetic in that zone, DST included, whatever the machine's zone), skipping days the market is closed
  * (weekends and NYSE holidays from the calendar). Early-close days are trading days and do run.
  */
-import { type CivilDate, NEW_YORK_TIME_ZONE, newYorkDate } from '@tickstock/massive-client';
-import { type MarketCalendar, nyseCalendar } from '@tickstock/massive-client/calendar';
+import { type CivilDate, type MarketCalendar, NEW_YORK_TIME_ZONE, newYorkDate, nyseCalendar } from '@tickstock/market-time';
 import { Cron } from 'croner';
 import { RunnerError } from '../errors.js';
 

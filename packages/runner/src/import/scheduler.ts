@@ -6,7 +6,7 @@
  */
 import { hostname } from 'node:os';
 import type { EventPublisher, RedisClient } from '@tickstock/job-protocol';
-import type { MarketCalendar } from '@tickstock/massive-client/calendar';
+import type { MarketCalendar } from '@tickstock/market-time';
 import type { Cron } from 'croner';
 import type { JobOutcome } from '../engine/types.js';
 import { RunnerError } from '../errors.js';

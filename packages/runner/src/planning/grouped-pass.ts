@@ -4,7 +4,7 @@
  * fails after the client's retries fails the day bars of every symbol it served, with the request's code; a job-fatal
  * error (a bad key) stops the job.
  */
-import { barsAlignToUtcDays, tradingDateOfBar, tradingDayStartMs } from '@tickstock/massive-client';
+import { barsAlignToUtcDays, tradingDateOfBar, tradingDayStartMs } from '@tickstock/market-time';
 import pLimit from 'p-limit';
 import { DayColumnsArena, type DayColumnsBuilder } from '../engine/day-columns.js';
 import { decide, throwIfFatal } from '../engine/errors.js';

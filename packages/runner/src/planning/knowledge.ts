@@ -3,10 +3,9 @@
  * details are stored and fresh, whether it trades over the counter, and (incremental loads) the range still to fetch
  * of each timeframe and where its stored day bars begin.
  */
-import { newYorkDate, utcDateOf } from '@tickstock/massive-client';
-import { type BarExtent, dateRuleForSymbol, type OhlcvStore } from '@tickstock/ohlcv-store';
+import { newYorkDate, utcDateOf } from '@tickstock/market-time';
+import { type BarExtent, dateRuleForSymbol, type OhlcvStore, STORE_TIMEFRAME } from '@tickstock/ohlcv-store';
 import pLimit from 'p-limit';
-import { STORE_TIMEFRAME } from '../adapters/timeframes.js';
 import type { LoadJob, TimeframeRange } from '../engine/types.js';
 import { planIncrementalRange } from '../import/plan-range.js';
 import type { SymbolKnowledge } from './request-plan.js';

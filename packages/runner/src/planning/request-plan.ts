@@ -18,16 +18,8 @@
  * The count is exact for ranges of one page each (every request but long minute backfills, whose pages are
  * estimated from the calendar's minutes); retries come on top.
  */
-import {
-  type CivilDate,
-  type GroupedMarket,
-  groupedMarketOfTicker,
-  monthStart,
-  newYorkDate,
-  periodRange,
-  weekStartSunday,
-} from '@tickstock/massive-client';
-import { calendarForTicker } from '@tickstock/massive-client/calendar';
+import { type CivilDate, calendarForTicker, newYorkDate, periodRange, periodStart } from '@tickstock/market-time';
+import { type GroupedMarket, groupedMarketOfTicker } from '@tickstock/massive-client';
 import { type PlanStep, type SplitReadjustment, type SymbolPlan, TIMEFRAMES, type TimeframeRange } from '../engine/types.js';
 
 /** One grouped-daily request. */
@@ -112,7 +104,7 @@ export function perTickerRequests(symbol: string, range: TimeframeRange): number
 /** The span of day bars building `range`'s periods needs: the first period's start to the last period's end. */
 function buildSpan(range: TimeframeRange, today: CivilDate): { from: CivilDate; to: CivilDate } {
   const period = range.timeframe === 'week' ? 'week' : 'month';
-  const first = period === 'week' ? weekStartSunday(range.from) : monthStart(range.from);
+  const first = periodStart(range.from, period);
   return { from: first, to: earlierOf(periodRange(range.to, period).end, today) };
 }
 

@@ -8,9 +8,8 @@
  * the symbol for readjustment: its every stored timeframe is reloaded whole. The mark stays until a run finishes the
  * reload, so an interrupted readjustment is finished by the next run.
  */
-import { addDays, type CivilDate, newYorkDate, tradingDayStartMs, utcDateOf } from '@tickstock/massive-client';
-import { dateRuleForSymbol, type OhlcvStore, type Timeframe as StoreTimeframe } from '@tickstock/ohlcv-store';
-import { STORE_TIMEFRAME } from '../adapters/timeframes.js';
+import { addDays, type CivilDate, newYorkDate, tradingDayStartMs, utcDateOf } from '@tickstock/market-time';
+import { dateRuleForSymbol, type OhlcvStore, STORE_TIMEFRAME, type Timeframe as StoreTimeframe } from '@tickstock/ohlcv-store';
 import { errorCode, errorMessage } from '../engine/errors.js';
 import type { ListedSplit, MarketDataPort, SplitReadjustment, TimeframeRange } from '../engine/types.js';
 import { TIMEFRAMES } from '../engine/types.js';

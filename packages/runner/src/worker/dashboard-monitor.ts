@@ -16,6 +16,7 @@ import {
   parseMonitoringControl,
   type RedisClient,
 } from '@tickstock/job-protocol';
+import { STORE_TIMEFRAME } from '@tickstock/ohlcv-store';
 import { errorMessage } from '../engine/errors.js';
 import type { Timeframe } from '../engine/types.js';
 import type { Logger } from '../logging/logger.js';
@@ -51,8 +52,8 @@ export interface DashboardMonitorOptions {
   now?: () => number;
 }
 
-/** The app's names for our timeframes (its dashboard lights a badge per name). */
-const APP_TIMEFRAME: Record<Timeframe, string> = { '1min': '1min', hour: 'hourly', day: 'daily', week: 'weekly', month: 'monthly' };
+/** The app's names for our timeframes (its dashboard lights a badge per name): the store's table-level names. */
+const APP_TIMEFRAME: Readonly<Record<Timeframe, string>> = STORE_TIMEFRAME;
 
 interface Sample {
   at: number;

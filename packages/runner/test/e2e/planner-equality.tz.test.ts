@@ -6,7 +6,8 @@
  * forming. Runs under every time zone of the `*.tz.test.ts` projects.
  */
 
-import { MassiveClient, newYorkTimeToUtcMs } from '@tickstock/massive-client';
+import { newYorkTimeToUtcMs } from '@tickstock/market-time';
+import { MassiveClient } from '@tickstock/massive-client';
 import { type RunningSimulator, startSimulator } from '@tickstock/massive-client/simulator';
 import { type OhlcvStore, openStore } from '@tickstock/ohlcv-store';
 import { createTestDatabase, type TestDatabase } from '@tickstock/test-support';

@@ -9,7 +9,7 @@
  * (401), bad bodies (400), unknown runs (404), a run in progress on another worker (409).
  */
 import { randomUUID } from 'node:crypto';
-import { newYorkTimeToUtcMs } from '@tickstock/massive-client';
+import { newYorkTimeToUtcMs } from '@tickstock/market-time';
 import { type RunningSimulator, startSimulator } from '@tickstock/massive-client/simulator';
 import { waitFor } from '@tickstock/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

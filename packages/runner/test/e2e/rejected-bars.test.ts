@@ -4,7 +4,7 @@
  * `tickstock:errors` event per job. Real PostgreSQL and Redis; the API is a hand-written port serving three day bars.
  */
 import { CHANNELS, EventPublisher, jobStatusKey } from '@tickstock/job-protocol';
-import type { Bar } from '@tickstock/massive-client';
+import type { Bar } from '@tickstock/market-time';
 import { type OhlcvStore, openStore } from '@tickstock/ohlcv-store';
 import { createTestDatabase, type RedisServer, startRedisServer, type TestDatabase, waitFor } from '@tickstock/test-support';
 import { Redis } from 'ioredis';

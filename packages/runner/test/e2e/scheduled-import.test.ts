@@ -4,7 +4,7 @@
  * and the timer fires at the slot and moves on to the next trading day.
  */
 import { CHANNELS } from '@tickstock/job-protocol';
-import { newYorkTimeToUtcMs } from '@tickstock/massive-client';
+import { newYorkTimeToUtcMs } from '@tickstock/market-time';
 import { waitFor } from '@tickstock/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMPORT_LOCK_KEY, RedisLock, scheduledSlotKey } from '../../src/import/lock.js';

@@ -9,7 +9,8 @@
  */
 
 import { EventPublisher } from '@tickstock/job-protocol';
-import { MassiveClient, newYorkTimeToUtcMs } from '@tickstock/massive-client';
+import { newYorkTimeToUtcMs } from '@tickstock/market-time';
+import { MassiveClient } from '@tickstock/massive-client';
 import { type RunningSimulator, startSimulator } from '@tickstock/massive-client/simulator';
 import { type OhlcvStore, openStore } from '@tickstock/ohlcv-store';
 import { createTestDatabase, type RedisServer, startRedisServer, type TestDatabase } from '@tickstock/test-support';

@@ -4,7 +4,8 @@
  * a row of another scale, a changed hour) is found with exact counts; `--repair` fixes exactly those, and a second
  * `verify` exits 0. Runs under the `*.tz.test.ts` time zones.
  */
-import { MassiveClient, newYorkTimeToUtcMs } from '@tickstock/massive-client';
+import { newYorkTimeToUtcMs } from '@tickstock/market-time';
+import { MassiveClient } from '@tickstock/massive-client';
 import { type RunningSimulator, startSimulator } from '@tickstock/massive-client/simulator';
 import { type OhlcvStore, openStore } from '@tickstock/ohlcv-store';
 import { createTestDatabase, type TestDatabase } from '@tickstock/test-support';

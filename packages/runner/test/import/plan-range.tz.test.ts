@@ -2,8 +2,7 @@
  * Incremental planning: what a daily import fetches of one symbol's timeframe, given what is stored and when it was
  * written. New York times throughout; run under three machine time zones.
  */
-import { newYorkMidnightUtcMs, newYorkTimeToUtcMs } from '@tickstock/massive-client';
-import { cryptoCalendar, nyseCalendar } from '@tickstock/massive-client/calendar';
+import { cryptoCalendar, newYorkMidnightUtcMs, newYorkTimeToUtcMs, nyseCalendar } from '@tickstock/market-time';
 import { describe, expect, it } from 'vitest';
 import type { TimeframeRange } from '../../src/engine/types.js';
 import { lastTradingInstant, planIncrementalRange } from '../../src/import/plan-range.js';

@@ -2,7 +2,7 @@
  * When the scheduled daily import runs: cron in New York time, trading days only. Run under UTC, Los Angeles and
  * Tokyo: the answers are the same instants everywhere.
  */
-import { newYorkParts, newYorkTimeToUtcMs } from '@tickstock/massive-client';
+import { newYorkParts, newYorkTimeToUtcMs } from '@tickstock/market-time';
 import { describe, expect, it } from 'vitest';
 import { IMPORT_DEFAULTS } from '../../src/import/options.js';
 import { firesBeforeClose, nextScheduledSlot } from '../../src/import/schedule.js';

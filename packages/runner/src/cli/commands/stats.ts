@@ -1,7 +1,6 @@
-import { TIMEFRAMES as STORE_TIMEFRAMES, type Timeframe as StoreTimeframe } from '@tickstock/ohlcv-store';
+import { STORE_TIMEFRAME, TIMEFRAMES as STORE_TIMEFRAMES, type Timeframe as StoreTimeframe } from '@tickstock/ohlcv-store';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { STORE_TIMEFRAME } from '../../adapters/timeframes.js';
 import { commandContext, openCommandStore } from '../context.js';
 import { parseTimeframes } from '../load-job.js';
 
@@ -14,7 +13,7 @@ export function registerStats(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (symbol: string, opts: { timeframes?: string; json?: boolean }) => {
       const ctx = commandContext({ defaultLogLevel: 'warn' });
-      // The same spellings as `load` and jobs (one alias table: ../../adapters/timeframes.ts).
+      // The same spellings as `load` and jobs (one alias table: @tickstock/market-time timeframeOf).
       const timeframes: StoreTimeframe[] = opts.timeframes
         ? parseTimeframes(opts.timeframes).map((tf) => STORE_TIMEFRAME[tf])
         : [...STORE_TIMEFRAMES];

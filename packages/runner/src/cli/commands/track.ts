@@ -1,5 +1,5 @@
 import { SYMBOL_PATTERN } from '@tickstock/job-protocol';
-import { assetClassOfTicker } from '@tickstock/massive-client/calendar';
+import { assetClassOfTicker } from '@tickstock/market-time';
 import type { TrackedAssetClass } from '@tickstock/ohlcv-store';
 import Table from 'cli-table3';
 import { type Command, InvalidArgumentError } from 'commander';

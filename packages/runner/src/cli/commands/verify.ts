@@ -1,4 +1,4 @@
-import { isCivilDate } from '@tickstock/massive-client';
+import { isCivilDate } from '@tickstock/market-time';
 import { type Command, InvalidArgumentError } from 'commander';
 import { shippedUniverseSymbols } from '../../universe/resolve.js';
 import { type VerifyReport, verifyBars } from '../../verify/verify-bars.js';

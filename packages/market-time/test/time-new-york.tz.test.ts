@@ -14,9 +14,9 @@ import {
   newYorkOffsetMs,
   newYorkParts,
   newYorkTimeToUtcMs,
+  parseCivilDate,
   weekStartSunday,
 } from '../src/index.js';
-import { parseCivilDate } from '../src/time/civil-date.js';
 
 const intl = new Intl.DateTimeFormat('en-US', {
   timeZone: 'America/New_York',

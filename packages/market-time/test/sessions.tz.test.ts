@@ -2,13 +2,13 @@
  * Trading dates and sessions of bars, computed in New York time whatever the machine's zone (this file also runs
  * under America/Los_Angeles and Asia/Tokyo).
  */
-import { cryptoCalendar } from '@tickstock/massive-client/calendar';
+
 import { describe, expect, it } from 'vitest';
 import {
   barsAlignToUtcDays,
+  cryptoCalendar,
   filterRegularSession,
   intradaySession,
-  MassiveRequestError,
   newYorkTimeToUtcMs,
   sessionOfBar,
   tradingDateOfBar,
@@ -113,6 +113,12 @@ describe('filterRegularSession', () => {
   });
 
   it('refuses day bars, which have no session', () => {
-    expect(() => filterRegularSession([at('2024-04-29', 0)], { timespan: 'day' })).toThrow(MassiveRequestError);
+    expect(() => filterRegularSession([at('2024-04-29', 0)], { timespan: 'day' })).toThrow(RangeError);
+  });
+
+  it('refuses a multiplier that is not a whole number from 1 to 100,000', () => {
+    for (const multiplier of [0, 1.5, 100_001, Number.NaN]) {
+      expect(() => filterRegularSession([at('2024-04-29', 10)], { multiplier })).toThrow(RangeError);
+    }
   });
 });

@@ -9,6 +9,7 @@
  */
 import { type CivilDate, civilDateToDayNumber, dayNumberToCivilDate, dayOfWeek, formatCivilDate, parseCivilDate } from './civil-date.js';
 
+/** The IANA name of New York's time zone (for cron schedules and `Intl`; nothing here reads the zone database). */
 export const NEW_YORK_TIME_ZONE = 'America/New_York';
 
 const HOUR_MS = 3_600_000;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { easterSunday, goodFriday, nyseCalendar } from '../src/calendar/index.js';
-import { dayOfWeek, formatCivilDate } from '../src/time/civil-date.js';
+import { dayOfWeek, easterSunday, formatCivilDate, goodFriday, nyseCalendar } from '../src/index.js';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];

@@ -18,14 +18,17 @@ export interface TradingSession {
 
 /** A day on which the market is closed, or closes early. */
 export interface Holiday {
+  /** The New York date of the closure or early close. */
   date: CivilDate;
   /** The name Massive uses, e.g. `Thanksgiving` (also on the early close the day after). */
   name: string;
+  /** `closed` all day, or `early-close` at 13:00 New York. */
   status: 'closed' | 'early-close';
 }
 
 /** Which days a market trades, and when. */
 export interface MarketCalendar {
+  /** Which calendar this is. */
   readonly name: 'nyse' | 'crypto';
   /** True when the market has a session on `date` (a New York date). */
   isTradingDay(date: CivilDate): boolean;

@@ -2,14 +2,13 @@
  * Which trading date a bar belongs to and which part of the session an intraday bar falls in. Everything is
  * computed in New York time from the bar's Unix ms, never from the machine's time zone.
  */
-import type { Bar } from './bars.js';
+import type { Bar } from './bar.js';
 import { assetClassOfTicker } from './calendar/asset-class.js';
 import { nyseCalendar } from './calendar/nyse.js';
 import type { MarketCalendar } from './calendar/types.js';
-import { MassiveRequestError } from './errors.js';
 import { type CivilDate, utcDateOf } from './time/civil-date.js';
 import { newYorkDate, newYorkMidnightUtcMs } from './time/new-york.js';
-import { type Timespan, validateInteger } from './validate.js';
+import type { Timespan } from './timespan.js';
 
 /** Part of a trading day: pre-market (04:00–09:30 New York), regular (09:30–16:00), post-market (16:00–20:00), or closed. */
 export type MarketSession = 'pre' | 'regular' | 'post' | 'closed';
@@ -83,19 +82,25 @@ export interface RegularSessionOptions {
   calendar?: MarketCalendar;
 }
 
+/** Largest multiplier {@link filterRegularSession} takes (the API's own bound). */
+const MAX_MULTIPLIER = 100_000;
+
 /**
  * The bars whose window overlaps the regular session (09:30 to the close, New York) of a trading day, in their
  * original order. For minute bars that is the bars starting 09:30–15:59; for hour bars it keeps the 09:00 bar (it
  * holds 09:30–09:59 trades) through the 15:00 bar: 7 a full day, 4 on a 13:00 early close. Day and longer bars are
- * refused: they have no session.
+ * refused with a RangeError (they have no session), as is a multiplier that is not a whole number from 1 to 100,000.
  */
 export function filterRegularSession<B extends Pick<Bar, 'timestamp'>>(bars: Iterable<B>, options: RegularSessionOptions = {}): B[] {
   const timespan = options.timespan ?? 'minute';
   const unit = INTRADAY_MS[timespan];
   if (unit === undefined) {
-    throw new MassiveRequestError('timespan', `filterRegularSession needs second, minute or hour bars; ${timespan} bars have no session`);
+    throw new RangeError(`filterRegularSession needs second, minute or hour bars; ${timespan} bars have no session`);
   }
-  const multiplier = validateInteger('multiplier', options.multiplier ?? 1, 1, 100_000);
+  const multiplier = options.multiplier ?? 1;
+  if (!Number.isInteger(multiplier) || multiplier < 1 || multiplier > MAX_MULTIPLIER) {
+    throw new RangeError(`multiplier must be a whole number from 1 to ${MAX_MULTIPLIER}; got ${JSON.stringify(multiplier)}`);
+  }
   const length = unit * multiplier;
   const calendar = options.calendar ?? nyseCalendar;
   const out: B[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assetClassOfTicker, calendarForTicker, cryptoCalendar, nyseCalendar } from '../src/calendar/index.js';
+import { assetClassOfTicker, calendarForTicker, cryptoCalendar, nyseCalendar } from '../src/index.js';
 
 describe('cryptoCalendar', () => {
   it('trades every day, including weekends and NYSE holidays', () => {

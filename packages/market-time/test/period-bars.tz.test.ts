@@ -11,6 +11,7 @@ import {
   newYorkMidnightUtcMs,
   newYorkTimeToUtcMs,
   periodRange,
+  periodStart,
   tradingDateOfBar,
   VWAP_DECIMALS,
 } from '../src/index.js';
@@ -273,6 +274,15 @@ describe('mergeBars and periodRange', () => {
     expect(mergeBars(STOCK_WEEK, 123)).toEqual({ ...aggregateDayBars(STOCK_WEEK, 'week')[0], timestamp: 123 });
     expect(mergeBars([STOCK_WEEK[0] as Bar], 7)).toEqual({ ...STOCK_WEEK[0], timestamp: 7 });
     expect(() => mergeBars([], 0)).toThrow(RangeError);
+  });
+
+  it('periodStart is the period rule: weeks start on Sunday, months on the 1st', () => {
+    expect(periodStart('2025-06-11', 'week')).toBe('2025-06-08');
+    expect(periodStart('2025-06-08', 'week')).toBe('2025-06-08');
+    expect(periodStart('2025-06-07', 'week')).toBe('2025-06-01');
+    expect(periodStart('2025-01-02', 'week')).toBe('2024-12-29');
+    expect(periodStart('2024-02-29', 'month')).toBe('2024-02-01');
+    expect(() => periodStart('2025-06-11', 'quarter' as 'week')).toThrow(RangeError);
   });
 
   it('periodRange gives the Sunday-to-Saturday week and the calendar month of a date', () => {

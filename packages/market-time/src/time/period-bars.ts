@@ -22,13 +22,14 @@
  * days a week; its Saturday and Sunday bars belong to their week like any other day. Nothing here reads the machine's
  * time zone.
  */
-import type { Bar } from '../bars.js';
+import type { Bar } from '../bar.js';
 import { tradingDateOfBar, tradingDayStartMs } from '../sessions.js';
 import { addDays, type CivilDate, monthStart, nextMonthStart, weekStartSunday } from './civil-date.js';
 
 /** The periods built from day bars. */
 export type BarPeriod = 'week' | 'month';
 
+/** Every {@link BarPeriod}. */
 export const BAR_PERIODS: readonly BarPeriod[] = ['week', 'month'];
 
 /** Decimals of every vwap Massive sends, and so of a built period's vwap. */
@@ -132,6 +133,18 @@ export function mergeBars(bars: readonly Bar[], timestamp: number): Bar {
   return out;
 }
 
+/** Throws a RangeError unless `period` is one of {@link BAR_PERIODS}. */
+function checkPeriod(period: BarPeriod): void {
+  if (!BAR_PERIODS.includes(period)) throw new RangeError(`period must be 'week' or 'month', got ${JSON.stringify(period)}`);
+}
+
+/** The first date of the week (its Sunday) or month (its 1st) holding `date`: the period rule. */
+export function periodStart(date: CivilDate, period: BarPeriod): CivilDate {
+  checkPeriod(period);
+  return startOf(date, period);
+}
+
+/** {@link periodStart} for a period already checked. */
 function startOf(date: CivilDate, period: BarPeriod): CivilDate {
   return period === 'week' ? weekStartSunday(date) : monthStart(date);
 }
@@ -142,8 +155,8 @@ export function periodRange(date: CivilDate, period: BarPeriod): { start: CivilD
     const start = weekStartSunday(date);
     return { start, end: addDays(start, 6) };
   }
-  if (period === 'month') return { start: monthStart(date), end: addDays(nextMonthStart(date), -1) };
-  throw new RangeError(`period must be 'week' or 'month', got ${JSON.stringify(period)}`);
+  checkPeriod(period);
+  return { start: monthStart(date), end: addDays(nextMonthStart(date), -1) };
 }
 
 /**
@@ -154,7 +167,7 @@ export function periodRange(date: CivilDate, period: BarPeriod): { start: CivilD
  * unknown period. Pure: the input is not modified.
  */
 export function aggregateDayBars(days: readonly Bar[], period: BarPeriod, options: PeriodBarsOptions = {}): Bar[] {
-  if (!BAR_PERIODS.includes(period)) throw new RangeError(`period must be 'week' or 'month', got ${JSON.stringify(period)}`);
+  checkPeriod(period);
   const dated = days.map((bar) => ({ bar, date: tradingDateOfBar(bar, { timespan: 'day', ticker: options.ticker }) }));
   dated.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   const out: Bar[] = [];
