@@ -2,6 +2,9 @@
 # Proves every package installs from its packed tarball with plain `npm install` (dependencies from the registry)
 # into an empty directory, and loads there through both `import` and `require`, with the same exports.
 # Run after `pnpm build`. Internal dependencies (@tickstock/*) are satisfied by the sibling tarballs.
+# Then massive-client and ohlcv-store are installed alone, each in its own directory, to prove their optional peers
+# (bottleneck, PGlite) stay uninstalled and unneeded (scripts/pack-check/optional-deps.mjs; PostgreSQL from
+# DATABASE_URL, else started with scripts/services.sh), and that the full install holds one ioredis.
 # Then the READMEs' TypeScript snippets are type-checked in that project against the installed tarballs, strictly and
 # without skipLibCheck, and the ones marked to run are run (scripts/snippets/readme-snippets.mjs).
 set -euo pipefail
@@ -75,6 +78,98 @@ if [ "$status" != "completed" ]; then
   exit 1
 fi
 echo "pack-check: installed tickstock CLI loaded bars from the simulator into an embedded database ($status)"
+
+# Optional stays optional (issue #22): a package installed from its tarball alone (with the sibling tarballs of its
+# @tickstock dependencies, as the registry would give them) installs none of its optional peers, and works without
+# them from import and require; with one installed, what needs it works.
+pglite_version=$(node -p "require('$root/packages/ohlcv-store/package.json').devDependencies['@electric-sql/pglite']")
+checks="$root/scripts/pack-check/optional-deps.mjs"
+# The tarballs of a package and of every @tickstock package it depends on.
+closure() {
+  node -e '
+    const fs = require("fs"), path = require("path");
+    const [root, tarballs, wanted] = process.argv.slice(1);
+    const pkgs = Object.fromEntries(fs.readdirSync(path.join(root, "packages")).map((d) => {
+      const p = JSON.parse(fs.readFileSync(path.join(root, "packages", d, "package.json"), "utf8"));
+      return [p.name, p];
+    }));
+    const seen = new Set();
+    const visit = (name) => {
+      if (seen.has(name)) return;
+      seen.add(name);
+      for (const dep of Object.keys(pkgs[name].dependencies ?? {})) if (pkgs[dep]) visit(dep);
+    };
+    visit(wanted);
+    for (const name of seen) console.log(path.join(tarballs, `${name.slice(1).replace("/", "-")}-${pkgs[name].version}.tgz`));
+  ' "$root" "$work/tarballs" "$1"
+}
+install_alone() { # <dir> <package>
+  mkdir -p "$1"
+  (cd "$1" && npm init -y >/dev/null && npm install --no-audit --no-fund --loglevel=error $(closure "$2") >/dev/null)
+}
+# Fails when `npm ls` of the directory lists any of the given packages.
+refuse_installed() { # <dir> <what> <package>...
+  local dir=$1 what=$2 found
+  shift 2
+  for dep in "$@"; do
+    found=$(cd "$dir" && npm ls --all --parseable "$dep" 2>/dev/null | grep . || true)
+    if [ -n "$found" ]; then
+      echo "pack-check: $what installs $dep, which must stay optional:" >&2
+      (cd "$dir" && npm ls --all "$dep") >&2 || true
+      exit 1
+    fi
+  done
+  echo "pack-check: $what from its tarball installs none of: $*"
+}
+both() { # <dir> <check> [node options...]: the check through import, then require
+  local dir=$1 check=$2
+  shift 2
+  # A copy in the directory: its imports resolve from that directory's node_modules, as a consumer's would.
+  cp "$checks" "$dir/optional-deps.mjs"
+  (cd "$dir" && PGLITE_VERSION="$pglite_version" node "$@" optional-deps.mjs "$check" && PGLITE_VERSION="$pglite_version" node "$@" optional-deps.mjs "$check" --cjs)
+}
+
+# massive-client without bottleneck (an optional peer, never imported), then with it for a bottleneck instance.
+client_app="$work/client-alone"
+install_alone "$client_app" @tickstock/massive-client
+refuse_installed "$client_app" @tickstock/massive-client bottleneck ioredis
+both "$client_app" client
+(cd "$client_app" && npm install --no-audit --no-fund --loglevel=error "bottleneck@$(node -p "require('$root/packages/massive-client/package.json').devDependencies.bottleneck")" >/dev/null)
+both "$client_app" client-bottleneck
+
+# ohlcv-store without PGlite: PostgreSQL works (PGlite never resolved, even once installed: refuse-pglite.mjs), an
+# embedded database is a CONFIGURATION error naming what to install; with PGlite installed, an embedded one opens.
+# PostgreSQL: DATABASE_URL when set, else a throwaway server (scripts/services.sh start postgres).
+store_app="$work/store-alone"
+install_alone "$store_app" @tickstock/ohlcv-store
+# TODO(#22, market-time): add @tickstock/massive-client here once the store no longer depends on it.
+refuse_installed "$store_app" @tickstock/ohlcv-store @electric-sql/pglite bottleneck
+pg_dir=
+if [ -z "${DATABASE_URL:-}" ]; then
+  pg_env=$(cd / && bash "$root/scripts/services.sh" start postgres) # from /: PostgreSQL runs as another user
+  pg_dir=$(echo "$pg_env" | sed -n 's/^SERVICES_DIR=//p')
+  trap 'bash "$root/scripts/services.sh" stop "$pg_dir"; rm -rf "$work"' EXIT
+  DATABASE_URL=$(echo "$pg_env" | sed -n 's/^DATABASE_URL=//p')
+fi
+refuse_pglite="$root/scripts/pack-check/refuse-pglite.mjs"
+DATABASE_URL="$DATABASE_URL" both "$store_app" store-postgres --import "$refuse_pglite"
+both "$store_app" store-no-pglite
+(cd "$store_app" && npm install --no-audit --no-fund --loglevel=error "@electric-sql/pglite@$pglite_version" >/dev/null)
+DATABASE_URL="$DATABASE_URL" both "$store_app" store-postgres --import "$refuse_pglite"
+both "$store_app" store-embedded
+if [ -n "$pg_dir" ]; then
+  bash "$root/scripts/services.sh" stop "$pg_dir"
+  trap 'rm -rf "$work"' EXIT
+fi
+
+# One ioredis in the full install: the runner's (a dependency), which BullMQ's and the job protocol's peers share.
+ioredis_copies=$(cd "$work/app" && npm ls --all --parseable ioredis 2>/dev/null | grep . | sort -u || true)
+if [ "$(echo "$ioredis_copies" | grep -c .)" != 1 ]; then
+  echo "pack-check: expected one ioredis in the full install, found:" >&2
+  (cd "$work/app" && npm ls --all ioredis) >&2 || true
+  exit 1
+fi
+echo "pack-check: one ioredis in the full install, shared by the runner, BullMQ and the job protocol ($(node -p "require('$work/app/node_modules/ioredis/package.json').version"))"
 
 # The README snippets, as a reader copies them into this project: the packages they import besides ours (e.g.
 # ioredis) and @types/node are installed next to the tarballs (only now, so that the checks above still prove each

@@ -4,8 +4,13 @@
 #   bash scripts/services.sh install        install the Debian packages if missing (needs root), pgbouncer included
 #                                           (tests start their own PgBouncer with test-support's startPgBouncer)
 #   bash scripts/services.sh start          start both; prints KEY=VALUE lines (DATABASE_URL, REDIS_URL, SERVICES_DIR, ...)
-#   bash scripts/services.sh stop DIR       stop the pair started in DIR and remove it
+#   bash scripts/services.sh start postgres start only PostgreSQL (DATABASE_URL, PGPORT, SERVICES_DIR)
+#   bash scripts/services.sh start redis    start only Redis (REDIS_URL, REDIS_PORT, SERVICES_DIR)
+#   bash scripts/services.sh stop DIR       stop what was started in DIR and remove it
 #   source scripts/services.sh start        same as start, and exports the variables into the calling shell
+#
+# The test suite's global setup (test-support/global-setup.ts) starts each one separately, the first time a test
+# asks for it: a suite that needs neither starts neither.
 #
 # PostgreSQL's initdb refuses to run as root, so as root the server runs as the `postgres` OS user
 # (created by the Debian package). As another user it runs as that user.
@@ -34,10 +39,7 @@ services_install() {
 
 _as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
-services_start() {
-  services_install
-  SERVICES_DIR=$(mktemp -d /tmp/tickstock-services.XXXXXX)
-  chmod 755 "$SERVICES_DIR"
+_start_postgres() {
   PGDATA="$SERVICES_DIR/pgdata"
   mkdir -p "$PGDATA"
   if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$PGDATA"; fi
@@ -48,16 +50,36 @@ services_start() {
     -o "-p $PGPORT -k $PGDATA -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
     start >/dev/null
   "$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -qAtc "CREATE DATABASE tickstock_test" >/dev/null
+  export PGDATA PGPORT
+  export DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/tickstock_test"
+  printf 'PGPORT=%s\nDATABASE_URL=%s\n' "$PGPORT" "$DATABASE_URL" >>"$SERVICES_DIR/env"
+}
+
+_start_redis() {
   REDIS_PORT=$(_free_port)
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
     --daemonize yes --pidfile "$SERVICES_DIR/redis.pid" --logfile "$SERVICES_DIR/redis.log" --dir "$SERVICES_DIR"
   for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
   redis-cli -p "$REDIS_PORT" ping | grep -q PONG
-  export SERVICES_DIR PGDATA PGPORT REDIS_PORT
-  export DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/tickstock_test"
+  export REDIS_PORT
   export REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
-  printf 'SERVICES_DIR=%s\nPGPORT=%s\nREDIS_PORT=%s\nDATABASE_URL=%s\nREDIS_URL=%s\n' \
-    "$SERVICES_DIR" "$PGPORT" "$REDIS_PORT" "$DATABASE_URL" "$REDIS_URL" >"$SERVICES_DIR/env"
+  printf 'REDIS_PORT=%s\nREDIS_URL=%s\n' "$REDIS_PORT" "$REDIS_URL" >>"$SERVICES_DIR/env"
+}
+
+# services_start [all|postgres|redis]: the named ones, in a new SERVICES_DIR (its `env` file holds what was printed).
+services_start() {
+  local which="${1:-all}"
+  case "$which" in
+    all | postgres | redis) ;;
+    *) echo "services.sh: start all|postgres|redis, not '$which'" >&2; return 2 ;;
+  esac
+  services_install
+  SERVICES_DIR=$(mktemp -d /tmp/tickstock-services.XXXXXX)
+  chmod 755 "$SERVICES_DIR"
+  export SERVICES_DIR
+  printf 'SERVICES_DIR=%s\n' "$SERVICES_DIR" >"$SERVICES_DIR/env"
+  if [ "$which" != redis ]; then _start_postgres; fi
+  if [ "$which" != postgres ]; then _start_redis; fi
 }
 
 services_stop() {
@@ -76,8 +98,8 @@ services_stop() {
 
 case "${1:-}" in
   install) services_install ;;
-  start) services_start; cat "$SERVICES_DIR/env" ;;
+  start) services_start "${2:-all}"; cat "$SERVICES_DIR/env" ;;
   stop) services_stop "${2:-}" ;;
   "") ;;
-  *) echo "usage: services.sh install|start|stop DIR" >&2; exit 2 ;;
+  *) echo "usage: services.sh install|start [all|postgres|redis]|stop DIR" >&2; exit 2 ;;
 esac

@@ -105,6 +105,12 @@ function prepare(app) {
   for (const p of packages)
     for (const deps of [p.dependencies, p.peerDependencies])
       for (const [name, range] of Object.entries(deps ?? {})) if (!ours.has(name)) versions.set(name, range);
+  // A peer's range (ioredis ^6.0.0, bottleneck ^2.19.5) would install whatever is newest: the snippets are checked
+  // against the version we build and test with, the exact devDependency next to the peer.
+  const tested = new Map();
+  for (const p of packages)
+    for (const [name, version] of Object.entries(p.devDependencies ?? {}))
+      if (versions.has(name) && /^\d/.test(version)) tested.set(name, version);
 
   const blocks = READMES.flatMap(extract);
   const extra = new Map();
@@ -122,7 +128,7 @@ function prepare(app) {
       const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
       if (ours.has(name)) continue;
       if (!versions.has(name)) fail(`${describe(b)} imports '${spec}', which no TickStock package depends on`);
-      extra.set(name, versions.get(name));
+      extra.set(name, tested.get(name) ?? versions.get(name));
     }
   }
 

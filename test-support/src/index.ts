@@ -1,7 +1,7 @@
 /** Helpers for tests that need real services. Import from `@tickstock/test-support`. */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { serviceUrl } from './services.js';
 
 export { validatePatternEventStructure } from './app-validators.js';
 export * from './fuzz.js';
@@ -12,14 +12,17 @@ export { type RedisServer, type RedisServerOptions, startRedisServer } from './r
 export { makeTestCa, type ServerTlsFiles, type TestCa, type TestCertificate } from './tls.js';
 export { freePort, waitFor } from './util.js';
 
-/** The PostgreSQL server URL the global setup provided (its `tickstock_test` database). */
-export function databaseUrl(): string {
-  return inject('databaseUrl');
+/**
+ * The run's shared PostgreSQL server (its `tickstock_test` database): `DATABASE_URL` when set, else a throwaway
+ * server the global setup starts the first time any test asks (see test-support/global-setup.ts).
+ */
+export function databaseUrl(): Promise<string> {
+  return serviceUrl('postgres');
 }
 
-/** The Redis server URL the global setup provided. */
-export function redisUrl(): string {
-  return inject('redisUrl');
+/** The run's shared Redis server: `REDIS_URL` when set, else a throwaway one started the first time any test asks. */
+export function redisUrl(): Promise<string> {
+  return serviceUrl('redis');
 }
 
 export interface TestDatabase {
@@ -32,7 +35,7 @@ export interface TestDatabase {
 
 /** Creates a fresh empty database on the test server so each test file is isolated. */
 export async function createTestDatabase(prefix = 't'): Promise<TestDatabase> {
-  const base = new URL(databaseUrl());
+  const base = new URL(await databaseUrl());
   const name = `${prefix}_${randomBytes(6).toString('hex')}`.toLowerCase();
   const admin = new pg.Client({ connectionString: base.toString() });
   await admin.connect();

@@ -103,6 +103,7 @@ export type {
   RetryEvent,
 } from './http/hooks.js';
 export {
+  type BottleneckLike,
   bottleneckSettings,
   createRateLimiter,
   type LimiterPriority,

@@ -4,14 +4,19 @@
  * handlers read is the one the limiter spaces requests by, so gaps are exact. The limiter's own behaviour (exact
  * start times, priorities, pauses, timers) is in spacing-limiter.test.ts.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Bottleneck from 'bottleneck';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { limiterSettings } from '../src/http/rate-limit.js';
 import {
+  type BottleneckLike,
   bottleneckSettings,
   createRateLimiter,
   type LimiterPriority,
+  limiterFromBottleneck,
   MassiveClient,
   MassiveError,
   RATE_LIMIT_PRESETS,
@@ -21,6 +26,7 @@ import {
 import { BASE, fixture, testClient, testKey } from './support/api.js';
 import { fakeApi, json } from './support/fake-api.js';
 
+const SRC = fileURLToPath(new URL('../src', import.meta.url));
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => server.resetHandlers());
@@ -177,6 +183,50 @@ describe('rate limiting over HTTP (fake timers)', () => {
     expect(await reservoir()).toBe(0);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(await reservoir()).toBeNull();
+  });
+});
+
+describe('bottleneck, an optional peer dependency', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('the package never imports bottleneck: an instance is recognised by its shape', () => {
+    const sources = readdirSync(SRC, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const importing = sources.filter((f) =>
+      /from\s+['"]bottleneck['"]|import\(\s*['"]bottleneck['"]|require\(\s*['"]bottleneck['"]/.test(readFileSync(join(SRC, f), 'utf8')),
+    );
+    expect(importing).toEqual([]);
+    const pkg = JSON.parse(readFileSync(join(SRC, '../package.json'), 'utf8')) as Record<string, Record<string, unknown> | undefined>;
+    expect(pkg.dependencies?.bottleneck).toBeUndefined();
+    expect(pkg.peerDependenciesMeta?.bottleneck).toEqual({ optional: true });
+  });
+
+  it('an object shaped like a bottleneck (not an instance of it) is adapted: scheduled with its priority, paused through its reservoir', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    fakeApi(server).on('/v3/reference/tickers/AAPL', rateLimited('10'));
+    const scheduled: Array<number | undefined> = [];
+    const reservoirs: Array<number | null | undefined> = [];
+    let reservoir: number | null = 7;
+    const lookalike: BottleneckLike = {
+      schedule: (options, task) => {
+        scheduled.push(options.priority);
+        return Promise.resolve(task());
+      },
+      updateSettings: (settings) => {
+        reservoirs.push(settings.reservoir);
+        reservoir = settings.reservoir ?? null;
+      },
+      currentReservoir: async () => reservoir,
+    };
+    expect(limiterFromBottleneck(lookalike)).toBe(limiterFromBottleneck(lookalike));
+    const a = new MassiveClient({ apiKey: testKey(), baseUrl: BASE, env: {}, rateLimit: lookalike, maxRetries: 0 });
+    await a.getTickerDetails('AAPL').catch(() => undefined);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(scheduled).toEqual([5]);
+    expect(reservoirs).toEqual([0]);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(reservoirs).toEqual([0, 7]);
   });
 });
 

@@ -115,12 +115,55 @@ async function openPg(t: PgTarget, options: OpenStoreOptions): Promise<Connectio
   return { driver: createPgDriver({ pool, owned: true, target: t.target, prepare: preparedStatements(options) }), secrets: t.secrets };
 }
 
-async function openEmbedded(dataDir: string): Promise<Connection> {
+/**
+ * The PGlite release this version of the store is built and tested with. `@electric-sql/pglite` is an optional peer
+ * dependency (27 MB, needed only for the embedded database): the CONFIGURATION error below names this version.
+ */
+export const PGLITE_VERSION = '0.5.14';
+
+type PgliteModule = typeof import('@electric-sql/pglite');
+
+/** True when `e` says that the package `name` itself cannot be found (not a file inside it, nor one it imports). */
+export function isMissingPackage(e: unknown, name: string): boolean {
+  const err = e as { code?: unknown; message?: unknown } | null;
+  if (typeof err !== 'object' || err === null) return false;
+  if (err.code !== 'ERR_MODULE_NOT_FOUND' && err.code !== 'MODULE_NOT_FOUND') return false;
+  const message = String(err.message);
+  return message.includes(`'${name}'`) || message.includes(`"${name}"`);
+}
+
+/**
+ * Loads PGlite, only when an embedded database is opened: a dynamic `import()` (kept as such in the CommonJS build
+ * too), so that users of PostgreSQL need not install it and never load it. Missing, it is a CONFIGURATION error
+ * naming what to install, or how to use PostgreSQL instead. `load` is for tests.
+ */
+export async function loadPglite(
+  why: 'embedded' | 'default',
+  load: () => Promise<PgliteModule> = () => import('@electric-sql/pglite'),
+): Promise<PgliteModule> {
+  try {
+    return await load();
+  } catch (e) {
+    if (!isMissingPackage(e, '@electric-sql/pglite')) throw e;
+    const chosen =
+      why === 'embedded'
+        ? 'the embedded database (the `embedded` option)'
+        : 'the embedded database (no PostgreSQL configured: no pool, databaseUrl, DATABASE_URL or DB_HOST/DB_NAME/DB_USER)';
+    throw new StoreError(
+      'CONFIGURATION',
+      `${chosen} needs @electric-sql/pglite, an optional peer dependency that is not installed: ` +
+        `npm install @electric-sql/pglite@${PGLITE_VERSION} (or give a PostgreSQL URL to use a server instead)`,
+      { retryable: false, cause: safeCause(e) },
+    );
+  }
+}
+
+async function openEmbedded(dataDir: string, why: 'embedded' | 'default'): Promise<Connection> {
   const dir = resolve(dataDir);
   const target = `embedded:${dir}`;
+  const { PGlite } = await loadPglite(why);
   try {
     await mkdir(dir, { recursive: true });
-    const { PGlite } = await import('@electric-sql/pglite');
     const db = await PGlite.create({ dataDir: dir });
     return { driver: createPgliteDriver({ db, owned: true, target }), secrets: [] };
   } catch (e) {
@@ -150,8 +193,8 @@ export async function openConnection(options: OpenStoreOptions): Promise<Connect
     };
   const env = options.env ?? process.env;
   if (options.databaseUrl) return openPg(urlTarget(options.databaseUrl, env), options);
-  if (options.embedded) return openEmbedded(options.embedded.dataDir);
+  if (options.embedded) return openEmbedded(options.embedded.dataDir, 'embedded');
   const fromEnvironment = fromEnv(env);
   if (fromEnvironment) return openPg(fromEnvironment, options);
-  return openEmbedded(options.defaultEmbeddedDir ?? DEFAULTS.defaultEmbeddedDir);
+  return openEmbedded(options.defaultEmbeddedDir ?? DEFAULTS.defaultEmbeddedDir, 'default');
 }

@@ -128,7 +128,7 @@ describe('PostgreSQL over TLS (sslmode=verify-full and a private CA)', () => {
   });
 
   it('sslmode=require against a server without TLS fails: TLS_FAILED, no fallback to plain text', async () => {
-    const plain = databaseUrl();
+    const plain = await databaseUrl();
     const { error, ms } = await failure(openStore({ databaseUrl: `${plain}?sslmode=require&sslrootcert=${ca.caFile}`, env: {} }));
     expect(error.code).toBe('TLS_FAILED');
     expect(error.message).toBe(

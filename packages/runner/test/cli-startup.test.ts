@@ -118,13 +118,13 @@ describe('a failed start-up closes what the command started and exits within sec
     ['demo', ['demo', '--days', '3', '--timeframes', 'day']],
     ['import', ['import', '--symbols', 'AAPL', '--timeframes', 'day', '--simulator']],
   ])('%s --simulator with an unreachable database: CONNECTION_FAILED, exit 2 (in process)', async (_name, args) => {
-    const r = await inProcess(args, { DATABASE_URL: UNREACHABLE_DB, REDIS_URL: redisUrl() });
+    const r = await inProcess(args, { DATABASE_URL: UNREACHABLE_DB, REDIS_URL: await redisUrl() });
     expectPromptReturn(r, 'CONNECTION_FAILED: could not connect to postgres://u@127.0.0.1:1/x');
     expect(r.stderr).not.toContain(':p@');
   });
 
   it('worker --simulator with an unreachable database: CONNECTION_FAILED, and the process exits 2 within seconds', async () => {
-    const r = await tickstock(['worker', '--simulator'], { DATABASE_URL: UNREACHABLE_DB, REDIS_URL: redisUrl() });
+    const r = await tickstock(['worker', '--simulator'], { DATABASE_URL: UNREACHABLE_DB, REDIS_URL: await redisUrl() });
     expectPromptFailure(r, 'CONNECTION_FAILED: could not connect to postgres://u@127.0.0.1:1/x');
     expect(r.stderr).not.toContain(':p@');
   });
@@ -135,7 +135,7 @@ describe('a failed start-up closes what the command started and exits within sec
   });
 
   it('worker --http-port abc (with Redis and a database configured): usage error, exit 2', async () => {
-    const r = await inProcess(['worker', '--simulator', '--http-port', 'abc'], { DATABASE_URL: db.url, REDIS_URL: redisUrl() });
+    const r = await inProcess(['worker', '--simulator', '--http-port', 'abc'], { DATABASE_URL: db.url, REDIS_URL: await redisUrl() });
     expectPromptReturn(r, '--http-port must be a whole number from 0 to 65535 (0: any free port) (got "abc")');
   });
 
@@ -151,7 +151,10 @@ describe('a failed start-up closes what the command started and exits within sec
 
     it('EADDRINUSE, exit 2, and the worker, store, Redis and simulator it had started are closed', async () => {
       const port = (busy.address() as { port: number }).port;
-      const r = await tickstock(['worker', '--simulator', '--http-port', String(port)], { DATABASE_URL: db.url, REDIS_URL: redisUrl() });
+      const r = await tickstock(['worker', '--simulator', '--http-port', String(port)], {
+        DATABASE_URL: db.url,
+        REDIS_URL: await redisUrl(),
+      });
       expectPromptFailure(r, `EADDRINUSE: listen EADDRINUSE: address already in use 127.0.0.1:${port}`);
     });
   });

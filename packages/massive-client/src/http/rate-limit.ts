@@ -5,9 +5,9 @@
  * hundred starts per second (it yields on ~1 ms timers between internal steps): 2,515 no-op schedules at a
  * 100,000/s budget took 6.5 s with bottleneck. A limiter can be shared by several clients (one budget), and by
  * processes through Redis with `createClusteredRateLimiter`. A bottleneck instance of the user's own is still
- * accepted as `rateLimit` (paused through its reservoir).
+ * accepted as `rateLimit` (paused through its reservoir). bottleneck is an optional peer dependency: nothing here
+ * imports it (not even its types), an instance is recognised by its shape ({@link BottleneckLike}).
  */
-import Bottleneck from 'bottleneck';
 import { MassiveConfigurationError } from '../errors.js';
 import { type LimiterSettings, SpacingLimiter } from './spacing-limiter.js';
 
@@ -43,8 +43,24 @@ export interface RateLimitSettings {
   maxConcurrent?: number;
 }
 
+/**
+ * A bottleneck limiter (`new Bottleneck(...)` from the `bottleneck` package, 2.x), as {@link limiterFromBottleneck}
+ * and the `rateLimit` option take it. Only the members the adapter calls are named, so that this package neither
+ * loads bottleneck nor needs its types: it is an optional peer dependency, installed by whoever passes an instance.
+ * A value is taken for a bottleneck when it has `schedule`, `updateSettings` and `currentReservoir` functions (not
+ * `instanceof`, which would need the module, and would fail for a second copy of it anyway).
+ */
+export interface BottleneckLike {
+  /** Runs `task` when the limiter allows; a lower `priority` (0-9, default 5) starts first. */
+  schedule<R>(options: { priority?: number }, task: () => PromiseLike<R>): Promise<R>;
+  /** Changes settings; the adapter only sets `reservoir` (0 to pause, the previous value to resume). */
+  updateSettings(settings: { reservoir?: number | null }): unknown;
+  /** The current reservoir (`null`: none). */
+  currentReservoir(): Promise<number | null>;
+}
+
 /** The `rateLimit` option: a preset, custom settings, a bottleneck instance or any {@link RequestLimiter}, to share. */
-export type RateLimitOption = RateLimitPreset | RateLimitSettings | RequestLimiter | Bottleneck;
+export type RateLimitOption = RateLimitPreset | RateLimitSettings | RequestLimiter | BottleneckLike;
 
 /** The presets' settings. */
 export const RATE_LIMIT_PRESETS: Readonly<Record<RateLimitPreset, Readonly<RateLimitSettings>>> = {
@@ -89,15 +105,24 @@ export function limiterSettings(option: RateLimitPreset | RateLimitSettings): Li
   return { minTime, maxConcurrent: maxConcurrent ?? null };
 }
 
-/** Bottleneck settings for a preset or custom budget: {@link limiterSettings}' `minTime` and `maxConcurrent`. */
-export function bottleneckSettings(option: RateLimitPreset | RateLimitSettings): Bottleneck.ConstructorOptions {
+/**
+ * Bottleneck settings for a preset or custom budget (`new Bottleneck(bottleneckSettings('free'))`): the
+ * {@link limiterSettings}' `minTime` and `maxConcurrent`, which bottleneck's constructor options accept as they are.
+ */
+export function bottleneckSettings(option: RateLimitPreset | RateLimitSettings): LimiterSettings {
   return limiterSettings(option);
 }
 
-function isBottleneck(value: unknown): value is Bottleneck {
-  if (value instanceof Bottleneck) return true;
+/** Duck typing, not `instanceof`: see {@link BottleneckLike}. */
+function isBottleneck(value: unknown): value is BottleneckLike {
   const v = value as { schedule?: unknown; updateSettings?: unknown; currentReservoir?: unknown } | null;
-  return typeof v === 'object' && v !== null && typeof v.updateSettings === 'function' && typeof v.currentReservoir === 'function';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.schedule === 'function' &&
+    typeof v.updateSettings === 'function' &&
+    typeof v.currentReservoir === 'function'
+  );
 }
 
 function isRequestLimiter(value: unknown): value is RequestLimiter {
@@ -105,14 +130,14 @@ function isRequestLimiter(value: unknown): value is RequestLimiter {
   return typeof v === 'object' && v !== null && typeof v.schedule === 'function' && typeof v.pauseFor === 'function';
 }
 
-const adapters = new WeakMap<Bottleneck, RequestLimiter>();
+const adapters = new WeakMap<BottleneckLike, RequestLimiter>();
 
 /**
  * A {@link RequestLimiter} over a bottleneck instance. A pause sets the reservoir to 0 (shared through Redis when the
  * limiter is clustered) and restores the previous reservoir when it ends; overlapping pauses extend it. The same
  * bottleneck always gets the same adapter, so clients handed one bottleneck share pauses too.
  */
-export function limiterFromBottleneck(bottleneck: Bottleneck): RequestLimiter {
+export function limiterFromBottleneck(bottleneck: BottleneckLike): RequestLimiter {
   const existing = adapters.get(bottleneck);
   if (existing) return existing;
   let pausedUntil = 0;
