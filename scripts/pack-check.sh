@@ -44,30 +44,6 @@ for name in "${packages[@]}"; do
   done
 done
 
-# The store alone, from its tarball and market-time's: its installed tree (`npm ls --all`) holds no HTTP client, neither
-# massive-client nor bottleneck; market-time itself installs with no dependency at all.
-mkdir -p "$work/store-only"
-(
-  cd "$work/store-only"
-  npm init -y >/dev/null
-  npm install --no-audit --no-fund --loglevel=error "$work"/tarballs/tickstock-ohlcv-store-*.tgz "$work"/tarballs/tickstock-market-time-*.tgz >/dev/null
-  tree=$(npm ls --all --parseable --long 2>&1 || true)
-  for unwanted in @tickstock/massive-client bottleneck; do
-    if echo "$tree" | grep -q "node_modules/$unwanted[:/]"; then
-      echo "pack-check: a tarball-installed @tickstock/ohlcv-store brings $unwanted:" >&2
-      npm ls --all >&2 || true
-      exit 1
-    fi
-  done
-  deps=$(node -p "Object.keys(require('./node_modules/@tickstock/market-time/package.json').dependencies || {}).join(' ')")
-  if [ -n "$deps" ]; then
-    echo "pack-check: @tickstock/market-time must have no runtime dependencies, has: $deps" >&2
-    exit 1
-  fi
-  node --input-type=module -e "const { openStore, STORE_TIMEFRAME } = await import('@tickstock/ohlcv-store'); if (typeof openStore !== 'function' || STORE_TIMEFRAME.hour !== 'hourly') process.exit(1);"
-  node -e "const { openStore } = require('@tickstock/ohlcv-store'); if (typeof openStore !== 'function') process.exit(1);"
-)
-echo "pack-check: @tickstock/ohlcv-store installs alone without massive-client or bottleneck (npm ls --all); market-time has no dependencies"
 
 # The installed CLI does a real load: simulator -> embedded database, from the tarballs alone.
 out=$(cd "$work/app" && TICKSTOCK_DATA_DIR="$work/app/db" ./node_modules/.bin/tickstock load AAPL X:BTCUSD --simulator --days 10 --timeframes day,week --json)
@@ -142,8 +118,13 @@ both "$client_app" client-bottleneck
 # PostgreSQL: DATABASE_URL when set, else a throwaway server (scripts/services.sh start postgres).
 store_app="$work/store-alone"
 install_alone "$store_app" @tickstock/ohlcv-store
-# TODO(#22, market-time): add @tickstock/massive-client here once the store no longer depends on it.
-refuse_installed "$store_app" @tickstock/ohlcv-store @electric-sql/pglite bottleneck
+# No HTTP client comes with the store (its time and Bar are market-time's), and market-time has no dependency at all.
+refuse_installed "$store_app" @tickstock/ohlcv-store @tickstock/massive-client @electric-sql/pglite bottleneck
+market_time_deps=$(cd "$store_app" && node -p "Object.keys(require('./node_modules/@tickstock/market-time/package.json').dependencies || {}).join(' ')")
+if [ -n "$market_time_deps" ]; then
+  echo "pack-check: @tickstock/market-time must have no runtime dependencies, has: $market_time_deps" >&2
+  exit 1
+fi
 pg_dir=
 if [ -z "${DATABASE_URL:-}" ]; then
   pg_env=$(cd / && bash "$root/scripts/services.sh" start postgres) # from /: PostgreSQL runs as another user
