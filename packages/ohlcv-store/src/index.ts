@@ -34,3 +34,4 @@ export type { RegisterSymbolsResult, SymbolMeta } from './symbols/register.js';
 export type { NewSplit, ReadSplits, SplitCheck, StoredSplit } from './symbols/splits.js';
 export type { BackfillStatus, TrackedAssetClass, TrackedSymbol } from './symbols/tracked.js';
 export { STORE_TIMEFRAME, TIMEFRAMES, type Timeframe, toTimeframe } from './timeframes.js';
+export { type TlsFailureKind, tlsFailureKind } from './tls-failure.js';

@@ -9,6 +9,7 @@
  * `require`, `verify-ca`, `verify-full`; only `no-verify` skips the check), and never falls back to plain text.
  */
 import { accessSync, constants } from 'node:fs';
+import { tlsFailureKind } from './tls-failure.js';
 
 /** URL parameter and the environment variable that fills it when the URL has none. */
 const SETTINGS = [
@@ -101,24 +102,6 @@ export function withPgTlsEnv(url: string, env: Env): PgTlsSettings {
   return { url: changed ? parsed.toString() : url, sources: { mode, rootCert: from.get('sslrootcert') }, problems };
 }
 
-/** OpenSSL's certificate-verification results Node reports as `code`: the chain does not lead to a trusted CA. */
-const UNTRUSTED_CODES: ReadonlySet<string> = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
-  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-  'INVALID_CA',
-  'PATH_LENGTH_EXCEEDED',
-  'INVALID_PURPOSE',
-]);
-const VALIDITY_CODES: ReadonlySet<string> = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_REVOKED']);
-const HOSTNAME_CODES: ReadonlySet<string> = new Set(['ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH']);
 /** node-postgres's message when the server answers the TLS request with "no" (`pg/lib/connection.js`). */
 const SERVER_WITHOUT_TLS = 'The server does not support SSL connections';
 
@@ -135,13 +118,13 @@ export function tlsFailureMessage(e: unknown, sources?: PgTlsSources): string | 
     : sources.rootCert
       ? `${sources.rootCert} must name the CA that signed the server's certificate`
       : `no CA file is set, so only the system's trusted CAs were accepted: set sslrootcert in the database URL (or PGSSLROOTCERT) to the CA that signed the server's certificate`;
+  const kind = tlsFailureKind(code);
+  if (kind === 'untrusted') return `TLS: the server's certificate is not trusted (${text}): ${ca}`;
+  if (kind === 'hostname')
+    return `TLS: the server's certificate is not for the host connected to (${text}): use a host name the certificate names, or have the certificate reissued`;
+  if (kind === 'validity') return `TLS: the server's certificate is not valid now (${text}): the server needs a current certificate`;
+  if (kind === 'handshake') return `TLS: the handshake failed (${text}): is the server's port serving PostgreSQL with ssl=on?`;
   if (typeof code === 'string') {
-    if (UNTRUSTED_CODES.has(code)) return `TLS: the server's certificate is not trusted (${text}): ${ca}`;
-    if (HOSTNAME_CODES.has(code))
-      return `TLS: the server's certificate is not for the host connected to (${text}): use a host name the certificate names, or have the certificate reissued`;
-    if (VALIDITY_CODES.has(code)) return `TLS: the server's certificate is not valid now (${text}): the server needs a current certificate`;
-    if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code === 'EPROTO')
-      return `TLS: the handshake failed (${text}): is the server's port serving PostgreSQL with ssl=on?`;
     // The server refuses a plain-text connection (pg_hba.conf has `hostssl` lines only for this client).
     if (code === '28000' && /no encryption/.test(text))
       return `the server accepts only TLS connections (${text}): add sslmode=verify-full and sslrootcert=<CA file> to the database URL (or set PGSSLMODE and PGSSLROOTCERT)`;

@@ -6,31 +6,13 @@
  * one handshake made here ({@link probeTls}), and turned into a message naming the variable to check.
  */
 import { type ConnectionOptions, connect } from 'node:tls';
+import { tlsFailureKind } from '@tickstock/ohlcv-store';
 import type { RedisTlsConfig } from './config/env.js';
 
 /** The `tls` option of an ioredis connection (node's `tls.connect` options). */
 export function redisTlsOptions(tls: RedisTlsConfig): ConnectionOptions {
   return { ...(tls.ca ? { ca: tls.ca } : {}), ...(tls.servername ? { servername: tls.servername } : {}) };
 }
-
-/** OpenSSL verification results Node reports as `code`: the chain does not lead to a trusted CA. */
-const UNTRUSTED_CODES: ReadonlySet<string> = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
-  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-  'INVALID_CA',
-  'PATH_LENGTH_EXCEEDED',
-  'INVALID_PURPOSE',
-]);
-const VALIDITY_CODES: ReadonlySet<string> = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_REVOKED']);
-const HOSTNAME_CODES: ReadonlySet<string> = new Set(['ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH']);
 
 /**
  * What a TLS failure of a Redis connection means and what to check, or undefined when `e` is not one. Such a failure
@@ -41,18 +23,17 @@ export function redisTlsFailure(e: unknown, tls: RedisTlsConfig | undefined): st
   const { code, message } = e as { code?: unknown; message?: unknown };
   if (typeof code !== 'string') return undefined;
   const text = typeof message === 'string' ? message : code;
-  if (UNTRUSTED_CODES.has(code)) {
+  const kind = tlsFailureKind(code);
+  if (kind === 'untrusted') {
     const check = tls?.caFile
       ? `REDIS_TLS_CA_FILE (${tls.caFile}) must hold the CA that signed the Redis server's certificate`
       : `REDIS_TLS_CA_FILE is not set, so only the system's trusted CAs were accepted: set it to the CA that signed the Redis server's certificate`;
     return `Redis TLS: the server's certificate is not trusted (${text}): ${check}`;
   }
-  if (HOSTNAME_CODES.has(code))
+  if (kind === 'hostname')
     return `Redis TLS: the server's certificate is not for the name connected to (${text}): connect with a host name the certificate names, or set REDIS_TLS_SERVERNAME to the name it carries`;
-  if (VALIDITY_CODES.has(code))
-    return `Redis TLS: the server's certificate is not valid now (${text}): the server needs a current certificate`;
-  if (code.startsWith('ERR_SSL_') || code === 'EPROTO')
-    return `Redis TLS: the handshake failed (${text}): is that port serving TLS (redis-server --tls-port)?`;
+  if (kind === 'validity') return `Redis TLS: the server's certificate is not valid now (${text}): the server needs a current certificate`;
+  if (kind === 'handshake') return `Redis TLS: the handshake failed (${text}): is that port serving TLS (redis-server --tls-port)?`;
   return undefined;
 }
 

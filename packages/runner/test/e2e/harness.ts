@@ -6,11 +6,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { CHANNELS, type DataLoadJob, readJobStatus, submitJob } from '@tickstock/job-protocol';
+import { CHANNELS, type DataLoadJob, dataLoadRanges, readJobStatus, submitJob } from '@tickstock/job-protocol';
 import { type RunningSimulator, type SimulatorOptions, simulatedBars, startSimulator } from '@tickstock/massive-client/simulator';
-import { type OhlcvStore, openStore, type Timeframe as StoreTimeframe } from '@tickstock/ohlcv-store';
+import { type OhlcvStore, openStore, STORE_TIMEFRAME, type Timeframe as StoreTimeframe } from '@tickstock/ohlcv-store';
 import { createTestDatabase, type RedisServer, startRedisServer, type TestDatabase, waitFor } from '@tickstock/test-support';
 import { Redis } from 'ioredis';
+import { expect } from 'vitest';
 import { simulatorUniverse } from '../../src/universe/simulated.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -202,4 +203,30 @@ export async function storedBars(stack: Stack, symbol: string, timeframe: StoreT
     low: b.low,
     close: b.close,
   }));
+}
+
+/**
+ * Checks that a job of `years` over `timeframes` stored, for every symbol, exactly the bars the simulator serves for the
+ * job's ranges (none empty); returns the bars per store table. `stack` needs only `store` and `simulatorNow`.
+ */
+export async function expectLoadedBars(
+  stack: Pick<Stack, 'store' | 'simulatorNow'>,
+  symbols: readonly string[],
+  timeframes: readonly ('day' | 'hour')[],
+  years: number,
+): Promise<Record<string, number>> {
+  const { ranges } = dataLoadRanges([...timeframes], years, Date.now());
+  const counts: Record<string, number> = {};
+  for (const symbol of symbols) {
+    for (const tf of timeframes) {
+      const table = STORE_TIMEFRAME[tf];
+      const r = ranges[tf];
+      if (!r) throw new Error(`no ${tf} range`);
+      const bars = expectedBars(stack as Stack, symbol, table, r.from, r.to);
+      expect(bars.length).toBeGreaterThan(0);
+      expect(await storedBars(stack as Stack, symbol, table)).toEqual(bars);
+      counts[table] = (counts[table] ?? 0) + bars.length;
+    }
+  }
+  return counts;
 }

@@ -9,12 +9,11 @@ import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { dataLoadRanges } from '@tickstock/job-protocol';
 import { grantsSql } from '@tickstock/ohlcv-store';
 import { createTestDatabase, type TestDatabase } from '@tickstock/test-support';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, expectedBars, type Stack, spawnWorker, startStack, storedBars, submit, waitForFinalStatus } from './harness.js';
+import { CLI, expectLoadedBars, type Stack, spawnWorker, startStack, submit, waitForFinalStatus } from './harness.js';
 
 const exec = promisify(execFile);
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -108,20 +107,8 @@ describe('a worker as the least-privilege role', () => {
       });
       const status = await waitForFinalStatus(stack.redis, jobId, 90_000);
       expect({ status: status.status, failed: status.failed_symbols }).toEqual({ status: 'completed', failed: [] });
-      const { ranges } = dataLoadRanges(['day', 'hour'], 0.1, Date.now());
-      let total = 0;
-      for (const symbol of symbols) {
-        for (const [tf, table] of [
-          ['day', 'daily'],
-          ['hour', 'hourly'],
-        ] as const) {
-          const r = ranges[tf];
-          if (!r) throw new Error(`no ${tf} range`);
-          const bars = expectedBars(stack, symbol, table, r.from, r.to);
-          expect(await storedBars(stack, symbol, table)).toEqual(bars);
-          total += bars.length;
-        }
-      }
+      const counts = await expectLoadedBars(stack, symbols, ['day', 'hour'], 0.1);
+      const total = (counts.daily ?? 0) + (counts.hourly ?? 0);
       const { rows } = await owner.query<{ n: number }>(
         'SELECT (SELECT count(*) FROM ohlcv_daily) + (SELECT count(*) FROM ohlcv_hourly) AS n',
       );

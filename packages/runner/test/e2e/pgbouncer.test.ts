@@ -6,7 +6,6 @@
  * `PREPARED_STATEMENTS_REFUSED` (the store's own test shows that).
  */
 import { randomUUID } from 'node:crypto';
-import { dataLoadRanges } from '@tickstock/job-protocol';
 import { newYorkTimeToUtcMs } from '@tickstock/market-time';
 import { type RunningSimulator, startSimulator } from '@tickstock/massive-client/simulator';
 import { type OhlcvStore, openStore } from '@tickstock/ohlcv-store';
@@ -17,6 +16,7 @@ import { parseImportRequest } from '../../src/import/request.js';
 import { simulatorUniverse } from '../../src/universe/simulated.js';
 import {
   expectedBars,
+  expectLoadedBars,
   type Stack,
   spawnWorker,
   startStack,
@@ -60,21 +60,7 @@ describe('through PgBouncer in transaction mode, prepared statements off', () =>
     await submit(stack, { job_id: jobId, job_type: 'csv_universe_load', source: 'test', symbols, timeframes: ['day', 'hour'], years: 0.1 });
     const status = await waitForFinalStatus(stack.redis, jobId, 90_000);
     expect({ status: status.status, failed: status.failed_symbols }).toEqual({ status: 'completed', failed: [] });
-    const { ranges } = dataLoadRanges(['day', 'hour'], 0.1, Date.now());
-    const expected: Record<string, number> = { daily: 0, hourly: 0 };
-    for (const symbol of symbols) {
-      for (const [tf, table] of [
-        ['day', 'daily'],
-        ['hour', 'hourly'],
-      ] as const) {
-        const r = ranges[tf];
-        if (!r) throw new Error(`no ${tf} range`);
-        const bars = expectedBars(stack, symbol, table, r.from, r.to);
-        expect(bars.length).toBeGreaterThan(0);
-        expect(await storedBars(stack, symbol, table)).toEqual(bars);
-        expected[table] = (expected[table] ?? 0) + bars.length;
-      }
-    }
+    const expected = await expectLoadedBars(stack, symbols, ['day', 'hour'], 0.1);
     expect({ daily: await rowCount('ohlcv_daily'), hourly: await rowCount('ohlcv_hourly') }).toEqual(expected);
     expect(worker.lines.filter((l) => /prepared statement|PREPARED_STATEMENTS_REFUSED/.test(l))).toEqual([]);
     // It went through PgBouncer: the worker names its database by PgBouncer's port.

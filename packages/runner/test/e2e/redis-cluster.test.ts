@@ -15,7 +15,7 @@ import { type Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulatorUniverse } from '../../src/universe/simulated.js';
 import { resetSimulatorProcess, simulatorProcessStats, startSimulatorProcess } from '../support/simulator-process.js';
-import { CLI, expectedBars, type Stack, spawnWorker, storedBars, type WorkerProcess } from './harness.js';
+import { CLI, expectedBars, expectLoadedBars, type Stack, spawnWorker, storedBars, type WorkerProcess } from './harness.js';
 
 /** The shared budget of the two-worker case, in requests per second (the fault suite's scaled-down free plan). */
 const RATE = 10;
@@ -99,21 +99,8 @@ async function finalStatus(jobId: string): Promise<Record<string, unknown>> {
 }
 
 async function expectBars(symbols: string[], years: number): Promise<number> {
-  const { ranges } = dataLoadRanges(['day', 'hour'], years, Date.now());
-  let n = 0;
-  for (const symbol of symbols) {
-    for (const [tf, table] of [
-      ['day', 'daily'],
-      ['hour', 'hourly'],
-    ] as const) {
-      const r = ranges[tf];
-      if (!r) throw new Error(`no ${tf} range`);
-      const expected = expectedBars(stack, symbol, table, r.from, r.to);
-      expect(await storedBars(stack, symbol, table)).toEqual(expected);
-      n += expected.length;
-    }
-  }
-  return n;
+  const counts = await expectLoadedBars(stack, symbols, ['day', 'hour'], years);
+  return (counts.daily ?? 0) + (counts.hourly ?? 0);
 }
 
 describe('the worker on a Redis Cluster', () => {

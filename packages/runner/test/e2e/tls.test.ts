@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { dataLoadRanges, submitJob } from '@tickstock/job-protocol';
+import { submitJob } from '@tickstock/job-protocol';
 import { startSimulator } from '@tickstock/massive-client/simulator';
 import { type OhlcvStore, openStore } from '@tickstock/ohlcv-store';
 import {
@@ -23,7 +23,7 @@ import { loadConfig } from '../../src/config/env.js';
 import { SecretScrubber } from '../../src/logging/secrets.js';
 import { connectRedis, createSharedRateLimiter, redisReady } from '../../src/runtime.js';
 import { simulatorUniverse } from '../../src/universe/simulated.js';
-import { CLI, expectedBars, type Stack, spawnWorker, storedBars, type WorkerProcess, waitForFinalStatus } from './harness.js';
+import { CLI, expectLoadedBars, type Stack, spawnWorker, type WorkerProcess, waitForFinalStatus } from './harness.js';
 
 let ca: TestCa;
 let pg: PostgresServer;
@@ -90,19 +90,7 @@ describe('the worker over TLS PostgreSQL and TLS Redis', () => {
       failed: [],
       processed: 2,
     });
-    const { ranges } = dataLoadRanges(['day', 'hour'], 0.1, Date.now());
-    for (const symbol of symbols) {
-      for (const [tf, table] of [
-        ['day', 'daily'],
-        ['hour', 'hourly'],
-      ] as const) {
-        const r = ranges[tf];
-        if (!r) throw new Error(`no ${tf} range`);
-        const expected = expectedBars(stack, symbol, table, r.from, r.to);
-        expect(expected.length).toBeGreaterThan(0);
-        expect(await storedBars(stack, symbol, table)).toEqual(expected);
-      }
-    }
+    await expectLoadedBars(stack, symbols, ['day', 'hour'], 0.1);
     expect(await worker.stop('SIGTERM')).toBe(0);
     worker = undefined;
   }, 150_000);
