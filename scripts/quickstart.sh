@@ -23,6 +23,19 @@ ensure_deps() {
   fi
 }
 
+ensure_build() {
+  # Some tests read the packages as published (their built type declarations, the library entry in a fresh process):
+  # build when a package has no build yet, or a source newer than it.
+  local p
+  for p in packages/*/; do
+    if [ ! -f "$p/dist/index.js" ] || [ -n "$(find "$p/src" "$p/package.json" -newer "$p/dist/index.js" -print -quit 2>/dev/null)" ]; then
+      echo "quickstart: building the packages" >&2
+      pnpm --silent build >/dev/null
+      return
+    fi
+  done
+}
+
 case "${1:-}" in
   demo)
     shift
@@ -35,6 +48,7 @@ case "${1:-}" in
     ensure_pnpm
     ensure_deps
     bash scripts/services.sh install
+    ensure_build
     exec pnpm --silent test "$@"
     ;;
   *)
