@@ -30,7 +30,15 @@ export {
   timeframeLookbackDays,
 } from './date-range.js';
 export { DEFAULTS } from './defaults.js';
-export * from './errors.js';
+export {
+  formatIssues,
+  type ParseResult,
+  PROTOCOL_ERROR_CODES,
+  ProtocolError,
+  type ProtocolErrorCode,
+  type ProtocolIssue,
+  RETRYABLE_PROTOCOL_ERROR_CODES,
+} from './errors.js';
 export { type IntegrationEvent, logIntegrationEvent, type QueryFunction } from './integration-log.js';
 export {
   isForeignControlMessage,
@@ -49,7 +57,21 @@ export {
   parseMonitoringEvent,
   parsePatternEvent,
 } from './messages.js';
-export * from './names.js';
+export {
+  appJobStatusKey,
+  CHANNELS,
+  type Channel,
+  DATA_LOAD_STREAM_FIELD,
+  DATA_LOAD_STREAM_GROUP,
+  JOB_LEASE_KEY_PREFIX,
+  JOB_STATUS_TTL_SECONDS,
+  jobClaimKey,
+  jobHashKey,
+  jobLeaseKey,
+  jobMetadataKey,
+  jobStatusKey,
+  KEYS,
+} from './names.js';
 export { duplicateClient, execBySlot, isClusterClient, type RedisClient, type SlotCommand } from './redis/client.js';
 export { Heartbeat, type HeartbeatOptions } from './redis/heartbeat.js';
 export {
@@ -90,8 +112,89 @@ export {
   UNIVERSE_TYPES,
   type UniverseType,
 } from './schemas/common.js';
-export * from './schemas/control.js';
-export * from './schemas/events.js';
-export * from './schemas/jobs.js';
-export * from './schemas/status.js';
+export {
+  type CancelAllMessage,
+  type CancelJobMessage,
+  type ControlMessage,
+  cancelAllMessageSchema,
+  cancelJobMessageSchema,
+  controlMessageSchema,
+  MONITORING_CONTROL_ACTIONS,
+  type MonitoringControl,
+  type MonitoringControlAction,
+  monitoringControlSchema,
+} from './schemas/control.js';
+export {
+  type BacktestingProgress,
+  type BacktestingResults,
+  backtestingProgressSchema,
+  backtestingResultsSchema,
+  componentHealthSchema,
+  type DashboardEvent,
+  dashboardEventSchema,
+  dataImportCompletedEventSchema,
+  dataImportCompletedPayloadSchema,
+  dataImportStartedEventSchema,
+  dataImportStartedPayloadSchema,
+  ERROR_SEVERITIES,
+  type ErrorEvent,
+  type ErrorSeverity,
+  errorEventSchema,
+  type HealthCheck,
+  type HealthStatus,
+  healthCheckSchema,
+  healthStatusSchema,
+  heartbeatValueSchema,
+  IMPORT_EVENT_CHANNELS,
+  IMPORT_EVENT_SOURCE,
+  jobProgressUpdateEventSchema,
+  jobProgressUpdatePayloadSchema,
+  type MetricUpdate,
+  MONITORING_PAYLOAD_SCHEMAS,
+  MONITORING_VERSION,
+  type MonitoringEvent,
+  type MonitoringEventName,
+  type MonitoringPayload,
+  metricUpdateSchema,
+  monitoringEventSchema,
+  type PatternData,
+  type PatternEvent,
+  PRODUCER_SOURCE,
+  patternDataSchema,
+  patternEventSchema,
+  type SystemStatus,
+  symbolHistoryReadjustedEventSchema,
+  symbolHistoryReadjustedPayloadSchema,
+  symbolProcessingCompleteEventSchema,
+  symbolProcessingCompletePayloadSchema,
+  systemStatusSchema,
+} from './schemas/events.js';
+export {
+  type CsvUniverseLoadJob,
+  csvUniverseLoadJobSchema,
+  DATA_LOAD_JOB_TYPES,
+  type DataLoadJob,
+  type DataLoadJobType,
+  dataLoadJobSchema,
+  type HistoricalLoadJob,
+  historicalLoadJobSchema,
+  type MultiTimeframeLoadJob,
+  multiTimeframeLoadJobSchema,
+  type UniverseSeedJob,
+  universeSeedJobSchema,
+} from './schemas/jobs.js';
+export {
+  FINAL_JOB_STATUSES,
+  type FinalJobStatus,
+  JOB_STATUSES,
+  type JobStatus,
+  type JobStatusHash,
+  type JobStatusValue,
+  jobStatusHashSchema,
+  jobStatusSchema,
+  PARTIAL_JOB_STATUSES,
+  type PartialJobStatus,
+  WORKER_JOB_STATUSES,
+  type WorkerJobStatus,
+} from './schemas/status.js';
 export { isSecretFieldName, REDACTED, scrubSecrets, scrubText } from './scrub.js';

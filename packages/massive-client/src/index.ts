@@ -131,5 +131,41 @@ export {
 export type { CallOptions, Query } from './http/transport.js';
 export { DEFAULTS, ENV, type MassiveClientOptions } from './options.js';
 export { REDACTED } from './redact.js';
-export * from './schemas/index.js';
+export {
+  type AggsResponse,
+  aggsResponseSchema,
+  cursorPageSchema,
+  type DailyOpenClose,
+  dailyOpenCloseSchema,
+  type ErrorBody,
+  errorBodySchema,
+  type GroupedDailyResponse,
+  groupedDailyResponseSchema,
+  listSplitsResponseSchema,
+  listTickersResponseSchema,
+  type MarketHoliday,
+  type MarketStatus,
+  marketHolidaySchema,
+  marketHolidaysResponseSchema,
+  marketStatusSchema,
+  nextUrlSchema,
+  previousCloseResponseSchema,
+  type RawBar,
+  type RawTickerBar,
+  rawBarSchema,
+  rawBarsSchema,
+  rawTickerBarSchema,
+  requestIdSchema,
+  responseStatusSchema,
+  type Split,
+  splitSchema,
+  type TickerDetails,
+  type TickerSummary,
+  type TickerType,
+  tickerDetailsResponseSchema,
+  tickerDetailsSchema,
+  tickerSummarySchema,
+  tickerTypeSchema,
+  tickerTypesResponseSchema,
+} from './schemas/index.js';
 export { type DateInput, MAX_TICKER_LENGTH, validateTicker } from './validate.js';

@@ -12,7 +12,31 @@ export { type DatabaseConfig, type LogLevel, loadConfig, type RedisConfig, type 
 export { type LoadSymbolDeps, loadSymbol } from './engine/load-symbol.js';
 export { type JobReporter, type JobStartInfo, type NoteOptions, type ProgressSnapshot, ProgressTracker } from './engine/progress.js';
 export { JobStop, type RunJobDeps, runLoadJob } from './engine/run-job.js';
-export * from './engine/types.js';
+export {
+  type CivilDate,
+  type FinalStatus,
+  type JobFence,
+  type JobOutcome,
+  type ListedSplit,
+  type LoadJob,
+  type MarketDataPort,
+  type PlannedSymbol,
+  type PlanStep,
+  type SplitReadjustment,
+  type StepError,
+  type StepSource,
+  type StorePort,
+  type SuppliedDays,
+  type SymbolMeta,
+  type SymbolPlan,
+  type SymbolResult,
+  type SymbolSource,
+  TIMEFRAMES,
+  type Timeframe,
+  type TimeframeRange,
+  type TimeframeResult,
+  type WriteCounts,
+} from './engine/types.js';
 export { RunnerError, type RunnerErrorCode } from './errors.js';
 export { InProcessExecutor, type SymbolExecutionHooks, type SymbolExecutor } from './execution/executor.js';
 export { type HttpServerOptions, startHttpServer } from './http/server.js';
