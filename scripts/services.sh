@@ -26,6 +26,7 @@ services_install() {
   [ -x "$PGBIN/postgres" ] || need+=("postgresql-$PG_MAJOR")
   command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
   [ -x "${PGBOUNCER:-/usr/sbin/pgbouncer}" ] || need+=(pgbouncer)
+  command -v openssl >/dev/null 2>&1 || need+=(openssl) # the TLS tests make their CA with it
   if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" != 0 ]; then
       echo "services.sh: missing ${need[*]}; install them (apt-get install ${need[*]}) or run as root" >&2
