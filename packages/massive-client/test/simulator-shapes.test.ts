@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MassiveClient } from '../src/index.js';
 import { type RunningSimulator, startSimulator } from '../src/simulator/index.js';
 
 // The simulator's bodies against the recorded Massive responses in test/fixtures/massive: same keys, same order.
@@ -107,6 +108,41 @@ describe('bodies have the recorded shapes', () => {
     expect(keys(ourNow)).toEqual(keys(now));
     expect(keys(ourNow.exchanges)).toEqual(keys(now.exchanges));
     expect(keys(ourNow.currencies)).toEqual(keys(now.currencies));
+  });
+
+  it('daily open/close: the recorded flat object with the values of its day bar; a day without a session is 404', async () => {
+    const real = fixture(`${mocks}/v1/open-close/AAPL/2005-04-01&adjusted=true.json`);
+    const ours = (await get('/v1/open-close/AAPL/2022-11-18?adjusted=true')) as Obj;
+    expect(keys(ours)).toEqual(keys(real));
+    const day = firstRow(await get('/v2/aggs/ticker/AAPL/range/1/day/2022-11-18/2022-11-18')) as Obj;
+    expect([ours.status, ours.from, ours.symbol, ours.open, ours.high, ours.low, ours.close, ours.volume]).toEqual([
+      'OK',
+      '2022-11-18',
+      'AAPL',
+      day.o,
+      day.h,
+      day.l,
+      day.c,
+      day.v,
+    ]);
+    expect(typeof ours.preMarket).toBe('number');
+    expect(typeof ours.afterHours).toBe('number');
+    const notFound = fixture('errors/reconstructed/404-not-found.json');
+    for (const path of [
+      '/v1/open-close/AAPL/2022-11-24',
+      '/v1/open-close/AAPL/2022-11-19',
+      '/v1/open-close/AAPL/2022-11-21',
+      '/v1/open-close/ZZZZ/2022-11-18',
+    ])
+      expect(keys(await get(path, 404)), path).toEqual(keys(notFound));
+    expect(await get('/v1/open-close/AAPL/18-11-2022', 400)).toMatchObject({ status: 'ERROR' });
+  });
+
+  it('the client reads daily open/close from the simulator; a holiday is NOT_FOUND', async () => {
+    const client = new MassiveClient({ apiKey, baseUrl: sim.url, env: {}, maxRetries: 0 });
+    const day = await client.getDailyOpenClose('AAPL', '2022-11-18');
+    expect([day.from, day.symbol, day.status]).toEqual(['2022-11-18', 'AAPL', 'OK']);
+    await expect(client.getDailyOpenClose('AAPL', '2022-11-24')).rejects.toMatchObject({ code: 'NOT_FOUND', status: 404 });
   });
 
   it('errors: 401, 404 and 429 bodies as recorded', async () => {

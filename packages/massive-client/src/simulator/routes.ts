@@ -5,6 +5,7 @@ import { BarColumns, barPage } from './bars.js';
 import { marketStatus, upcomingHolidays } from './market.js';
 import { SIMULATOR_DEFAULTS } from './options.js';
 import { tickerDetails, tickerListRow, type UniverseTicker } from './reference.js';
+import { round4 } from './round.js';
 import type { BarSource } from './source.js';
 import { splitRows } from './splits.js';
 import { aggsBody, errorBody } from './wire.js';
@@ -43,6 +44,7 @@ export type EndpointName =
   | 'splits'
   | 'holidays'
   | 'marketStatus'
+  | 'openClose'
   | 'unknown';
 
 /** Names the endpoint of a path. */
@@ -57,6 +59,7 @@ export function endpointOf(path: string): EndpointName {
   if (path === '/v3/reference/splits') return 'splits';
   if (path === '/v1/marketstatus/upcoming') return 'holidays';
   if (path === '/v1/marketstatus/now') return 'marketStatus';
+  if (/^\/v1\/open-close\/[^/]+\/[^/]+$/.test(path)) return 'openClose';
   return 'unknown';
 }
 
@@ -247,6 +250,52 @@ function prev(ctx: RouteContext, segments: string[], query: URLSearchParams): Ro
     names,
   );
   return json(200, body, bars.length);
+}
+
+/**
+ * `/v1/open-close/{ticker}/{date}`: the flat object the recorded response has (`status`, `from`, `symbol`, `open`,
+ * `high`, `low`, `close`, `volume`, `preMarket`, `afterHours`; no `request_id`). Open to close are the day bar's own
+ * values (taken from its rendering, so they match `/v2/aggs` to the last digit); `preMarket` is the first extended-hours
+ * minute's open and `afterHours` the last one's close, each left out when the day had none. A date without a session
+ * (weekend, holiday, before the ticker listed, in the future) or an unknown ticker: 404 `NOT_FOUND` "Data not found.".
+ */
+function openClose(ctx: RouteContext, segments: string[], query: URLSearchParams): RouteResult {
+  const ticker = decodeURIComponent(segments[2] ?? '');
+  const date = decodeURIComponent(segments[3] ?? '');
+  if (!isCivilDate(date)) return badRequest(ctx, `date must be YYYY-MM-DD, got ${JSON.stringify(date)}`);
+  const adjusted = parseBool(query.get('adjusted'), 'adjusted', true);
+  const { bars } = dayRows(ctx, [ticker], date, adjusted, newYorkTimeToUtcMs(date, 16, 0));
+  const model = ctx.source.model(ticker);
+  const session = bars.length === 0 ? null : ctx.source.session(model, date);
+  if (!session || session.postMarketClose > ctx.now) return notFound(ctx, 'Data not found.');
+  const rendered = JSON.parse(
+    aggsBody({ ticker, queryCount: 1, adjusted, status: 'OK', requestId: ctx.requestId }, bars, model.hasVolume).toString(),
+  ) as {
+    results: { o: number; h: number; l: number; c: number; v?: number }[];
+  };
+  const day = rendered.results[0];
+  if (!day) return notFound(ctx, 'Data not found.');
+  const minutes = ctx.source.minutes(model, session, ctx.source.factor(ticker, date, adjusted, ctx.now));
+  let preMarket: number | undefined;
+  let afterHours: number | undefined;
+  for (let i = 0; i < minutes.count; i++) {
+    const t = minutes.t[i] as number;
+    if (t < session.open && preMarket === undefined) preMarket = round4(minutes.o[i] as number);
+    if (t >= session.close) afterHours = round4(minutes.c[i] as number);
+  }
+  const body = {
+    status: 'OK',
+    from: date,
+    symbol: ticker,
+    open: day.o,
+    high: day.h,
+    low: day.l,
+    close: day.c,
+    ...(day.v === undefined ? {} : { volume: day.v }),
+    ...(afterHours === undefined ? {} : { afterHours }),
+    ...(preMarket === undefined ? {} : { preMarket }),
+  };
+  return json(200, JSON.stringify(body));
 }
 
 /** `/v3/reference/tickers/{ticker}` */
@@ -447,6 +496,8 @@ export function route(ctx: RouteContext, path: string, query: URLSearchParams): 
         return json(200, JSON.stringify(upcomingHolidays(ctx.now)));
       case 'marketStatus':
         return json(200, JSON.stringify(marketStatus(ctx.now)));
+      case 'openClose':
+        return openClose(ctx, segments, query);
       default:
         return notFound(ctx, 'Not found.');
     }

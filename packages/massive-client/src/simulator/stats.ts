@@ -5,7 +5,7 @@ import type { FaultKind } from './options.js';
 export interface SimulatorStats {
   /** API requests received (the `/__sim/` endpoints are not counted). */
   requests: number;
-  /** Requests per endpoint: `aggs`, `prev`, `grouped`, `tickerDetails`, `tickers`, `splits`, `holidays`, `marketStatus`, `unknown`. */
+  /** Requests per endpoint: `aggs`, `prev`, `grouped`, `tickerDetails`, `tickers`, `splits`, `holidays`, `marketStatus`, `openClose`, `tickerTypes`, `unknown`. */
   byEndpoint: Record<string, number>;
   /**
    * Grouped-daily requests per market (`stocks`, `crypto`, `fx`; `unknown` for a grouped path naming none of them),
