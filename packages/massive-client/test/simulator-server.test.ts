@@ -33,21 +33,21 @@ async function get(sim: RunningSimulator, path: string, headers: Record<string, 
 const DAY_PATH = '/v2/aggs/ticker/AAPL/range/1/day/2025-01-02/2025-01-10';
 
 describe('authentication', () => {
-  it('accepts the configured key as a Bearer header or apiKey, and answers 401 with the real body otherwise', async () => {
+  it('accepts the configured key as a Bearer header or apiKey; no key is a 400, a wrong one a 401, with the real bodies', async () => {
     const key = `test-key-${randomUUID()}`;
     const sim = await start({ apiKey: key });
     expect((await get(sim, DAY_PATH, { Authorization: `Bearer ${key}` })).status).toBe(200);
     expect((await get(sim, `${DAY_PATH}?apiKey=${key}`)).status).toBe(200);
 
     const missing = await get(sim, DAY_PATH);
-    expect(missing.status).toBe(401);
+    expect(missing.status).toBe(400);
     expect(JSON.parse(missing.text)).toEqual({ status: 'ERROR', request_id: missing.requestId, error: 'API Key was not provided' });
     const wrong = await get(sim, DAY_PATH, { Authorization: `Bearer other-${randomUUID()}` });
     expect(wrong.status).toBe(401);
     expect(JSON.parse(wrong.text)).toMatchObject({ status: 'ERROR', error: 'Unknown API Key' });
     errorBodySchema.parse(JSON.parse(wrong.text));
     expect(wrong.text).not.toContain(key);
-    expect(sim.stats().unauthorized).toBe(2);
+    expect(sim.stats()).toMatchObject({ unauthorized: 1, byStatus: { '400': 1, '401': 1 } });
   });
 });
 

@@ -146,8 +146,8 @@ describe('bodies have the recorded shapes', () => {
   });
 
   it('errors: 401, 404 and 429 bodies as recorded', async () => {
-    expect(keys(await get('/v2/aggs/ticker/AAPL/prev', 401, false))).toEqual(
-      keys(fixture('errors/reconstructed/401-unknown-api-key.json')),
+    expect(keys(await get('/v2/aggs/ticker/AAPL/prev', 400, false))).toEqual(
+      keys(fixture('errors/issue-quoted/api-key-not-provided.json')),
     );
     expect(keys(await get('/v3/reference/tickers/ZZZZ', 404))).toEqual(keys(fixture('errors/reconstructed/404-not-found.json')));
     const limited = await startSimulator({ rateLimit: { requestsPerMinute: 1 } });

@@ -87,8 +87,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     if (options.apiKey !== undefined) {
       const header = req.headers.authorization;
       const given = header?.startsWith('Bearer ') ? header.slice(7) : (url.searchParams.get('apiKey') ?? undefined);
+      // No key at all: 400 with the API's text, as the one recorded answer (polygon-io/issues#219) shows; a wrong key: 401.
       if (given === undefined || given === '')
-        return send(res, id, { status: 401, body: errorBody('ERROR', id, 'error', 'API Key was not provided') });
+        return send(res, id, { status: 400, body: errorBody('ERROR', id, 'error', 'API Key was not provided') });
       if (given !== options.apiKey) return send(res, id, { status: 401, body: errorBody('ERROR', id, 'error', 'Unknown API Key') });
     }
     const retryHeader: Record<string, string> = retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) };

@@ -37,7 +37,7 @@ export interface SimulatorStats {
   /** Injected faults, total and per kind. */
   faults: number;
   faultsByKind: Record<string, number>;
-  /** 401s sent. */
+  /** 401s sent (a wrong key; no key at all is a 400, counted in `byStatus` only). */
   unauthorized: number;
   /** Bars in complete successful responses. */
   barsServed: number;
