@@ -37,6 +37,8 @@ export class DbProgressReporter implements JobReporter {
   private readonly retryCount: (symbol: string) => number;
   /** Symbol rows the database could not take yet (the newest per symbol). */
   private readonly pending = new Map<string, SymbolStatusUpdate>();
+  /** The write in flight, if any: the next one starts after it ({@link flush}). */
+  private inFlight: Promise<void> = Promise.resolve();
   private progressPending = false;
 
   constructor(
@@ -107,7 +109,18 @@ export class DbProgressReporter implements JobReporter {
     }
   }
 
-  private async flush(s: ProgressSnapshot | undefined): Promise<void> {
+  /**
+   * Writes what is pending, after any write still in flight: one at a time, in order. Two writes racing on two pool
+   * connections could commit out of order, so a symbol's `processing` row sent when it started could land after the
+   * final row the job's end wrote, and stay there.
+   */
+  private flush(s: ProgressSnapshot | undefined): Promise<void> {
+    const run = this.inFlight.then(() => this.flushNow(s));
+    this.inFlight = run.catch(() => undefined);
+    return run;
+  }
+
+  private async flushNow(s: ProgressSnapshot | undefined): Promise<void> {
     if (this.pending.size > 0) {
       const rows = [...this.pending.values()];
       await this.store.recordSymbolStatuses(rows);
