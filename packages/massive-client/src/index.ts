@@ -51,17 +51,19 @@ export {
   VWAP_DECIMALS,
   weekStartSunday,
 } from '@tickstock/market-time';
+export { ApiPromise, type WithResponse } from './api-promise.js';
 export { type TickerBar, toBar, toTickerBar } from './bars.js';
 export { MassiveClient, type PaginateOptions } from './client.js';
 export type {
+  BarPagesOptions,
   DailyOpenCloseOptions,
   GroupedDailyOptions,
   GroupedMarket,
   ListBarsParams,
   PreviousCloseOptions,
 } from './endpoints/bars.js';
-export { GROUPED_MARKETS, groupedMarketOfTicker, MAX_BARS_LIMIT } from './endpoints/bars.js';
-export type { ListTickersParams, TickerDetailsOptions, TickerTypesOptions } from './endpoints/reference.js';
+export { BarPage, GROUPED_MARKETS, groupedMarketOfTicker, MAX_BARS_LIMIT } from './endpoints/bars.js';
+export type { ListTickersParams, PagesResumeOptions, TickerDetailsOptions, TickerTypesOptions } from './endpoints/reference.js';
 export { type ListSplitsParams, MAX_SPLITS_LIMIT, splitsQuery } from './endpoints/splits.js';
 export {
   isMassiveError,
@@ -128,8 +130,9 @@ export {
   parseRetryAfter,
   RETRYABLE_STATUSES,
 } from './http/retry-policy.js';
-export type { CallOptions, Query } from './http/transport.js';
+export type { CallOptions, Query, ResponseMeta } from './http/transport.js';
 export { DEFAULTS, ENV, type MassiveClientOptions } from './options.js';
+export { Page, type PageInit, Pages } from './pages.js';
 export { REDACTED } from './redact.js';
 export {
   type AggsResponse,

@@ -11,6 +11,7 @@ import {
   type MassiveHttpError,
   MassiveNetworkError,
   MassivePaginationError,
+  MassiveRequestError,
   MassiveResponseError,
   MassiveTimeBudgetError,
 } from '../errors.js';
@@ -58,11 +59,26 @@ export interface TransportConfig {
 /** Query values; `undefined` entries are left out. */
 export type Query = Record<string, string | number | boolean | undefined>;
 
+/** What one successful request's answer was, for callers that want more than its data (no key anywhere in it). */
+export interface ResponseMeta {
+  /** The API's request id: the body's `request_id`, else the `X-Request-Id` header; quote it to Massive support. */
+  requestId: string | undefined;
+  /** The URL requested, without the key (the key travels in the `Authorization` header only). */
+  url: string;
+  /** The HTTP status (2xx). */
+  status: number;
+  /** Attempts made for this request (1 when it was not retried; quick reconnects count too). */
+  attempts: number;
+}
+
 /** A validated response. */
 export interface TransportResult<T> {
   data: T;
+  /** The `X-Request-Id` header. */
   requestId: string | undefined;
   url: URL;
+  /** The answer's metadata (`requestId` there prefers the body's `request_id`). */
+  response: ResponseMeta;
 }
 
 function formatIssues(error: z.ZodError): string[] {
@@ -162,6 +178,37 @@ export class Transport {
     return url;
   }
 
+  /**
+   * The URL a saved page cursor stands for, checked as a `next_url` is: absolute, no credentials, on the base URL's
+   * origin (the key goes nowhere else), and a path `samePath` accepts (the same request). Any `apiKey` parameter is
+   * dropped. A refusal is `INVALID_REQUEST` (field `cursor`) and nothing is sent; the cursor itself is never repeated.
+   */
+  resumeUrl(cursor: unknown, samePath: (pathname: string) => boolean): URL {
+    if (typeof cursor !== 'string' || cursor.length === 0) {
+      throw new MassiveRequestError('cursor', `cursor must be a page's cursor (a non-empty string); got ${typeof cursor}`);
+    }
+    let url: URL;
+    try {
+      url = new URL(cursor);
+    } catch {
+      throw new MassiveRequestError('cursor', "cursor is not an absolute URL (a page cursor is the next page's URL); not followed");
+    }
+    if (url.username || url.password) {
+      throw new MassiveRequestError('cursor', 'cursor has credentials in it (user info); not followed');
+    }
+    if (url.origin !== this.origin) {
+      throw new MassiveRequestError(
+        'cursor',
+        `cursor is on another origin (${this.#redact(url.origin)}, expected ${this.origin}); not followed, so the API key goes nowhere else`,
+      );
+    }
+    if (!samePath(url.pathname)) {
+      throw new MassiveRequestError('cursor', 'cursor is for another request (its path does not match these parameters); not followed');
+    }
+    stripSecretParams(url);
+    return url;
+  }
+
   /** Sends GET `url` (retrying per policy) and validates the JSON body with `schema`. */
   async get<S extends z.ZodType>(
     url: URL,
@@ -190,7 +237,13 @@ export class Transport {
       this.#reportFailure(error, info(1));
       throw error;
     }
-    return { data: parsed.data, requestId: result.requestId, url };
+    const response: ResponseMeta = {
+      requestId: bodyRequestId(result.body) ?? result.requestId,
+      url: redactUrl(url, this.#config.apiKey),
+      status: result.status,
+      attempts: result.attempts,
+    };
+    return { data: parsed.data, requestId: result.requestId, url, response };
   }
 
   async #sendWithRetries(
@@ -198,7 +251,7 @@ export class Transport {
     request: string,
     info: (attempt: number) => HookRequestInfo,
     options: CallOptions & { notFound?: NotFoundCode },
-  ): Promise<AttemptSuccess> {
+  ): Promise<AttemptSuccess & { attempts: number }> {
     const config = this.#config;
     const { signal } = options;
     const maxRetries = options.maxRetries ?? config.maxRetries;
@@ -276,7 +329,8 @@ export class Transport {
         // A retry's wait for its slot counts against the total time: stop waiting when it is used up (a slot that
         // comes later finds the time gone and sends nothing).
         const bounded = deadline === undefined ? scheduled : slotBefore(scheduled, deadline, () => started, outOfSlotTime);
-        return await raceAbort(bounded, signal);
+        const success = await raceAbort(bounded, signal);
+        return { ...success, attempts: Math.max(attempt, 1) };
       } catch (thrown) {
         // Attempts made: the sends, or the rounds when a limiter failed one before it could send.
         const tries = Math.max(attempt, round);
