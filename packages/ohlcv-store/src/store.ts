@@ -4,7 +4,14 @@ import type { Bar, CivilDate } from '@tickstock/market-time';
 import { deleteBarsNotIn } from './bars/delete.js';
 import { type BarExtent, type GetBarsOptions, readBarExtent, readBars, readEarliestWriteBefore, readLatestBarTime } from './bars/read.js';
 import type { UpsertReport } from './bars/report.js';
-import { type SymbolBar, type UpsertOptions, type WriterContext, writeManyBars, writeSymbolBars } from './bars/upsert.js';
+import {
+  type SymbolBar,
+  type UpsertOptions,
+  type WriterContext,
+  writeManyBars,
+  writeSymbolBarPages,
+  writeSymbolBars,
+} from './bars/upsert.js';
 import { openConnection } from './connection.js';
 import type { Driver } from './drivers/driver.js';
 import { StoreError, storageFailed } from './errors.js';
@@ -139,6 +146,20 @@ export class OhlcvStore {
     options: UpsertOptions = {},
   ): Promise<UpsertReport> {
     return writeSymbolBars(this.writer(timeframe, options), symbol, bars);
+  }
+
+  /**
+   * Upserts one symbol's bars given as arrays (a client's pages: `for await (const page of pages)` hands over
+   * `page.bars`), in order; same guarantees and report as {@link upsertBars}, with one await per array instead of one
+   * per bar. Positions in `rejectedSamples` and errors count across the arrays.
+   */
+  async upsertBarPages(
+    timeframe: Timeframe,
+    symbol: string,
+    pages: Iterable<readonly Bar[]> | AsyncIterable<readonly Bar[]>,
+    options: UpsertOptions = {},
+  ): Promise<UpsertReport> {
+    return writeSymbolBarPages(this.writer(timeframe, options), symbol, pages);
   }
 
   /** Upserts bars of many symbols, each bar carrying its `symbol`; same guarantees as {@link upsertBars}. */

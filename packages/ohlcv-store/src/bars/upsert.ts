@@ -428,19 +428,47 @@ export class BarWriter {
 }
 
 /** Consumes `source` through a writer; on any failure waits for the batch in flight and reports what was committed. */
-async function drain<T>(
+function drain<T>(
   ctx: WriterContext,
   source: Iterable<T> | AsyncIterable<T>,
   push: (w: BarWriter, item: T) => boolean,
 ): Promise<UpsertReport> {
-  const w = new BarWriter(ctx);
-  let report: UpsertReport;
-  try {
+  return drainWith(ctx, async (w) => {
     if (Symbol.asyncIterator in source) {
       for await (const item of source) if (push(w, item)) await w.flush();
     } else {
       for (const item of source) if (push(w, item)) await w.flush();
     }
+  });
+}
+
+/**
+ * Consumes arrays of bars (a client's pages): one await per array, a plain loop inside it; the only other awaits are
+ * the batch flushes.
+ */
+function drainChunks<T>(
+  ctx: WriterContext,
+  source: Iterable<readonly T[]> | AsyncIterable<readonly T[]>,
+  push: (w: BarWriter, item: T) => boolean,
+): Promise<UpsertReport> {
+  return drainWith(ctx, async (w) => {
+    const each = async (chunk: readonly T[]): Promise<void> => {
+      if (!Array.isArray(chunk)) throw new TypeError(`upsertBarPages takes arrays of bars; got ${chunk === null ? 'null' : typeof chunk}`);
+      for (let i = 0; i < chunk.length; i++) if (push(w, chunk[i] as T)) await w.flush();
+    };
+    if (Symbol.asyncIterator in source) {
+      for await (const chunk of source) await each(chunk);
+    } else {
+      for (const chunk of source) await each(chunk);
+    }
+  });
+}
+
+async function drainWith(ctx: WriterContext, feed: (w: BarWriter) => Promise<void>): Promise<UpsertReport> {
+  const w = new BarWriter(ctx);
+  let report: UpsertReport;
+  try {
+    await feed(w);
     report = await w.finish();
   } catch (e) {
     let first = e;
@@ -477,6 +505,15 @@ function rowsNotStored(schema: BarTableSchema, report: UpsertReport): StoreError
 /** Writes every bar of `source` for one symbol. */
 export function writeSymbolBars(ctx: WriterContext, symbol: string, source: Iterable<Bar> | AsyncIterable<Bar>): Promise<UpsertReport> {
   return drain(ctx, source, (w, bar) => w.push(symbol, bar));
+}
+
+/** Writes every bar of `pages` (arrays of bars, e.g. a client's pages) for one symbol, in order. */
+export function writeSymbolBarPages(
+  ctx: WriterContext,
+  symbol: string,
+  pages: Iterable<readonly Bar[]> | AsyncIterable<readonly Bar[]>,
+): Promise<UpsertReport> {
+  return drainChunks(ctx, pages, (w, bar: Bar) => w.push(symbol, bar));
 }
 
 /** Writes bars of many symbols, each carrying its `symbol`. */
