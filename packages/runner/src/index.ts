@@ -13,6 +13,7 @@ export { type LoadSymbolDeps, loadSymbol } from './engine/load-symbol.js';
 export { type JobReporter, type JobStartInfo, type NoteOptions, type ProgressSnapshot, ProgressTracker } from './engine/progress.js';
 export { JobStop, type RunJobDeps, runLoadJob } from './engine/run-job.js';
 export {
+  type BarsPage,
   type CivilDate,
   type FinalStatus,
   type JobFence,

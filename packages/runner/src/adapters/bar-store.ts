@@ -2,7 +2,7 @@
 import { addDays, type Bar, newYorkMidnightUtcMs } from '@tickstock/market-time';
 import { type OhlcvStore, STORE_TIMEFRAME, StoreError, type UpsertReport } from '@tickstock/ohlcv-store';
 import { WriteFailure } from '../engine/errors.js';
-import type { CivilDate, StorePort, SymbolMeta, Timeframe, WriteCounts } from '../engine/types.js';
+import type { BarsPage, CivilDate, StorePort, SymbolMeta, Timeframe, WriteCounts } from '../engine/types.js';
 
 export class OhlcvBarStore implements StorePort {
   constructor(private readonly store: OhlcvStore) {}
@@ -18,14 +18,12 @@ export class OhlcvBarStore implements StorePort {
     _signal: AbortSignal,
   ): Promise<WriteCounts> {
     // The signal reaches the API calls through `bars`; a batch already sent to the database is committed whole.
-    try {
-      return countsOf(await this.store.upsertBars(STORE_TIMEFRAME[timeframe], symbol, bars));
-    } catch (error) {
-      // What was stored before the failure (earlier batches), or despite it (rows the table did not keep).
-      if (error instanceof StoreError && error.report)
-        throw new WriteFailure(error.code, error.message, countsOf(error.report), error.retryable, { cause: error });
-      throw error;
-    }
+    return written(() => this.store.upsertBars(STORE_TIMEFRAME[timeframe], symbol, bars));
+  }
+
+  /** Pages (one array of bars each, e.g. the client's `BarPage`s) into the store: one await per page, not per bar. */
+  async writeBarPages(timeframe: Timeframe, symbol: string, pages: AsyncIterable<BarsPage>, _signal: AbortSignal): Promise<WriteCounts> {
+    return written(() => this.store.upsertBarPages(STORE_TIMEFRAME[timeframe], symbol, barArrays(pages)));
   }
 
   readDayBars(symbol: string, from: CivilDate, to: CivilDate): Promise<Bar[]> {
@@ -41,6 +39,23 @@ export class OhlcvBarStore implements StorePort {
 
   async markReadjusted(symbol: string, rowsRewritten: number): Promise<void> {
     await this.store.markReadjusted(symbol, rowsRewritten);
+  }
+}
+
+/** The arrays of `pages`, as the store takes them. */
+async function* barArrays(pages: AsyncIterable<BarsPage>): AsyncGenerator<readonly Bar[], void, undefined> {
+  for await (const page of pages) yield page.bars;
+}
+
+/** The counts of a write; a store failure becomes a `WriteFailure` carrying what was stored before it. */
+async function written(write: () => Promise<UpsertReport>): Promise<WriteCounts> {
+  try {
+    return countsOf(await write());
+  } catch (error) {
+    // What was stored before the failure (earlier batches), or despite it (rows the table did not keep).
+    if (error instanceof StoreError && error.report)
+      throw new WriteFailure(error.code, error.message, countsOf(error.report), error.retryable, { cause: error });
+    throw error;
   }
 }
 

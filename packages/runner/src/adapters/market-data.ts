@@ -1,8 +1,30 @@
 /** The engine's market-data port over `MassiveClient`. */
 import type { Bar } from '@tickstock/market-time';
-import { type GroupedMarket, isMassiveError, MAX_SPLITS_LIMIT, type MassiveClient, type TickerBar } from '@tickstock/massive-client';
-import type { CivilDate, ListedSplit, MarketDataPort, SymbolMeta, TimeframeRange } from '../engine/types.js';
+import {
+  type GroupedMarket,
+  isMassiveError,
+  type ListBarsParams,
+  MAX_SPLITS_LIMIT,
+  type MassiveClient,
+  type TickerBar,
+} from '@tickstock/massive-client';
+import type { BarsPage, CivilDate, ListedSplit, MarketDataPort, SymbolMeta, TimeframeRange } from '../engine/types.js';
 import { API_TIMESPAN } from './timeframes.js';
+
+/** One range of one ticker as the client asks for it: ascending, adjusted, the largest pages. */
+function barsParams(symbol: string, range: TimeframeRange, signal: AbortSignal): ListBarsParams {
+  return {
+    ticker: symbol,
+    multiplier: 1,
+    timespan: API_TIMESPAN[range.timeframe],
+    from: range.from,
+    to: range.to,
+    adjusted: true,
+    sort: 'asc',
+    limit: 50_000,
+    signal,
+  };
+}
 
 export class MassiveMarketData implements MarketDataPort {
   constructor(private readonly client: MassiveClient) {}
@@ -38,17 +60,12 @@ export class MassiveMarketData implements MarketDataPort {
   }
 
   bars(symbol: string, range: TimeframeRange, signal: AbortSignal): AsyncIterable<Bar> {
-    return this.client.listBars({
-      ticker: symbol,
-      multiplier: 1,
-      timespan: API_TIMESPAN[range.timeframe],
-      from: range.from,
-      to: range.to,
-      adjusted: true,
-      sort: 'asc',
-      limit: 50_000,
-      signal,
-    });
+    return this.client.listBars(barsParams(symbol, range, signal));
+  }
+
+  /** The client's `BarPage`s: each page's bars as one array, with its key-free `cursor`. */
+  barPages(symbol: string, range: TimeframeRange, signal: AbortSignal): AsyncIterable<BarsPage> {
+    return this.client.listBarPages(barsParams(symbol, range, signal));
   }
 
   async splits(from: CivilDate, to: CivilDate, signal: AbortSignal): Promise<{ splits: ListedSplit[]; requests: number }> {

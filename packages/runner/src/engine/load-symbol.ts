@@ -8,6 +8,7 @@
 import { addDays, aggregateDayBars, type Bar, periodRange, periodStart, tradingDateOfBar, tradingDayStartMs } from '@tickstock/market-time';
 import { decide, throwIfFatal, WriteFailure } from './errors.js';
 import type {
+  BarsPage,
   CivilDate,
   MarketDataPort,
   PlanStep,
@@ -222,8 +223,9 @@ async function finishReadjustment(
 }
 
 /**
- * One range per ticker, streamed into the store. A range that replaces what is stored (a split readjustment) then
- * deletes the stored rows of the range that the API no longer serves.
+ * One range per ticker, streamed into the store: page by page (one array per API page, no await per bar) when the
+ * market port serves pages and the store takes them, else bar by bar. A range that replaces what is stored (a split
+ * readjustment) then deletes the stored rows of the range that the API no longer serves.
  */
 async function streamRange(
   symbol: string,
@@ -231,18 +233,38 @@ async function streamRange(
   deps: LoadSymbolDeps,
   signal: AbortSignal,
 ): Promise<WriteCounts & { deleted?: number }> {
-  if (!step.replace) return deps.store.writeBars(step.timeframe, symbol, deps.market.bars(symbol, step, signal), signal);
-  if (!deps.store.deleteBarsNotIn) throw new Error('this store cannot replace a reloaded range');
-  const served = new Set<number>();
-  async function* noted(bars: AsyncIterable<Bar>): AsyncIterable<Bar> {
-    for await (const bar of bars) {
-      served.add(bar.timestamp);
-      yield bar;
-    }
+  const { market, store } = deps;
+  if (step.replace && !store.deleteBarsNotIn) throw new Error('this store cannot replace a reloaded range');
+  const served = step.replace ? new Set<number>() : undefined;
+  const note = (bars: readonly Bar[]): void => {
+    if (served) for (let i = 0; i < bars.length; i++) served.add((bars[i] as Bar).timestamp);
+  };
+  let counts: WriteCounts;
+  if (market.barPages && store.writeBarPages) {
+    // Each page's `cursor` (the client's key-free next-page URL) passes here: where a resumable load would save it.
+    const pages = market.barPages(symbol, step, signal);
+    counts = await store.writeBarPages(step.timeframe, symbol, served ? notedPages(pages, note) : pages, signal);
+  } else {
+    const bars = market.bars(symbol, step, signal);
+    counts = await store.writeBars(step.timeframe, symbol, served ? notedBars(bars, note) : bars, signal);
   }
-  const counts = await deps.store.writeBars(step.timeframe, symbol, noted(deps.market.bars(symbol, step, signal)), signal);
-  const deleted = await deps.store.deleteBarsNotIn(step.timeframe, symbol, step.from, step.to, served);
+  if (!served || !store.deleteBarsNotIn) return counts;
+  const deleted = await store.deleteBarsNotIn(step.timeframe, symbol, step.from, step.to, served);
   return { ...counts, deleted };
+}
+
+async function* notedPages(pages: AsyncIterable<BarsPage>, note: (bars: readonly Bar[]) => void): AsyncIterable<BarsPage> {
+  for await (const page of pages) {
+    note(page.bars);
+    yield page;
+  }
+}
+
+async function* notedBars(bars: AsyncIterable<Bar>, note: (bars: readonly Bar[]) => void): AsyncIterable<Bar> {
+  for await (const bar of bars) {
+    note([bar]);
+    yield bar;
+  }
 }
 
 /** The symbol's day bars over the step's fetch span: supplied by the grouped pass, or fetched per ticker. */
@@ -255,7 +277,11 @@ async function dayBars(symbol: string, step: PlanStep, deps: LoadSymbolDeps, sig
   }
   const range = { timeframe: 'day' as const, from: step.fetchFrom ?? step.from, to: step.fetchTo ?? step.to };
   const out: Bar[] = [];
-  for await (const bar of deps.market.bars(symbol, range, signal)) out.push(bar);
+  if (deps.market.barPages) {
+    for await (const page of deps.market.barPages(symbol, range, signal)) for (const bar of page.bars) out.push(bar);
+  } else {
+    for await (const bar of deps.market.bars(symbol, range, signal)) out.push(bar);
+  }
   return out;
 }
 
