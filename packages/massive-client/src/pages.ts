@@ -45,6 +45,8 @@ interface Link<Row> {
   url: URL;
   /** The next page's URL, the reason it will not be followed, or nothing (the last page). */
   next: URL | MassivePaginationError | undefined;
+  /** The next page's URL as text when it is safe to hand out (no key anywhere in it), else null. */
+  cursor: string | null;
   /** Rows delivered by this call up to and including this page. */
   rowsSoFar: number;
 }
@@ -81,8 +83,7 @@ export class Page<Row> {
 
   /** The next page's URL without the key (absolute, on the API's origin), or null: see the class description. */
   get cursor(): string | null {
-    const link = links.get(this);
-    return link && link.next instanceof URL ? link.next.toString() : null;
+    return links.get(this)?.cursor ?? null;
   }
 
   /** True when the API announced another page and the call's row cap is not reached. */
@@ -154,8 +155,14 @@ async function fetchPage<Row>(chain: Chain<Row>, url: URL, pageIndex: number, ro
       next = error;
     }
   }
+  let cursor: string | null = null;
+  if (next instanceof URL) {
+    const text = next.toString();
+    // `apiKey` parameters are already gone; a key anywhere else (a path segment) makes it unsafe to persist.
+    cursor = chain.transport.redact(text) === text ? text : null;
+  }
   const page = chain.make({ data, response, pageIndex, trimmed });
-  links.set(page as Page<unknown>, { chain, url, next, rowsSoFar: rowsBefore + data.length } as Link<unknown>);
+  links.set(page as Page<unknown>, { chain, url, next, cursor, rowsSoFar: rowsBefore + data.length } as Link<unknown>);
   return page;
 }
 

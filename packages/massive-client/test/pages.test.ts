@@ -109,6 +109,20 @@ describe('listBarPages', () => {
     expect(JSON.stringify(pages.map((p) => p.toJSON()))).not.toContain('leaked-key');
   });
 
+  it('gives no cursor for a next_url that carries the key anywhere (it is still followed, on the same origin)', async () => {
+    const apiKey = 'k-0123456789abcdef';
+    const api = servePages();
+    api.on('/v2/aggs/ticker/AAPL/range/1/minute/2024-01-02/2024-01-02', () =>
+      Response.json({ status: 'OK', results: [bar(0)], next_url: `${BASE}${NEXT_PATH}/${apiKey}?cursor=c3` }),
+    );
+    api.on(`${NEXT_PATH}/${apiKey}`, () => Response.json({ status: 'OK', results: [bar(1)] }));
+    const pages = await collect(testClient({ apiKey }).listBarPages(PARAMS));
+    expect(pages.map((p) => p.cursor)).toEqual([null, null]);
+    expect(pages[0]?.hasNextPage()).toBe(true);
+    expect(pages[1]?.response.url).toBe(`${BASE}${NEXT_PATH}/[REDACTED]?cursor=c3`);
+    expect(JSON.stringify(pages.map((p) => p.toJSON()))).not.toContain(apiKey);
+  });
+
   it('takes the request id from the X-Request-Id header when the body has none, and counts attempts', async () => {
     let calls = 0;
     fakeApi(server).on(PATH, () => {

@@ -135,6 +135,11 @@ export class Transport {
     this.#redact = (text) => redactText(text, config.apiKey);
   }
 
+  /** `text` with the key replaced by `[REDACTED]` wherever it occurs (as in every error and hook payload). */
+  redact(text: string): string {
+    return this.#redact(text);
+  }
+
   /** The base URL's origin, e.g. `https://api.massive.com`. */
   get origin(): string {
     return this.#config.baseUrl.origin;
