@@ -21,6 +21,7 @@ export {
 } from './errors.js';
 export { DEFAULTS, type OpenStoreOptions } from './options.js';
 export { type PgTlsSettings, type PgTlsSources, withPgTlsEnv } from './pg-tls.js';
+export type { LoadCursor, LoadCursorKey } from './progress/load-cursors.js';
 export type { ProgressRow, ProgressUpdate, SymbolProcessingState, SymbolStatusRow, SymbolStatusUpdate } from './progress/progress.js';
 export type { ListRuns, RunRecord, RunRow, SettleRuns } from './progress/runs.js';
 export type { BarTableSchema, RunsTableSchema, StoreSchema, SymbolsTableSchema } from './schema/discover.js';

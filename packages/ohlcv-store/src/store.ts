@@ -16,6 +16,7 @@ import { openConnection } from './connection.js';
 import type { Driver } from './drivers/driver.js';
 import { StoreError, storageFailed } from './errors.js';
 import { DEFAULTS, type OpenStoreOptions } from './options.js';
+import { deleteLoadCursor, type LoadCursor, type LoadCursorKey, readLoadCursor, writeLoadCursor } from './progress/load-cursors.js';
 import {
   type ProgressRow,
   type ProgressUpdate,
@@ -246,6 +247,24 @@ export class OhlcvStore {
       () => writeReadjusted(this.driver, symbol, rowsRewritten),
       'symbol_splits',
     );
+  }
+
+  /**
+   * Saves where a paged load of one range stopped: the next page's cursor, after this page's bars are stored. A load
+   * that is interrupted resumes from it ({@link getLoadCursor}); {@link clearLoadCursor} when the range is done.
+   */
+  async saveLoadCursor(cursor: Omit<LoadCursor, 'updatedAt'>): Promise<void> {
+    return this.run(`saving the load cursor of ${cursor.symbol}`, () => writeLoadCursor(this.driver, cursor), 'bar_load_cursors');
+  }
+
+  /** The saved cursor of a range's unfinished paged load, or null. */
+  async getLoadCursor(key: LoadCursorKey): Promise<LoadCursor | null> {
+    return this.run(`reading the load cursor of ${key.symbol}`, () => readLoadCursor(this.driver, key), 'bar_load_cursors');
+  }
+
+  /** Deletes a range's cursor (its load is done, or the cursor is unusable); returns whether one was there. */
+  async clearLoadCursor(key: LoadCursorKey): Promise<boolean> {
+    return this.run(`clearing the load cursor of ${key.symbol}`, () => deleteLoadCursor(this.driver, key), 'bar_load_cursors');
   }
 
   /** The last splits check, or null before the first. */
