@@ -7,6 +7,7 @@ import type { UpsertReport } from './bars/report.js';
 import {
   type SymbolBar,
   type UpsertOptions,
+  type UpsertPagesOptions,
   type WriterContext,
   writeManyBars,
   writeSymbolBarPages,
@@ -153,14 +154,18 @@ export class OhlcvStore {
    * Upserts one symbol's bars given as arrays (a client's pages: `for await (const page of pages)` hands over
    * `page.bars`), in order; same guarantees and report as {@link upsertBars}, with one await per array instead of one
    * per bar. Positions in `rejectedSamples` and errors count across the arrays.
+   *
+   * `onPageStored(index)` is called, in order, once every row of array `index` (0-based) is committed: where a paged
+   * load saves its cursor ({@link saveLoadCursor}). A page's last batch is written while the next page is fetched;
+   * a failure of the callback fails the call like a failed batch.
    */
   async upsertBarPages(
     timeframe: Timeframe,
     symbol: string,
     pages: Iterable<readonly Bar[]> | AsyncIterable<readonly Bar[]>,
-    options: UpsertOptions = {},
+    options: UpsertPagesOptions = {},
   ): Promise<UpsertReport> {
-    return writeSymbolBarPages(this.writer(timeframe, options), symbol, pages);
+    return writeSymbolBarPages(this.writer(timeframe, options), symbol, pages, options.onPageStored);
   }
 
   /** Upserts bars of many symbols, each bar carrying its `symbol`; same guarantees as {@link upsertBars}. */

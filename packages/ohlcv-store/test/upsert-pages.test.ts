@@ -31,6 +31,50 @@ describe('upsertBarPages on the embedded store', { timeout: 120_000 }, () => {
     }
   });
 
+  it('calls onPageStored in page order, each time with every bar of that page (and the pages before it) committed', async () => {
+    const { dataDir, remove } = await freshPgliteDir();
+    const store = await openStore({ embedded: { dataDir } });
+    try {
+      const bars = minuteBars(START, 23);
+      const pages = [bars.slice(0, 9), bars.slice(9, 10), [], bars.slice(10)];
+      const seen: [number, number][] = [];
+      const report = await store.upsertBarPages('1min', 'HOOK', pages, {
+        batchSize: 4,
+        onPageStored: async (index) => {
+          seen.push([index, (await store.getBars('1min', 'HOOK')).length]);
+        },
+      });
+      expect(report).toMatchObject({ received: 23, written: 23 });
+      // Stored when called: at least the bars up to the page's end (the next page may be on its way already).
+      expect(seen.map(([i]) => i)).toEqual([0, 1, 2, 3]);
+      for (const [i, n] of seen) expect(n).toBeGreaterThanOrEqual([9, 10, 10, 23][i] as number);
+    } finally {
+      await store.close();
+      await remove();
+    }
+  });
+
+  it('a hook that fails fails the call, after the pages before it were stored', async () => {
+    const { dataDir, remove } = await freshPgliteDir();
+    const store = await openStore({ embedded: { dataDir } });
+    try {
+      const bars = minuteBars(START, 12);
+      const calls: number[] = [];
+      const write = store.upsertBarPages('1min', 'HOOKFAIL', [bars.slice(0, 4), bars.slice(4, 8), bars.slice(8)], {
+        onPageStored: (index) => {
+          calls.push(index);
+          if (index === 1) throw new Error('the cursor could not be saved');
+        },
+      });
+      await expect(write).rejects.toThrow('the cursor could not be saved');
+      expect(calls).toEqual([0, 1]);
+      expect((await store.getBars('1min', 'HOOKFAIL')).length).toBeGreaterThanOrEqual(8);
+    } finally {
+      await store.close();
+      await remove();
+    }
+  });
+
   it('refuses a page that is not an array with a TypeError naming what it got', async () => {
     const { dataDir, remove } = await freshPgliteDir();
     const store = await openStore({ embedded: { dataDir } });

@@ -36,6 +36,12 @@ export interface UpsertOptions {
   registerMissingSymbols?: boolean;
 }
 
+/** Options of `upsertBarPages`: those of every upsert, and the hook a resumable paged load saves its cursor in. */
+export interface UpsertPagesOptions extends UpsertOptions {
+  /** Called in order once every row of page `index` (0-based) is committed. */
+  onPageStored?: (index: number) => Promise<void> | void;
+}
+
 /** Settings the writer needs from the store. */
 export interface WriterContext {
   driver: Driver;
@@ -450,17 +456,41 @@ function drainChunks<T>(
   ctx: WriterContext,
   source: Iterable<readonly T[]> | AsyncIterable<readonly T[]>,
   push: (w: BarWriter, item: T) => boolean,
+  onPageStored?: (index: number) => Promise<void> | void,
 ): Promise<UpsertReport> {
   return drainWith(ctx, async (w) => {
+    // With `onPageStored`: once a page's rows are all handed to the writer, its last batch is written and, when that
+    // commits, the hook runs, while the next page is being fetched. It is awaited before the next page's rows go in,
+    // and when the source fails (a page's cursor is saved even if the request after it is what failed).
+    let checkpoint: Promise<void> | undefined;
+    let index = 0;
     const each = async (chunk: readonly T[]): Promise<void> => {
+      if (checkpoint) {
+        const previous = checkpoint;
+        checkpoint = undefined;
+        await previous;
+      }
       if (!Array.isArray(chunk)) throw new TypeError(`upsertBarPages takes arrays of bars; got ${chunk === null ? 'null' : typeof chunk}`);
       for (let i = 0; i < chunk.length; i++) if (push(w, chunk[i] as T)) await w.flush();
+      if (!onPageStored) return;
+      await w.flush();
+      const page = index++;
+      checkpoint = w.settle().then(() => onPageStored(page));
+      // Awaited before the next page, at the end, or on failure; never left unhandled meanwhile.
+      checkpoint.catch(() => undefined);
     };
-    if (Symbol.asyncIterator in source) {
-      for await (const chunk of source) await each(chunk);
-    } else {
-      for (const chunk of source) await each(chunk);
+    try {
+      if (Symbol.asyncIterator in source) {
+        for await (const chunk of source) await each(chunk);
+      } else {
+        for (const chunk of source) await each(chunk);
+      }
+    } catch (e) {
+      // A batch that failed before this error came earlier in the input: its error is the one to report.
+      if (checkpoint) await checkpoint;
+      throw e;
     }
+    if (checkpoint) await checkpoint;
   });
 }
 
@@ -512,8 +542,9 @@ export function writeSymbolBarPages(
   ctx: WriterContext,
   symbol: string,
   pages: Iterable<readonly Bar[]> | AsyncIterable<readonly Bar[]>,
+  onPageStored?: (index: number) => Promise<void> | void,
 ): Promise<UpsertReport> {
-  return drainChunks(ctx, pages, (w, bar: Bar) => w.push(symbol, bar));
+  return drainChunks(ctx, pages, (w, bar: Bar) => w.push(symbol, bar), onPageStored);
 }
 
 /** Writes bars of many symbols, each carrying its `symbol`. */

@@ -2,7 +2,17 @@
 import { addDays, type Bar, newYorkMidnightUtcMs } from '@tickstock/market-time';
 import { type OhlcvStore, STORE_TIMEFRAME, StoreError, type UpsertReport } from '@tickstock/ohlcv-store';
 import { WriteFailure } from '../engine/errors.js';
-import type { BarsPage, CivilDate, StorePort, SymbolMeta, Timeframe, WriteCounts } from '../engine/types.js';
+import type {
+  BarsPage,
+  CivilDate,
+  RangeCursor,
+  StoredPage,
+  StorePort,
+  SymbolMeta,
+  Timeframe,
+  TimeframeRange,
+  WriteCounts,
+} from '../engine/types.js';
 
 export class OhlcvBarStore implements StorePort {
   constructor(private readonly store: OhlcvStore) {}
@@ -22,8 +32,45 @@ export class OhlcvBarStore implements StorePort {
   }
 
   /** Pages (one array of bars each, e.g. the client's `BarPage`s) into the store: one await per page, not per bar. */
-  async writeBarPages(timeframe: Timeframe, symbol: string, pages: AsyncIterable<BarsPage>, _signal: AbortSignal): Promise<WriteCounts> {
-    return written(() => this.store.upsertBarPages(STORE_TIMEFRAME[timeframe], symbol, barArrays(pages)));
+  async writeBarPages(
+    timeframe: Timeframe,
+    symbol: string,
+    pages: AsyncIterable<BarsPage>,
+    _signal: AbortSignal,
+    onPageStored?: (page: StoredPage) => Promise<void>,
+  ): Promise<WriteCounts> {
+    // What the hook needs of each page handed to the store (its cursor and size, not its bars), until it is stored.
+    const handed: StoredPage[] = [];
+    let first = 0;
+    const arrays = barArrays(pages, onPageStored ? (page) => handed.push({ cursor: page.cursor, bars: page.bars.length }) : undefined);
+    const options = onPageStored
+      ? {
+          onPageStored: async (index: number) => {
+            const page = handed[index - first];
+            if (!page) throw new Error(`the store reported page ${index} stored, which was never handed to it`);
+            handed.shift();
+            first++;
+            await onPageStored(page);
+          },
+        }
+      : {};
+    return written(() => this.store.upsertBarPages(STORE_TIMEFRAME[timeframe], symbol, arrays, options));
+  }
+
+  loadCursor(symbol: string, range: TimeframeRange): Promise<RangeCursor | null> {
+    return this.store.getLoadCursor(this.cursorKey(symbol, range));
+  }
+
+  async saveCursor(symbol: string, range: TimeframeRange, cursor: RangeCursor): Promise<void> {
+    await this.store.saveLoadCursor({ ...this.cursorKey(symbol, range), ...cursor });
+  }
+
+  async clearCursor(symbol: string, range: TimeframeRange): Promise<void> {
+    await this.store.clearLoadCursor(this.cursorKey(symbol, range));
+  }
+
+  private cursorKey(symbol: string, range: TimeframeRange) {
+    return { symbol, timeframe: STORE_TIMEFRAME[range.timeframe], from: range.from, to: range.to };
   }
 
   readDayBars(symbol: string, from: CivilDate, to: CivilDate): Promise<Bar[]> {
@@ -43,8 +90,14 @@ export class OhlcvBarStore implements StorePort {
 }
 
 /** The arrays of `pages`, as the store takes them. */
-async function* barArrays(pages: AsyncIterable<BarsPage>): AsyncGenerator<readonly Bar[], void, undefined> {
-  for await (const page of pages) yield page.bars;
+async function* barArrays(
+  pages: AsyncIterable<BarsPage>,
+  handing?: (page: BarsPage) => void,
+): AsyncGenerator<readonly Bar[], void, undefined> {
+  for await (const page of pages) {
+    handing?.(page);
+    yield page.bars;
+  }
 }
 
 /** The counts of a write; a store failure becomes a `WriteFailure` carrying what was stored before it. */

@@ -11,8 +11,11 @@ import {
 import type { BarsPage, CivilDate, ListedSplit, MarketDataPort, SymbolMeta, TimeframeRange } from '../engine/types.js';
 import { API_TIMESPAN } from './timeframes.js';
 
-/** One range of one ticker as the client asks for it: ascending, adjusted, the largest pages. */
-function barsParams(symbol: string, range: TimeframeRange, signal: AbortSignal): ListBarsParams {
+/** Bars per page the runner asks for: the API's largest page. */
+export const BARS_PAGE_SIZE = 50_000;
+
+/** One range of one ticker as the client asks for it: ascending, adjusted, pages of `pageSize` bars. */
+function barsParams(symbol: string, range: TimeframeRange, signal: AbortSignal, pageSize: number): ListBarsParams {
   return {
     ticker: symbol,
     multiplier: 1,
@@ -21,13 +24,26 @@ function barsParams(symbol: string, range: TimeframeRange, signal: AbortSignal):
     to: range.to,
     adjusted: true,
     sort: 'asc',
-    limit: 50_000,
+    limit: pageSize,
     signal,
   };
 }
 
+/** Options of {@link MassiveMarketData}. */
+export interface MassiveMarketDataOptions {
+  /** Bars per page (the request's `limit`); default {@link BARS_PAGE_SIZE}, the API's largest. */
+  pageSize?: number;
+}
+
 export class MassiveMarketData implements MarketDataPort {
-  constructor(private readonly client: MassiveClient) {}
+  private readonly pageSize: number;
+
+  constructor(
+    private readonly client: MassiveClient,
+    options: MassiveMarketDataOptions = {},
+  ) {
+    this.pageSize = options.pageSize ?? BARS_PAGE_SIZE;
+  }
 
   async details(symbol: string, signal: AbortSignal): Promise<SymbolMeta | null> {
     try {
@@ -60,12 +76,12 @@ export class MassiveMarketData implements MarketDataPort {
   }
 
   bars(symbol: string, range: TimeframeRange, signal: AbortSignal): AsyncIterable<Bar> {
-    return this.client.listBars(barsParams(symbol, range, signal));
+    return this.client.listBars(barsParams(symbol, range, signal, this.pageSize));
   }
 
   /** The client's `BarPage`s: each page's bars as one array, with its key-free `cursor`. */
-  barPages(symbol: string, range: TimeframeRange, signal: AbortSignal): AsyncIterable<BarsPage> {
-    return this.client.listBarPages(barsParams(symbol, range, signal));
+  barPages(symbol: string, range: TimeframeRange, signal: AbortSignal, cursor?: string): AsyncIterable<BarsPage> {
+    return this.client.listBarPages(barsParams(symbol, range, signal, this.pageSize), cursor === undefined ? {} : { cursor });
   }
 
   async splits(from: CivilDate, to: CivilDate, signal: AbortSignal): Promise<{ splits: ListedSplit[]; requests: number }> {

@@ -12,6 +12,7 @@ import type {
   CivilDate,
   MarketDataPort,
   PlanStep,
+  RangeCursor,
   StepError,
   StorePort,
   SuppliedDays,
@@ -120,8 +121,8 @@ export async function loadPlannedSymbol(
         // Nothing is built from these day bars: they stream straight into the store, like any other timeframe.
         const counts = await streamRange(symbol, step, deps, signal);
         Object.assign(tf, counts);
-        if (counts.fetched) fetchedAny = true;
-        result.recordsImported += counts.written + counts.unchanged;
+        if (counts.fetched || counts.resumed) fetchedAny = true;
+        result.recordsImported += counts.written + counts.unchanged + (counts.resumed ?? 0);
         continue;
       }
       if (step.timeframe === 'day') {
@@ -156,8 +157,8 @@ export async function loadPlannedSymbol(
       }
       const counts = await streamRange(symbol, step, deps, signal);
       Object.assign(tf, counts);
-      if (counts.fetched) fetchedAny = true;
-      result.recordsImported += counts.written + counts.unchanged;
+      if (counts.fetched || counts.resumed) fetchedAny = true;
+      result.recordsImported += counts.written + counts.unchanged + (counts.resumed ?? 0);
     } catch (error) {
       throwIfFatal(error);
       if (signal.aborted) {
@@ -241,9 +242,10 @@ async function streamRange(
   };
   let counts: WriteCounts;
   if (market.barPages && store.writeBarPages) {
-    // Each page's `cursor` (the client's key-free next-page URL) passes here: where a resumable load would save it.
-    const pages = market.barPages(symbol, step, signal);
-    counts = await store.writeBarPages(step.timeframe, symbol, served ? notedPages(pages, note) : pages, signal);
+    // A range that replaces what is stored must see every bar the API serves, so only plain loads resume.
+    counts = served
+      ? await store.writeBarPages(step.timeframe, symbol, notedPages(market.barPages(symbol, step, signal), note), signal)
+      : await resumablePages(symbol, step, deps, signal);
   } else {
     const bars = market.bars(symbol, step, signal);
     counts = await store.writeBars(step.timeframe, symbol, served ? notedBars(bars, note) : bars, signal);
@@ -251,6 +253,63 @@ async function streamRange(
   if (!served || !store.deleteBarsNotIn) return counts;
   const deleted = await store.deleteBarsNotIn(step.timeframe, symbol, step.from, step.to, served);
   return { ...counts, deleted };
+}
+
+/**
+ * A range loaded page by page that survives an interruption: after each page is stored, the next page's cursor is
+ * saved (`bar_load_cursors`); a later attempt at the same range (the queue's retry, another replica, a restarted
+ * worker) starts from it instead of page 1, and the range's cursor is deleted once its last page is stored. A saved
+ * cursor the API or the client no longer accepts (a non-retryable error before any page of this attempt was stored)
+ * is dropped and the range loaded from its start, once.
+ */
+async function resumablePages(symbol: string, step: PlanStep, deps: LoadSymbolDeps, signal: AbortSignal): Promise<WriteCounts> {
+  const { market, store } = deps;
+  const write = store.writeBarPages?.bind(store);
+  const pagesOf = market.barPages?.bind(market);
+  if (!write || !pagesOf) throw new Error('resumablePages needs a market port that serves pages and a store that takes them');
+  const { loadCursor, saveCursor, clearCursor } = store;
+  if (!loadCursor || !saveCursor || !clearCursor) return write(step.timeframe, symbol, pagesOf(symbol, step, signal), signal);
+
+  let savedAny = false;
+  const attempt = async (from: RangeCursor | null): Promise<{ counts: WriteCounts; storedNow: number }> => {
+    let pages = from?.pages ?? 0;
+    let bars = from?.bars ?? 0;
+    let storedNow = 0;
+    try {
+      const counts = await write(step.timeframe, symbol, pagesOf(symbol, step, signal, from?.cursor), signal, async (page) => {
+        pages += 1;
+        bars += page.bars;
+        storedNow += 1;
+        if (page.cursor === null) return;
+        await saveCursor.call(store, symbol, step, { cursor: page.cursor, pages, bars });
+        savedAny = true;
+      });
+      return { counts: from ? { ...counts, resumed: from.bars } : counts, storedNow };
+    } catch (error) {
+      throw Object.assign(new ResumeAttemptFailed(error), { storedNow });
+    }
+  };
+
+  const saved = await loadCursor.call(store, symbol, step);
+  let result: { counts: WriteCounts; storedNow: number };
+  try {
+    result = await attempt(saved);
+  } catch (failure) {
+    const { cause, storedNow } = failure as ResumeAttemptFailed & { storedNow: number };
+    const stale = saved !== null && storedNow === 0 && !(cause instanceof WriteFailure) && !signal.aborted && !decide(cause).retryable;
+    if (!stale) throw cause;
+    await clearCursor.call(store, symbol, step);
+    result = await attempt(null).catch((f: ResumeAttemptFailed) => {
+      throw f.cause;
+    });
+  }
+  if (saved !== null || savedAny) await clearCursor.call(store, symbol, step);
+  return result.counts;
+}
+
+/** Carries the error of one attempt of {@link resumablePages} with how many pages it stored. */
+class ResumeAttemptFailed {
+  constructor(readonly cause: unknown) {}
 }
 
 async function* notedPages(pages: AsyncIterable<BarsPage>, note: (bars: readonly Bar[]) => void): AsyncIterable<BarsPage> {
