@@ -23,7 +23,7 @@ export function decodeBars(value: unknown): Bar[] | null {
   if (!Array.isArray(value)) return null;
   const rows = value as unknown[];
   const n = rows.length;
-  const out: Bar[] = [];
+  const out = new Array<Bar>(n); // sized once: no regrowth while 50,000 bars go in
   for (let i = 0; i < n; i++) {
     const r = rows[i] as Record<string, unknown> | null;
     if (typeof r !== 'object' || r === null || Array.isArray(r)) return null;
@@ -52,7 +52,7 @@ export function decodeBars(value: unknown): Bar[] | null {
       if (typeof otc !== 'boolean') return null;
       bar.otc = otc;
     }
-    out.push(bar);
+    out[i] = bar;
   }
   return out;
 }

@@ -58,7 +58,8 @@ const links = new WeakMap<Page<unknown>, Link<unknown>>();
  *
  * - `cursor`: the next page's URL without the key, to persist and resume from (`listBarPages(params, { cursor })`);
  *   null on the last page, on a page trimmed by a row cap (no URL resumes in the middle of a page: re-read the page
- *   from `response.url`), and when the API's `next_url` was refused (another origin, credentials in it).
+ *   from `response.url`), when the API's `next_url` was refused (another origin, credentials in it), and when it
+ *   carries the key anywhere (it is still followed, on the same origin, but not handed out).
  * - `hasNextPage()`: whether `nextPage()` would fetch a page: the API announced one and the call's row cap (`maxBars`)
  *   is not reached yet. `nextPage()` can still refuse it with `PAGINATION_REFUSED` (another origin, a cursor loop,
  *   `maxPages`), exactly where iterating the call would.
@@ -68,7 +69,7 @@ export class Page<Row> {
   readonly data: Row[];
   /** The answer this page came from: request id, URL without the key, status, attempts. */
   readonly response: ResponseMeta;
-  /** 0 for the first page of this call (a resumed call counts from its cursor's page). */
+  /** 0 for the first page of this call; a call resumed from a cursor starts at 0 again. */
   readonly pageIndex: number;
   /** Rows of the API's page left out by the call's row cap (`maxBars`); 0 unless this is a capped call's last page. */
   readonly trimmed: number;
@@ -105,7 +106,7 @@ export class Page<Row> {
     if (next instanceof MassivePaginationError) throw next;
     const { chain } = link;
     const pages = this.pageIndex + 1;
-    const request = `GET ${link.url.pathname}`;
+    const request = chain.transport.redact(`GET ${link.url.pathname}`);
     const first = chain.seen.get(next.toString());
     if (first !== undefined && first <= this.pageIndex) {
       throw new MassivePaginationError(

@@ -188,6 +188,41 @@ describe('resuming from a cursor refuses what it must not follow, sending nothin
     expect(api.requests.map((r) => r.url.search)).toEqual(['?cursor=c3']);
   });
 
+  it('the other paginated endpoints give the same pages and resume the same way', async () => {
+    const split = (ticker: string) => ({ ticker, execution_date: '2024-06-10', split_from: 1, split_to: 10 });
+    const api = fakeApi(server)
+      .on('/v3/reference/splits', (url) =>
+        Response.json(
+          url.searchParams.get('cursor') === 's2'
+            ? { status: 'OK', request_id: 'sp2', results: [split('B')] }
+            : { status: 'OK', request_id: 'sp1', results: [split('A')], next_url: `${BASE}/v3/reference/splits?cursor=s2` },
+        ),
+      )
+      .on('/v3/trades/AAPL', (url) =>
+        Response.json({
+          status: 'OK',
+          results: [{ p: 1 }],
+          ...(url.searchParams.get('cursor') ? {} : { next_url: `${BASE}/v3/trades/AAPL?cursor=t2` }),
+        }),
+      );
+    const client = testClient();
+    const splits = await collect(client.listSplitPages());
+    expect(splits.map((p) => [p.data.map((s) => s.ticker), p.cursor, p.response.requestId])).toEqual([
+      [['A'], `${BASE}/v3/reference/splits?cursor=s2`, 'sp1'],
+      [['B'], null, 'sp2'],
+    ]);
+    const resumed = await collect(client.listSplitPages({}, { cursor: splits[0]?.cursor as string }));
+    expect(resumed.map((p) => p.data.map((s) => s.ticker))).toEqual([['B']]);
+    const trades = await collect(client.pages('/v3/trades/AAPL', { cursor: `${BASE}/v3/trades/AAPL?cursor=t2` }));
+    expect(trades.map((p) => p.data)).toEqual([[{ p: 1 }]]);
+    expect(api.requests.map((r) => `${r.url.pathname}${r.url.search}`)).toEqual([
+      '/v3/reference/splits?limit=1000',
+      '/v3/reference/splits?cursor=s2',
+      '/v3/reference/splits?cursor=s2',
+      '/v3/trades/AAPL?cursor=t2',
+    ]);
+  });
+
   it('applies to the other paginated endpoints: a splits cursor is not a tickers cursor', () => {
     expect(() => testClient().listTickerPages({}, { cursor: `${BASE}/v3/reference/splits?cursor=x` })).toThrow(
       'cursor is for another request (its path does not match these parameters); not followed',

@@ -159,7 +159,7 @@ export class Transport {
    * `apiKey` parameter is dropped, since the key travels in the `Authorization` header.
    */
   nextPageUrl(nextUrl: string, current: URL): URL {
-    const request = `GET ${current.pathname}`;
+    const request = this.#redact(`GET ${current.pathname}`);
     let url: URL;
     try {
       url = new URL(nextUrl, current);

@@ -1,13 +1,6 @@
 /** The engine's market-data port over `MassiveClient`. */
 import type { Bar } from '@tickstock/market-time';
-import {
-  type GroupedMarket,
-  isMassiveError,
-  type ListBarsParams,
-  MAX_SPLITS_LIMIT,
-  type MassiveClient,
-  type TickerBar,
-} from '@tickstock/massive-client';
+import { type GroupedMarket, isMassiveError, type ListBarsParams, type MassiveClient, type TickerBar } from '@tickstock/massive-client';
 import type { BarsPage, CivilDate, ListedSplit, MarketDataPort, SymbolMeta, TimeframeRange } from '../engine/types.js';
 import { API_TIMESPAN } from './timeframes.js';
 
@@ -86,11 +79,13 @@ export class MassiveMarketData implements MarketDataPort {
 
   async splits(from: CivilDate, to: CivilDate, signal: AbortSignal): Promise<{ splits: ListedSplit[]; requests: number }> {
     const splits: ListedSplit[] = [];
-    for await (const s of this.client.listSplits({ executionDateGte: from, executionDateLte: to, signal })) {
-      splits.push({ ticker: s.ticker, executionDate: s.execution_date, splitFrom: s.split_from, splitTo: s.split_to, id: s.id });
+    let requests = 0;
+    for await (const page of this.client.listSplitPages({ executionDateGte: from, executionDateLte: to, signal })) {
+      requests += 1; // one request per page, counted as they come
+      for (const s of page.data)
+        splits.push({ ticker: s.ticker, executionDate: s.execution_date, splitFrom: s.split_from, splitTo: s.split_to, id: s.id });
     }
-    // One request, and one more per further page (the client asks for the largest page).
-    return { splits, requests: Math.max(1, Math.ceil(splits.length / MAX_SPLITS_LIMIT)) };
+    return { splits, requests };
   }
 
   groupedDaily(market: GroupedMarket, date: CivilDate, includeOtc: boolean, signal: AbortSignal): Promise<TickerBar[]> {
