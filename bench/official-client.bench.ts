@@ -22,6 +22,8 @@
 import { spawn } from 'node:child_process';
 import { createHash, type Hash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type {
   DefaultApiGetStocksAggregatesRequest,
@@ -98,6 +100,8 @@ const PAGE_REPEATS = 20;
 const UNIVERSE_TICKERS = 500;
 const UNIVERSE_CONCURRENCY = 10;
 const DECODE_RUNS = 11;
+/** Serve the simulator's answers again from memory (see replayApi). */
+const REPLAY = process.env.BENCH_REPLAY === '1';
 
 type ScenarioName = 'page' | 'backfill' | 'universe';
 type Side = 'ours' | 'official';
@@ -367,13 +371,69 @@ function child<T>(args: string[], url: string, apiKey: string): Promise<T> {
   });
 }
 
+/** Where the children send their requests, and the count of API requests received there. */
+interface Api {
+  url: string;
+  requests(): number;
+  close(): Promise<void>;
+}
+
+const simulatorApi = (sim: RunningSimulator): Api => ({ url: sim.url, requests: () => sim.stats().requests, close: () => sim.close() });
+
+/**
+ * BENCH_REPLAY=1: a loopback server in front of the simulator that asks it once per distinct request (query
+ * parameters sorted, `apiKey` left out; `next_url`s pointed back at itself) and then answers from memory, counting
+ * every request itself. What is left of the wall time is then the client's, not the simulator's generating and
+ * serializing the bars (several times the client's own time per 50,000-bar page).
+ */
+async function replayApi(sim: RunningSimulator, apiKey: string): Promise<Api> {
+  const bodies = new Map<string, Buffer>();
+  let requests = 0;
+  let origin = '';
+  const server = createServer((req, res) => {
+    requests++;
+    const u = new URL(req.url ?? '/', origin);
+    u.searchParams.delete('apiKey');
+    u.searchParams.sort();
+    const key = `${u.pathname}${u.search}`;
+    const known = bodies.get(key);
+    const answer = known
+      ? Promise.resolve({ status: 200, body: known })
+      : fetch(`${sim.url}${key}`, { headers: { Authorization: `Bearer ${apiKey}` } }).then(async (r) => {
+          const body = Buffer.from((await r.text()).replaceAll(sim.url, origin));
+          if (r.ok) bodies.set(key, body);
+          return { status: r.status, body };
+        });
+    answer.then(
+      ({ status, body }) => {
+        res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': body.length, 'X-Request-Id': `replay-${requests}` });
+        res.end(body);
+      },
+      (error: unknown) => {
+        res.writeHead(502);
+        res.end(String(error));
+      },
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: origin,
+    requests: () => requests,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await sim.close();
+    },
+  };
+}
+
 /** Reads every page of every request once (not measured): the simulator caches what it derives on first request. */
-async function warm(sim: RunningSimulator, apiKey: string, scenario: Scenario): Promise<void> {
+async function warm(api: Api, apiKey: string, scenario: Scenario): Promise<void> {
   const distinct = [...new Set(scenario.requests.map(aggsPath))];
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < distinct.length; i = next++) {
-      let url: string | undefined = `${sim.url}${distinct[i]}`;
+      let url: string | undefined = `${api.url}${distinct[i]}`;
       while (url) {
         const res = await fetch(url, { headers: { Authorization: `Bearer ${apiKey}` } });
         if (!res.ok) throw new Error(`warm-up: ${res.status} from ${url}`);
@@ -390,22 +450,28 @@ export default async function bench(ctx: BenchContext): Promise<BenchMetric[]> {
   const { startSimulator } = await loadSimulator();
   const apiKey = `bench-${randomUUID()}`;
   const sim = await startSimulator({ now: NOW, apiKey });
+  const api = REPLAY ? await replayApi(sim, apiKey) : simulatorApi(sim);
+  ctx.log(
+    REPLAY
+      ? 'BENCH_REPLAY=1: the simulator answers each distinct request once, then a replay server from memory'
+      : 'requests go to the simulator itself',
+  );
   const list = scenarios();
   const runs = new Map<ScenarioName, Run[]>(list.map((s) => [s.name, []]));
   let decode: DecodeResult;
   try {
     for (const s of list) {
       const t = performance.now();
-      await warm(sim, apiKey, s);
+      await warm(api, apiKey, s);
       ctx.log(`warm-up ${s.name}: ${((performance.now() - t) / 1000).toFixed(1)} s (simulator caches filled; not counted)`);
     }
     for (let round = 0; round < ROUNDS; round++) {
       for (const s of list) {
         const order: Side[] = round % 2 === 0 ? ['ours', 'official'] : ['official', 'ours'];
         for (const side of order) {
-          const before = sim.stats().requests;
-          const r = await child<ChildResult>([s.name, side], sim.url, apiKey);
-          const run: Run = { ...r, side, requests: sim.stats().requests - before };
+          const before = api.requests();
+          const r = await child<ChildResult>([s.name, side], api.url, apiKey);
+          const run: Run = { ...r, side, requests: api.requests() - before };
           runs.get(s.name)?.push(run);
           ctx.log(
             `round ${round + 1} ${s.name} ${side}: wall ${fmt(r.wallMs)} ms, CPU ${fmt(r.cpuMs)} ms, peak RSS ${fmt(r.peakRssMb, 0)} MB ` +
@@ -415,9 +481,9 @@ export default async function bench(ctx: BenchContext): Promise<BenchMetric[]> {
         }
       }
     }
-    decode = await child<DecodeResult>(['decode', 'ours'], sim.url, apiKey);
+    decode = await child<DecodeResult>(['decode', 'ours'], api.url, apiKey);
   } finally {
-    await sim.close();
+    await api.close();
   }
 
   const metrics: BenchMetric[] = [];
@@ -476,7 +542,10 @@ export default async function bench(ctx: BenchContext): Promise<BenchMetric[]> {
     { name: 'official: decode, our parse + validate + map (median)', value: decode.decodeMs, unit: 'ms' },
     { name: 'official: decode, ours vs JSON.parse', value: decodeRatio, unit: 'ratio (target <= 1.2)' },
   );
-  ctx.log(`\n${table.join('\n')}\n`);
+  metrics.push({ name: 'official: replay mode (BENCH_REPLAY=1)', value: REPLAY ? 1 : 0, unit: '1 = answers from memory after the first' });
+  ctx.log(
+    `\n${REPLAY ? 'BENCH_REPLAY=1 (answers from memory after the first)' : 'against the simulator itself'}, ${ROUNDS} rounds:\n${table.join('\n')}\n`,
+  );
   return metrics;
 }
 
