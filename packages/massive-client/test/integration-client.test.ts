@@ -1,15 +1,15 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Bar, MassiveClient, type MassiveClientOptions, MassiveError } from '../src/index.js';
 import {
   type RunningSimulator,
   type SimulatorOptions,
   type SimulatorStats,
   simulatedBars,
   startSimulator,
-} from '../src/simulator/index.js';
+} from '@tickstock/massive-simulator';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Bar, MassiveClient, type MassiveClientOptions, MassiveError } from '../src/index.js';
 
 // The client against the simulator over real HTTP: faults, limits and pagination end to end.
 const NOW = Date.parse('2026-03-02T15:00:00Z');
@@ -29,7 +29,7 @@ afterEach(async () => {
 
 /** Starts the `tickstock-simulator` bin (from source) in a child process. */
 async function spawnSimulator(args: string[], env: Record<string, string>) {
-  const cli = fileURLToPath(new URL('../src/simulator/cli.ts', import.meta.url));
+  const cli = fileURLToPath(new URL('../../massive-simulator/src/cli.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', cli, '--port', '0', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

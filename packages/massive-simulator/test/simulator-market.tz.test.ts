@@ -1,6 +1,6 @@
+import { marketHolidaysResponseSchema, marketStatusSchema } from '@tickstock/massive-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { marketHolidaysResponseSchema, marketStatusSchema } from '../src/schemas/index.js';
-import { type RunningSimulator, startSimulator } from '../src/simulator/index.js';
+import { type RunningSimulator, startSimulator } from '../src/index.js';
 
 const running: RunningSimulator[] = [];
 afterEach(async () => {

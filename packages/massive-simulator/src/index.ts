@@ -1,5 +1,5 @@
 /**
- * `@tickstock/massive-client/simulator`: a deterministic stand-in for the Massive REST API, for tests, benchmarks
+ * `@tickstock/massive-simulator`: a deterministic stand-in for the Massive REST API, for tests, benchmarks
  * and offline demos. Its prices are synthetic (a seeded random walk): never use them as market data.
  * @packageDocumentation
  */

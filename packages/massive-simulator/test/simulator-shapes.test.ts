@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { MassiveClient } from '@tickstock/massive-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MassiveClient } from '../src/index.js';
-import { type RunningSimulator, startSimulator } from '../src/simulator/index.js';
+import { type RunningSimulator, startSimulator } from '../src/index.js';
 
 // The simulator's bodies against the recorded Massive responses in test/fixtures/massive: same keys, same order.
 type Obj = Record<string, unknown>;
-const fixture = (path: string): unknown => JSON.parse(readFileSync(new URL(`./fixtures/massive/${path}`, import.meta.url), 'utf8'));
+const fixture = (path: string): unknown =>
+  JSON.parse(readFileSync(new URL(`../../massive-client/test/fixtures/massive/${path}`, import.meta.url), 'utf8'));
 const mocks = 'client-python/test_rest/mocks';
 const keys = (o: unknown) => Object.keys(o as Obj);
 const firstRow = (o: unknown) => ((o as Obj).results as Obj[])[0];

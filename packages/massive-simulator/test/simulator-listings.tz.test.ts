@@ -12,8 +12,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cryptoCalendar, nyseCalendar } from '../src/calendar/index.js';
+import { cryptoCalendar, nyseCalendar } from '@tickstock/market-time';
 import {
   addDays,
   aggregateDayBars,
@@ -26,7 +25,8 @@ import {
   type TickerBar,
   tradingDateOfBar,
   weekStartSunday,
-} from '../src/index.js';
+} from '@tickstock/massive-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type GenerationOptions,
   type RunningSimulator,
@@ -36,7 +36,7 @@ import {
   simulatedBars,
   simulatedTradingDays,
   startSimulator,
-} from '../src/simulator/index.js';
+} from '../src/index.js';
 
 /** Wednesday 2025-11-19, 15:30 New York: today's bar, this week's and this month's are forming. */
 const NOW = newYorkTimeToUtcMs('2025-11-19', 15, 30);
@@ -344,7 +344,7 @@ describe('(d) defaults, other tickers, bad options, CLI', () => {
   });
 
   it('the CLI: --listings and --missing-days', async () => {
-    const cli = fileURLToPath(new URL('../src/simulator/cli.ts', import.meta.url));
+    const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
     const child: ChildProcess = spawn(
       process.execPath,
       [

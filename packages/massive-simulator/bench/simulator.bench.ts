@@ -3,7 +3,7 @@
  * generated before; warm: the same page again), a year of day bars, and small-request throughput.
  */
 import { type BenchContext, type BenchMetric, summarize } from '../../../bench/types.js';
-import { simulatedBars, startSimulator } from '../src/simulator/index.js';
+import { simulatedBars, startSimulator } from '../src/index.js';
 
 const RUNS = 9;
 const NOW = Date.parse('2026-01-05T00:00:00Z');

@@ -8,8 +8,8 @@
  * (b) every ticker's week and month bars equal `aggregateDayBars` of its day bars, bar for bar and field for field
  *     (stocks, ETFs, indices, crypto's seven-day weeks, forex).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nyseCalendar } from '../src/calendar/index.js';
+
+import { nyseCalendar } from '@tickstock/market-time';
 import {
   addDays,
   aggregateDayBars,
@@ -22,8 +22,9 @@ import {
   newYorkTimeToUtcMs,
   type TickerBar,
   tradingDateOfBar,
-} from '../src/index.js';
-import { DEFAULT_TICKERS, type RunningSimulator, type SimulatedTickerInfo, startSimulator } from '../src/simulator/index.js';
+} from '@tickstock/massive-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_TICKERS, type RunningSimulator, type SimulatedTickerInfo, startSimulator } from '../src/index.js';
 
 /** Wednesday 2026-01-14, 15:30 New York: today's bar, this week's and this month's are forming. */
 const NOW = newYorkTimeToUtcMs('2026-01-14', 15, 30);

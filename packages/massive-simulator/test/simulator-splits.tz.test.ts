@@ -10,7 +10,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   aggregateDayBars,
   type Bar,
@@ -22,15 +21,9 @@ import {
   newYorkTimeToUtcMs,
   splitSchema,
   tradingDateOfBar,
-} from '../src/index.js';
-import {
-  type RunningSimulator,
-  type SimulatorOptions,
-  simulatedBars,
-  simulatedSplits,
-  splitShares,
-  startSimulator,
-} from '../src/simulator/index.js';
+} from '@tickstock/massive-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningSimulator, type SimulatorOptions, simulatedBars, simulatedSplits, splitShares, startSimulator } from '../src/index.js';
 
 const GENERATION = {
   seed: 'splits',
@@ -315,7 +308,7 @@ describe('a clock that moves past splits', () => {
 
 describe('the CLI', () => {
   it('--splits configures the same splits', async () => {
-    const cli = fileURLToPath(new URL('../src/simulator/cli.ts', import.meta.url));
+    const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
     const now = newYorkTimeToUtcMs('2025-07-01', 12, 0);
     const child: ChildProcess = spawn(
       process.execPath,

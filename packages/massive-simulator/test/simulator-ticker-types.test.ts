@@ -1,7 +1,8 @@
 /** The simulator serves `/v3/reference/tickers/types` as the list of type codes, not as the details of a ticker "types". */
+
+import { MassiveClient } from '@tickstock/massive-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MassiveClient } from '../src/index.js';
-import { type RunningSimulator, startSimulator } from '../src/simulator/index.js';
+import { type RunningSimulator, startSimulator } from '../src/index.js';
 
 let sim: RunningSimulator;
 let client: MassiveClient;

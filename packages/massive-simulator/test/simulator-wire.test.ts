@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { BarColumns } from '../src/simulator/bars.js';
-import { ByteWriter, putDecimal4, putUint } from '../src/simulator/byte-writer.js';
-import { round4 } from '../src/simulator/round.js';
-import { aggsBody } from '../src/simulator/wire.js';
+import { BarColumns } from '../src/bars.js';
+import { ByteWriter, putDecimal4, putUint } from '../src/byte-writer.js';
+import { round4 } from '../src/round.js';
+import { aggsBody } from '../src/wire.js';
 
 describe('the byte writer writes numbers exactly as JSON.stringify', () => {
   it('integers, including past 2^31 and 2^53 - 1', () => {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
 import {
   aggsResponseSchema,
   errorBodySchema,
@@ -7,9 +6,10 @@ import {
   listTickersResponseSchema,
   previousCloseResponseSchema,
   tickerDetailsResponseSchema,
-} from '../src/schemas/index.js';
-import { DEFAULT_TICKERS, type RunningSimulator, type SimulatorOptions, startSimulator } from '../src/simulator/index.js';
-import { StatsRecorder } from '../src/simulator/stats.js';
+} from '@tickstock/massive-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_TICKERS, type RunningSimulator, type SimulatorOptions, startSimulator } from '../src/index.js';
+import { StatsRecorder } from '../src/stats.js';
 
 const NOW = Date.parse('2026-03-02T15:00:00Z');
 const running: RunningSimulator[] = [];

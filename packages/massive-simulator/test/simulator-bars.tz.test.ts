@@ -1,7 +1,14 @@
-import { dayOfWeek, newYorkDate, newYorkMidnightUtcMs, newYorkParts, newYorkTimeToUtcMs } from '@tickstock/market-time';
+import {
+  cryptoCalendar,
+  dayOfWeek,
+  newYorkDate,
+  newYorkMidnightUtcMs,
+  newYorkParts,
+  newYorkTimeToUtcMs,
+  nyseCalendar,
+} from '@tickstock/market-time';
+import { aggsResponseSchema } from '@tickstock/massive-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cryptoCalendar, nyseCalendar } from '../src/calendar/index.js';
-import { aggsResponseSchema } from '../src/schemas/index.js';
 import {
   type RunningSimulator,
   type SimulatedBarsRequest,
@@ -9,7 +16,7 @@ import {
   simulatedPageCount,
   simulatedWireBars,
   startSimulator,
-} from '../src/simulator/index.js';
+} from '../src/index.js';
 
 interface Row {
   t: number;
