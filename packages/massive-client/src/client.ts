@@ -13,6 +13,7 @@ import {
   listBars,
   type PreviousCloseOptions,
 } from './endpoints/bars.js';
+import { type ListDividendsParams, listDividends } from './endpoints/dividends.js';
 import { getMarketHolidays, getMarketStatus } from './endpoints/market.js';
 import {
   getTickerDetails,
@@ -30,6 +31,7 @@ import { type MassiveClientOptions, resolveOptions } from './options.js';
 import { paginate } from './pagination.js';
 import { REDACTED } from './redact.js';
 import type { DailyOpenClose } from './schemas/aggs.js';
+import type { Dividend } from './schemas/dividends.js';
 import type { MarketHoliday, MarketStatus } from './schemas/market.js';
 import { cursorPageSchema } from './schemas/pages.js';
 import type { Split } from './schemas/splits.js';
@@ -105,6 +107,21 @@ export class MassiveClient {
     const splits: Split[] = [];
     for await (const split of listSplits(this.#transport, params)) splits.push(split);
     return splits;
+  }
+
+  /**
+   * Cash dividends (`/v3/reference/dividends`) matching the filters, as a lazy async iterable over every page, in the
+   * API's order (default: newest `ex_dividend_date` first). Without `ticker`, one paginated request covers every ticker.
+   */
+  listDividends(params?: ListDividendsParams): AsyncIterable<Dividend> {
+    return listDividends(this.#transport, params);
+  }
+
+  /** Every dividend matching the filters, all pages collected. */
+  async getDividends(params?: ListDividendsParams): Promise<Dividend[]> {
+    const dividends: Dividend[] = [];
+    for await (const dividend of listDividends(this.#transport, params)) dividends.push(dividend);
+    return dividends;
   }
 
   /** Ticker-type codes (`CS`, `ETF`, ...). */

@@ -61,6 +61,15 @@ export type {
   PreviousCloseOptions,
 } from './endpoints/bars.js';
 export { GROUPED_MARKETS, groupedMarketOfTicker, MAX_BARS_LIMIT } from './endpoints/bars.js';
+export {
+  DIVIDEND_SORTS,
+  DIVIDEND_TYPES,
+  type DividendSort,
+  type DividendType,
+  dividendsQuery,
+  type ListDividendsParams,
+  MAX_DIVIDENDS_LIMIT,
+} from './endpoints/dividends.js';
 export type { ListTickersParams, TickerDetailsOptions, TickerTypesOptions } from './endpoints/reference.js';
 export { type ListSplitsParams, MAX_SPLITS_LIMIT, splitsQuery } from './endpoints/splits.js';
 export {
@@ -136,11 +145,14 @@ export {
   aggsResponseSchema,
   cursorPageSchema,
   type DailyOpenClose,
+  type Dividend,
   dailyOpenCloseSchema,
+  dividendSchema,
   type ErrorBody,
   errorBodySchema,
   type GroupedDailyResponse,
   groupedDailyResponseSchema,
+  listDividendsResponseSchema,
   listSplitsResponseSchema,
   listTickersResponseSchema,
   type MarketHoliday,

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export { SIMULATED_TIMESPANS, type SimulatedBarsRequest, type SimulatedTimespan, SimulatorRequestError } from './bar-request.js';
+export type { SimulatedDividendRow } from './dividends.js';
 export {
   FAULT_KINDS,
   type FaultKind,

@@ -91,6 +91,9 @@ export const SIMULATOR_DEFAULTS = {
   /** Default and maximum `limit` of `/v3/reference/splits`, as documented. */
   splitsLimitDefault: 10,
   splitsLimitMax: 1000,
+  /** Default and maximum `limit` of `/v3/reference/dividends`, as documented. */
+  dividendsLimitDefault: 10,
+  dividendsLimitMax: 1000,
 } as const;
 
 /** Checks fault options and turns them into cumulative thresholds per kind; throws a RangeError naming the bad one. */

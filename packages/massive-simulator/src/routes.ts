@@ -2,6 +2,7 @@
 import { addDays, civilDateToDayNumber, isCivilDate, newYorkDate, newYorkMidnightUtcMs, newYorkTimeToUtcMs } from '@tickstock/market-time';
 import { resolveBarsRequest, type SimulatedTimespan, SimulatorRequestError } from './bar-request.js';
 import { BarColumns, barPage } from './bars.js';
+import { dividendsOf, type SimulatedDividendRow } from './dividends.js';
 import { marketStatus, upcomingHolidays } from './market.js';
 import { SIMULATOR_DEFAULTS } from './options.js';
 import { tickerDetails, tickerListRow, type UniverseTicker } from './reference.js';
@@ -42,6 +43,7 @@ export type EndpointName =
   | 'tickerDetails'
   | 'tickers'
   | 'splits'
+  | 'dividends'
   | 'holidays'
   | 'marketStatus'
   | 'openClose'
@@ -57,6 +59,7 @@ export function endpointOf(path: string): EndpointName {
   if (/^\/v3\/reference\/tickers\/[^/]+$/.test(path)) return 'tickerDetails';
   if (path === '/v3/reference/tickers') return 'tickers';
   if (path === '/v3/reference/splits') return 'splits';
+  if (path === '/v3/reference/dividends') return 'dividends';
   if (path === '/v1/marketstatus/upcoming') return 'holidays';
   if (path === '/v1/marketstatus/now') return 'marketStatus';
   if (/^\/v1\/open-close\/[^/]+\/[^/]+$/.test(path)) return 'openClose';
@@ -439,6 +442,99 @@ function splits(ctx: RouteContext, query: URLSearchParams): RouteResult {
   return json(200, `${s}}`);
 }
 
+const DIVIDEND_PARAMS = [
+  'ticker',
+  'ex_dividend_date',
+  'ex_dividend_date.gte',
+  'ex_dividend_date.gt',
+  'ex_dividend_date.lte',
+  'ex_dividend_date.lt',
+  'dividend_type',
+  'frequency',
+  'order',
+  'sort',
+  'limit',
+] as const;
+const DIVIDEND_SORTS = ['ex_dividend_date', 'pay_date', 'declaration_date', 'record_date', 'cash_amount', 'ticker'] as const;
+type DividendSort = (typeof DIVIDEND_SORTS)[number];
+
+/**
+ * `/v3/reference/dividends`: the universe's dividends declared by "now" (or one ticker's, any ticker but an unknown
+ * one), filtered by `ticker`, `ex_dividend_date` (and `.gte/.gt/.lte/.lt`), `dividend_type` and `frequency`, sorted by
+ * `sort` (`ex_dividend_date` default, `pay_date`, `declaration_date`, `record_date`, `cash_amount` or `ticker`; ties by
+ * ticker, then ex-dividend date) in `order` (default `desc`), `limit` default 10, max 1000, and cursor pagination whose
+ * cursor carries every parameter plus an offset (as `/v3/reference/splits`).
+ */
+function dividends(ctx: RouteContext, query: URLSearchParams): RouteResult {
+  let params = query;
+  const cursor = query.get('cursor');
+  if (cursor !== null) {
+    const decoded = decodeCursor(cursor);
+    if (!decoded || decoded.get('offset') === null) return badRequest(ctx, 'Invalid cursor');
+    params = decoded;
+  }
+  const limit = parseLimit(params.get('limit'), SIMULATOR_DEFAULTS.dividendsLimitDefault, SIMULATOR_DEFAULTS.dividendsLimitMax);
+  const order = params.get('order') ?? 'desc';
+  if (order !== 'asc' && order !== 'desc') return badRequest(ctx, `order must be asc or desc, got ${JSON.stringify(order)}`);
+  const sort = (params.get('sort') ?? 'ex_dividend_date') as DividendSort;
+  if (!DIVIDEND_SORTS.includes(sort))
+    return badRequest(ctx, `sort must be one of ${DIVIDEND_SORTS.join(', ')}, got ${JSON.stringify(sort)}`);
+  const bounds: [string, (d: string, b: string) => boolean][] = [
+    ['ex_dividend_date', (d, b) => d === b],
+    ['ex_dividend_date.gte', (d, b) => d >= b],
+    ['ex_dividend_date.gt', (d, b) => d > b],
+    ['ex_dividend_date.lte', (d, b) => d <= b],
+    ['ex_dividend_date.lt', (d, b) => d < b],
+  ];
+  const checks: ((r: SimulatedDividendRow) => boolean)[] = [];
+  for (const [name, test] of bounds) {
+    const b = params.get(name);
+    if (b === null) continue;
+    if (!isCivilDate(b)) return badRequest(ctx, `${name} must be YYYY-MM-DD, got ${JSON.stringify(b)}`);
+    checks.push((r) => test(r.ex_dividend_date, b));
+  }
+  const type = params.get('dividend_type');
+  if (type !== null) checks.push((r) => r.dividend_type === type);
+  const frequency = params.get('frequency');
+  if (frequency !== null) {
+    if (!/^\d+$/.test(frequency)) return badRequest(ctx, `frequency must be a whole number, got ${JSON.stringify(frequency)}`);
+    checks.push((r) => r.frequency === Number(frequency));
+  }
+  const exact = params.get('ticker');
+  const entries = exact !== null ? (ctx.isUnknown(exact) ? [] : [ctx.entryFor(exact)]) : ctx.universe;
+  const today = newYorkDate(ctx.now);
+  let rows: SimulatedDividendRow[] = [];
+  for (const entry of entries) {
+    const listDate = tickerDetails(ctx.source.seed, entry, ctx.source.listing(entry.ticker)).list_date;
+    if (typeof listDate !== 'string') continue;
+    for (const r of dividendsOf(ctx.source.seed, entry, listDate, today)) if (checks.every((c) => c(r))) rows.push(r);
+  }
+  const keyOf = (r: SimulatedDividendRow): string | number => r[sort];
+  const cmp = (a: SimulatedDividendRow, b: SimulatedDividendRow): number => {
+    const ka = keyOf(a);
+    const kb = keyOf(b);
+    if (ka !== kb) return ka < kb ? -1 : 1;
+    if (a.ticker !== b.ticker) return a.ticker < b.ticker ? -1 : 1;
+    return a.ex_dividend_date < b.ex_dividend_date ? -1 : a.ex_dividend_date > b.ex_dividend_date ? 1 : a.id < b.id ? -1 : 1;
+  };
+  rows.sort(cmp);
+  if (order === 'desc') rows.reverse();
+  const offset = Number(params.get('offset') ?? 0);
+  rows = rows.slice(offset);
+  const page = rows.slice(0, limit);
+  let s = `{"results":${JSON.stringify(page)},"status":"OK","request_id":"${ctx.requestId}"`;
+  if (rows.length > limit) {
+    const carried: Record<string, string> = {};
+    for (const k of DIVIDEND_PARAMS) {
+      const v = params.get(k);
+      if (v !== null) carried[k] = v;
+    }
+    Object.assign(carried, { limit: String(limit), order, sort, offset: String(offset + limit) });
+    s += `,"next_url":"${ctx.origin}/v3/reference/dividends?cursor=${encodeCursor(carried)}"`;
+  }
+  return json(200, `${s}}`);
+}
+
 /** The ticker-type codes the API documents, as `/v3/reference/tickers/types` lists them. */
 const TICKER_TYPES: readonly { code: string; description: string; asset_class: string; locale: string }[] = [
   ['CS', 'Common Stock'],
@@ -492,6 +588,8 @@ export function route(ctx: RouteContext, path: string, query: URLSearchParams): 
         return tickers(ctx, query);
       case 'splits':
         return splits(ctx, query);
+      case 'dividends':
+        return dividends(ctx, query);
       case 'holidays':
         return json(200, JSON.stringify(upcomingHolidays(ctx.now)));
       case 'marketStatus':
