@@ -73,6 +73,14 @@ const PAIRS: readonly Pair[] = [
     sim: 'delayed',
   },
   { fixture: 'errors/reconstructed/200-aggs-empty-no-results-key.json', path: '/v2/aggs/ticker/AAPL/range/1/day/2022-11-19/2022-11-20' },
+  {
+    // Grouped daily on a day without trading (Labor Day 2022): the spec documents only a 200 (no 404), and a
+    // reported request for 2023-01-01 (massive-com/client-python#534) got an empty 200: the empty aggregate envelope,
+    // without the `ticker` a grouped body never has (the recorded grouped daily has none).
+    fixture: 'errors/reconstructed/200-aggs-empty-no-results-key.json',
+    path: '/v2/aggs/grouped/locale/us/market/stocks/2022-09-05?adjusted=true',
+    optional: ['$.ticker'],
+  },
   { fixture: `${mocks}/v2/aggs/ticker/AAPL/prev.json`, path: '/v2/aggs/ticker/AAPL/prev' },
   {
     fixture: 'openapi-examples/GetPreviousStocksAggregates.json',
@@ -178,6 +186,34 @@ describe('the simulator answers in the recorded shapes', () => {
   it.each(PAIRS.map((p) => [p.fixture, p] as const))('%s', async (_, pair) => {
     const ours = await answer(pair);
     expect(shapeDifferences(fixture(pair.fixture), ours, { optional: pair.optional ?? [] })).toEqual([]);
+  });
+});
+
+describe('grouped daily on a day without trading', () => {
+  it.each([
+    ['stocks', 'us', '2022-09-05'], // Labor Day
+    ['stocks', 'us', '2022-11-19'], // a Saturday
+    ['fx', 'global', '2022-11-19'],
+  ])('%s %s %s: 200 with resultsCount 0 and no results key', async (market, locale, date) => {
+    const body = (await answer({ fixture: '', path: `/v2/aggs/grouped/locale/${locale}/market/${market}/${date}` })) as Record<
+      string,
+      unknown
+    >;
+    expect({ ...body, request_id: 'x' }).toEqual({
+      queryCount: 0,
+      resultsCount: 0,
+      adjusted: true,
+      status: 'OK',
+      request_id: 'x',
+      count: 0,
+    });
+  });
+  it('crypto trades on Labor Day and on Saturdays: rows', async () => {
+    for (const date of ['2022-09-05', '2022-11-19']) {
+      const path = `/v2/aggs/grouped/locale/global/market/crypto/${date}`;
+      const body = (await answer({ fixture: '', path })) as { resultsCount: number };
+      expect(body.resultsCount, date).toBe(2); // X:BTCUSD, X:ETHUSD
+    }
   });
 });
 
