@@ -17,7 +17,8 @@ Options:
   --status OK|DELAYED      status of bar responses (default OK)
   --unknown T1,T2          tickers with no data (ZZZ... and ...UNKNOWN... always are)
   --tickers T1,T2          the reference universe (default: a built-in list)
-  --gap-rate F             fraction of extended-hours minutes without a bar (default 0)
+  --gap-rate auto|F        minutes without a bar: auto (default) thin trading per stock's liquidity, F that
+                           fraction of extended-hours minutes, 0 none
   --listings T=D,...       listing dates: no bar of ticker T before New York date D, details list_date D
                            (e.g. NEWCO=2025-09-15; default: none)
   --missing-days T=X,...   trading days without trades: X a fraction picked from the seed (THIN=0.2) or
@@ -112,7 +113,7 @@ async function main(): Promise<void> {
   if (unknown) options.unknownTickers = unknown;
   const tickers = list(values.tickers);
   if (tickers) options.tickers = tickers;
-  const gapRate = number('gap-rate', values['gap-rate']);
+  const gapRate = values['gap-rate'] === 'auto' ? 'auto' : number('gap-rate', values['gap-rate']);
   if (gapRate !== undefined) options.gapRate = gapRate;
   const listings = pairs('listings', values.listings);
   if (listings) options.listings = Object.fromEntries(listings);

@@ -110,9 +110,19 @@ function walk(model: TickerModel, dayNumber: number, total: number, factor: numb
   return state;
 }
 
+/** The share of minutes without a trade (so without a bar), in extended hours and in the regular session. */
+export interface MinuteGaps {
+  extended: number;
+  regular: number;
+}
+
+/** Every minute has a bar. */
+export const NO_GAPS: MinuteGaps = { extended: 0, regular: 0 };
+
 /**
  * Generates the minute bars of one day. `factor` scales prices up (and volumes down) for unadjusted data before a
- * split; `gapRate` drops that fraction of extended-hours minutes (no trades, no bar). With `sums` given, nothing is
+ * split; `gaps` drops those shares of extended-hours and regular minutes (no trades, no bar), decided by each minute's
+ * own seeded bits, so the same minutes are missing at every split factor. With `sums` given, nothing is
  * stored: the minutes are aggregated into it instead (bit-identical to aggregating the stored minutes).
  */
 function generate(
@@ -120,7 +130,7 @@ function generate(
   date: string,
   window: MinuteWindow,
   factor: number,
-  gapRate: number,
+  gaps: MinuteGaps,
   out: DayMinutes | null,
   sums: MinuteSums | null,
   scale: FactorRange = NO_SPLITS,
@@ -166,7 +176,8 @@ function generate(
     const r3 = bits / 4294967296;
     const ts = start + i * 60_000;
     const regular = ts >= openMs && ts < closeMs;
-    if (!regular && gapRate > 0 && (bits & 0xffff) / 65536 < gapRate) continue;
+    const gapRate = regular ? gaps.regular : gaps.extended;
+    if (gapRate > 0 && (bits & 0xffff) / 65536 < gapRate) continue;
     const p0 = path[i] as number;
     const p1 = path[i + 1] as number;
     let open = round4(p0);
@@ -242,7 +253,7 @@ export function generateDayMinutes(
   date: string,
   window: MinuteWindow,
   factor = 1,
-  gapRate = 0,
+  gaps: MinuteGaps = NO_GAPS,
   scale: FactorRange = NO_SPLITS,
 ): DayMinutes {
   const total = Math.round((window.end - window.start) / 60_000);
@@ -259,7 +270,7 @@ export function generateDayMinutes(
     vw: new Float64Array(total),
     n: new Float64Array(total),
   };
-  dm.count = generate(model, date, window, factor, gapRate, dm, null, scale);
+  dm.count = generate(model, date, window, factor, gaps, dm, null, scale);
   return dm;
 }
 
@@ -269,9 +280,9 @@ export function summarizeDayMinutes(
   date: string,
   window: MinuteWindow,
   factor = 1,
-  gapRate = 0,
+  gaps: MinuteGaps = NO_GAPS,
   scale: FactorRange = NO_SPLITS,
 ): MinuteSums | null {
   const sums: MinuteSums = { o: 0, h: 0, l: 0, c: 0, v: 0, vwv: 0, n: 0, minutes: 0, k: 1 };
-  return generate(model, date, window, factor, gapRate, null, sums, scale) > 0 ? sums : null;
+  return generate(model, date, window, factor, gaps, null, sums, scale) > 0 ? sums : null;
 }

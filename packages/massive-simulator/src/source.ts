@@ -3,7 +3,7 @@
  * generation options. Pure apart from caching: the same options give the same numbers in every process.
  */
 import { type CivilDate, civilDateToDayNumber, isCivilDate, newYorkDate, type TradingSession } from '@tickstock/market-time';
-import { type DayMinutes, type FactorRange, generateDayMinutes, summarizeDayMinutes } from './minutes.js';
+import { type DayMinutes, type FactorRange, generateDayMinutes, type MinuteGaps, NO_GAPS, summarizeDayMinutes } from './minutes.js';
 import { hash2, seedValue, unit } from './random.js';
 import { round4 } from './round.js';
 import { type TickerModel, tickerModel } from './ticker-model.js';
@@ -24,8 +24,13 @@ export interface SimulatedSplit {
 export interface GenerationOptions {
   /** Seed of every random number (default 1). */
   seed?: number | string;
-  /** Fraction (0-1) of extended-hours minutes left without a bar, as if nothing traded (default 0). */
-  gapRate?: number;
+  /**
+   * Minutes left without a bar, as when nothing trades. `'auto'` (the default): thin trading as recorded (an AAPL
+   * hour-bar day of 835 minutes, not 960), per stock or ETF from its liquidity: 20% (the most liquid) to 65% of
+   * extended-hours minutes and up to 8% of regular ones; crypto, forex and indices trade every minute. A number (0-1):
+   * that fraction of every ticker's extended-hours minutes and none of its regular ones; `0` turns gaps off.
+   */
+  gapRate?: number | 'auto';
   /** Splits per ticker; `adjusted=false` requests see unadjusted prices and volumes before each split. */
   splits?: Record<string, readonly SimulatedSplit[]>;
   /**
@@ -70,7 +75,7 @@ const SUMMARY_CACHE_SIZE = 200_000;
 /** Generates and caches minute data and day summaries for one set of generation options. */
 export class BarSource {
   readonly seed: number;
-  readonly gapRate: number;
+  readonly gapRate: number | 'auto';
   private readonly splits: Record<string, readonly SimulatedSplit[]>;
   private readonly listings = new Map<string, CivilDate>();
   private readonly missingFractions = new Map<string, number>();
@@ -86,8 +91,9 @@ export class BarSource {
 
   constructor(options: GenerationOptions = {}) {
     this.seed = seedValue(options.seed ?? 1);
-    this.gapRate = options.gapRate ?? 0;
-    if (!(this.gapRate >= 0 && this.gapRate < 1)) throw new RangeError(`gapRate must be in [0, 1): ${options.gapRate}`);
+    this.gapRate = options.gapRate ?? 'auto';
+    if (this.gapRate !== 'auto' && !(this.gapRate >= 0 && this.gapRate < 1))
+      throw new RangeError(`gapRate must be 'auto' or in [0, 1): ${options.gapRate}`);
     this.splits = options.splits ?? {};
     for (const [ticker, list] of Object.entries(this.splits)) {
       for (const s of list) {
@@ -197,6 +203,14 @@ export class BarSource {
     return out;
   }
 
+  /** The shares of a ticker's minutes without a bar (see `gapRate`). */
+  gaps(model: TickerModel): MinuteGaps {
+    if (this.gapRate !== 'auto') return this.gapRate === 0 ? NO_GAPS : { extended: this.gapRate, regular: 0 };
+    if (model.assetClass !== 'stock' && model.assetClass !== 'etf') return NO_GAPS;
+    const thin = 1 - model.liquidity;
+    return { extended: 0.2 + 0.45 * thin, regular: 0.08 * thin ** 3 };
+  }
+
   /** The minute bars of `date` (the whole session, before any cut-off at "now"). */
   minutes(model: TickerModel, session: TradingSession, factor: number): DayMinutes {
     const key = `${model.key}:${session.date}:${factor}`;
@@ -211,7 +225,7 @@ export class BarSource {
       session.date,
       { start: session.preMarketOpen, end: session.postMarketClose, open: session.open, close: session.close },
       factor,
-      this.gapRate,
+      this.gaps(model),
       this.ranges.get(model.ticker),
     );
     this.minuteCache.set(key, dm);
@@ -234,7 +248,7 @@ export class BarSource {
     if (hit !== undefined) return hit;
     // A whole past day: aggregate while generating, without storing (or caching) its minutes.
     const window = { start: session.preMarketOpen, end: session.postMarketClose, open: session.open, close: session.close };
-    const agg = summarizeDayMinutes(model, session.date, window, factor, this.gapRate, this.ranges.get(model.ticker));
+    const agg = summarizeDayMinutes(model, session.date, window, factor, this.gaps(model), this.ranges.get(model.ticker));
     if (this.summaryCount >= SUMMARY_CACHE_SIZE) {
       // Full: start over rather than track recency per day (a run that outgrows it regenerates what it asks again).
       this.summaryCache.clear();
@@ -301,7 +315,7 @@ const sources = new Map<string, BarSource>();
 export function sharedBarSource(options: GenerationOptions = {}): BarSource {
   const key = JSON.stringify([
     options.seed ?? 1,
-    options.gapRate ?? 0,
+    options.gapRate ?? 'auto',
     options.splits ?? {},
     options.listings ?? {},
     options.missingDays ?? {},

@@ -12,6 +12,8 @@ export interface TickerModel {
   basePrice: number;
   /** Mean volume of a regular-session minute. */
   minuteVolume: number;
+  /** 0 (the thinnest) to 1 (the most traded): decides the volume level and, for stocks, the minutes without trades. */
+  liquidity: number;
   /** Mean shares per trade (n = v / tradeSize). */
   tradeSize: number;
   /** Daily volatility of log price. */
@@ -38,6 +40,7 @@ export function tickerModel(seed: number, ticker: string): TickerModel {
     calendar: calendarForTicker(ticker),
     basePrice,
     minuteVolume: crypto ? 2 + 40 * u2 : Math.round(2_000 + 60_000 * u2 * u2),
+    liquidity: u2,
     tradeSize: crypto ? 0.05 + 0.5 * u3 : 40 + 160 * u3,
     dailyVol: crypto ? 0.03 : 0.008 + 0.012 * u3,
     hasVolume: assetClass !== 'index',

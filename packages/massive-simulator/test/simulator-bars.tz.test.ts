@@ -33,7 +33,7 @@ const NOW = Date.parse('2026-03-01T12:00:00Z');
 let sim: RunningSimulator;
 
 beforeAll(async () => {
-  sim = await startSimulator({ seed: 'bars-test', now: NOW, splits: { SPLT: [{ date: '2025-06-09', ratio: 4 }] } });
+  sim = await startSimulator({ seed: 'bars-test', now: NOW, gapRate: 0, splits: { SPLT: [{ date: '2025-06-09', ratio: 4 }] } });
 });
 afterAll(async () => {
   await sim.close();
@@ -139,19 +139,21 @@ describe('intraday bars', () => {
   });
 
   it('crypto minutes run around the clock: 1380 on the spring-forward day, 1500 on the fall-back day', () => {
-    expect(simulatedBars({ ticker: 'X:ETHUSD', timespan: 'minute', from: '2025-03-09', to: '2025-03-09' }, { now: NOW })).toHaveLength(
-      1380,
-    );
-    expect(simulatedBars({ ticker: 'X:ETHUSD', timespan: 'minute', from: '2025-11-02', to: '2025-11-02' }, { now: NOW })).toHaveLength(
-      1500,
-    );
-    expect(simulatedBars({ ticker: 'X:ETHUSD', timespan: 'hour', from: '2025-03-09', to: '2025-03-09' }, { now: NOW })).toHaveLength(23);
+    expect(
+      simulatedBars({ ticker: 'X:ETHUSD', timespan: 'minute', from: '2025-03-09', to: '2025-03-09' }, { now: NOW, gapRate: 0 }),
+    ).toHaveLength(1380);
+    expect(
+      simulatedBars({ ticker: 'X:ETHUSD', timespan: 'minute', from: '2025-11-02', to: '2025-11-02' }, { now: NOW, gapRate: 0 }),
+    ).toHaveLength(1500);
+    expect(
+      simulatedBars({ ticker: 'X:ETHUSD', timespan: 'hour', from: '2025-03-09', to: '2025-03-09' }, { now: NOW, gapRate: 0 }),
+    ).toHaveLength(23);
   });
 
   it('5-minute and 2-hour bars group the same minutes', () => {
     const req = { ticker: 'AAPL', from: '2025-06-10', to: '2025-06-10' } as const;
-    const five = simulatedBars({ ...req, multiplier: 5, timespan: 'minute' }, { now: NOW });
-    const twoHours = simulatedBars({ ...req, multiplier: 2, timespan: 'hour' }, { now: NOW });
+    const five = simulatedBars({ ...req, multiplier: 5, timespan: 'minute' }, { now: NOW, gapRate: 0 });
+    const twoHours = simulatedBars({ ...req, multiplier: 2, timespan: 'hour' }, { now: NOW, gapRate: 0 });
     expect(five).toHaveLength(192);
     expect(twoHours.map((b) => ny(b.timestamp).slice(11))).toEqual([
       '04:00',
@@ -163,7 +165,7 @@ describe('intraday bars', () => {
       '16:00',
       '18:00',
     ]);
-    const minutes = simulatedBars({ ...req, timespan: 'minute' }, { now: NOW });
+    const minutes = simulatedBars({ ...req, timespan: 'minute' }, { now: NOW, gapRate: 0 });
     expect(five[1]).toMatchObject({
       open: minutes[5]!.open,
       close: minutes[9]!.close,
@@ -192,9 +194,9 @@ describe('week and month bars', () => {
   });
 
   it('quarter and year bars start on the first day of their period', () => {
-    const q = simulatedBars({ ticker: 'AAPL', timespan: 'quarter', from: '2025-02-10', to: '2025-12-31' }, { now: NOW });
+    const q = simulatedBars({ ticker: 'AAPL', timespan: 'quarter', from: '2025-02-10', to: '2025-12-31' }, { now: NOW, gapRate: 0 });
     expect(q.map((b) => newYorkDate(b.timestamp))).toEqual(['2025-01-01', '2025-04-01', '2025-07-01', '2025-10-01']);
-    const y = simulatedBars({ ticker: 'AAPL', timespan: 'year', from: '2024-06-01', to: '2025-06-01' }, { now: NOW });
+    const y = simulatedBars({ ticker: 'AAPL', timespan: 'year', from: '2024-06-01', to: '2025-06-01' }, { now: NOW, gapRate: 0 });
     expect(y.map((b) => newYorkDate(b.timestamp))).toEqual(['2024-01-01', '2025-01-01']);
   });
 });
@@ -290,7 +292,7 @@ describe('pages, order and the pure functions', () => {
     expect(simulatedPageCount(req, 7, { seed: 'bars-test', now: NOW })).toBe(36); // 250 days, 7 per page
     const { pages } = await fetchAll('/v2/aggs/ticker/MSFT/range/1/day/2025-01-01/2025-12-31?limit=7');
     expect(pages).toHaveLength(36);
-    expect(simulatedPageCount({ ...req, timespan: 'hour', from: '2025-06-09', to: '2025-06-10' }, 1000, { now: NOW })).toBe(2);
+    expect(simulatedPageCount({ ...req, timespan: 'hour', from: '2025-06-09', to: '2025-06-10' }, 1000, { now: NOW, gapRate: 0 })).toBe(2);
   });
 
   it('sort=desc serves the same bars newest first, also across pages', async () => {
@@ -310,8 +312,8 @@ describe('pages, order and the pure functions', () => {
   it('simulatedBars returns exactly what the server sends, in the client Bar shape', async () => {
     const req: SimulatedBarsRequest = { ticker: 'AAPL', timespan: 'hour', from: '2025-06-09', to: '2025-06-10' };
     const served = (await fetchAll('/v2/aggs/ticker/AAPL/range/1/hour/2025-06-09/2025-06-10')).rows;
-    expect(simulatedWireBars(req, { seed: 'bars-test', now: NOW })).toEqual(served);
-    expect(simulatedBars(req, { seed: 'bars-test', now: NOW })[0]).toEqual({
+    expect(simulatedWireBars(req, { seed: 'bars-test', now: NOW, gapRate: 0 })).toEqual(served);
+    expect(simulatedBars(req, { seed: 'bars-test', now: NOW, gapRate: 0 })[0]).toEqual({
       timestamp: served[0]!.t,
       open: served[0]!.o,
       high: served[0]!.h,
@@ -333,10 +335,10 @@ describe('pages, order and the pure functions', () => {
 
   it('no bar starts after "now": minutes stop at the last whole minute, today’s day bar is partial', () => {
     const now = newYorkTimeToUtcMs('2025-06-10', 10, 0) + 30_000;
-    const minutes = simulatedBars({ ticker: 'AAPL', timespan: 'minute', from: '2025-06-10', to: '2025-06-12' }, { now });
+    const minutes = simulatedBars({ ticker: 'AAPL', timespan: 'minute', from: '2025-06-10', to: '2025-06-12' }, { now, gapRate: 0 });
     expect(ny(minutes[minutes.length - 1]!.timestamp)).toBe('2025-06-10 09:59');
     expect(minutes).toHaveLength(360);
-    const days = simulatedBars({ ticker: 'AAPL', timespan: 'day', from: '2025-06-09', to: '2025-06-12' }, { now });
+    const days = simulatedBars({ ticker: 'AAPL', timespan: 'day', from: '2025-06-09', to: '2025-06-12' }, { now, gapRate: 0 });
     expect(days.map((b) => newYorkDate(b.timestamp))).toEqual(['2025-06-09', '2025-06-10']);
     expect(days[1]!.close).toBe(minutes[minutes.length - 1]!.close);
   });
