@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { EXTRA_TIME_ZONES, faultsProjectConfig, serialProjectConfig, sharedProjectConfig } from './test-support/vitest.shared.ts';
 
-const packages = ['market-time', 'massive-client', 'ohlcv-store', 'job-protocol', 'runner'];
+const packages = ['market-time', 'massive-client', 'massive-simulator', 'ohlcv-store', 'job-protocol', 'runner'];
 
 export default defineConfig({
   test: {

@@ -37,32 +37,22 @@ import { type BenchContext, type BenchMetric, summarize } from './types.js';
 // ---------------------------------------------------------------------------------------------------------------------
 // Adapters: the only lines that know where the simulator lives and how our client hands out bars.
 // When the simulator moves to its own package: `import('@tickstock/massive-simulator')` (and the dependency in
-// bench/package.json). With the page API: `ourPages = (client, params) => pageBars(client.listBarPages(params))`.
+// bench/package.json).
 // ---------------------------------------------------------------------------------------------------------------------
-const loadSimulator = () => import('@tickstock/massive-client/simulator');
-/** Our client's bars of one request, page by page (today `listBars`, which `getBars` collects, cut at `limit` bars). */
-const ourPages = (client: MassiveClient, params: ListBarsParams): AsyncIterable<readonly Bar[]> =>
-  inPages(client.listBars(params), params.limit ?? 50_000);
-/** Our decode path of one aggregates body: parse, validate (src/schemas/aggs.ts), map to `Bar`s (src/bars.ts). */
-const ourDecode = (ours: OurModule, body: string): readonly Bar[] =>
-  (ours.aggsResponseSchema.parse(JSON.parse(body)).results ?? []).map(ours.toBar);
+const loadSimulator = () => import('@tickstock/massive-simulator');
+/** Our client's bars of one request, page by page: `listBarPages`, each page's `bars` as the API served them. */
+const ourPages = (client: MassiveClient, params: ListBarsParams): AsyncIterable<readonly Bar[]> => pageBars(client.listBarPages(params));
+/**
+ * Our decode path of one aggregates body, exactly as the client's transport runs it on a page of bars: `JSON.parse`,
+ * then the page schema (`src/decode-bars.ts`: the envelope through zod, `results` checked and mapped to `Bar`s in one
+ * loop). Loaded from the sources: the schema is internal to the package.
+ */
+const ourDecode = (decode: DecodeModule, body: string): readonly Bar[] => decode.barsPageSchema.parse(JSON.parse(body)).results ?? [];
+const loadDecode = () => import('../packages/massive-client/src/decode-bars.js');
+type DecodeModule = Awaited<ReturnType<typeof loadDecode>>;
 const loadOurs = () => import('@tickstock/massive-client');
 const loadOfficial = () => import('@massive.com/client-js');
-type OurModule = Awaited<ReturnType<typeof loadOurs>>;
 type RunningSimulator = Awaited<ReturnType<Awaited<ReturnType<typeof loadSimulator>>['startSimulator']>>;
-
-/** Bars of an async iterable of bars in arrays of up to `size` (pages, when `size` is the request's `limit`). */
-async function* inPages(bars: AsyncIterable<Bar>, size: number): AsyncIterable<readonly Bar[]> {
-  let page: Bar[] = [];
-  for await (const bar of bars) {
-    page.push(bar);
-    if (page.length === size) {
-      yield page;
-      page = [];
-    }
-  }
-  if (page.length > 0) yield page;
-}
 
 /** A page as the page API hands it out (its exact shape is being written): `bars`, then the next page if any. */
 interface BarPageLike {
@@ -308,7 +298,7 @@ interface DecodeResult {
 }
 
 async function runDecodeChild(url: string, apiKey: string): Promise<DecodeResult> {
-  const ours = await loadOurs();
+  const ours = await loadDecode();
   const page = scenarios()[0]?.requests[0] as BarsRequest;
   const body = await (await fetch(`${url}${aggsPath(page)}`, { headers: { Authorization: `Bearer ${apiKey}` } })).text();
   const count = (JSON.parse(body) as { results: unknown[] }).results.length;

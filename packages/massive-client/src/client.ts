@@ -16,6 +16,7 @@ import {
   listBarPages,
   type PreviousCloseOptions,
 } from './endpoints/bars.js';
+import { type ListDividendsParams, listDividendPages } from './endpoints/dividends.js';
 import { getMarketHolidays, getMarketStatus } from './endpoints/market.js';
 import {
   getTickerDetails,
@@ -34,6 +35,7 @@ import { type MassiveClientOptions, resolveOptions } from './options.js';
 import { type Page, type Pages, pagesOf, rowsOf } from './pages.js';
 import { REDACTED } from './redact.js';
 import type { DailyOpenClose } from './schemas/aggs.js';
+import type { Dividend } from './schemas/dividends.js';
 import type { MarketHoliday, MarketStatus } from './schemas/market.js';
 import { cursorPageSchema } from './schemas/pages.js';
 import type { Split } from './schemas/splits.js';
@@ -131,6 +133,24 @@ export class MassiveClient {
   /** Every split matching the filters, all pages collected. */
   async getSplits(params?: ListSplitsParams): Promise<Split[]> {
     return collectPages(listSplitPages(this.#transport, params));
+  }
+
+  /**
+   * Cash dividends (`/v3/reference/dividends`) matching the filters, as a lazy async iterable over every page, in the
+   * API's order (default: newest `ex_dividend_date` first). Without `ticker`, one paginated request covers every ticker.
+   */
+  listDividends(params?: ListDividendsParams): AsyncIterable<Dividend> {
+    return rowsOf(listDividendPages(this.#transport, params));
+  }
+
+  /** The pages of `listDividends`, lazily (`{ cursor }` resumes after a saved page). */
+  listDividendPages(params?: ListDividendsParams, options?: PagesResumeOptions): Pages<Page<Dividend>> {
+    return listDividendPages(this.#transport, params, options);
+  }
+
+  /** Every dividend matching the filters, all pages collected. */
+  getDividends(params?: ListDividendsParams): Promise<Dividend[]> {
+    return collectPages(listDividendPages(this.#transport, params));
   }
 
   /** Ticker-type codes (`CS`, `ETF`, ...). */

@@ -63,6 +63,15 @@ export type {
   PreviousCloseOptions,
 } from './endpoints/bars.js';
 export { BarPage, GROUPED_MARKETS, groupedMarketOfTicker, MAX_BARS_LIMIT } from './endpoints/bars.js';
+export {
+  DIVIDEND_SORTS,
+  DIVIDEND_TYPES,
+  type DividendSort,
+  type DividendType,
+  dividendsQuery,
+  type ListDividendsParams,
+  MAX_DIVIDENDS_LIMIT,
+} from './endpoints/dividends.js';
 export type { ListTickersParams, PagesResumeOptions, TickerDetailsOptions, TickerTypesOptions } from './endpoints/reference.js';
 export { type ListSplitsParams, MAX_SPLITS_LIMIT, splitsQuery } from './endpoints/splits.js';
 export {
@@ -139,11 +148,14 @@ export {
   aggsResponseSchema,
   cursorPageSchema,
   type DailyOpenClose,
+  type Dividend,
   dailyOpenCloseSchema,
+  dividendSchema,
   type ErrorBody,
   errorBodySchema,
   type GroupedDailyResponse,
   groupedDailyResponseSchema,
+  listDividendsResponseSchema,
   listSplitsResponseSchema,
   listTickersResponseSchema,
   type MarketHoliday,

@@ -13,9 +13,6 @@ describe('the published API surface', () => {
   it('index: exactly the names in api/index.api.txt', async () => {
     await expect(apiSurface(dist('index.d.ts'))).toMatchFileSnapshot('../api/index.api.txt');
   });
-  it('simulator: exactly the names in api/simulator.api.txt', async () => {
-    await expect(apiSurface(dist('simulator.d.ts'))).toMatchFileSnapshot('../api/simulator.api.txt');
-  });
   it('calendar: exactly the names in api/calendar.api.txt', async () => {
     await expect(apiSurface(dist('calendar.d.ts'))).toMatchFileSnapshot('../api/calendar.api.txt');
   });

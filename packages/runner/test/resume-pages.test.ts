@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MassiveClient } from '@tickstock/massive-client';
-import { type RunningSimulator, simulatedBars, startSimulator } from '@tickstock/massive-client/simulator';
+import { type RunningSimulator, simulatedBars, startSimulator } from '@tickstock/massive-simulator';
 import { type OhlcvStore, openStore } from '@tickstock/ohlcv-store';
 import { createTestDatabase, type TestDatabase } from '@tickstock/test-support';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';

@@ -11,7 +11,7 @@
 import { EventPublisher } from '@tickstock/job-protocol';
 import { newYorkTimeToUtcMs } from '@tickstock/market-time';
 import { MassiveClient } from '@tickstock/massive-client';
-import { type RunningSimulator, startSimulator } from '@tickstock/massive-client/simulator';
+import { type RunningSimulator, startSimulator } from '@tickstock/massive-simulator';
 import { type OhlcvStore, openStore } from '@tickstock/ohlcv-store';
 import { createTestDatabase, type RedisServer, startRedisServer, type TestDatabase } from '@tickstock/test-support';
 import { Redis } from 'ioredis';

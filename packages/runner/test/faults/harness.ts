@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CHANNELS, type DataLoadJob, dataLoadRanges, readJobStatus, submitJob, type Timeframe } from '@tickstock/job-protocol';
-import { type SimulatorOptions, type SimulatorStats, startSimulator } from '@tickstock/massive-client/simulator';
+import { type SimulatorOptions, type SimulatorStats, startSimulator } from '@tickstock/massive-simulator';
 import { openStore, type Timeframe as StoreTimeframe } from '@tickstock/ohlcv-store';
 import { type PostgresServer, type RedisServerOptions, startPostgresServer, startRedisServer, waitFor } from '@tickstock/test-support';
 import { Redis } from 'ioredis';

@@ -11,7 +11,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { addDays, daysBetween, newYorkDate, newYorkTimeToUtcMs, nyseCalendar } from '@tickstock/market-time';
 import { MassiveClient } from '@tickstock/massive-client';
-import { type RunningSimulator, startSimulator } from '@tickstock/massive-client/simulator';
+import { type RunningSimulator, startSimulator } from '@tickstock/massive-simulator';
 import { type OhlcvStore, openStore } from '@tickstock/ohlcv-store';
 import { createTestDatabase, type TestDatabase, waitFor } from '@tickstock/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
