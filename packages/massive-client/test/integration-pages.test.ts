@@ -13,7 +13,8 @@ afterEach(async () => {
 
 async function setup() {
   const apiKey = `test-key-${randomUUID()}`;
-  const sim = await startSimulator({ now: NOW, apiKey });
+  // Every minute traded (no thin-trading gaps): pages of exactly `limit` bars, so the counts below are exact.
+  const sim = await startSimulator({ now: NOW, apiKey, gapRate: 0 });
   running.push(sim);
   const client = () => new MassiveClient({ apiKey, baseUrl: sim.url, env: {} });
   return { sim, client, apiKey };
@@ -27,9 +28,9 @@ const flat = (pages: BarPage[]) => pages.flatMap((p) => p.bars);
 describe('listBarPages against the simulator', () => {
   it('gives every bar once, page by page, with key-free cursors and metadata', async () => {
     const { sim, client, apiKey } = await setup();
-    const expected = simulatedBars(PARAMS, { now: NOW });
+    const expected = simulatedBars(PARAMS, { now: NOW, gapRate: 0 });
     const pages = await collect(client().listBarPages(PARAMS));
-    expect(pages).toHaveLength(simulatedPageCount(PARAMS, 1000, { now: NOW }));
+    expect(pages).toHaveLength(simulatedPageCount(PARAMS, 1000, { now: NOW, gapRate: 0 }));
     expect(pages).toHaveLength(5);
     expect(strip(flat(pages))).toEqual(expected);
     expect(pages.map((p) => p.hasNextPage())).toEqual([true, true, true, true, false]);
@@ -47,7 +48,7 @@ describe('listBarPages against the simulator', () => {
 
   it('a cursor saved after page 2, used by a new client, gives exactly the remaining bars', async () => {
     const { sim, client } = await setup();
-    const expected = strip(simulatedBars(PARAMS, { now: NOW }));
+    const expected = strip(simulatedBars(PARAMS, { now: NOW, gapRate: 0 }));
     const taken: Bar[] = [];
     let saved: string | null = null;
     for await (const page of client().listBarPages(PARAMS)) {
@@ -65,7 +66,7 @@ describe('listBarPages against the simulator', () => {
 
   it('maxBars stops after exactly that many bars and sends no request past them', async () => {
     const { sim, client } = await setup();
-    const expected = strip(simulatedBars(PARAMS, { now: NOW }));
+    const expected = strip(simulatedBars(PARAMS, { now: NOW, gapRate: 0 }));
     const pages = await collect(client().listBarPages({ ...PARAMS, maxBars: 1500 }));
     expect(strip(flat(pages))).toEqual(expected.slice(0, 1500));
     expect(pages.map((p) => [p.bars.length, p.trimmed])).toEqual([

@@ -25,13 +25,14 @@ let db: TestDatabase;
 let store: OhlcvStore;
 let sim: RunningSimulator;
 let market: MassiveMarketData;
-const expected = simulatedBars({ ticker: 'AAPL', timespan: 'minute', from: RANGE.from, to: RANGE.to }, { now: NOW });
+// Every minute traded (no thin-trading gaps): each page holds exactly PAGE_SIZE bars, so the counts are exact.
+const expected = simulatedBars({ ticker: 'AAPL', timespan: 'minute', from: RANGE.from, to: RANGE.to }, { now: NOW, gapRate: 0 });
 
 beforeAll(async () => {
   db = await createTestDatabase('resume');
   store = await openStore({ databaseUrl: db.url });
   const apiKey = `resume-key-${randomUUID()}`;
-  sim = await startSimulator({ now: NOW, apiKey });
+  sim = await startSimulator({ now: NOW, apiKey, gapRate: 0 });
   market = new MassiveMarketData(new MassiveClient({ apiKey, baseUrl: sim.url, env: {} }), { pageSize: PAGE_SIZE });
 });
 afterAll(async () => {
