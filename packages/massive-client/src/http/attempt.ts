@@ -2,6 +2,7 @@
  * The single-attempt HTTP layer: one `fetch` with a deadline, the body read in full, JSON parsed, and any failure
  * turned into a typed error. No retries, no rate limiting: the layers above do that.
  */
+import { Buffer, isAscii } from 'node:buffer';
 import { MassiveError, MassiveNetworkError, MassiveResponseError } from '../errors.js';
 import { CallerAbort } from './abort.js';
 import { httpError, type NotFoundCode } from './http-errors.js';
@@ -95,7 +96,7 @@ export async function sendOnce(input: AttemptInput, onAnswer?: OnAnswer): Promis
       // A redirect would send the Authorization header somewhere we did not choose: refuse it instead.
       redirect: 'manual',
     });
-    const bodyText = await response.text();
+    const bodyText = await readBodyText(response);
     const requestId = response.headers.get('x-request-id') ?? undefined;
     onAnswer?.(response.status, requestId);
     if (response.status >= 200 && response.status < 300) return parseSuccess(input, response, bodyText, requestId);
@@ -153,4 +154,16 @@ function parseSuccess(input: AttemptInput, response: Response, bodyText: string,
       },
     );
   }
+}
+
+/**
+ * The body as text, decoded the cheap way when it can be: a body of ASCII bytes only (every page of bars) becomes a
+ * one-byte string by a plain copy (`latin1`, identical to UTF-8 for ASCII), where `Response.text()` runs a UTF-8
+ * decoder over megabytes; anything else is decoded as UTF-8, a leading byte-order mark dropped as `text()` does.
+ */
+export async function readBodyText(response: Response): Promise<string> {
+  const bytes = Buffer.from(await response.arrayBuffer());
+  if (isAscii(bytes)) return bytes.toString('latin1');
+  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  return bytes.toString('utf8', bom ? 3 : 0);
 }
