@@ -9,6 +9,7 @@ export const sourceAliases = [
   { find: /^@tickstock\/massive-client\/(.+)$/, replacement: `${root}packages/massive-client/src/$1/index.ts` },
   { find: /^@tickstock\/massive-client$/, replacement: `${root}packages/massive-client/src/index.ts` },
   { find: /^@tickstock\/ohlcv-store$/, replacement: `${root}packages/ohlcv-store/src/index.ts` },
+  { find: /^@tickstock\/job-protocol\/(.+)$/, replacement: `${root}packages/job-protocol/src/$1/index.ts` },
   { find: /^@tickstock\/job-protocol$/, replacement: `${root}packages/job-protocol/src/index.ts` },
   { find: /^@tickstock\/runner$/, replacement: `${root}packages/runner/src/index.ts` },
   { find: /^@tickstock\/test-support$/, replacement: `${root}test-support/src/index.ts` },

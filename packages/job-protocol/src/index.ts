@@ -1,6 +1,7 @@
 /**
- * `@tickstock/job-protocol`: every TickStock Redis channel, key and message as constants, zod schemas and small
- * typed ioredis helpers. The wire contract is CONTRACT.md §3; see the README for the table of channels and keys.
+ * `@tickstock/job-protocol`: every TickStock Redis channel, key and message as constants, types and small typed
+ * ioredis helpers; the zod schemas are the `@tickstock/job-protocol/schemas` subpath's. The wire contract is
+ * CONTRACT.md §3; see the README for the table of channels and keys.
  */
 
 export { appMayPreWriteStatus, type PreWriteProbe } from './app-prewrite.js';
@@ -116,72 +117,39 @@ export {
   type CancelAllMessage,
   type CancelJobMessage,
   type ControlMessage,
-  cancelAllMessageSchema,
-  cancelJobMessageSchema,
-  controlMessageSchema,
   MONITORING_CONTROL_ACTIONS,
   type MonitoringControl,
   type MonitoringControlAction,
-  monitoringControlSchema,
 } from './schemas/control.js';
 export {
   type BacktestingProgress,
   type BacktestingResults,
-  backtestingProgressSchema,
-  backtestingResultsSchema,
-  componentHealthSchema,
   type DashboardEvent,
-  dashboardEventSchema,
-  dataImportCompletedEventSchema,
-  dataImportCompletedPayloadSchema,
-  dataImportStartedEventSchema,
-  dataImportStartedPayloadSchema,
   ERROR_SEVERITIES,
   type ErrorEvent,
   type ErrorSeverity,
-  errorEventSchema,
   type HealthCheck,
   type HealthStatus,
-  healthCheckSchema,
-  healthStatusSchema,
-  heartbeatValueSchema,
   IMPORT_EVENT_CHANNELS,
   IMPORT_EVENT_SOURCE,
-  jobProgressUpdateEventSchema,
-  jobProgressUpdatePayloadSchema,
   type MetricUpdate,
-  MONITORING_PAYLOAD_SCHEMAS,
   MONITORING_VERSION,
   type MonitoringEvent,
   type MonitoringEventName,
   type MonitoringPayload,
-  metricUpdateSchema,
-  monitoringEventSchema,
   type PatternData,
   type PatternEvent,
   PRODUCER_SOURCE,
-  patternDataSchema,
-  patternEventSchema,
   type SystemStatus,
-  symbolHistoryReadjustedEventSchema,
-  symbolHistoryReadjustedPayloadSchema,
-  symbolProcessingCompleteEventSchema,
-  symbolProcessingCompletePayloadSchema,
-  systemStatusSchema,
 } from './schemas/events.js';
 export {
   type CsvUniverseLoadJob,
-  csvUniverseLoadJobSchema,
   DATA_LOAD_JOB_TYPES,
   type DataLoadJob,
   type DataLoadJobType,
-  dataLoadJobSchema,
   type HistoricalLoadJob,
-  historicalLoadJobSchema,
   type MultiTimeframeLoadJob,
-  multiTimeframeLoadJobSchema,
   type UniverseSeedJob,
-  universeSeedJobSchema,
 } from './schemas/jobs.js';
 export {
   FINAL_JOB_STATUSES,
@@ -190,8 +158,6 @@ export {
   type JobStatus,
   type JobStatusHash,
   type JobStatusValue,
-  jobStatusHashSchema,
-  jobStatusSchema,
   PARTIAL_JOB_STATUSES,
   type PartialJobStatus,
   WORKER_JOB_STATUSES,

@@ -13,4 +13,8 @@ describe('the published API surface', () => {
   it('index: exactly the names in api/index.api.txt', async () => {
     await expect(apiSurface(dist('index.d.ts'))).toMatchFileSnapshot('../api/index.api.txt');
   });
+
+  it('schemas: exactly the names in api/schemas.api.txt', async () => {
+    await expect(apiSurface(dist('schemas.d.ts'))).toMatchFileSnapshot('../api/schemas.api.txt');
+  });
 });
