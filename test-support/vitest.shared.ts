@@ -5,6 +5,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** Aliases so tests and examples run against package sources, with no build step. */
 export const sourceAliases = [
+  { find: /^@tickstock\/market-time\/(.+)$/, replacement: `${root}packages/market-time/src/$1/index.ts` },
   { find: /^@tickstock\/market-time$/, replacement: `${root}packages/market-time/src/index.ts` },
   { find: /^@tickstock\/massive-client\/(.+)$/, replacement: `${root}packages/massive-client/src/$1/index.ts` },
   { find: /^@tickstock\/massive-client$/, replacement: `${root}packages/massive-client/src/index.ts` },

@@ -163,4 +163,3 @@ export {
   WORKER_JOB_STATUSES,
   type WorkerJobStatus,
 } from './schemas/status.js';
-export { isSecretFieldName, REDACTED, scrubSecrets, scrubText } from './scrub.js';

@@ -13,4 +13,8 @@ describe('the published API surface', () => {
   it('index: exactly the names in api/index.api.txt', async () => {
     await expect(apiSurface(dist('index.d.ts'))).toMatchFileSnapshot('../api/index.api.txt');
   });
+
+  it('redact: exactly the names in api/redact.api.txt', async () => {
+    await expect(apiSurface(dist('redact.d.ts'))).toMatchFileSnapshot('../api/redact.api.txt');
+  });
 });

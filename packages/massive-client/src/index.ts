@@ -130,7 +130,6 @@ export {
 } from './http/retry-policy.js';
 export type { CallOptions, Query } from './http/transport.js';
 export { DEFAULTS, ENV, type MassiveClientOptions } from './options.js';
-export { REDACTED } from './redact.js';
 export {
   type AggsResponse,
   aggsResponseSchema,

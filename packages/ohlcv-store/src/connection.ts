@@ -2,13 +2,15 @@
  * Turning options and environment into a driver. Credentials come only from options or the environment; the
  * driver's `target` (used in messages) never includes a password.
  */
+
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
+import { redactText } from '@tickstock/market-time/redact';
 import type { Driver } from './drivers/driver.js';
 import { createPgDriver } from './drivers/pg-driver.js';
 import { createPgliteDriver } from './drivers/pglite-driver.js';
-import { describeCause, redactSecrets, StoreError, safeCause } from './errors.js';
+import { describeCause, StoreError, safeCause } from './errors.js';
 import { DEFAULTS, type OpenStoreOptions } from './options.js';
 import { type PgTlsSources, tlsFailureMessage, withPgTlsEnv } from './pg-tls.js';
 
@@ -104,7 +106,7 @@ async function openPg(t: PgTarget, options: OpenStoreOptions): Promise<Connectio
     // A certificate or TLS setting does not change by waiting: not retryable, and not CONNECTION_FAILED (an outage).
     const tls = tlsFailureMessage(e, t.tls);
     if (tls !== undefined)
-      throw new StoreError('TLS_FAILED', `could not connect to ${t.target}: ${redactSecrets(tls, t.secrets)}`, {
+      throw new StoreError('TLS_FAILED', `could not connect to ${t.target}: ${redactText(tls, ...t.secrets)}`, {
         retryable: false,
         cause: safeCause(e, t.secrets),
       });

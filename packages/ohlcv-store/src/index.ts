@@ -13,8 +13,6 @@ export {
   isConnectionFailure,
   isStoreError,
   isStoreUnavailable,
-  REDACTED,
-  redactSecrets,
   STORE_ERROR_CODES,
   StoreError,
   type StoreErrorCode,

@@ -60,8 +60,8 @@ describe('describeConfig', () => {
     });
     const described = describeConfig(c);
     expect(described).toMatchObject({
-      database: 'postgres://app:***@db:5432/tickstock',
-      redis: 'redis://:***@cache:6379/1',
+      database: 'postgres://app:[REDACTED]@db:5432/tickstock',
+      redis: 'redis://:[REDACTED]@cache:6379/1',
       massive: 'https://api.massive.com (key set)',
     });
     for (const hidden of [DB_PW, REDIS_PW, API_KEY]) expect(JSON.stringify(described)).not.toContain(hidden);

@@ -3,8 +3,10 @@
  * Every problem is collected and reported together in one `ConfigError`, naming each variable.
  * Secrets (the API key, database and Redis passwords) are kept out of `describeConfig()` and every log line.
  */
+
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { redactCredentials } from '@tickstock/market-time/redact';
 import { DEFAULTS as STORE_DEFAULTS, withPgTlsEnv } from '@tickstock/ohlcv-store';
 import { RunnerError } from '../errors.js';
 
@@ -411,15 +413,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): RunnerC
   return config;
 }
 
-/** Removes the password from a connection URL, for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '<unparseable url>';
-  }
+/** A connection URL with its password redacted, for messages; `fallback` when it is not a URL. */
+export function redactUrl(url: string, fallback = '<unparseable url>'): string {
+  return URL.canParse(url) ? redactCredentials(url) : fallback;
 }
 
 /** A one-line, secret-free description of where things are, for the start-up log. */
