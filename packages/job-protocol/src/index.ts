@@ -5,7 +5,7 @@
  */
 
 export { appMayPreWriteStatus, type PreWriteProbe } from './app-prewrite.js';
-export { CLUSTER_SLOTS, clusterHashTag, clusterKeySlot, sameSlotHashTag } from './cluster-slot.js';
+export { clusterHashTag, clusterKeySlot, sameSlotHashTag } from './cluster-slot.js';
 export {
   type DataLoadParseResult,
   type DataLoadRequest,
@@ -26,7 +26,6 @@ export {
   INTRADAY_SHORT_DAYS,
   INTRADAY_TIMEFRAMES,
   lookbackDaysOf,
-  newYorkDateOf,
   ONE_DAY_YEARS,
   timeframeLookbackDays,
 } from './date-range.js';
@@ -73,13 +72,10 @@ export {
   jobStatusKey,
   KEYS,
 } from './names.js';
-export { duplicateClient, execBySlot, isClusterClient, type RedisClient, type SlotCommand } from './redis/client.js';
+export { duplicateClient, isClusterClient, type RedisClient } from './redis/client.js';
 export { Heartbeat, type HeartbeatOptions } from './redis/heartbeat.js';
 export {
   acquireJobLease,
-  JOB_LEASE_EPOCH_FIELD,
-  JOB_LEASE_HOLDER_FIELD,
-  JOB_LEASE_ONCE_PREFIX,
   type JobLease,
   type JobLeaseOptions,
   type OnceClaim,
@@ -92,7 +88,7 @@ export {
   type PatternInput,
 } from './redis/publisher.js';
 export { readJobStatus } from './redis/read-status.js';
-export { clampProgress, type JobStatusUpdate, JobStatusWriter, type JobStatusWriterOptions } from './redis/status-writer.js';
+export { type JobStatusUpdate, JobStatusWriter, type JobStatusWriterOptions } from './redis/status-writer.js';
 export { type SubmitJobOptions, type SubmitJobResult, submitJob } from './redis/submit.js';
 export {
   type JobDelivery,
@@ -108,8 +104,6 @@ export {
   MAX_SYMBOLS_PER_JOB,
   MAX_YEARS,
   SYMBOL_PATTERN,
-  TIMEFRAMES,
-  type Timeframe,
   UNIVERSE_TYPES,
   type UniverseType,
 } from './schemas/common.js';

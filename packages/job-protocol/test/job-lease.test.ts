@@ -1,11 +1,11 @@
 import { type RedisServer, startRedisServer, waitFor } from '@tickstock/test-support';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CLUSTER_SLOTS } from '../src/cluster-slot.js';
 import {
   acquireJobLease,
   appJobStatusKey,
   CHANNELS,
-  CLUSTER_SLOTS,
   clusterHashTag,
   clusterKeySlot,
   type JobStatus,

@@ -1,56 +1,10 @@
 /**
  * `@tickstock/massive-client`: a typed client for the Massive (ex-Polygon.io) market-data REST API, with rate
- * limiting, retries, lazy pagination, runtime validation, typed errors and New York time conventions.
+ * limiting, retries, lazy pagination, runtime validation and typed errors. Time, calendars, sessions and `Bar` are
+ * `@tickstock/market-time`'s.
  * @packageDocumentation
  */
 
-/**
- * Time, calendars, sessions, `Bar` and the period rule live in `@tickstock/market-time`; re-exported here, by name,
- * for code written against this package before they moved.
- */
-export {
-  addDays,
-  aggregateDayBars,
-  BAR_PERIODS,
-  type Bar,
-  type BarPeriod,
-  barsAlignToUtcDays,
-  type CivilDate,
-  civilDateToDayNumber,
-  dayNumberToCivilDate,
-  dayOfWeek,
-  daysBetween,
-  eachDay,
-  filterRegularSession,
-  formatCivilDate,
-  intradaySession,
-  isCivilDate,
-  type MarketSession,
-  mergeBars,
-  monthStart,
-  NEW_YORK_TIME_ZONE,
-  newYorkDate,
-  newYorkMidnightUtcMs,
-  newYorkMinuteOfDay,
-  newYorkOffsetMs,
-  newYorkParts,
-  newYorkTimeToUtcMs,
-  newYorkToday,
-  nextMonthStart,
-  type PeriodBarsOptions,
-  parseCivilDate,
-  periodRange,
-  type RegularSessionOptions,
-  sessionOfBar,
-  TIMESPANS,
-  type Timespan,
-  type TradingDateOptions,
-  tradingDateOfBar,
-  tradingDayStartMs,
-  utcDateOf,
-  VWAP_DECIMALS,
-  weekStartSunday,
-} from '@tickstock/market-time';
 export { type TickerBar, toBar, toTickerBar } from './bars.js';
 export { MassiveClient, type PaginateOptions } from './client.js';
 export type {
@@ -81,7 +35,6 @@ export {
 } from './errors.js';
 export type { FetchLike } from './http/attempt.js';
 export {
-  CLUSTERED_ID_PREFIX,
   type ClusteredRateLimiter,
   type ClusteredRateLimiterOptions,
   type ClusteredRedisOptions,
@@ -91,7 +44,6 @@ export {
   createClusteredRateLimiter,
   DEFAULT_REDIS_CONNECT_TIMEOUT_MS,
   DEFAULT_REDIS_OUTAGE_TIMEOUT_MS,
-  redisAddress,
 } from './http/clustered-rate-limit.js';
 export type {
   CallErrorEvent,
@@ -123,13 +75,12 @@ export {
   CONNECT_RETRIES,
   type ConnectFailure,
   connectFailure,
-  connectRetryDelay,
   isRetryableStatus,
   parseRetryAfter,
   RETRYABLE_STATUSES,
 } from './http/retry-policy.js';
 export type { CallOptions, Query } from './http/transport.js';
-export { DEFAULTS, ENV, type MassiveClientOptions } from './options.js';
+export { DEFAULTS, type MassiveClientOptions } from './options.js';
 export {
   type AggsResponse,
   aggsResponseSchema,
@@ -147,15 +98,12 @@ export {
   marketHolidaySchema,
   marketHolidaysResponseSchema,
   marketStatusSchema,
-  nextUrlSchema,
   previousCloseResponseSchema,
   type RawBar,
   type RawTickerBar,
   rawBarSchema,
   rawBarsSchema,
   rawTickerBarSchema,
-  requestIdSchema,
-  responseStatusSchema,
   type Split,
   splitSchema,
   type TickerDetails,
@@ -167,4 +115,4 @@ export {
   tickerTypeSchema,
   tickerTypesResponseSchema,
 } from './schemas/index.js';
-export { type DateInput, MAX_TICKER_LENGTH, validateTicker } from './validate.js';
+export { type DateInput, validateTicker } from './validate.js';

@@ -16,7 +16,4 @@ describe('the published API surface', () => {
   it('simulator: exactly the names in api/simulator.api.txt', async () => {
     await expect(apiSurface(dist('simulator.d.ts'))).toMatchFileSnapshot('../api/simulator.api.txt');
   });
-  it('calendar: exactly the names in api/calendar.api.txt', async () => {
-    await expect(apiSurface(dist('calendar.d.ts'))).toMatchFileSnapshot('../api/calendar.api.txt');
-  });
 });

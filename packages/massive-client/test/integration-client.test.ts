@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import type { Bar } from '@tickstock/market-time';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Bar, MassiveClient, type MassiveClientOptions, MassiveError } from '../src/index.js';
+import { MassiveClient, type MassiveClientOptions, MassiveError } from '../src/index.js';
 import {
   type RunningSimulator,
   type SimulatorOptions,

@@ -1,6 +1,13 @@
-import { dayOfWeek, newYorkDate, newYorkMidnightUtcMs, newYorkParts, newYorkTimeToUtcMs } from '@tickstock/market-time';
+import {
+  cryptoCalendar,
+  dayOfWeek,
+  newYorkDate,
+  newYorkMidnightUtcMs,
+  newYorkParts,
+  newYorkTimeToUtcMs,
+  nyseCalendar,
+} from '@tickstock/market-time';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cryptoCalendar, nyseCalendar } from '../src/calendar/index.js';
 import { aggsResponseSchema } from '../src/schemas/index.js';
 import {
   type RunningSimulator,

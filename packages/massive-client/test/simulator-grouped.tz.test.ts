@@ -8,21 +8,19 @@
  * (b) every ticker's week and month bars equal `aggregateDayBars` of its day bars, bar for bar and field for field
  *     (stocks, ETFs, indices, crypto's seven-day weeks, forex).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nyseCalendar } from '../src/calendar/index.js';
+
 import {
   addDays,
   aggregateDayBars,
   type Bar,
   eachDay,
-  type GroupedMarket,
-  groupedMarketOfTicker,
-  MassiveClient,
   newYorkMidnightUtcMs,
   newYorkTimeToUtcMs,
-  type TickerBar,
+  nyseCalendar,
   tradingDateOfBar,
-} from '../src/index.js';
+} from '@tickstock/market-time';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GroupedMarket, groupedMarketOfTicker, MassiveClient, type TickerBar } from '../src/index.js';
 import { DEFAULT_TICKERS, type RunningSimulator, type SimulatedTickerInfo, startSimulator } from '../src/simulator/index.js';
 
 /** Wednesday 2026-01-14, 15:30 New York: today's bar, this week's and this month's are forming. */

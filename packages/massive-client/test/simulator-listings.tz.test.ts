@@ -12,21 +12,21 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cryptoCalendar, nyseCalendar } from '../src/calendar/index.js';
 import {
   addDays,
   aggregateDayBars,
   type Bar,
+  cryptoCalendar,
   eachDay,
-  MassiveClient,
   newYorkDate,
   newYorkMidnightUtcMs,
   newYorkTimeToUtcMs,
-  type TickerBar,
+  nyseCalendar,
   tradingDateOfBar,
   weekStartSunday,
-} from '../src/index.js';
+} from '@tickstock/market-time';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MassiveClient, type TickerBar } from '../src/index.js';
 import {
   type GenerationOptions,
   type RunningSimulator,

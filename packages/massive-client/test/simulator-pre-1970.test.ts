@@ -2,8 +2,10 @@
  * The simulator before 1970: Unix ms stamps are negative there and must be served as such (an unsigned writer once
  * turned every one of them into `"t":0`, and a loader then collapsed a century of bars into one).
  */
+
+import { newYorkMidnightUtcMs } from '@tickstock/market-time';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MassiveClient, newYorkMidnightUtcMs } from '../src/index.js';
+import { MassiveClient } from '../src/index.js';
 import { type RunningSimulator, startSimulator } from '../src/simulator/index.js';
 
 let sim: RunningSimulator;

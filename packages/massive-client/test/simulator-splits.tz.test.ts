@@ -10,19 +10,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { aggregateDayBars, type Bar, newYorkMidnightUtcMs, newYorkTimeToUtcMs, tradingDateOfBar } from '@tickstock/market-time';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  aggregateDayBars,
-  type Bar,
-  listSplitsResponseSchema,
-  MassiveClient,
-  MassiveError,
-  MassiveRequestError,
-  newYorkMidnightUtcMs,
-  newYorkTimeToUtcMs,
-  splitSchema,
-  tradingDateOfBar,
-} from '../src/index.js';
+import { listSplitsResponseSchema, MassiveClient, MassiveError, MassiveRequestError, splitSchema } from '../src/index.js';
 import {
   type RunningSimulator,
   type SimulatorOptions,

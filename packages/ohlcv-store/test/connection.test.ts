@@ -4,7 +4,8 @@ import { REDACTED, redactText } from '@tickstock/market-time/redact';
 import { createTestDatabase, freePort, type TestDatabase } from '@tickstock/test-support';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeUrl, isStoreError, openStore } from '../src/index.js';
+import { describeUrl } from '../src/connection.js';
+import { isStoreError, openStore } from '../src/index.js';
 import { dayBar } from './support/bars.js';
 
 async function failure(p: Promise<unknown>): Promise<Error & { code?: string }> {

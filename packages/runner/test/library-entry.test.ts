@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type DataLoadJob, dataLoadRanges, readJobStatus, submitJob } from '@tickstock/job-protocol';
-import { addDays, newYorkDate } from '@tickstock/massive-client';
+import { addDays, newYorkDate } from '@tickstock/market-time';
 import { type RunningSimulator, simulatedBars, startSimulator } from '@tickstock/massive-client/simulator';
 import {
   createRunnerServices,

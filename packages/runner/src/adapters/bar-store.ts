@@ -1,8 +1,10 @@
 /** The engine's store port over `OhlcvStore`. */
+
+import type { CivilDate, Timeframe } from '@tickstock/market-time';
 import { addDays, type Bar, newYorkMidnightUtcMs } from '@tickstock/market-time';
 import { type OhlcvStore, STORE_TIMEFRAME, StoreError, type UpsertReport } from '@tickstock/ohlcv-store';
 import { WriteFailure } from '../engine/errors.js';
-import type { CivilDate, StorePort, SymbolMeta, Timeframe, WriteCounts } from '../engine/types.js';
+import type { StorePort, SymbolMeta, WriteCounts } from '../engine/types.js';
 
 export class OhlcvBarStore implements StorePort {
   constructor(private readonly store: OhlcvStore) {}

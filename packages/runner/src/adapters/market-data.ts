@@ -1,7 +1,7 @@
 /** The engine's market-data port over `MassiveClient`. */
-import type { Bar } from '@tickstock/market-time';
+import type { Bar, CivilDate } from '@tickstock/market-time';
 import { type GroupedMarket, isMassiveError, MAX_SPLITS_LIMIT, type MassiveClient, type TickerBar } from '@tickstock/massive-client';
-import type { CivilDate, ListedSplit, MarketDataPort, SymbolMeta, TimeframeRange } from '../engine/types.js';
+import type { ListedSplit, MarketDataPort, SymbolMeta, TimeframeRange } from '../engine/types.js';
 import { API_TIMESPAN } from './timeframes.js';
 
 export class MassiveMarketData implements MarketDataPort {

@@ -5,9 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dataLoadRanges, MAX_SYMBOLS_PER_JOB, SYMBOL_PATTERN } from '@tickstock/job-protocol';
-import { timeframeOf } from '@tickstock/market-time';
+import { TIMEFRAMES, type Timeframe, timeframeOf } from '@tickstock/market-time';
 import { InvalidArgumentError } from 'commander';
-import { type JobOutcome, type LoadJob, TIMEFRAMES, type Timeframe } from '../engine/types.js';
+import type { JobOutcome, LoadJob } from '../engine/types.js';
 import { runJobWithServices } from '../jobs/run-with-services.js';
 import { ConsoleReporter } from '../reporters/console.js';
 import type { RunnerServices } from '../services.js';

@@ -6,6 +6,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { PartialJobStatus } from '@tickstock/job-protocol';
 import { redactCredentials } from '@tickstock/market-time/redact';
 import { DEFAULTS as STORE_DEFAULTS, withPgTlsEnv } from '@tickstock/ohlcv-store';
 import { RunnerError } from '../errors.js';
@@ -102,7 +103,7 @@ export interface RunnerConfig {
    * `completed` (default: with `has_errors: true` and the failed symbols listed, the word the app's pages end on)
    * or the seeds' `completed_with_errors`.
    */
-  partialStatus: 'completed' | 'completed_with_errors';
+  partialStatus: PartialJobStatus;
   /**
    * `TICKSTOCK_MONITORING_INTERVAL_MS`: how often the worker publishes `METRIC_UPDATE` for the app's monitoring
    * dashboard (default 10000; the dashboard calls the producer inactive after 30 s without one). `HEALTH_CHECK`

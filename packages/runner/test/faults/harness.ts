@@ -5,7 +5,8 @@
  * duplicate, no bar of a symbol outside the job.
  */
 import { randomUUID } from 'node:crypto';
-import { CHANNELS, type DataLoadJob, dataLoadRanges, readJobStatus, submitJob, type Timeframe } from '@tickstock/job-protocol';
+import { CHANNELS, type DataLoadJob, dataLoadRanges, readJobStatus, submitJob } from '@tickstock/job-protocol';
+import type { Timeframe } from '@tickstock/market-time';
 import { type SimulatorOptions, type SimulatorStats, startSimulator } from '@tickstock/massive-client/simulator';
 import { openStore, type Timeframe as StoreTimeframe } from '@tickstock/ohlcv-store';
 import { type PostgresServer, type RedisServerOptions, startPostgresServer, startRedisServer, waitFor } from '@tickstock/test-support';

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '@tickstock/job-protocol';
-import { type DataLoadJob, isClusterClient, KEYS, readJobStatus, submitJob } from '@tickstock/job-protocol';
+import { type DataLoadJob, FINAL_JOB_STATUSES, isClusterClient, KEYS, readJobStatus, submitJob } from '@tickstock/job-protocol';
 import type { Command } from 'commander';
 import { commandContext, connectCommandRedis, integerIn, yearsOption } from '../context.js';
 import { parseTimeframes } from '../load-job.js';
 
-const FINAL = new Set(['completed', 'completed_with_errors', 'failed', 'cancelled']);
+const FINAL: ReadonlySet<string> = new Set(FINAL_JOB_STATUSES);
 const EXIT: Record<string, number> = { completed: 0, completed_with_errors: 1, failed: 2, cancelled: 2 };
 
 export function registerSubmit(program: Command): void {
