@@ -80,7 +80,7 @@ export {
   RETRYABLE_STATUSES,
 } from './http/retry-policy.js';
 export type { CallOptions, Query } from './http/transport.js';
-export { DEFAULTS, type MassiveClientOptions } from './options.js';
+export { DEFAULTS, type MassiveClientOptions, timeoutMsFromEnv } from './options.js';
 export {
   type AggsResponse,
   aggsResponseSchema,

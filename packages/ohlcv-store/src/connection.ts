@@ -10,6 +10,7 @@ import { redactText } from '@tickstock/market-time/redact';
 import type { Driver } from './drivers/driver.js';
 import { createPgDriver } from './drivers/pg-driver.js';
 import { createPgliteDriver } from './drivers/pglite-driver.js';
+import { databaseFromEnv } from './env.js';
 import { describeCause, StoreError, safeCause } from './errors.js';
 import { DEFAULTS, type OpenStoreOptions } from './options.js';
 import { type PgTlsSources, tlsFailureMessage, withPgTlsEnv } from './pg-tls.js';
@@ -62,27 +63,16 @@ function hasPgTlsEnv(env: Env): boolean {
 }
 
 function fromEnv(env: Env): PgTarget | undefined {
-  if (env.DATABASE_URL) return urlTarget(env.DATABASE_URL, env);
-  if (!env.DB_HOST && !env.DB_NAME && !env.DB_USER) return undefined;
-  const port = env.DB_PORT ? Number(env.DB_PORT) : 5432;
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new StoreError('CONFIGURATION', `DB_PORT must be a port number, got ${JSON.stringify(env.DB_PORT)}`);
-  }
-  const host = env.DB_HOST ?? 'localhost';
-  const target = `postgres://${env.DB_USER ? `${env.DB_USER}@` : ''}${host}:${port}/${env.DB_NAME ?? ''}`;
-  const secrets = env.DB_PASSWORD ? [env.DB_PASSWORD] : [];
-  if (hasPgTlsEnv(env)) {
-    // The TLS settings are URL parameters to node-postgres: the parts become a URL (a host name, not a socket path).
-    const url = new URL('postgres://localhost');
-    url.hostname = host;
-    url.port = String(port);
-    url.pathname = `/${env.DB_NAME ?? ''}`;
-    if (env.DB_USER) url.username = env.DB_USER;
-    if (env.DB_PASSWORD) url.password = env.DB_PASSWORD;
-    return { ...urlTarget(url.toString(), env), target, secrets };
-  }
-  const config = { host, port, database: env.DB_NAME, user: env.DB_USER, password: env.DB_PASSWORD };
-  return { config, target, secrets };
+  const found = databaseFromEnv(env);
+  if (!found) return undefined;
+  if (found.problems.length) throw new StoreError('CONFIGURATION', found.problems.join('; '));
+  if (!found.parts) return urlTarget(found.url, env);
+  const { host, port, database, user, password } = found.parts;
+  const target = `postgres://${user ? `${user}@` : ''}${host}:${port}/${database ?? ''}`;
+  const secrets = password ? [password] : [];
+  // The TLS settings are URL parameters to node-postgres: then the parts go as the URL (a host name, not a socket path).
+  if (hasPgTlsEnv(env)) return { ...urlTarget(found.url, env), target, secrets };
+  return { config: { host, port, database, user, password }, target, secrets };
 }
 
 function preparedStatements(options: OpenStoreOptions): boolean {

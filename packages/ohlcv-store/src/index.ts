@@ -8,6 +8,7 @@ export type { RejectedBar, UpsertReport } from './bars/report.js';
 export { type DateRule, dateRuleForSymbol } from './bars/time-keys.js';
 export type { InvalidBarPolicy, SymbolBar, UpsertOptions } from './bars/upsert.js';
 export { REJECT_REASONS, type RejectReason } from './bars/validate.js';
+export { type DatabaseEnv, databaseFromEnv } from './env.js';
 export {
   isConnectionFailure,
   isStoreError,
