@@ -71,6 +71,16 @@ export class CapturedMessages {
   }
 }
 
+/** The channels a stack's {@link CapturedMessages} records: what the worker publishes. */
+export const STACK_CHANNELS = [
+  CHANNELS.monitoring,
+  CHANNELS.errors,
+  CHANNELS.jobStatus,
+  CHANNELS.dataImportStatus,
+  CHANNELS.importStarted,
+  CHANNELS.importCompleted,
+];
+
 export async function startStack(simOptions: SimulatorOptions = {}): Promise<Stack> {
   const db = await createTestDatabase('e2e');
   const redisServer = await startRedisServer();
@@ -81,14 +91,7 @@ export async function startStack(simOptions: SimulatorOptions = {}): Promise<Sta
   // The shipped universes are the simulator's reference universe: grouped daily serves their day bars.
   const simulator = await startSimulator({ apiKey, now: simulatorNow, tickers: simulatorUniverse(), ...simOptions });
   const store = await openStore({ databaseUrl: db.url });
-  const events = await CapturedMessages.start(redisServer.url, [
-    CHANNELS.monitoring,
-    CHANNELS.errors,
-    CHANNELS.jobStatus,
-    CHANNELS.dataImportStatus,
-    CHANNELS.importStarted,
-    CHANNELS.importCompleted,
-  ]);
+  const events = await CapturedMessages.start(redisServer.url, STACK_CHANNELS);
   return {
     db,
     redisServer,
