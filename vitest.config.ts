@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
-import { EXTRA_TIME_ZONES, faultsProjectConfig, sharedProjectConfig } from './test-support/vitest.shared.ts';
+import { EXTRA_TIME_ZONES, faultsProjectConfig, serialProjectConfig, sharedProjectConfig } from './test-support/vitest.shared.ts';
 
-const packages = ['market-time', 'massive-client', 'ohlcv-store', 'job-protocol', 'runner'];
+const packages = ['market-time', 'massive-client', 'massive-simulator', 'ohlcv-store', 'job-protocol', 'runner'];
 
 export default defineConfig({
   test: {
@@ -9,6 +9,8 @@ export default defineConfig({
     // because nothing may depend on the machine's time zone.
     projects: [
       ...packages.flatMap((name) => [sharedProjectConfig(name), ...EXTRA_TIME_ZONES.map((tz) => sharedProjectConfig(name, tz))]),
+      // Files that measure time run one at a time after the rest (see SERIAL_FILES), then the fault suite.
+      ...packages.flatMap((name) => serialProjectConfig(name) ?? []),
       faultsProjectConfig(),
     ],
     // A mistyped include must fail, not pass with nothing run.

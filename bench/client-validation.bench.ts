@@ -4,7 +4,7 @@
  * Target: validate_vs_json_parse <= 3 (validation must not dominate).
  */
 import { aggsResponseSchema, toBar } from '../packages/massive-client/src/index.js';
-import { startSimulator } from '../packages/massive-client/src/simulator/index.js';
+import { startSimulator } from '../packages/massive-simulator/src/index.js';
 import { type BenchContext, type BenchMetric, summarize } from './types.js';
 
 const RUNS = 11;

@@ -97,7 +97,7 @@ export async function startSimulatorProcess(apiKey: string, args: string[] = [])
       ...SIM_NODE_ARGS,
       '--import',
       'tsx',
-      `${root}packages/massive-client/src/simulator/cli.ts`,
+      `${root}packages/massive-simulator/src/cli.ts`,
       '--port',
       '0',
       '--api-key-env',

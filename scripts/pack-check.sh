@@ -70,6 +70,31 @@ if [ "$status" != "completed" ]; then
 fi
 echo "pack-check: installed tickstock CLI loaded bars from the simulator into an embedded database ($status)"
 
+# The simulator's bin from the installed tarball: it listens, answers a day-bars request in the recorded shape, stops.
+sim_log="$work/simulator-bin.log"
+(cd "$work/app" && exec ./node_modules/.bin/tickstock-simulator --port 0 --seed 1 --now 2025-06-10T15:00:00Z) >"$sim_log" 2>&1 &
+sim_pid=$!
+sim_url=
+for _ in $(seq 1 100); do
+  sim_url=$(sed -n 's/^Massive API simulator listening on \(http[^ ]*\) .*/\1/p' "$sim_log")
+  [ -n "$sim_url" ] && break
+  sleep 0.1
+done
+if [ -z "$sim_url" ]; then
+  kill "$sim_pid" 2>/dev/null || true
+  echo "pack-check: the installed tickstock-simulator bin did not start:" >&2
+  cat "$sim_log" >&2
+  exit 1
+fi
+sim_bars=$(node -e 'fetch(process.argv[1]).then((r) => r.json()).then((b) => console.log(b.status, b.resultsCount))' "$sim_url/v2/aggs/ticker/AAPL/range/1/day/2025-06-02/2025-06-06")
+kill "$sim_pid"
+wait "$sim_pid" || true
+if [ "$sim_bars" != "OK 5" ]; then
+  echo "pack-check: the installed tickstock-simulator bin answered \"$sim_bars\", expected \"OK 5\"" >&2
+  exit 1
+fi
+echo "pack-check: installed tickstock-simulator bin served 5 day bars and stopped"
+
 # Optional stays optional (issue #22): a package installed from its tarball alone (with the sibling tarballs of its
 # @tickstock dependencies, as the registry would give them) installs none of its optional peers, and works without
 # them from import and require; with one installed, what needs it works.
@@ -117,13 +142,17 @@ both() { # <dir> <check> [node options...]: the check through import, then requi
   shift 2
   # A copy in the directory: its imports resolve from that directory's node_modules, as a consumer's would.
   cp "$checks" "$dir/optional-deps.mjs"
-  (cd "$dir" && PGLITE_VERSION="$pglite_version" node "$@" optional-deps.mjs "$check" && PGLITE_VERSION="$pglite_version" node "$@" optional-deps.mjs "$check" --cjs)
+  (cd "$dir" && export PGLITE_VERSION="$pglite_version" SIMULATOR_FROM="$work/app" && node "$@" optional-deps.mjs "$check" && node "$@" optional-deps.mjs "$check" --cjs)
 }
 
 # massive-client without bottleneck (an optional peer, never imported), then with it for a bottleneck instance.
+# The client alone does not install the simulator either; the checks start one from the full install.
 client_app="$work/client-alone"
 install_alone "$client_app" @tickstock/massive-client
-refuse_installed "$client_app" @tickstock/massive-client bottleneck ioredis
+refuse_installed "$client_app" @tickstock/massive-client bottleneck ioredis @tickstock/massive-simulator
+# The simulator alone brings no HTTP client: market-time is its only dependency.
+install_alone "$work/simulator-alone" @tickstock/massive-simulator
+refuse_installed "$work/simulator-alone" @tickstock/massive-simulator @tickstock/massive-client zod
 both "$client_app" client
 (cd "$client_app" && npm install --no-audit --no-fund --loglevel=error "bottleneck@$(node -p "require('$root/packages/massive-client/package.json').devDependencies.bottleneck")" >/dev/null)
 both "$client_app" client-bottleneck

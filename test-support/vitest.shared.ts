@@ -9,6 +9,7 @@ export const sourceAliases = [
   { find: /^@tickstock\/market-time$/, replacement: `${root}packages/market-time/src/index.ts` },
   { find: /^@tickstock\/massive-client\/(.+)$/, replacement: `${root}packages/massive-client/src/$1/index.ts` },
   { find: /^@tickstock\/massive-client$/, replacement: `${root}packages/massive-client/src/index.ts` },
+  { find: /^@tickstock\/massive-simulator$/, replacement: `${root}packages/massive-simulator/src/index.ts` },
   { find: /^@tickstock\/ohlcv-store$/, replacement: `${root}packages/ohlcv-store/src/index.ts` },
   { find: /^@tickstock\/job-protocol\/(.+)$/, replacement: `${root}packages/job-protocol/src/$1/index.ts` },
   { find: /^@tickstock\/job-protocol$/, replacement: `${root}packages/job-protocol/src/index.ts` },
@@ -18,6 +19,32 @@ export const sourceAliases = [
 
 /** Files named `*.tz.test.ts` also run under these time zones (see the root vitest.config.ts). */
 export const EXTRA_TIME_ZONES = ['America/Los_Angeles', 'Asia/Tokyo'] as const;
+
+/**
+ * Test files the parallel group runs at once. Most files wait on PostgreSQL, Redis, the simulator or a child process
+ * far more than they compute, and each has its own database, Redis server or key prefix, so running several at once
+ * on this 2-CPU machine cuts the suite's wall time with no test changed. `TICKSTOCK_TEST_WORKERS` overrides it.
+ */
+export const PARALLEL_WORKERS = Math.max(1, Number(process.env.TICKSTOCK_TEST_WORKERS) || 3);
+
+/**
+ * Files that measure time against a budget (request rates, lease clocks across processes): they run one at a time,
+ * after the parallel group, so another file's CPU never skews what they measure. Paths are relative to the package.
+ */
+export const SERIAL_FILES: Readonly<Record<string, readonly string[]>> = {
+  'massive-client': [
+    'test/client-rate-limit.test.ts',
+    'test/clustered-rate-limit.test.ts',
+    'test/clustered-rate-limit-cluster.test.ts',
+    'test/clustered-rate-limit-outage.test.ts',
+    'test/spacing-limiter.test.ts',
+  ],
+  runner: ['test/e2e/redis-cluster.test.ts'],
+};
+
+/** Project groups: the parallel group first, then the one-at-a-time group (serial files and the fault suite). */
+const PARALLEL_GROUP = 0;
+const SERIAL_GROUP = 1;
 
 /**
  * The fault suite (`pnpm test:faults`): real worker processes, restarts and kills. It is its own project so it can
@@ -33,12 +60,36 @@ export function sharedProjectConfig(name: string, timeZone = 'UTC'): UserWorkspa
       name: `${name}${suffix}`,
       root: `${root}packages/${name}`,
       include: timeZone === 'UTC' ? ['test/**/*.test.ts'] : ['test/**/*.tz.test.ts'],
-      exclude: name === FAULTS_PROJECT.packageName ? [FAULTS_PROJECT.include, '**/node_modules/**'] : ['**/node_modules/**'],
+      exclude: [
+        ...(name === FAULTS_PROJECT.packageName ? [FAULTS_PROJECT.include] : []),
+        ...(SERIAL_FILES[name] ?? []),
+        '**/node_modules/**',
+      ],
       globalSetup: [`${root}test-support/global-setup.ts`],
       env: { TZ: timeZone },
       testTimeout: 30_000,
       hookTimeout: 60_000,
       pool: 'forks',
+      maxWorkers: PARALLEL_WORKERS,
+      sequence: { groupOrder: PARALLEL_GROUP },
+    },
+  };
+}
+
+/** The package's serial files (see SERIAL_FILES), one at a time after the parallel group; undefined when none. */
+export function serialProjectConfig(name: string): UserWorkspaceConfig | undefined {
+  const files = SERIAL_FILES[name];
+  if (!files?.length) return undefined;
+  const base = sharedProjectConfig(name);
+  return {
+    ...base,
+    test: {
+      ...base.test,
+      name: `${name} serial`,
+      include: [...files],
+      exclude: ['**/node_modules/**'],
+      maxWorkers: 1,
+      sequence: { groupOrder: SERIAL_GROUP },
     },
   };
 }
@@ -55,7 +106,8 @@ export function faultsProjectConfig(): UserWorkspaceConfig {
       testTimeout: 180_000,
       hookTimeout: 120_000,
       // Fault tests start several worker processes each: one file at a time on a small machine.
-      fileParallelism: false,
+      maxWorkers: 1,
+      sequence: { groupOrder: SERIAL_GROUP },
     },
   };
 }

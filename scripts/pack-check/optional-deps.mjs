@@ -28,7 +28,9 @@ const fail = (message) => {
 
 async function client(withBottleneck) {
   const { MassiveClient } = await load('@tickstock/massive-client');
-  const { startSimulator } = await load('@tickstock/massive-client/simulator');
+  // The simulator from the full install (SIMULATOR_FROM): the client alone does not install it.
+  const fromApp = createRequire(join(process.env.SIMULATOR_FROM ?? fail('SIMULATOR_FROM is not set'), 'package.json'));
+  const { startSimulator } = fromApp('@tickstock/massive-simulator');
   const apiKey = 'pack-check-key';
   const sim = await startSimulator({ seed: 1, apiKey });
   try {

@@ -264,7 +264,7 @@ async function check(app) {
   if (emitted.code !== 0) fail(`could not compile the runnable snippets:\n${emitted.output}`);
   // The simulator from the installed tarball stands in for the Massive API.
   const appRequire = createRequire(join(app, 'package.json'));
-  const { startSimulator } = appRequire('@tickstock/massive-client/simulator');
+  const { startSimulator } = appRequire('@tickstock/massive-simulator');
   const apiKey = 'readme-snippet-key';
   const sim = await startSimulator({ seed: 1, apiKey });
   try {

@@ -5,17 +5,28 @@
  * @packageDocumentation
  */
 
+export { ApiPromise, type WithResponse } from './api-promise.js';
 export { type TickerBar, toBar, toTickerBar } from './bars.js';
 export { MassiveClient, type PaginateOptions } from './client.js';
 export type {
+  BarPagesOptions,
   DailyOpenCloseOptions,
   GroupedDailyOptions,
   GroupedMarket,
   ListBarsParams,
   PreviousCloseOptions,
 } from './endpoints/bars.js';
-export { GROUPED_MARKETS, groupedMarketOfTicker, MAX_BARS_LIMIT } from './endpoints/bars.js';
-export type { ListTickersParams, TickerDetailsOptions, TickerTypesOptions } from './endpoints/reference.js';
+export { BarPage, GROUPED_MARKETS, groupedMarketOfTicker, MAX_BARS_LIMIT } from './endpoints/bars.js';
+export {
+  DIVIDEND_SORTS,
+  DIVIDEND_TYPES,
+  type DividendSort,
+  type DividendType,
+  dividendsQuery,
+  type ListDividendsParams,
+  MAX_DIVIDENDS_LIMIT,
+} from './endpoints/dividends.js';
+export type { ListTickersParams, PagesResumeOptions, TickerDetailsOptions, TickerTypesOptions } from './endpoints/reference.js';
 export { type ListSplitsParams, MAX_SPLITS_LIMIT, splitsQuery } from './endpoints/splits.js';
 export {
   isMassiveError,
@@ -79,18 +90,22 @@ export {
   parseRetryAfter,
   RETRYABLE_STATUSES,
 } from './http/retry-policy.js';
-export type { CallOptions, Query } from './http/transport.js';
+export type { CallOptions, Query, ResponseMeta } from './http/transport.js';
 export { DEFAULTS, type MassiveClientOptions, timeoutMsFromEnv } from './options.js';
+export { Page, type PageInit, Pages } from './pages.js';
 export {
   type AggsResponse,
   aggsResponseSchema,
   cursorPageSchema,
   type DailyOpenClose,
+  type Dividend,
   dailyOpenCloseSchema,
+  dividendSchema,
   type ErrorBody,
   errorBodySchema,
   type GroupedDailyResponse,
   groupedDailyResponseSchema,
+  listDividendsResponseSchema,
   listSplitsResponseSchema,
   listTickersResponseSchema,
   type MarketHoliday,

@@ -7,6 +7,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
+import { startSimulator } from '@tickstock/massive-simulator';
 import { freePort, type RedisServer, startRedisServer } from '@tickstock/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -17,7 +18,6 @@ import {
   MassiveError,
   MassiveRateLimiterError,
 } from '../src/index.js';
-import { startSimulator } from '../src/simulator/index.js';
 
 const open: ClusteredRateLimiter[] = [];
 afterAll(async () => {

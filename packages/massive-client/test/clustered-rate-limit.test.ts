@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { startSimulator } from '@tickstock/massive-simulator';
 import { type RedisServer, startRedisServer, waitFor } from '@tickstock/test-support';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +20,6 @@ import {
   MassiveConfigurationError,
   type RateLimitSettings,
 } from '../src/index.js';
-import { startSimulator } from '../src/simulator/index.js';
 
 let redis: RedisServer;
 let admin: Redis;

@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { type RunningSimulator, startSimulator } from '@tickstock/massive-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningSimulator, startSimulator } from '../src/simulator/index.js';
 
 const examples = fileURLToPath(new URL('../../../examples/', import.meta.url));
 const run = promisify(execFile);

@@ -6,7 +6,7 @@
 export type { BarExtent, GetBarsOptions } from './bars/read.js';
 export type { RejectedBar, UpsertReport } from './bars/report.js';
 export { type DateRule, dateRuleForSymbol } from './bars/time-keys.js';
-export type { InvalidBarPolicy, SymbolBar, UpsertOptions } from './bars/upsert.js';
+export type { InvalidBarPolicy, SymbolBar, UpsertOptions, UpsertPagesOptions } from './bars/upsert.js';
 export { REJECT_REASONS, type RejectReason } from './bars/validate.js';
 export { type DatabaseEnv, databaseFromEnv } from './env.js';
 export {
@@ -19,6 +19,7 @@ export {
 } from './errors.js';
 export { DEFAULTS, type OpenStoreOptions } from './options.js';
 export { type PgTlsSettings, type PgTlsSources, withPgTlsEnv } from './pg-tls.js';
+export type { LoadCursor, LoadCursorKey } from './progress/load-cursors.js';
 export type { ProgressRow, ProgressUpdate, SymbolProcessingState, SymbolStatusRow, SymbolStatusUpdate } from './progress/progress.js';
 export type { ListRuns, RunRecord, RunRow, SettleRuns } from './progress/runs.js';
 export type { BarTableSchema, RunsTableSchema, StoreSchema, SymbolsTableSchema } from './schema/discover.js';

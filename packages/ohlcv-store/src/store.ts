@@ -4,11 +4,20 @@ import type { Bar, CivilDate } from '@tickstock/market-time';
 import { deleteBarsNotIn } from './bars/delete.js';
 import { type BarExtent, type GetBarsOptions, readBarExtent, readBars, readEarliestWriteBefore, readLatestBarTime } from './bars/read.js';
 import type { UpsertReport } from './bars/report.js';
-import { type SymbolBar, type UpsertOptions, type WriterContext, writeManyBars, writeSymbolBars } from './bars/upsert.js';
+import {
+  type SymbolBar,
+  type UpsertOptions,
+  type UpsertPagesOptions,
+  type WriterContext,
+  writeManyBars,
+  writeSymbolBarPages,
+  writeSymbolBars,
+} from './bars/upsert.js';
 import { openConnection } from './connection.js';
 import type { Driver } from './drivers/driver.js';
 import { StoreError, storageFailed } from './errors.js';
 import { DEFAULTS, type OpenStoreOptions } from './options.js';
+import { deleteLoadCursor, type LoadCursor, type LoadCursorKey, readLoadCursor, writeLoadCursor } from './progress/load-cursors.js';
 import {
   type ProgressRow,
   type ProgressUpdate,
@@ -141,6 +150,24 @@ export class OhlcvStore {
     return writeSymbolBars(this.writer(timeframe, options), symbol, bars);
   }
 
+  /**
+   * Upserts one symbol's bars given as arrays (a client's pages: `for await (const page of pages)` hands over
+   * `page.bars`), in order; same guarantees and report as {@link upsertBars}, with one await per array instead of one
+   * per bar. Positions in `rejectedSamples` and errors count across the arrays.
+   *
+   * `onPageStored(index)` is called, in order, once every row of array `index` (0-based) is committed: where a paged
+   * load saves its cursor ({@link saveLoadCursor}). A page's last batch is written while the next page is fetched;
+   * a failure of the callback fails the call like a failed batch.
+   */
+  async upsertBarPages(
+    timeframe: Timeframe,
+    symbol: string,
+    pages: Iterable<readonly Bar[]> | AsyncIterable<readonly Bar[]>,
+    options: UpsertPagesOptions = {},
+  ): Promise<UpsertReport> {
+    return writeSymbolBarPages(this.writer(timeframe, options), symbol, pages, options.onPageStored);
+  }
+
   /** Upserts bars of many symbols, each bar carrying its `symbol`; same guarantees as {@link upsertBars}. */
   async upsertManyBars(
     timeframe: Timeframe,
@@ -225,6 +252,24 @@ export class OhlcvStore {
       () => writeReadjusted(this.driver, symbol, rowsRewritten),
       'symbol_splits',
     );
+  }
+
+  /**
+   * Saves where a paged load of one range stopped: the next page's cursor, after this page's bars are stored. A load
+   * that is interrupted resumes from it ({@link getLoadCursor}); {@link clearLoadCursor} when the range is done.
+   */
+  async saveLoadCursor(cursor: Omit<LoadCursor, 'updatedAt'>): Promise<void> {
+    return this.run(`saving the load cursor of ${cursor.symbol}`, () => writeLoadCursor(this.driver, cursor), 'bar_load_cursors');
+  }
+
+  /** The saved cursor of a range's unfinished paged load, or null. */
+  async getLoadCursor(key: LoadCursorKey): Promise<LoadCursor | null> {
+    return this.run(`reading the load cursor of ${key.symbol}`, () => readLoadCursor(this.driver, key), 'bar_load_cursors');
+  }
+
+  /** Deletes a range's cursor (its load is done, or the cursor is unusable); returns whether one was there. */
+  async clearLoadCursor(key: LoadCursorKey): Promise<boolean> {
+    return this.run(`clearing the load cursor of ${key.symbol}`, () => deleteLoadCursor(this.driver, key), 'bar_load_cursors');
   }
 
   /** The last splits check, or null before the first. */

@@ -132,13 +132,21 @@ describe('concurrent migrations', () => {
         openStore({ databaseUrl: db.url }),
       ]);
       const applied = stores.flatMap((s) => s.migrations?.applied ?? []).sort();
-      expect(applied).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(applied).toEqual([1, 2, 3, 4, 5, 6, 7]);
       await Promise.all(stores.map((s) => s.close()));
       const c = new pg.Client({ connectionString: db.url });
       await c.connect();
       const { rows } = await c.query('SELECT version FROM schema_migrations ORDER BY version');
       await c.end();
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }]);
+      expect(rows).toEqual([
+        { version: 1 },
+        { version: 2 },
+        { version: 3 },
+        { version: 4 },
+        { version: 5 },
+        { version: 6 },
+        { version: 7 },
+      ]);
       // Whoever applied migration 5, the fresh database has the app's processing_runs (VARCHAR(64) run_id, TIMESTAMP times).
       const c2 = new pg.Client({ connectionString: db.url });
       await c2.connect();

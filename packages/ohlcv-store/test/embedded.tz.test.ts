@@ -13,7 +13,7 @@ describe('embedded PGlite store', { timeout: 120_000 }, () => {
       const first = await openStore({ embedded: { dataDir } });
       expect(first.kind).toBe('pglite');
       expect(first.target).toBe(`embedded:${dataDir}`);
-      expect(first.migrations?.applied).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(first.migrations?.applied).toEqual([1, 2, 3, 4, 5, 6, 7]);
       const bar = {
         timestamp: newYorkMidnightUtcMs('2024-11-04'),
         open: 222.91,

@@ -104,6 +104,7 @@ describe('after the owner migrated', () => {
       'processing_runs',
       'symbol_splits',
       'split_checks',
+      'bar_load_cursors',
     ];
     expect(e.message).toBe(
       `role "${ROLE}" lacks privileges the store needs on ${target}: TEMPORARY on the database; ${tables.map((t) => `${all} on "${t}"`).join('; ')}; SELECT on "schema_migrations". The schema owner can grant exactly what is needed with the SQL \`tickstock migrate --print-grants ${ROLE}\` prints (library: grantsSql("${ROLE}"))`,

@@ -107,7 +107,7 @@ describe("timescale: 'off' on a build that offers TimescaleDB", { timeout: 120_0
     await inSchema('tickstock_plain', async () => {
       const store = await openStore({ pglite: db, env: {}, timescale: 'off' });
       try {
-        expect(store.migrations).toEqual({ applied: [1, 2, 3, 4, 5, 6], version: 6, notes: SYMBOLS_NOTES });
+        expect(store.migrations).toEqual({ applied: [1, 2, 3, 4, 5, 6, 7], version: 7, notes: SYMBOLS_NOTES });
         expect(await extensionState()).toEqual({ available: true, installed: null });
         expect(await barTableKinds('tickstock_plain')).toEqual(BAR_TABLES.map((t) => `${t}:r:0`));
 
@@ -133,8 +133,8 @@ describe("timescale: 'auto' with TimescaleDB available", { timeout: 120_000 }, (
 
   it('installs the extension and makes ohlcv_1min and ohlcv_hourly hypertables, and says so', async () => {
     expect(store.migrations).toEqual({
-      applied: [1, 2, 3, 4, 5, 6],
-      version: 6,
+      applied: [1, 2, 3, 4, 5, 6, 7],
+      version: 7,
       notes: [
         'installed the timescaledb extension',
         'ohlcv_1min is a hypertable on timestamp',
@@ -164,7 +164,7 @@ describe("timescale: 'auto' with TimescaleDB available", { timeout: 120_000 }, (
   it('a second migrate is a no-op', async () => {
     const again = await openStore({ pglite: db, env: {}, timescale: 'auto' });
     try {
-      expect(again.migrations).toEqual({ applied: [], version: 6, notes: [] });
+      expect(again.migrations).toEqual({ applied: [], version: 7, notes: [] });
     } finally {
       await again.close();
     }
@@ -378,7 +378,7 @@ describe('an existing install in its own schema, its ohlcv_1min already a hypert
 
       const store = await openStore({ pglite: db, env: {}, timescale: 'auto' });
       try {
-        expect(store.migrations?.applied).toEqual([1, 2, 3, 4, 5, 6]);
+        expect(store.migrations?.applied).toEqual([1, 2, 3, 4, 5, 6, 7]);
         expect(store.migrations?.notes.filter((n) => !n.startsWith('added column symbols.'))).toEqual([
           'ohlcv_hourly is a hypertable on timestamp',
         ]);

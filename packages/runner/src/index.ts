@@ -13,6 +13,7 @@ export type { LoadSymbolDeps } from './engine/load-symbol.js';
 export type { JobReporter, JobStartInfo, NoteOptions, ProgressSnapshot } from './engine/progress.js';
 export { JobStop, type RunJobDeps, runLoadJob } from './engine/run-job.js';
 export type {
+  BarsPage,
   JobFence,
   JobOutcome,
   ListedSplit,

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type DataLoadJob, dataLoadRanges, FINAL_JOB_STATUSES, readJobStatus, submitJob } from '@tickstock/job-protocol';
 import { addDays, newYorkDate } from '@tickstock/market-time';
-import { type RunningSimulator, simulatedBars, startSimulator } from '@tickstock/massive-client/simulator';
+import { type RunningSimulator, simulatedBars, startSimulator } from '@tickstock/massive-simulator';
 import {
   createRunnerServices,
   ImportCoordinator,
@@ -203,7 +203,7 @@ const cliModules = (loaded: string[]) =>
   [
     ...new Set(
       loaded.flatMap((m) => {
-        const hit = /node_modules\/(commander|fastify|cli-progress|cli-table3)\/|massive-client\/(?:dist|src)\/simulator/.exec(m);
+        const hit = /node_modules\/(commander|fastify|cli-progress|cli-table3)\/|massive-simulator\/(?:dist|src)\//.exec(m);
         return hit ? [hit[1] ?? 'the simulator'] : [];
       }),
     ),

@@ -1,17 +1,13 @@
 /** Aggregates endpoints: custom bars (paginated), previous close, grouped daily, daily open/close. */
 
 import { assetClassOfTicker, type Bar, type Timespan } from '@tickstock/market-time';
-import { type TickerBar, toBar, toTickerBar } from '../bars.js';
+import type { WithResponse } from '../api-promise.js';
+import { type TickerBar, toTickerBar } from '../bars.js';
+import { barsPageSchema } from '../decode-bars.js';
 import { MassiveRequestError } from '../errors.js';
 import type { CallOptions, Transport } from '../http/transport.js';
-import { paginate } from '../pagination.js';
-import {
-  aggsResponseSchema,
-  type DailyOpenClose,
-  dailyOpenCloseSchema,
-  groupedDailyResponseSchema,
-  previousCloseResponseSchema,
-} from '../schemas/aggs.js';
+import { Page, type PageBody, type Pages, pagesOf } from '../pages.js';
+import { type DailyOpenClose, dailyOpenCloseSchema, groupedDailyResponseSchema, previousCloseResponseSchema } from '../schemas/aggs.js';
 import { type DateInput, toApiDate, toCivilDate, validateInteger, validateTicker, validateTimespan } from '../validate.js';
 
 /** Largest `limit` the aggregates endpoint takes (base bars per page). */
@@ -34,10 +30,39 @@ export interface ListBarsParams extends CallOptions {
   sort?: 'asc' | 'desc';
   /** Base bars per page, 1–50000. Default 50000 (fewest pages). */
   limit?: number;
+  /**
+   * Stop quietly after this many bars: the page that reaches it is trimmed and no further page is fetched (`limit`
+   * stays the page size). Unlike `maxPages`, a bound that throws `PAGINATION_REFUSED` when pages remain, reaching
+   * `maxBars` is not an error. Default: no cap.
+   */
+  maxBars?: number;
+}
+
+/** Options of `listBarPages`. */
+export interface BarPagesOptions {
+  /**
+   * Resume from a saved page's `cursor`: the pages after that page, exactly. It must be an absolute URL on the
+   * client's origin for the same ticker, multiplier and timespan as `params`; anything else is `INVALID_REQUEST`
+   * (field `cursor`) and nothing is sent. `maxBars` and `maxPages` count from the cursor on.
+   */
+  cursor?: string;
+}
+
+/** One page of bars: `bars` (the same array as `data`), `cursor`, `hasNextPage()`, `nextPage()`, `response`. */
+export class BarPage extends Page<Bar> {
+  /** The page's bars, in the API's order (the same array as `data`). */
+  get bars(): Bar[] {
+    return this.data;
+  }
 }
 
 /** Validates the parameters and builds the first page's URL; throws `INVALID_REQUEST` before any request. */
 export function barsUrl(transport: Transport, params: ListBarsParams): URL {
+  return barsRequest(transport, params).url;
+}
+
+/** The first page's URL, and the path every page of the same request starts with (for resuming from a cursor). */
+function barsRequest(transport: Transport, params: ListBarsParams): { url: URL; pathPrefix: string } {
   if (params === null || typeof params !== 'object') throw new MassiveRequestError('params', 'listBars needs a parameters object');
   const ticker = validateTicker(params.ticker);
   const multiplier = validateInteger('multiplier', params.multiplier ?? 1, 1, 1_000_000);
@@ -51,20 +76,32 @@ export function barsUrl(transport: Transport, params: ListBarsParams): URL {
   if (typeof adjusted !== 'boolean')
     throw new MassiveRequestError('adjusted', `adjusted must be true or false; got ${JSON.stringify(adjusted)}`);
   const limit = validateInteger('limit', params.limit ?? MAX_BARS_LIMIT, 1, MAX_BARS_LIMIT);
-  return transport.url(`/v2/aggs/ticker/${ticker}/range/${multiplier}/${timespan}/${from.segment}/${to.segment}`, {
-    adjusted,
-    sort,
-    limit,
-  });
+  const range = `/v2/aggs/ticker/${ticker}/range/${multiplier}/${timespan}/`;
+  // Later pages' next_url keep ticker, multiplier and timespan but move from/to (the real API writes Unix ms there).
+  const pathPrefix = transport.url(range).pathname;
+  return { url: transport.url(`${range}${from.segment}/${to.segment}`, { adjusted, sort, limit }), pathPrefix };
 }
 
 /**
- * Bars of one ticker, page by page (lazily: a page is fetched when the previous one is used up), in the API's order.
- * Arguments are checked at the call, so a bad ticker throws there and nothing is sent.
+ * Bars of one ticker, page by page (lazily: a page is fetched when the previous one has been handed out and the next
+ * is asked for), in the API's order, each page decoded in one pass. Arguments are checked at the call, so a bad
+ * ticker throws there and nothing is sent.
  */
-export function listBars(transport: Transport, params: ListBarsParams): AsyncIterable<Bar> {
-  const url = barsUrl(transport, params);
-  return paginate(transport, url, aggsResponseSchema, toBar, { ...callOptions(params), notFound: 'SYMBOL_NOT_FOUND' });
+export function listBarPages(transport: Transport, params: ListBarsParams, options: BarPagesOptions = {}): Pages<BarPage> {
+  const { url, pathPrefix } = barsRequest(transport, params);
+  if (options === null || typeof options !== 'object') throw new MassiveRequestError('options', 'listBarPages options must be an object');
+  const first = options.cursor === undefined ? url : transport.resumeUrl(options.cursor, (path) => path.startsWith(pathPrefix));
+  return pagesOf<Bar, BarPage>(transport, first, barsPageSchema, barsOfBody, {
+    ...callOptions(params),
+    notFound: 'SYMBOL_NOT_FOUND',
+    maxRows: params.maxBars,
+    maxRowsName: 'maxBars',
+    make: (init) => new BarPage(init),
+  });
+}
+
+function barsOfBody(body: PageBody): Bar[] {
+  return (body.results as Bar[] | undefined) ?? [];
 }
 
 /** Per-call options picked out of a parameters object. */
@@ -83,12 +120,15 @@ export async function getPreviousClose(
   transport: Transport,
   ticker: string,
   options: PreviousCloseOptions = {},
-): Promise<TickerBar | null> {
+): Promise<WithResponse<TickerBar | null>> {
   const symbol = validateTicker(ticker);
   const url = transport.url(`/v2/aggs/ticker/${symbol}/prev`, { adjusted: options.adjusted ?? true });
-  const { data } = await transport.get(url, previousCloseResponseSchema, { ...callOptions(options), notFound: 'SYMBOL_NOT_FOUND' });
+  const { data, response } = await transport.get(url, previousCloseResponseSchema, {
+    ...callOptions(options),
+    notFound: 'SYMBOL_NOT_FOUND',
+  });
   const first = data.results?.[0];
-  return first ? toTickerBar(first) : null;
+  return { data: first ? toTickerBar(first) : null, response };
 }
 
 /** The markets grouped daily serves, each at its own path. */
@@ -162,10 +202,14 @@ export function groupedDailyUrl(transport: Transport, date: DateInput, options: 
  * { ticker: row.ticker })` gives its date. A date without trading (a weekend, a holiday, the future) is an empty
  * array: the API answers it with 200 and no `results`, not 404.
  */
-export async function getGroupedDaily(transport: Transport, date: DateInput, options: GroupedDailyOptions = {}): Promise<TickerBar[]> {
+export async function getGroupedDaily(
+  transport: Transport,
+  date: DateInput,
+  options: GroupedDailyOptions = {},
+): Promise<WithResponse<TickerBar[]>> {
   const url = groupedDailyUrl(transport, date, options);
-  const { data } = await transport.get(url, groupedDailyResponseSchema, callOptions(options));
-  return (data.results ?? []).map(toTickerBar);
+  const { data, response } = await transport.get(url, groupedDailyResponseSchema, callOptions(options));
+  return { data: (data.results ?? []).map(toTickerBar), response };
 }
 
 /** Options of `getDailyOpenClose`. */
@@ -179,10 +223,10 @@ export async function getDailyOpenClose(
   ticker: string,
   date: DateInput,
   options: DailyOpenCloseOptions = {},
-): Promise<DailyOpenClose> {
+): Promise<WithResponse<DailyOpenClose>> {
   const symbol = validateTicker(ticker);
   const day = toCivilDate('date', date);
   const url = transport.url(`/v1/open-close/${symbol}/${day}`, { adjusted: options.adjusted ?? true });
-  const { data } = await transport.get(url, dailyOpenCloseSchema, { ...callOptions(options), notFound: 'NOT_FOUND' });
-  return data;
+  const { data, response } = await transport.get(url, dailyOpenCloseSchema, { ...callOptions(options), notFound: 'NOT_FOUND' });
+  return { data, response };
 }

@@ -1,7 +1,8 @@
 /** Reference endpoints: ticker details, the ticker list, ticker types. */
+import type { WithResponse } from '../api-promise.js';
 import { MassiveRequestError } from '../errors.js';
 import type { CallOptions, Query, Transport } from '../http/transport.js';
-import { paginate } from '../pagination.js';
+import { type Page, type Pages, pagesOf } from '../pages.js';
 import {
   listTickersResponseSchema,
   type TickerDetails,
@@ -20,12 +21,19 @@ export interface TickerDetailsOptions extends CallOptions {
 }
 
 /** Details of one ticker. An unknown ticker fails with `SYMBOL_NOT_FOUND`. */
-export async function getTickerDetails(transport: Transport, ticker: string, options: TickerDetailsOptions = {}): Promise<TickerDetails> {
+export async function getTickerDetails(
+  transport: Transport,
+  ticker: string,
+  options: TickerDetailsOptions = {},
+): Promise<WithResponse<TickerDetails>> {
   const symbol = validateTicker(ticker);
   const date = options.date === undefined ? undefined : toCivilDate('date', options.date);
   const url = transport.url(`/v3/reference/tickers/${symbol}`, { date });
-  const { data } = await transport.get(url, tickerDetailsResponseSchema, { ...callOptions(options), notFound: 'SYMBOL_NOT_FOUND' });
-  return data.results;
+  const { data, response } = await transport.get(url, tickerDetailsResponseSchema, {
+    ...callOptions(options),
+    notFound: 'SYMBOL_NOT_FOUND',
+  });
+  return { data: data.results, response };
 }
 
 /** Filters of `listTickers` (all optional). */
@@ -55,8 +63,18 @@ export interface ListTickersParams extends CallOptions {
 
 const TEXT_FILTERS = ['type', 'exchange', 'cusip', 'cik', 'search', 'sort', 'market'] as const;
 
+/** Options of `listTickerPages` and `listSplitPages`. */
+export interface PagesResumeOptions {
+  /** Resume from a saved page's `cursor` (an absolute URL on the client's origin, for the same endpoint). */
+  cursor?: string;
+}
+
 /** Every ticker matching the filters, page by page (lazily), in the API's order. */
-export function listTickers(transport: Transport, params: ListTickersParams = {}): AsyncIterable<TickerSummary> {
+export function listTickerPages(
+  transport: Transport,
+  params: ListTickersParams = {},
+  options: PagesResumeOptions = {},
+): Pages<Page<TickerSummary>> {
   const query: Query = {};
   if (params.ticker !== undefined) query.ticker = validateTicker(params.ticker);
   for (const name of TEXT_FILTERS) {
@@ -78,7 +96,14 @@ export function listTickers(transport: Transport, params: ListTickersParams = {}
   if (params.date !== undefined) query.date = toCivilDate('date', params.date);
   query.limit = validateInteger('limit', params.limit ?? 1000, 1, 1000);
   const url = transport.url('/v3/reference/tickers', query);
-  return paginate(transport, url, listTickersResponseSchema, (row) => row, callOptions(params));
+  const first = options.cursor === undefined ? url : transport.resumeUrl(options.cursor, (path) => path === url.pathname);
+  return pagesOf(
+    transport,
+    first,
+    listTickersResponseSchema,
+    (body) => (body.results as TickerSummary[] | undefined) ?? [],
+    callOptions(params),
+  );
 }
 
 /** Options of `getTickerTypes`. */
@@ -88,8 +113,8 @@ export interface TickerTypesOptions extends CallOptions {
 }
 
 /** The ticker-type codes (`CS`, `ETF`, `PFD`, ...). */
-export async function getTickerTypes(transport: Transport, options: TickerTypesOptions = {}): Promise<TickerType[]> {
+export async function getTickerTypes(transport: Transport, options: TickerTypesOptions = {}): Promise<WithResponse<TickerType[]>> {
   const url = transport.url('/v3/reference/tickers/types', { asset_class: options.assetClass, locale: options.locale });
-  const { data } = await transport.get(url, tickerTypesResponseSchema, callOptions(options));
-  return data.results ?? [];
+  const { data, response } = await transport.get(url, tickerTypesResponseSchema, callOptions(options));
+  return { data: data.results ?? [], response };
 }

@@ -1,10 +1,11 @@
 /** Stock splits: `GET /v3/reference/splits`, lazily paginated. */
 import { MassiveRequestError } from '../errors.js';
 import type { CallOptions, Query, Transport } from '../http/transport.js';
-import { paginate } from '../pagination.js';
+import { type Page, type Pages, pagesOf } from '../pages.js';
 import { listSplitsResponseSchema, type Split } from '../schemas/splits.js';
 import { type DateInput, toCivilDate, validateInteger, validateTicker } from '../validate.js';
 import { callOptions } from './bars.js';
+import type { PagesResumeOptions } from './reference.js';
 
 /** Filters of `listSplits` (all optional): the query parameters `/v3/reference/splits` documents. */
 export interface ListSplitsParams extends CallOptions {
@@ -72,7 +73,8 @@ export function splitsQuery(params: ListSplitsParams = {}): Query {
 }
 
 /** Every split matching the filters, page by page (lazily), in the API's order. */
-export function listSplits(transport: Transport, params: ListSplitsParams = {}): AsyncIterable<Split> {
+export function listSplitPages(transport: Transport, params: ListSplitsParams = {}, options: PagesResumeOptions = {}): Pages<Page<Split>> {
   const url = transport.url('/v3/reference/splits', splitsQuery(params));
-  return paginate(transport, url, listSplitsResponseSchema, (row) => row, callOptions(params));
+  const first = options.cursor === undefined ? url : transport.resumeUrl(options.cursor, (path) => path === url.pathname);
+  return pagesOf(transport, first, listSplitsResponseSchema, (body) => (body.results as Split[] | undefined) ?? [], callOptions(params));
 }

@@ -12,6 +12,7 @@ import {
   type MassiveHttpError,
   MassiveNetworkError,
   MassivePaginationError,
+  MassiveRequestError,
   MassiveResponseError,
   MassiveTimeBudgetError,
 } from '../errors.js';
@@ -59,11 +60,26 @@ export interface TransportConfig {
 /** Query values; `undefined` entries are left out. */
 export type Query = Record<string, string | number | boolean | undefined>;
 
+/** What one successful request's answer was, for callers that want more than its data (no key anywhere in it). */
+export interface ResponseMeta {
+  /** The API's request id: the body's `request_id`, else the `X-Request-Id` header; quote it to Massive support. */
+  requestId: string | undefined;
+  /** The URL requested, without the key (the key travels in the `Authorization` header only). */
+  url: string;
+  /** The HTTP status (2xx). */
+  status: number;
+  /** Attempts made for this request (1 when it was not retried; quick reconnects count too). */
+  attempts: number;
+}
+
 /** A validated response. */
 export interface TransportResult<T> {
   data: T;
+  /** The `X-Request-Id` header. */
   requestId: string | undefined;
   url: URL;
+  /** The answer's metadata (`requestId` there prefers the body's `request_id`). */
+  response: ResponseMeta;
 }
 
 function formatIssues(error: z.ZodError): string[] {
@@ -120,6 +136,11 @@ export class Transport {
     this.#redact = (text) => redactText(text, config.apiKey);
   }
 
+  /** `text` with the key replaced by `[REDACTED]` wherever it occurs (as in every error and hook payload). */
+  redact(text: string): string {
+    return this.#redact(text);
+  }
+
   /** The base URL's origin, e.g. `https://api.massive.com`. */
   get origin(): string {
     return this.#config.baseUrl.origin;
@@ -139,7 +160,7 @@ export class Transport {
    * `apiKey` parameter is dropped, since the key travels in the `Authorization` header.
    */
   nextPageUrl(nextUrl: string, current: URL): URL {
-    const request = `GET ${current.pathname}`;
+    const request = this.#redact(`GET ${current.pathname}`);
     let url: URL;
     try {
       url = new URL(nextUrl, current);
@@ -160,6 +181,37 @@ export class Transport {
     if (url.toString() === current.toString()) {
       throw new MassivePaginationError(`${request} returned its own URL as next_url; stopping to avoid a loop`, { request });
     }
+    return url;
+  }
+
+  /**
+   * The URL a saved page cursor stands for, checked as a `next_url` is: absolute, no credentials, on the base URL's
+   * origin (the key goes nowhere else), and a path `samePath` accepts (the same request). Any `apiKey` parameter is
+   * dropped. A refusal is `INVALID_REQUEST` (field `cursor`) and nothing is sent; the cursor itself is never repeated.
+   */
+  resumeUrl(cursor: unknown, samePath: (pathname: string) => boolean): URL {
+    if (typeof cursor !== 'string' || cursor.length === 0) {
+      throw new MassiveRequestError('cursor', `cursor must be a page's cursor (a non-empty string); got ${typeof cursor}`);
+    }
+    let url: URL;
+    try {
+      url = new URL(cursor);
+    } catch {
+      throw new MassiveRequestError('cursor', "cursor is not an absolute URL (a page cursor is the next page's URL); not followed");
+    }
+    if (url.username || url.password) {
+      throw new MassiveRequestError('cursor', 'cursor has credentials in it (user info); not followed');
+    }
+    if (url.origin !== this.origin) {
+      throw new MassiveRequestError(
+        'cursor',
+        `cursor is on another origin (${this.#redact(url.origin)}, expected ${this.origin}); not followed, so the API key goes nowhere else`,
+      );
+    }
+    if (!samePath(url.pathname)) {
+      throw new MassiveRequestError('cursor', 'cursor is for another request (its path does not match these parameters); not followed');
+    }
+    stripSecretParams(url);
     return url;
   }
 
@@ -191,7 +243,13 @@ export class Transport {
       this.#reportFailure(error, info(1));
       throw error;
     }
-    return { data: parsed.data, requestId: result.requestId, url };
+    const response: ResponseMeta = {
+      requestId: bodyRequestId(result.body) ?? result.requestId,
+      url: this.#redact(url.toString()),
+      status: result.status,
+      attempts: result.attempts,
+    };
+    return { data: parsed.data, requestId: result.requestId, url, response };
   }
 
   async #sendWithRetries(
@@ -199,7 +257,7 @@ export class Transport {
     request: string,
     info: (attempt: number) => HookRequestInfo,
     options: CallOptions & { notFound?: NotFoundCode },
-  ): Promise<AttemptSuccess> {
+  ): Promise<AttemptSuccess & { attempts: number }> {
     const config = this.#config;
     const { signal } = options;
     const maxRetries = options.maxRetries ?? config.maxRetries;
@@ -277,7 +335,8 @@ export class Transport {
         // A retry's wait for its slot counts against the total time: stop waiting when it is used up (a slot that
         // comes later finds the time gone and sends nothing).
         const bounded = deadline === undefined ? scheduled : slotBefore(scheduled, deadline, () => started, outOfSlotTime);
-        return await raceAbort(bounded, signal);
+        const success = await raceAbort(bounded, signal);
+        return { ...success, attempts: Math.max(attempt, 1) };
       } catch (thrown) {
         // Attempts made: the sends, or the rounds when a limiter failed one before it could send.
         const tries = Math.max(attempt, round);

@@ -17,6 +17,7 @@ export {
   rawTickerBarSchema,
 } from './aggs.js';
 export { nextUrlSchema, requestIdSchema, responseStatusSchema } from './common.js';
+export { type Dividend, dividendSchema, listDividendsResponseSchema } from './dividends.js';
 export { type ErrorBody, errorBodySchema } from './errors.js';
 export { type MarketHoliday, type MarketStatus, marketHolidaySchema, marketHolidaysResponseSchema, marketStatusSchema } from './market.js';
 export { cursorPageSchema } from './pages.js';

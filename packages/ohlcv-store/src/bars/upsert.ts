@@ -36,6 +36,12 @@ export interface UpsertOptions {
   registerMissingSymbols?: boolean;
 }
 
+/** Options of `upsertBarPages`: those of every upsert, and the hook a resumable paged load saves its cursor in. */
+export interface UpsertPagesOptions extends UpsertOptions {
+  /** Called in order once every row of page `index` (0-based) is committed. */
+  onPageStored?: (index: number) => Promise<void> | void;
+}
+
 /** Settings the writer needs from the store. */
 export interface WriterContext {
   driver: Driver;
@@ -428,19 +434,71 @@ export class BarWriter {
 }
 
 /** Consumes `source` through a writer; on any failure waits for the batch in flight and reports what was committed. */
-async function drain<T>(
+function drain<T>(
   ctx: WriterContext,
   source: Iterable<T> | AsyncIterable<T>,
   push: (w: BarWriter, item: T) => boolean,
 ): Promise<UpsertReport> {
-  const w = new BarWriter(ctx);
-  let report: UpsertReport;
-  try {
+  return drainWith(ctx, async (w) => {
     if (Symbol.asyncIterator in source) {
       for await (const item of source) if (push(w, item)) await w.flush();
     } else {
       for (const item of source) if (push(w, item)) await w.flush();
     }
+  });
+}
+
+/**
+ * Consumes arrays of bars (a client's pages): one await per array, a plain loop inside it; the only other awaits are
+ * the batch flushes.
+ */
+function drainChunks<T>(
+  ctx: WriterContext,
+  source: Iterable<readonly T[]> | AsyncIterable<readonly T[]>,
+  push: (w: BarWriter, item: T) => boolean,
+  onPageStored?: (index: number) => Promise<void> | void,
+): Promise<UpsertReport> {
+  return drainWith(ctx, async (w) => {
+    // With `onPageStored`: once a page's rows are all handed to the writer, its last batch is written and, when that
+    // commits, the hook runs, while the next page is being fetched. It is awaited before the next page's rows go in,
+    // and when the source fails (a page's cursor is saved even if the request after it is what failed).
+    let checkpoint: Promise<void> | undefined;
+    let index = 0;
+    const each = async (chunk: readonly T[]): Promise<void> => {
+      if (checkpoint) {
+        const previous = checkpoint;
+        checkpoint = undefined;
+        await previous;
+      }
+      if (!Array.isArray(chunk)) throw new TypeError(`upsertBarPages takes arrays of bars; got ${chunk === null ? 'null' : typeof chunk}`);
+      for (let i = 0; i < chunk.length; i++) if (push(w, chunk[i] as T)) await w.flush();
+      if (!onPageStored) return;
+      await w.flush();
+      const page = index++;
+      checkpoint = w.settle().then(() => onPageStored(page));
+      // Awaited before the next page, at the end, or on failure; never left unhandled meanwhile.
+      checkpoint.catch(() => undefined);
+    };
+    try {
+      if (Symbol.asyncIterator in source) {
+        for await (const chunk of source) await each(chunk);
+      } else {
+        for (const chunk of source) await each(chunk);
+      }
+    } catch (e) {
+      // A batch that failed before this error came earlier in the input: its error is the one to report.
+      if (checkpoint) await checkpoint;
+      throw e;
+    }
+    if (checkpoint) await checkpoint;
+  });
+}
+
+async function drainWith(ctx: WriterContext, feed: (w: BarWriter) => Promise<void>): Promise<UpsertReport> {
+  const w = new BarWriter(ctx);
+  let report: UpsertReport;
+  try {
+    await feed(w);
     report = await w.finish();
   } catch (e) {
     let first = e;
@@ -477,6 +535,16 @@ function rowsNotStored(schema: BarTableSchema, report: UpsertReport): StoreError
 /** Writes every bar of `source` for one symbol. */
 export function writeSymbolBars(ctx: WriterContext, symbol: string, source: Iterable<Bar> | AsyncIterable<Bar>): Promise<UpsertReport> {
   return drain(ctx, source, (w, bar) => w.push(symbol, bar));
+}
+
+/** Writes every bar of `pages` (arrays of bars, e.g. a client's pages) for one symbol, in order. */
+export function writeSymbolBarPages(
+  ctx: WriterContext,
+  symbol: string,
+  pages: Iterable<readonly Bar[]> | AsyncIterable<readonly Bar[]>,
+  onPageStored?: (index: number) => Promise<void> | void,
+): Promise<UpsertReport> {
+  return drainChunks(ctx, pages, (w, bar: Bar) => w.push(symbol, bar), onPageStored);
 }
 
 /** Writes bars of many symbols, each carrying its `symbol`. */

@@ -196,3 +196,20 @@ export const SPLIT_CHECKS_DDL = `CREATE TABLE IF NOT EXISTS split_checks (
   checked_through DATE NOT NULL,
   checked_at TIMESTAMPTZ NOT NULL DEFAULT now()
 )`;
+
+/**
+ * `bar_load_cursors`: where a paged load of one symbol's range stopped. The API's cursor for the next page (its
+ * `next_url`, never with the key), saved after each page's bars are stored, so a load that is interrupted resumes at
+ * the next page instead of the first; deleted when the range is done.
+ */
+export const BAR_LOAD_CURSORS_DDL = `CREATE TABLE IF NOT EXISTS bar_load_cursors (
+  symbol VARCHAR(20) NOT NULL,
+  timeframe VARCHAR(10) NOT NULL,
+  range_from DATE NOT NULL,
+  range_to DATE NOT NULL,
+  cursor TEXT NOT NULL,
+  pages INTEGER NOT NULL CHECK (pages > 0),
+  bars BIGINT NOT NULL CHECK (bars >= 0),
+  updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  PRIMARY KEY (symbol, timeframe, range_from, range_to)
+)`;

@@ -21,6 +21,7 @@ export const STORE_TABLES: readonly string[] = [
   'processing_runs',
   'symbol_splits',
   'split_checks',
+  'bar_load_cursors',
 ];
 
 /** Read, never written, at run time: the schema version a store without `migrate` checks. */

@@ -13,6 +13,7 @@ import { TIMEFRAMES, timeframeSpec } from '../timeframes.js';
 import {
   APP_PROCESSING_RUNS_DDL,
   APP_PROCESSING_RUNS_INDEXES,
+  BAR_LOAD_CURSORS_DDL,
   barIndexDdl,
   barTableDdl,
   FIRST_PROCESSING_RUNS_COLUMNS,
@@ -214,6 +215,13 @@ export const MIGRATIONS: readonly Migration[] = [
     async up(ctx) {
       await ctx.tx.query(SYMBOL_SPLITS_DDL);
       await ctx.tx.query(SPLIT_CHECKS_DDL);
+    },
+  },
+  {
+    version: 7,
+    name: 'bar_load_cursors',
+    async up(ctx) {
+      await ctx.tx.query(BAR_LOAD_CURSORS_DDL);
     },
   },
 ];

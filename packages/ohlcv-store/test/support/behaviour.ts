@@ -40,7 +40,7 @@ async function expectStoreError(p: Promise<unknown>, code: string, ...fragments:
   return err;
 }
 
-const TABLE_LIST = `'symbols','ohlcv_1min','ohlcv_hourly','ohlcv_daily','ohlcv_weekly','ohlcv_monthly','processing_progress','symbol_processing_status','tracked_symbols','processing_runs','symbol_splits','split_checks','schema_migrations'`;
+const TABLE_LIST = `'symbols','ohlcv_1min','ohlcv_hourly','ohlcv_daily','ohlcv_weekly','ohlcv_monthly','processing_progress','symbol_processing_status','tracked_symbols','processing_runs','symbol_splits','split_checks','bar_load_cursors','schema_migrations'`;
 
 async function columnsOf(b: TestBackend, tables: string): Promise<string[]> {
   const rows = await b.sql<{ c: string }>(
@@ -100,17 +100,17 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
       await b?.dispose();
     });
 
-    it('applies migrations 1-6 once; a second open applies none and changes nothing', async () => {
-      expect(store.migrations?.applied).toEqual([1, 2, 3, 4, 5, 6]);
+    it('applies migrations 1-7 once; a second open applies none and changes nothing', async () => {
+      expect(store.migrations?.applied).toEqual([1, 2, 3, 4, 5, 6, 7]);
       const before = await columnsOf(b, TABLE_LIST);
       const again = await b.open();
       expect(again.migrations?.applied).toEqual([]);
-      expect(again.migrations?.version).toBe(6);
+      expect(again.migrations?.version).toBe(7);
       expect(again.migrations?.notes).toEqual([]);
       await again.close();
       expect(await columnsOf(b, TABLE_LIST)).toEqual(before);
       const versions = await b.sql<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
-      expect(versions.map((v) => v.version)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(versions.map((v) => v.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     });
 
     it("creates processing_runs exactly as the app's DDL (create_processing_runs_table.sql), with its two indexes", async () => {
@@ -830,6 +830,59 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
       );
     });
 
+    it('keeps one load cursor per symbol, timeframe and range: saved, moved forward, read back and cleared', async () => {
+      const key = { symbol: 'CUR', timeframe: '1min' as const, from: '2020-01-02', to: '2024-12-31' };
+      expect(await store.getLoadCursor(key)).toBeNull();
+      await store.saveLoadCursor({
+        ...key,
+        cursor: 'https://api.massive.com/v2/aggs/ticker/CUR/range/1/minute/x?cursor=p2',
+        pages: 1,
+        bars: 50_000,
+      });
+      await store.saveLoadCursor({
+        ...key,
+        cursor: 'https://api.massive.com/v2/aggs/ticker/CUR/range/1/minute/x?cursor=p4',
+        pages: 3,
+        bars: 150_000,
+      });
+      // Another range of the same symbol and timeframe has a cursor of its own.
+      const other = { ...key, from: '2025-01-02', to: '2025-01-31' };
+      await store.saveLoadCursor({ ...other, cursor: 'c-other', pages: 1, bars: 7 });
+      const saved = await store.getLoadCursor(key);
+      expect(saved && { ...saved, updatedAt: 0 }).toEqual({
+        ...key,
+        cursor: 'https://api.massive.com/v2/aggs/ticker/CUR/range/1/minute/x?cursor=p4',
+        pages: 3,
+        bars: 150_000,
+        updatedAt: 0,
+      });
+      expect(Math.abs((saved?.updatedAt ?? 0) - Date.now())).toBeLessThan(600_000);
+      expect(await store.clearLoadCursor(key)).toBe(true);
+      expect(await store.clearLoadCursor(key)).toBe(false);
+      expect(await store.getLoadCursor(key)).toBeNull();
+      expect((await store.getLoadCursor(other))?.cursor).toBe('c-other');
+      await expectStoreError(
+        store.saveLoadCursor({ ...key, cursor: '', pages: 1, bars: 0 }),
+        'INVALID_ARGUMENT',
+        'the cursor must be 1 to 4096 characters',
+      );
+      await expectStoreError(
+        store.saveLoadCursor({ ...key, cursor: 'c', pages: 0, bars: 0 }),
+        'INVALID_ARGUMENT',
+        'pages must be a whole number of at least 1, got 0',
+      );
+      await expectStoreError(
+        store.getLoadCursor({ ...key, from: '2024-13-01' }),
+        'INVALID_ARGUMENT',
+        'from must be YYYY-MM-DD, got "2024-13-01"',
+      );
+      await expectStoreError(
+        store.getLoadCursor({ ...key, from: '2025-01-01', to: '2024-01-01' }),
+        'INVALID_ARGUMENT',
+        'from 2025-01-01 is after to 2024-01-01',
+      );
+    });
+
     it('keeps how far splits were checked, never moving it back', async () => {
       expect(await store.lastSplitCheck()).toBeNull();
       await store.recordSplitCheck('2025-06-20');
@@ -1075,7 +1128,7 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
       const symbolsBefore = await tableShape(b, 'symbols');
       const store = await b.open();
       try {
-        expect(store.migrations?.applied).toEqual([1, 2, 3, 4, 5, 6]);
+        expect(store.migrations?.applied).toEqual([1, 2, 3, 4, 5, 6, 7]);
         expect(await columnsOf(b, existing)).toEqual(colsBefore);
         expect(await indexesOf(b, `${existing},'symbols'`)).toEqual(idxBefore);
         // symbols keeps every column as it was (never retyped) and gains the ones the store writes and the app selects.
@@ -1222,7 +1275,7 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
       const reference = await createAppReference(b);
       const store = await b.open();
       try {
-        expect(store.migrations?.applied).toEqual([1, 2, 3, 4, 5, 6]);
+        expect(store.migrations?.applied).toEqual([1, 2, 3, 4, 5, 6, 7]);
         expect(await tableShape(b, 'processing_runs')).toEqual(await tableShape(b, reference));
         expect(await indexShape(b, 'processing_runs')).toEqual(await indexShape(b, reference));
         const startedAt = Date.now() - 120_000;
@@ -1325,7 +1378,7 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
       const before = await tableShape(b, 'processing_runs');
       const store = await b.open();
       try {
-        expect(store.migrations?.applied).toEqual([5, 6]);
+        expect(store.migrations?.applied).toEqual([5, 6, 7]);
         const after = await tableShape(b, 'processing_runs');
         expect(after.filter((c) => before.includes(c))).toEqual(before);
         expect(after.filter((c) => !before.includes(c))).toEqual(

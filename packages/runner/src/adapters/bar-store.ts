@@ -4,7 +4,7 @@ import type { CivilDate, Timeframe } from '@tickstock/market-time';
 import { addDays, type Bar, newYorkMidnightUtcMs } from '@tickstock/market-time';
 import { type OhlcvStore, STORE_TIMEFRAME, StoreError, type UpsertReport } from '@tickstock/ohlcv-store';
 import { WriteFailure } from '../engine/errors.js';
-import type { StorePort, SymbolMeta, WriteCounts } from '../engine/types.js';
+import type { BarsPage, RangeCursor, StoredPage, StorePort, SymbolMeta, TimeframeRange, WriteCounts } from '../engine/types.js';
 
 export class OhlcvBarStore implements StorePort {
   constructor(private readonly store: OhlcvStore) {}
@@ -20,14 +20,49 @@ export class OhlcvBarStore implements StorePort {
     _signal: AbortSignal,
   ): Promise<WriteCounts> {
     // The signal reaches the API calls through `bars`; a batch already sent to the database is committed whole.
-    try {
-      return countsOf(await this.store.upsertBars(STORE_TIMEFRAME[timeframe], symbol, bars));
-    } catch (error) {
-      // What was stored before the failure (earlier batches), or despite it (rows the table did not keep).
-      if (error instanceof StoreError && error.report)
-        throw new WriteFailure(error.code, error.message, countsOf(error.report), error.retryable, { cause: error });
-      throw error;
-    }
+    return written(() => this.store.upsertBars(STORE_TIMEFRAME[timeframe], symbol, bars));
+  }
+
+  /** Pages (one array of bars each, e.g. the client's `BarPage`s) into the store: one await per page, not per bar. */
+  async writeBarPages(
+    timeframe: Timeframe,
+    symbol: string,
+    pages: AsyncIterable<BarsPage>,
+    _signal: AbortSignal,
+    onPageStored?: (page: StoredPage) => Promise<void>,
+  ): Promise<WriteCounts> {
+    // What the hook needs of each page handed to the store (its cursor and size, not its bars), until it is stored.
+    const handed: StoredPage[] = [];
+    let first = 0;
+    const arrays = barArrays(pages, onPageStored ? (page) => handed.push({ cursor: page.cursor, bars: page.bars.length }) : undefined);
+    const options = onPageStored
+      ? {
+          onPageStored: async (index: number) => {
+            const page = handed[index - first];
+            if (!page) throw new Error(`the store reported page ${index} stored, which was never handed to it`);
+            handed.shift();
+            first++;
+            await onPageStored(page);
+          },
+        }
+      : {};
+    return written(() => this.store.upsertBarPages(STORE_TIMEFRAME[timeframe], symbol, arrays, options));
+  }
+
+  loadCursor(symbol: string, range: TimeframeRange): Promise<RangeCursor | null> {
+    return this.store.getLoadCursor(this.cursorKey(symbol, range));
+  }
+
+  async saveCursor(symbol: string, range: TimeframeRange, cursor: RangeCursor): Promise<void> {
+    await this.store.saveLoadCursor({ ...this.cursorKey(symbol, range), ...cursor });
+  }
+
+  async clearCursor(symbol: string, range: TimeframeRange): Promise<void> {
+    await this.store.clearLoadCursor(this.cursorKey(symbol, range));
+  }
+
+  private cursorKey(symbol: string, range: TimeframeRange) {
+    return { symbol, timeframe: STORE_TIMEFRAME[range.timeframe], from: range.from, to: range.to };
   }
 
   readDayBars(symbol: string, from: CivilDate, to: CivilDate): Promise<Bar[]> {
@@ -43,6 +78,29 @@ export class OhlcvBarStore implements StorePort {
 
   async markReadjusted(symbol: string, rowsRewritten: number): Promise<void> {
     await this.store.markReadjusted(symbol, rowsRewritten);
+  }
+}
+
+/** The arrays of `pages`, as the store takes them. */
+async function* barArrays(
+  pages: AsyncIterable<BarsPage>,
+  handing?: (page: BarsPage) => void,
+): AsyncGenerator<readonly Bar[], void, undefined> {
+  for await (const page of pages) {
+    handing?.(page);
+    yield page.bars;
+  }
+}
+
+/** The counts of a write; a store failure becomes a `WriteFailure` carrying what was stored before it. */
+async function written(write: () => Promise<UpsertReport>): Promise<WriteCounts> {
+  try {
+    return countsOf(await write());
+  } catch (error) {
+    // What was stored before the failure (earlier batches), or despite it (rows the table did not keep).
+    if (error instanceof StoreError && error.report)
+      throw new WriteFailure(error.code, error.message, countsOf(error.report), error.retryable, { cause: error });
+    throw error;
   }
 }
 

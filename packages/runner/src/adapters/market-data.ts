@@ -1,11 +1,42 @@
 /** The engine's market-data port over `MassiveClient`. */
 import type { Bar, CivilDate } from '@tickstock/market-time';
-import { type GroupedMarket, isMassiveError, MAX_SPLITS_LIMIT, type MassiveClient, type TickerBar } from '@tickstock/massive-client';
-import type { ListedSplit, MarketDataPort, SymbolMeta, TimeframeRange } from '../engine/types.js';
+import { type GroupedMarket, isMassiveError, type ListBarsParams, type MassiveClient, type TickerBar } from '@tickstock/massive-client';
+import type { BarsPage, ListedSplit, MarketDataPort, SymbolMeta, TimeframeRange } from '../engine/types.js';
 import { API_TIMESPAN } from './timeframes.js';
 
+/** Bars per page the runner asks for: the API's largest page. */
+export const BARS_PAGE_SIZE = 50_000;
+
+/** One range of one ticker as the client asks for it: ascending, adjusted, pages of `pageSize` bars. */
+function barsParams(symbol: string, range: TimeframeRange, signal: AbortSignal, pageSize: number): ListBarsParams {
+  return {
+    ticker: symbol,
+    multiplier: 1,
+    timespan: API_TIMESPAN[range.timeframe],
+    from: range.from,
+    to: range.to,
+    adjusted: true,
+    sort: 'asc',
+    limit: pageSize,
+    signal,
+  };
+}
+
+/** Options of {@link MassiveMarketData}. */
+export interface MassiveMarketDataOptions {
+  /** Bars per page (the request's `limit`); default {@link BARS_PAGE_SIZE}, the API's largest. */
+  pageSize?: number;
+}
+
 export class MassiveMarketData implements MarketDataPort {
-  constructor(private readonly client: MassiveClient) {}
+  private readonly pageSize: number;
+
+  constructor(
+    private readonly client: MassiveClient,
+    options: MassiveMarketDataOptions = {},
+  ) {
+    this.pageSize = options.pageSize ?? BARS_PAGE_SIZE;
+  }
 
   async details(symbol: string, signal: AbortSignal): Promise<SymbolMeta | null> {
     try {
@@ -38,26 +69,23 @@ export class MassiveMarketData implements MarketDataPort {
   }
 
   bars(symbol: string, range: TimeframeRange, signal: AbortSignal): AsyncIterable<Bar> {
-    return this.client.listBars({
-      ticker: symbol,
-      multiplier: 1,
-      timespan: API_TIMESPAN[range.timeframe],
-      from: range.from,
-      to: range.to,
-      adjusted: true,
-      sort: 'asc',
-      limit: 50_000,
-      signal,
-    });
+    return this.client.listBars(barsParams(symbol, range, signal, this.pageSize));
+  }
+
+  /** The client's `BarPage`s: each page's bars as one array, with its key-free `cursor`. */
+  barPages(symbol: string, range: TimeframeRange, signal: AbortSignal, cursor?: string): AsyncIterable<BarsPage> {
+    return this.client.listBarPages(barsParams(symbol, range, signal, this.pageSize), cursor === undefined ? {} : { cursor });
   }
 
   async splits(from: CivilDate, to: CivilDate, signal: AbortSignal): Promise<{ splits: ListedSplit[]; requests: number }> {
     const splits: ListedSplit[] = [];
-    for await (const s of this.client.listSplits({ executionDateGte: from, executionDateLte: to, signal })) {
-      splits.push({ ticker: s.ticker, executionDate: s.execution_date, splitFrom: s.split_from, splitTo: s.split_to, id: s.id });
+    let requests = 0;
+    for await (const page of this.client.listSplitPages({ executionDateGte: from, executionDateLte: to, signal })) {
+      requests += 1; // one request per page, counted as they come
+      for (const s of page.data)
+        splits.push({ ticker: s.ticker, executionDate: s.execution_date, splitFrom: s.split_from, splitTo: s.split_to, id: s.id });
     }
-    // One request, and one more per further page (the client asks for the largest page).
-    return { splits, requests: Math.max(1, Math.ceil(splits.length / MAX_SPLITS_LIMIT)) };
+    return { splits, requests };
   }
 
   groupedDaily(market: GroupedMarket, date: CivilDate, includeOtc: boolean, signal: AbortSignal): Promise<TickerBar[]> {

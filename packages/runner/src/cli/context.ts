@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '@tickstock/job-protocol';
 import { lookbackDaysOf, MAX_YEARS } from '@tickstock/job-protocol';
-import { type RunningSimulator, startSimulator } from '@tickstock/massive-client/simulator';
+import { type RunningSimulator, startSimulator } from '@tickstock/massive-simulator';
 import type { OhlcvStore } from '@tickstock/ohlcv-store';
 import { InvalidArgumentError } from 'commander';
 import { type LogLevel, loadConfig, loadDotEnv, type RunnerConfig, redactUrl } from '../config/env.js';

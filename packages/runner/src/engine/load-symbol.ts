@@ -10,8 +10,10 @@ import type { CivilDate } from '@tickstock/market-time';
 import { addDays, aggregateDayBars, type Bar, periodRange, periodStart, tradingDateOfBar, tradingDayStartMs } from '@tickstock/market-time';
 import { decide, throwIfFatal, WriteFailure } from './errors.js';
 import type {
+  BarsPage,
   MarketDataPort,
   PlanStep,
+  RangeCursor,
   StepError,
   StorePort,
   SuppliedDays,
@@ -120,8 +122,8 @@ export async function loadPlannedSymbol(
         // Nothing is built from these day bars: they stream straight into the store, like any other timeframe.
         const counts = await streamRange(symbol, step, deps, signal);
         Object.assign(tf, counts);
-        if (counts.fetched) fetchedAny = true;
-        result.recordsImported += counts.written + counts.unchanged;
+        if (counts.fetched || counts.resumed) fetchedAny = true;
+        result.recordsImported += counts.written + counts.unchanged + (counts.resumed ?? 0);
         continue;
       }
       if (step.timeframe === 'day') {
@@ -156,8 +158,8 @@ export async function loadPlannedSymbol(
       }
       const counts = await streamRange(symbol, step, deps, signal);
       Object.assign(tf, counts);
-      if (counts.fetched) fetchedAny = true;
-      result.recordsImported += counts.written + counts.unchanged;
+      if (counts.fetched || counts.resumed) fetchedAny = true;
+      result.recordsImported += counts.written + counts.unchanged + (counts.resumed ?? 0);
     } catch (error) {
       throwIfFatal(error);
       if (signal.aborted) {
@@ -223,8 +225,9 @@ async function finishReadjustment(
 }
 
 /**
- * One range per ticker, streamed into the store. A range that replaces what is stored (a split readjustment) then
- * deletes the stored rows of the range that the API no longer serves.
+ * One range per ticker, streamed into the store: page by page (one array per API page, no await per bar) when the
+ * market port serves pages and the store takes them, else bar by bar. A range that replaces what is stored (a split
+ * readjustment) then deletes the stored rows of the range that the API no longer serves.
  */
 async function streamRange(
   symbol: string,
@@ -232,18 +235,96 @@ async function streamRange(
   deps: LoadSymbolDeps,
   signal: AbortSignal,
 ): Promise<WriteCounts & { deleted?: number }> {
-  if (!step.replace) return deps.store.writeBars(step.timeframe, symbol, deps.market.bars(symbol, step, signal), signal);
-  if (!deps.store.deleteBarsNotIn) throw new Error('this store cannot replace a reloaded range');
-  const served = new Set<number>();
-  async function* noted(bars: AsyncIterable<Bar>): AsyncIterable<Bar> {
-    for await (const bar of bars) {
-      served.add(bar.timestamp);
-      yield bar;
-    }
+  const { market, store } = deps;
+  if (step.replace && !store.deleteBarsNotIn) throw new Error('this store cannot replace a reloaded range');
+  const served = step.replace ? new Set<number>() : undefined;
+  const note = (bars: readonly Bar[]): void => {
+    if (served) for (let i = 0; i < bars.length; i++) served.add((bars[i] as Bar).timestamp);
+  };
+  let counts: WriteCounts;
+  if (market.barPages && store.writeBarPages) {
+    // A range that replaces what is stored must see every bar the API serves, so only plain loads resume.
+    counts = served
+      ? await store.writeBarPages(step.timeframe, symbol, notedPages(market.barPages(symbol, step, signal), note), signal)
+      : await resumablePages(symbol, step, deps, signal);
+  } else {
+    const bars = market.bars(symbol, step, signal);
+    counts = await store.writeBars(step.timeframe, symbol, served ? notedBars(bars, note) : bars, signal);
   }
-  const counts = await deps.store.writeBars(step.timeframe, symbol, noted(deps.market.bars(symbol, step, signal)), signal);
-  const deleted = await deps.store.deleteBarsNotIn(step.timeframe, symbol, step.from, step.to, served);
+  if (!served || !store.deleteBarsNotIn) return counts;
+  const deleted = await store.deleteBarsNotIn(step.timeframe, symbol, step.from, step.to, served);
   return { ...counts, deleted };
+}
+
+/**
+ * A range loaded page by page that survives an interruption: after each page is stored, the next page's cursor is
+ * saved (`bar_load_cursors`); a later attempt at the same range (the queue's retry, another replica, a restarted
+ * worker) starts from it instead of page 1, and the range's cursor is deleted once its last page is stored. A saved
+ * cursor the API or the client no longer accepts (a non-retryable error before any page of this attempt was stored)
+ * is dropped and the range loaded from its start, once.
+ */
+async function resumablePages(symbol: string, step: PlanStep, deps: LoadSymbolDeps, signal: AbortSignal): Promise<WriteCounts> {
+  const { market, store } = deps;
+  const write = store.writeBarPages?.bind(store);
+  const pagesOf = market.barPages?.bind(market);
+  if (!write || !pagesOf) throw new Error('resumablePages needs a market port that serves pages and a store that takes them');
+  const { loadCursor, saveCursor, clearCursor } = store;
+  if (!loadCursor || !saveCursor || !clearCursor) return write(step.timeframe, symbol, pagesOf(symbol, step, signal), signal);
+
+  let savedAny = false;
+  const attempt = async (from: RangeCursor | null): Promise<{ counts: WriteCounts; storedNow: number }> => {
+    let pages = from?.pages ?? 0;
+    let bars = from?.bars ?? 0;
+    let storedNow = 0;
+    try {
+      const counts = await write(step.timeframe, symbol, pagesOf(symbol, step, signal, from?.cursor), signal, async (page) => {
+        pages += 1;
+        bars += page.bars;
+        storedNow += 1;
+        if (page.cursor === null) return;
+        await saveCursor.call(store, symbol, step, { cursor: page.cursor, pages, bars });
+        savedAny = true;
+      });
+      return { counts: from ? { ...counts, resumed: from.bars } : counts, storedNow };
+    } catch (error) {
+      throw Object.assign(new ResumeAttemptFailed(error), { storedNow });
+    }
+  };
+
+  const saved = await loadCursor.call(store, symbol, step);
+  let result: { counts: WriteCounts; storedNow: number };
+  try {
+    result = await attempt(saved);
+  } catch (failure) {
+    const { cause, storedNow } = failure as ResumeAttemptFailed & { storedNow: number };
+    const stale = saved !== null && storedNow === 0 && !(cause instanceof WriteFailure) && !signal.aborted && !decide(cause).retryable;
+    if (!stale) throw cause;
+    await clearCursor.call(store, symbol, step);
+    result = await attempt(null).catch((f: ResumeAttemptFailed) => {
+      throw f.cause;
+    });
+  }
+  if (saved !== null || savedAny) await clearCursor.call(store, symbol, step);
+  return result.counts;
+}
+
+/** Carries the error of one attempt of {@link resumablePages} with how many pages it stored. */
+class ResumeAttemptFailed {
+  constructor(readonly cause: unknown) {}
+}
+
+async function* notedPages(pages: AsyncIterable<BarsPage>, note: (bars: readonly Bar[]) => void): AsyncIterable<BarsPage> {
+  for await (const page of pages) {
+    note(page.bars);
+    yield page;
+  }
+}
+
+async function* notedBars(bars: AsyncIterable<Bar>, note: (bars: readonly Bar[]) => void): AsyncIterable<Bar> {
+  for await (const bar of bars) {
+    note([bar]);
+    yield bar;
+  }
 }
 
 /** The symbol's day bars over the step's fetch span: supplied by the grouped pass, or fetched per ticker. */
@@ -256,7 +337,11 @@ async function dayBars(symbol: string, step: PlanStep, deps: LoadSymbolDeps, sig
   }
   const range = { timeframe: 'day' as const, from: step.fetchFrom ?? step.from, to: step.fetchTo ?? step.to };
   const out: Bar[] = [];
-  for await (const bar of deps.market.bars(symbol, range, signal)) out.push(bar);
+  if (deps.market.barPages) {
+    for await (const page of deps.market.barPages(symbol, range, signal)) for (const bar of page.bars) out.push(bar);
+  } else {
+    for await (const bar of deps.market.bars(symbol, range, signal)) out.push(bar);
+  }
   return out;
 }
 

@@ -100,11 +100,25 @@ export type { SymbolMeta } from '@tickstock/ohlcv-store';
 
 import type { SymbolMeta } from '@tickstock/ohlcv-store';
 
+/**
+ * One page of bars as the API served it (the client's `BarPage` fits): the bars as one array, and the key-free URL of
+ * the next page (null on the last page), which a resumable load could persist.
+ */
+export interface BarsPage {
+  readonly bars: readonly Bar[];
+  readonly cursor: string | null;
+}
+
 /** Market data the engine reads (adapter over MassiveClient). */
 export interface MarketDataPort {
   /** Ticker details; `null` when the API says the ticker does not exist. */
   details(symbol: string, signal: AbortSignal): Promise<SymbolMeta | null>;
   bars(symbol: string, range: TimeframeRange, signal: AbortSignal): AsyncIterable<Bar>;
+  /**
+   * The same bars, one array per API page, lazily: what the engine streams into the store (one await per page, not
+   * per bar) when the store takes pages too. A port without it is read bar by bar.
+   */
+  barPages?(symbol: string, range: TimeframeRange, signal: AbortSignal, cursor?: string): AsyncIterable<BarsPage>;
   /** Every ticker's day bar of one market for one date (grouped daily). */
   groupedDaily(market: GroupedMarket, date: CivilDate, includeOtc: boolean, signal: AbortSignal): Promise<TickerBar[]>;
   /** Every split of any ticker executed from `from` to `to` (New York dates), and the requests (pages) that took. */
@@ -134,6 +148,26 @@ export interface WriteCounts {
   rejectedByReason?: Record<string, number> | undefined;
   /** Bars whose time the API had already served in the same range: collapsed, the last one stored. */
   duplicates?: number | undefined;
+  /**
+   * Bars an earlier, interrupted attempt at the same range stored before its saved cursor: this attempt resumed
+   * after them and did not fetch them again (counted in neither `fetched` nor `written`).
+   */
+  resumed?: number | undefined;
+}
+
+/** Where an unfinished paged load of one range stopped: the next page's cursor, and what the pages before it stored. */
+export interface RangeCursor {
+  cursor: string;
+  pages: number;
+  bars: number;
+}
+
+/** A page the store has committed every bar of: what a resumable load saves its cursor from. */
+export interface StoredPage {
+  /** The next page's cursor (null on the last page). */
+  cursor: string | null;
+  /** Bars the page carried. */
+  bars: number;
 }
 
 /** Storage the engine writes (adapter over the OHLCV store). */
@@ -141,6 +175,20 @@ export interface StorePort {
   registerSymbol(meta: SymbolMeta): Promise<void>;
   /** Consumes the bars and upserts them; returns what happened to them. */
   writeBars(timeframe: Timeframe, symbol: string, bars: AsyncIterable<Bar> | Iterable<Bar>, signal: AbortSignal): Promise<WriteCounts>;
+  /** Consumes pages of bars (one array each) and upserts them, in order; the same counts as `writeBars`. */
+  writeBarPages?(
+    timeframe: Timeframe,
+    symbol: string,
+    pages: AsyncIterable<BarsPage>,
+    signal: AbortSignal,
+    onPageStored?: (page: StoredPage) => Promise<void>,
+  ): Promise<WriteCounts>;
+  /** The saved cursor of an unfinished paged load of the range, or null. */
+  loadCursor?(symbol: string, range: TimeframeRange): Promise<RangeCursor | null>;
+  /** Saves where a paged load of the range stopped (after the page before `cursor` is stored). */
+  saveCursor?(symbol: string, range: TimeframeRange, cursor: RangeCursor): Promise<void>;
+  /** Deletes the range's cursor: its load is done, or the cursor is no longer usable. */
+  clearCursor?(symbol: string, range: TimeframeRange): Promise<void>;
   /** Stored day bars of a symbol from `from` to `to` (New York dates, inclusive), oldest first: what periods are built from. */
   readDayBars(symbol: string, from: CivilDate, to: CivilDate): Promise<Bar[]>;
   /** Deletes the symbol's rows of the range whose bar start is not in `keep`; returns how many (split readjustments). */

@@ -56,6 +56,7 @@ const timeframeResult = range.extend({
   rejected: z.number(),
   rejectedByReason: z.record(z.string(), z.number()).optional(),
   duplicates: z.number().optional(),
+  resumed: z.number().optional(),
   skipped: z.boolean().optional(),
   deleted: z.number().optional(),
   error: error.optional(),

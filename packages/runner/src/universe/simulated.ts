@@ -5,7 +5,7 @@
  * the simulator finds the shipped universes' day bars there, as it would with the real API.
  */
 import { readFileSync } from 'node:fs';
-import { DEFAULT_TICKERS, type SimulatedTickerInfo } from '@tickstock/massive-client/simulator';
+import { DEFAULT_TICKERS, type SimulatedTickerInfo } from '@tickstock/massive-simulator';
 import { symbolsFromCsv } from './csv.js';
 import { SHIPPED_UNIVERSES, shippedUniverseDir } from './shipped.js';
 

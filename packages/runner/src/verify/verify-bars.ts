@@ -173,7 +173,12 @@ async function compareRange(
   const stored = new Map<string, Bar>();
   for (const b of await store.getBars(tf, r.symbol, bounds)) stored.set(keyOf(r.symbol, r.timeframe, b.timestamp), b);
   const served = new Map<string, Bar>();
-  for await (const b of market.bars(r.symbol, r, signal)) served.set(keyOf(r.symbol, r.timeframe, b.timestamp), b);
+  if (market.barPages) {
+    for await (const page of market.barPages(r.symbol, r, signal))
+      for (const b of page.bars) served.set(keyOf(r.symbol, r.timeframe, b.timestamp), b);
+  } else {
+    for await (const b of market.bars(r.symbol, r, signal)) served.set(keyOf(r.symbol, r.timeframe, b.timestamp), b);
+  }
   result.stored = stored.size;
   result.served = served.size;
   // Columns the table has: the others cannot differ.

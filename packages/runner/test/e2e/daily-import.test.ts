@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHANNELS } from '@tickstock/job-protocol';
 import { calendarForTicker, newYorkTimeToUtcMs } from '@tickstock/market-time';
-import { type RunningSimulator, startSimulator } from '@tickstock/massive-client/simulator';
+import { type RunningSimulator, startSimulator } from '@tickstock/massive-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseImportRequest } from '../../src/import/request.js';
 import { shippedUniverseSymbols } from '../../src/universe/resolve.js';

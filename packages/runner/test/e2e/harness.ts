@@ -17,7 +17,7 @@ import {
   readJobStatus,
   submitJob,
 } from '@tickstock/job-protocol';
-import { type RunningSimulator, type SimulatorOptions, simulatedBars, startSimulator } from '@tickstock/massive-client/simulator';
+import { type RunningSimulator, type SimulatorOptions, simulatedBars, startSimulator } from '@tickstock/massive-simulator';
 import { type OhlcvStore, openStore, STORE_TIMEFRAME, type Timeframe as StoreTimeframe } from '@tickstock/ohlcv-store';
 import { createTestDatabase, type RedisServer, startRedisServer, type TestDatabase, waitFor } from '@tickstock/test-support';
 import { Redis } from 'ioredis';

@@ -5,7 +5,7 @@
 import { Writable } from 'node:stream';
 import { EventPublisher } from '@tickstock/job-protocol';
 import { MassiveClient } from '@tickstock/massive-client';
-import type { RunningSimulator } from '@tickstock/massive-client/simulator';
+import type { RunningSimulator } from '@tickstock/massive-simulator';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { MassiveMarketData } from '../../src/adapters/market-data.js';

@@ -71,7 +71,7 @@ describe('tickstock migrate --print-grants', () => {
         `-- @tickstock/ohlcv-store: what role "${ROLE}" needs to load and read bars (run as the schema owner, after \`tickstock migrate\`)`,
         `GRANT CONNECT, TEMPORARY ON DATABASE "tickstock_prod" TO "${ROLE}";`,
         `GRANT USAGE ON SCHEMA "public" TO "${ROLE}";`,
-        `GRANT SELECT, INSERT, UPDATE, DELETE ON "ohlcv_1min", "ohlcv_hourly", "ohlcv_daily", "ohlcv_weekly", "ohlcv_monthly", "symbols", "processing_progress", "symbol_processing_status", "tracked_symbols", "processing_runs", "symbol_splits", "split_checks" TO "${ROLE}";`,
+        `GRANT SELECT, INSERT, UPDATE, DELETE ON "ohlcv_1min", "ohlcv_hourly", "ohlcv_daily", "ohlcv_weekly", "ohlcv_monthly", "symbols", "processing_progress", "symbol_processing_status", "tracked_symbols", "processing_runs", "symbol_splits", "split_checks", "bar_load_cursors" TO "${ROLE}";`,
         `GRANT SELECT ON "schema_migrations" TO "${ROLE}";`,
         '',
       ].join('\n'),

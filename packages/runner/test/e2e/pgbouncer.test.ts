@@ -6,7 +6,7 @@
  * `PREPARED_STATEMENTS_REFUSED` (the store's own test shows that).
  */
 import { newYorkTimeToUtcMs } from '@tickstock/market-time';
-import { type RunningSimulator, startSimulator } from '@tickstock/massive-client/simulator';
+import { type RunningSimulator, startSimulator } from '@tickstock/massive-simulator';
 import { type OhlcvStore, openStore } from '@tickstock/ohlcv-store';
 import { type PgBouncer, startPgBouncer } from '@tickstock/test-support';
 import pg from 'pg';

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { newYorkTimeToUtcMs } from '@tickstock/market-time';
-import { type RunningSimulator, startSimulator } from '@tickstock/massive-client/simulator';
+import { type RunningSimulator, startSimulator } from '@tickstock/massive-simulator';
 import { waitFor } from '@tickstock/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkHttpExposure, type RunningHttpServer, startHttpServer } from '../../src/http/server.js';

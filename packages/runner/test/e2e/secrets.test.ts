@@ -27,7 +27,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHANNELS } from '@tickstock/job-protocol';
-import { type RunningSimulator, startSimulator } from '@tickstock/massive-client/simulator';
+import { type RunningSimulator, startSimulator } from '@tickstock/massive-simulator';
 import { type OhlcvStore, openStore } from '@tickstock/ohlcv-store';
 import { freePort, type PostgresServer, type RedisServer, startPostgresServer, startRedisServer, waitFor } from '@tickstock/test-support';
 import { Redis } from 'ioredis';

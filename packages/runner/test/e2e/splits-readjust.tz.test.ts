@@ -12,7 +12,7 @@ import { EventPublisher } from '@tickstock/job-protocol';
 import type { Timeframe } from '@tickstock/market-time';
 import { newYorkTimeToUtcMs } from '@tickstock/market-time';
 import { MassiveClient } from '@tickstock/massive-client';
-import { type RunningSimulator, startSimulator } from '@tickstock/massive-client/simulator';
+import { type RunningSimulator, startSimulator } from '@tickstock/massive-simulator';
 import { type OhlcvStore, openStore } from '@tickstock/ohlcv-store';
 import { createTestDatabase, type RedisServer, startRedisServer, type TestDatabase } from '@tickstock/test-support';
 import { Redis } from 'ioredis';

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { type DataLoadJob, dataLoadRanges, FINAL_JOB_STATUSES, readJobStatus, submitJob } from '@tickstock/job-protocol';
 import type { Timeframe } from '@tickstock/market-time';
-import { type SimulatorOptions, type SimulatorStats, startSimulator } from '@tickstock/massive-client/simulator';
+import { type SimulatorOptions, type SimulatorStats, startSimulator } from '@tickstock/massive-simulator';
 import { openStore, type Timeframe as StoreTimeframe } from '@tickstock/ohlcv-store';
 import { type PostgresServer, type RedisServerOptions, startPostgresServer, startRedisServer, waitFor } from '@tickstock/test-support';
 import { Redis } from 'ioredis';

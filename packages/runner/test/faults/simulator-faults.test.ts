@@ -3,7 +3,7 @@
  * pages, bodies cut short, connection resets) and adds latency to every answer. The job must still complete with
  * every bar: the client retries each fault, and nothing half-received is written.
  */
-import { FAULT_KINDS } from '@tickstock/massive-client/simulator';
+import { FAULT_KINDS } from '@tickstock/massive-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BarsVerified,

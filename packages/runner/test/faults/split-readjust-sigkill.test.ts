@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { Timeframe } from '@tickstock/market-time';
 import { addDays, daysBetween, newYorkDate, newYorkTimeToUtcMs, nyseCalendar } from '@tickstock/market-time';
 import { MassiveClient } from '@tickstock/massive-client';
-import { type RunningSimulator, startSimulator } from '@tickstock/massive-client/simulator';
+import { type RunningSimulator, startSimulator } from '@tickstock/massive-simulator';
 import { type OhlcvStore, openStore } from '@tickstock/ohlcv-store';
 import { createTestDatabase, type TestDatabase, waitFor } from '@tickstock/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -79,7 +79,7 @@ describe("the app's processing_runs first (scripts/database/create_processing_ru
 
     const migrate = await tickstock(['migrate']);
     expect({ code: migrate.code, stderr: migrate.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(migrate.stdout).toMatch(/^schema at version 6: applied migrations 1, 2, 3, 4, 5, 6\n/);
+    expect(migrate.stdout).toMatch(/^schema at version 7: applied migrations 1, 2, 3, 4, 5, 6, 7\n/);
     expect(migrate.stdout).toContain('added column symbols.currency_symbol TEXT');
     expect(await tableShape({ sql }, 'processing_runs')).toEqual(await tableShape({ sql }, reference));
 
@@ -146,7 +146,7 @@ describe('our first processing_runs (the previous release), holding runs', () =>
 
     const migrate = await tickstock(['migrate']);
     expect({ code: migrate.code, stderr: migrate.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(migrate.stdout).toContain('applied migrations 5, 6');
+    expect(migrate.stdout).toContain('applied migrations 5, 6, 7');
     expect(migrate.stdout).toContain('added column processing_runs.trigger_type VARCHAR(32)');
     const after = await tableShape({ sql }, 'processing_runs');
     expect(after.filter((c) => before.includes(c))).toEqual(before);

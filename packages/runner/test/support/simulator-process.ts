@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { RunningSimulator, SimulatorOptions, SimulatorStats } from '@tickstock/massive-client/simulator';
+import type { RunningSimulator, SimulatorOptions, SimulatorStats } from '@tickstock/massive-simulator';
 
 const SIMULATOR_CHILD = fileURLToPath(new URL('./simulator-child.ts', import.meta.url));
 

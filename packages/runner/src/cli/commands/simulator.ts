@@ -1,4 +1,4 @@
-import { startSimulator } from '@tickstock/massive-client/simulator';
+import { startSimulator } from '@tickstock/massive-simulator';
 import type { Command } from 'commander';
 import { simulatorUniverse } from '../../universe/simulated.js';
 import { integerIn, numberIn, portNumber, positiveNumber } from '../context.js';
