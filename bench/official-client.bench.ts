@@ -31,7 +31,8 @@ import type {
   GetStocksAggregatesSortEnum,
   GetStocksAggregatesTimespanEnum,
 } from '@massive.com/client-js';
-import type { Bar, ListBarsParams, MassiveClient } from '@tickstock/massive-client';
+import type { Bar } from '@tickstock/market-time';
+import type { ListBarsParams, MassiveClient } from '@tickstock/massive-client';
 import { type BenchContext, type BenchMetric, summarize } from './types.js';
 
 // ---------------------------------------------------------------------------------------------------------------------

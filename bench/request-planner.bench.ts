@@ -13,8 +13,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { Timeframe } from '@tickstock/market-time';
 import { addDays, newYorkTimeToUtcMs } from '../packages/market-time/src/index.js';
-import type { Timeframe, TimeframeRange } from '../packages/runner/src/engine/types.js';
+import type { TimeframeRange } from '../packages/runner/src/engine/types.js';
 import { planRequests, type SymbolKnowledge } from '../packages/runner/src/planning/request-plan.js';
 import type { BenchContext, BenchMetric } from './types.js';
 

@@ -8,15 +8,9 @@
  * printed). Without a network it fails at once: a host that does not resolve is not retried, and a connection that
  * cannot be made gets two quick retries (under a second) before `NETWORK_ERROR: ... cannot connect to ...`.
  */
-import {
-  addDays,
-  isMassiveError,
-  MassiveClient,
-  newYorkParts,
-  newYorkToday,
-  type Timespan,
-  tradingDateOfBar,
-} from '@tickstock/massive-client';
+
+import { addDays, newYorkParts, newYorkToday, type Timespan, tradingDateOfBar } from '@tickstock/market-time';
+import { isMassiveError, MassiveClient } from '@tickstock/massive-client';
 
 const [ticker, timespan = 'day', from, to] = process.argv.slice(2);
 if (!ticker) {

@@ -7,7 +7,7 @@
  * out on pub/sub and on the durable stream, so a worker that starts later still gets it.
  */
 import { randomUUID } from 'node:crypto';
-import { type DataLoadJob, readJobStatus, submitJob } from '@tickstock/job-protocol';
+import { type DataLoadJob, FINAL_JOB_STATUSES, readJobStatus, submitJob } from '@tickstock/job-protocol';
 import { Redis } from 'ioredis';
 
 const symbols = process.argv.slice(2);
@@ -32,7 +32,7 @@ const job: DataLoadJob = {
 const submitted = await submitJob(redis, job);
 console.log(`submitted ${submitted.jobId}; ${submitted.receivers} worker(s) listening`);
 
-const FINAL = new Set(['completed', 'completed_with_errors', 'failed', 'cancelled']);
+const FINAL: ReadonlySet<string> = new Set(FINAL_JOB_STATUSES);
 let last = '';
 for (;;) {
   const status = await readJobStatus(redis, submitted.jobId);

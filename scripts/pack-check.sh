@@ -45,6 +45,21 @@ for name in "${packages[@]}"; do
 done
 
 
+# The wire schemas are a subpath of the job protocol (issue #22): there through import and require, not in the root.
+for how in import require; do
+  if [ "$how" = import ]; then
+    got=$(cd "$work/app" && node --input-type=module -e "const s = await import('@tickstock/job-protocol/schemas'); const r = await import('@tickstock/job-protocol'); console.log(typeof s.dataLoadJobSchema?.safeParse, 'dataLoadJobSchema' in r)")
+  else
+    got=$(cd "$work/app" && node -e "const s = require('@tickstock/job-protocol/schemas'); const r = require('@tickstock/job-protocol'); console.log(typeof s.dataLoadJobSchema?.safeParse, 'dataLoadJobSchema' in r)")
+  fi
+  if [ "$got" != "function false" ]; then
+    echo "pack-check: @tickstock/job-protocol/schemas via $how: expected the schemas there and not in the root, got: $got" >&2
+    exit 1
+  fi
+done
+echo "pack-check: @tickstock/job-protocol/schemas holds the wire schemas via import and require (the root does not)"
+
+
 # The installed CLI does a real load: simulator -> embedded database, from the tarballs alone.
 out=$(cd "$work/app" && TICKSTOCK_DATA_DIR="$work/app/db" ./node_modules/.bin/tickstock load AAPL X:BTCUSD --simulator --days 10 --timeframes day,week --json)
 status=$(node -e 'console.log(JSON.parse(process.argv[1]).status)' "$out")

@@ -5,11 +5,13 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** Aliases so tests and examples run against package sources, with no build step. */
 export const sourceAliases = [
+  { find: /^@tickstock\/market-time\/(.+)$/, replacement: `${root}packages/market-time/src/$1/index.ts` },
   { find: /^@tickstock\/market-time$/, replacement: `${root}packages/market-time/src/index.ts` },
   { find: /^@tickstock\/massive-client\/(.+)$/, replacement: `${root}packages/massive-client/src/$1/index.ts` },
   { find: /^@tickstock\/massive-client$/, replacement: `${root}packages/massive-client/src/index.ts` },
   { find: /^@tickstock\/massive-simulator$/, replacement: `${root}packages/massive-simulator/src/index.ts` },
   { find: /^@tickstock\/ohlcv-store$/, replacement: `${root}packages/ohlcv-store/src/index.ts` },
+  { find: /^@tickstock\/job-protocol\/(.+)$/, replacement: `${root}packages/job-protocol/src/$1/index.ts` },
   { find: /^@tickstock\/job-protocol$/, replacement: `${root}packages/job-protocol/src/index.ts` },
   { find: /^@tickstock\/runner$/, replacement: `${root}packages/runner/src/index.ts` },
   { find: /^@tickstock\/test-support$/, replacement: `${root}test-support/src/index.ts` },

@@ -2,5 +2,4 @@ import { packageBuild } from '../../tsup.shared';
 
 export default packageBuild({
   index: 'src/index.ts',
-  calendar: 'src/calendar/index.ts',
 });

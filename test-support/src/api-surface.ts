@@ -3,8 +3,10 @@
  * export, with its kind, one per line, sorted. Each package keeps these in `api/*.api.txt` and a test compares
  * (`toMatchFileSnapshot`), so a change of the surface shows in review and a changeset has something to describe.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
 
 /** What a symbol is, in the words of the declaration that made it. */
 function kindOf(symbol: ts.Symbol): string {
@@ -41,4 +43,29 @@ export function apiSurface(declarationFile: string): string {
   });
   lines.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return `${lines.map((l) => l.line).join('\n')}\n`;
+}
+
+/**
+ * The API-surface test of the package whose test file is `testFileUrl` (`import.meta.url`): one case per published
+ * entry of its `package.json` `exports` (the ESM types file), compared with `api/<entry>.api.txt` (`index` for `.`,
+ * else the subpath: `./schemas` → `api/schemas.api.txt`). An entry added or removed in `exports` adds or removes its
+ * case. A change of a file is a change for users: update it (`vitest -u`, after building) and say it in a changeset.
+ */
+export function describePublishedApi(testFileUrl: string): void {
+  const packageDir = new URL('../', testFileUrl);
+  const manifest = JSON.parse(readFileSync(new URL('package.json', packageDir), 'utf8')) as {
+    name: string;
+    exports: Record<string, string | { import?: { types?: string } }>;
+  };
+  describe(`the published API surface of ${manifest.name}`, () => {
+    for (const [subpath, target] of Object.entries(manifest.exports)) {
+      const types = typeof target === 'object' ? target.import?.types : undefined;
+      if (!types) continue; // ./package.json
+      const entry = subpath === '.' ? 'index' : subpath.slice(2).replaceAll('/', '-');
+      it(`${subpath}: exactly the names in api/${entry}.api.txt`, async () => {
+        const snapshot = fileURLToPath(new URL(`api/${entry}.api.txt`, packageDir));
+        await expect(apiSurface(fileURLToPath(new URL(types, packageDir)))).toMatchFileSnapshot(snapshot);
+      });
+    }
+  });
 }

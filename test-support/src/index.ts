@@ -65,4 +65,4 @@ export async function createTestDatabase(prefix = 't'): Promise<TestDatabase> {
 export function uniquePrefix(label = 'test'): string {
   return `${label}:${randomBytes(4).toString('hex')}:`;
 }
-export { apiSurface } from './api-surface.js';
+export { apiSurface, describePublishedApi } from './api-surface.js';

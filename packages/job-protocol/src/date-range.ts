@@ -22,12 +22,6 @@ export const INTRADAY_SHORT_DAYS = 1;
 /** The `years` value at or under which a load counts as one day (0.0027 x 365 = 0.99). */
 export const ONE_DAY_YEARS = 0.0027;
 
-/**
- * The New York calendar date of the instant `ms`.
- * @deprecated Use `newYorkDate` from `@tickstock/market-time` (this is the same function).
- */
-export const newYorkDateOf: (ms: number) => string = newYorkDate;
-
 /** days = round(years x 365), half up. */
 export function lookbackDaysOf(years: number): number {
   return Math.round(years * 365);

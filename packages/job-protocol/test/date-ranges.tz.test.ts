@@ -1,7 +1,9 @@
 // Runs under UTC, America/Los_Angeles and Asia/Tokyo: no result may depend on the machine's time zone.
+
+import { newYorkDate } from '@tickstock/market-time';
 import { describe, expect, it } from 'vitest';
 import { LIVE_APP_JOB } from '../src/conformance/examples.js';
-import { dataLoadRanges, lookbackDaysOf, newYorkDateOf, parseDataLoadJob, timeframeLookbackDays } from '../src/index.js';
+import { dataLoadRanges, lookbackDaysOf, parseDataLoadJob, timeframeLookbackDays } from '../src/index.js';
 
 const ALL = ['1min', 'hour', 'day', 'week', 'month'] as const;
 
@@ -13,15 +15,15 @@ function rangesFor(years: number, now: number, timeframes: readonly (typeof ALL)
 
 describe('New York "today"', () => {
   it('is the New York date of now, not the machine date: 03:30Z on Dec 24 is still Dec 23 in New York', () => {
-    expect(newYorkDateOf(Date.UTC(2025, 11, 24, 3, 30))).toBe('2025-12-23');
-    expect(newYorkDateOf(Date.UTC(2025, 11, 24, 5, 0))).toBe('2025-12-24');
+    expect(newYorkDate(Date.UTC(2025, 11, 24, 3, 30))).toBe('2025-12-23');
+    expect(newYorkDate(Date.UTC(2025, 11, 24, 5, 0))).toBe('2025-12-24');
   });
 
   it('follows daylight saving time: New York midnight is 04:00Z in summer and 05:00Z in winter', () => {
-    expect(newYorkDateOf(Date.UTC(2025, 6, 4, 3, 59))).toBe('2025-07-03'); // 23:59 EDT
-    expect(newYorkDateOf(Date.UTC(2025, 6, 4, 4, 0))).toBe('2025-07-04'); // 00:00 EDT
-    expect(newYorkDateOf(Date.UTC(2025, 0, 15, 4, 59))).toBe('2025-01-14'); // 23:59 EST
-    expect(newYorkDateOf(Date.UTC(2025, 0, 15, 5, 0))).toBe('2025-01-15'); // 00:00 EST
+    expect(newYorkDate(Date.UTC(2025, 6, 4, 3, 59))).toBe('2025-07-03'); // 23:59 EDT
+    expect(newYorkDate(Date.UTC(2025, 6, 4, 4, 0))).toBe('2025-07-04'); // 00:00 EDT
+    expect(newYorkDate(Date.UTC(2025, 0, 15, 4, 59))).toBe('2025-01-14'); // 23:59 EST
+    expect(newYorkDate(Date.UTC(2025, 0, 15, 5, 0))).toBe('2025-01-15'); // 00:00 EST
   });
 
   it('a job received at 22:00 in New York on Dec 31 ends its ranges on Dec 31, though it is Jan 1 in UTC and Tokyo', () => {

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
+import { TIMEFRAMES } from '@tickstock/market-time';
 import {
   FuzzRandom,
   fuzzSeed,
@@ -37,7 +38,6 @@ import {
   parseDataLoadJob,
   parseJobStatus,
   parseJobStatusHash,
-  TIMEFRAMES,
   UNIVERSE_TYPES,
 } from '../src/index.js';
 import { MAX_LISTED_ISSUES } from '../src/issues.js';

@@ -1,11 +1,11 @@
-import { type RedisServer, startRedisServer, waitFor } from '@tickstock/test-support';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '@tickstock/test-support';
+import type { Redis } from 'ioredis';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CLUSTER_SLOTS } from '../src/cluster-slot.js';
 import {
   acquireJobLease,
   appJobStatusKey,
   CHANNELS,
-  CLUSTER_SLOTS,
   clusterHashTag,
   clusterKeySlot,
   type JobStatus,
@@ -17,6 +17,7 @@ import {
   ProtocolError,
   sameSlotHashTag,
 } from '../src/index.js';
+import { useStatusRedis } from './support/status-redis.js';
 
 /** CRC16-XMODEM, table-driven: written apart from the package's own (bitwise) one, to check it. */
 const CRC_TABLE = Array.from({ length: 256 }, (_, i) => {
@@ -93,28 +94,11 @@ describe('Redis Cluster slot of the lease key', () => {
   });
 });
 
-let server: RedisServer;
+const rig = useStatusRedis();
+const published = rig.published;
 let redis: Redis;
-let listener: Redis;
-const published: string[] = [];
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = new Redis(server.url);
-  listener = new Redis(server.url);
-  listener.on('message', (_channel: string, message: string) => published.push(message));
-  await listener.subscribe(CHANNELS.jobStatus);
-});
-
-afterAll(async () => {
-  await listener.quit();
-  await redis.quit();
-  await server.stop();
-});
-
-beforeEach(async () => {
-  await redis.flushall();
-  published.length = 0;
+beforeAll(() => {
+  redis = rig.redis;
 });
 
 const T0 = Date.UTC(2025, 11, 23, 17, 15, 14);

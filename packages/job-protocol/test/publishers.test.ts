@@ -217,12 +217,12 @@ describe('EventPublisher', () => {
       severity: 'error',
       category: 'API_KEY_INVALID',
       component: 'runner',
-      message: 'Massive refused the key (Bearer [redacted])',
+      message: 'Massive refused the key (Bearer [REDACTED])',
       context: {
         code: 'API_KEY_INVALID',
         job_id: 'j-1',
-        api_key: '[redacted]',
-        request: { url: 'https://api.massive.com/v2/aggs?apiKey=[redacted]', headers: { authorization: '[redacted]' } },
+        api_key: '[REDACTED]',
+        request: { url: 'https://api.massive.com/v2/aggs?apiKey=[REDACTED]', headers: { authorization: '[REDACTED]' } },
       },
       timestamp: '2025-12-23T17:16:02.634Z',
     });
@@ -286,7 +286,7 @@ describe('EventPublisher', () => {
       timestamp: '2025-12-23T17:16:02.634Z',
       source: 'TickStockPL',
       status: 'RUNNING',
-      details: { worker: 'w-1', api_key: '[redacted]' },
+      details: { worker: 'w-1', api_key: '[REDACTED]' },
     });
     for (const m of on(CHANNELS.monitoring)) expect(parseDashboardEvent(m).ok).toBe(true);
     await expect(
@@ -314,7 +314,7 @@ describe('EventPublisher', () => {
         source: 'TickStockPL',
         status: 'healthy',
         timestamp: '2025-12-23T17:16:02.634Z',
-        details: { active_jobs: 0, db_password: '[redacted]' },
+        details: { active_jobs: 0, db_password: '[REDACTED]' },
       },
     });
     await expect(p.backtestingProgress({ job_id: 'bt-1', progress: 50 })).rejects.toMatchObject({ code: 'FIELD_INVALID' });

@@ -1,10 +1,9 @@
-import { type RedisServer, startRedisServer, waitFor } from '@tickstock/test-support';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '@tickstock/test-support';
+import type { Redis } from 'ioredis';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   appJobStatusKey,
   appMayPreWriteStatus,
-  CHANNELS,
   type JobStatus,
   JobStatusWriter,
   jobHashKey,
@@ -14,29 +13,13 @@ import {
   parseJobStatus,
   readJobStatus,
 } from '../src/index.js';
+import { useStatusRedis } from './support/status-redis.js';
 
-let server: RedisServer;
+const rig = useStatusRedis();
+const published = rig.published;
 let redis: Redis;
-let listener: Redis;
-const published: string[] = [];
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = new Redis(server.url);
-  listener = new Redis(server.url);
-  listener.on('message', (_channel: string, message: string) => published.push(message));
-  await listener.subscribe(CHANNELS.jobStatus);
-});
-
-afterAll(async () => {
-  await listener.quit();
-  await redis.quit();
-  await server.stop();
-});
-
-beforeEach(async () => {
-  await redis.flushall();
-  published.length = 0;
+beforeAll(() => {
+  redis = rig.redis;
 });
 
 /** A clock the test moves by hand. */

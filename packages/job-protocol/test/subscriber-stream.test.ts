@@ -211,7 +211,7 @@ describe('control, handlers and shutdown', () => {
     expect(errorEvents[0]).toMatchObject({
       category: 'HANDLER_FAILED',
       severity: 'error',
-      message: 'handler failed for job throws-1: GET /v2/aggs?apiKey=[redacted] failed',
+      message: 'handler failed for job throws-1: GET /v2/aggs?apiKey=[REDACTED] failed',
     });
     expect(JSON.stringify(errorEvents[0])).not.toContain(key);
     await redis.publish(CHANNELS.dataLoad, JSON.stringify(job('after-1')));

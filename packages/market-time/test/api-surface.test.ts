@@ -1,16 +1,4 @@
-/**
- * The published API of @tickstock/market-time, entry by entry: every exported name of the built type declarations with its
- * kind, compared with `api/*.api.txt`. A change here is a change for users: update the file (`vitest -u`) and say
- * it in a changeset.
- */
-import { fileURLToPath } from 'node:url';
-import { apiSurface } from '@tickstock/test-support';
-import { describe, expect, it } from 'vitest';
+/** The published API, entry by entry (package.json `exports`), against `api/*.api.txt`: see test-support's `describePublishedApi`. */
+import { describePublishedApi } from '@tickstock/test-support';
 
-const dist = (file: string) => fileURLToPath(new URL(`../dist/${file}`, import.meta.url));
-
-describe('the published API surface', () => {
-  it('index: exactly the names in api/index.api.txt', async () => {
-    await expect(apiSurface(dist('index.d.ts'))).toMatchFileSnapshot('../api/index.api.txt');
-  });
-});
+describePublishedApi(import.meta.url);

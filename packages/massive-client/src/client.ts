@@ -1,6 +1,7 @@
 /** `MassiveClient`: the typed endpoints over one transport (rate limiter, retries, validation). */
 
 import type { Bar } from '@tickstock/market-time';
+import { REDACTED } from '@tickstock/market-time/redact';
 import { z } from 'zod';
 import { type ApiPromise, apiPromise } from './api-promise.js';
 import type { TickerBar } from './bars.js';
@@ -33,7 +34,6 @@ import { resolveRateLimiter } from './http/rate-limit.js';
 import { type CallOptions, type Query, Transport } from './http/transport.js';
 import { type MassiveClientOptions, resolveOptions } from './options.js';
 import { type Page, type Pages, pagesOf, rowsOf } from './pages.js';
-import { REDACTED } from './redact.js';
 import type { DailyOpenClose } from './schemas/aggs.js';
 import type { Dividend } from './schemas/dividends.js';
 import type { MarketHoliday, MarketStatus } from './schemas/market.js';

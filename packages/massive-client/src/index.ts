@@ -1,56 +1,10 @@
 /**
  * `@tickstock/massive-client`: a typed client for the Massive (ex-Polygon.io) market-data REST API, with rate
- * limiting, retries, lazy pagination, runtime validation, typed errors and New York time conventions.
+ * limiting, retries, lazy pagination, runtime validation and typed errors. Time, calendars, sessions and `Bar` are
+ * `@tickstock/market-time`'s.
  * @packageDocumentation
  */
 
-/**
- * Time, calendars, sessions, `Bar` and the period rule live in `@tickstock/market-time`; re-exported here, by name,
- * for code written against this package before they moved.
- */
-export {
-  addDays,
-  aggregateDayBars,
-  BAR_PERIODS,
-  type Bar,
-  type BarPeriod,
-  barsAlignToUtcDays,
-  type CivilDate,
-  civilDateToDayNumber,
-  dayNumberToCivilDate,
-  dayOfWeek,
-  daysBetween,
-  eachDay,
-  filterRegularSession,
-  formatCivilDate,
-  intradaySession,
-  isCivilDate,
-  type MarketSession,
-  mergeBars,
-  monthStart,
-  NEW_YORK_TIME_ZONE,
-  newYorkDate,
-  newYorkMidnightUtcMs,
-  newYorkMinuteOfDay,
-  newYorkOffsetMs,
-  newYorkParts,
-  newYorkTimeToUtcMs,
-  newYorkToday,
-  nextMonthStart,
-  type PeriodBarsOptions,
-  parseCivilDate,
-  periodRange,
-  type RegularSessionOptions,
-  sessionOfBar,
-  TIMESPANS,
-  type Timespan,
-  type TradingDateOptions,
-  tradingDateOfBar,
-  tradingDayStartMs,
-  utcDateOf,
-  VWAP_DECIMALS,
-  weekStartSunday,
-} from '@tickstock/market-time';
 export { ApiPromise, type WithResponse } from './api-promise.js';
 export { type TickerBar, toBar, toTickerBar } from './bars.js';
 export { MassiveClient, type PaginateOptions } from './client.js';
@@ -92,7 +46,6 @@ export {
 } from './errors.js';
 export type { FetchLike } from './http/attempt.js';
 export {
-  CLUSTERED_ID_PREFIX,
   type ClusteredRateLimiter,
   type ClusteredRateLimiterOptions,
   type ClusteredRedisOptions,
@@ -102,7 +55,6 @@ export {
   createClusteredRateLimiter,
   DEFAULT_REDIS_CONNECT_TIMEOUT_MS,
   DEFAULT_REDIS_OUTAGE_TIMEOUT_MS,
-  redisAddress,
 } from './http/clustered-rate-limit.js';
 export type {
   CallErrorEvent,
@@ -134,15 +86,13 @@ export {
   CONNECT_RETRIES,
   type ConnectFailure,
   connectFailure,
-  connectRetryDelay,
   isRetryableStatus,
   parseRetryAfter,
   RETRYABLE_STATUSES,
 } from './http/retry-policy.js';
 export type { CallOptions, Query, ResponseMeta } from './http/transport.js';
-export { DEFAULTS, ENV, type MassiveClientOptions } from './options.js';
+export { DEFAULTS, type MassiveClientOptions, timeoutMsFromEnv } from './options.js';
 export { Page, type PageInit, Pages } from './pages.js';
-export { REDACTED } from './redact.js';
 export {
   type AggsResponse,
   aggsResponseSchema,
@@ -163,15 +113,12 @@ export {
   marketHolidaySchema,
   marketHolidaysResponseSchema,
   marketStatusSchema,
-  nextUrlSchema,
   previousCloseResponseSchema,
   type RawBar,
   type RawTickerBar,
   rawBarSchema,
   rawBarsSchema,
   rawTickerBarSchema,
-  requestIdSchema,
-  responseStatusSchema,
   type Split,
   splitSchema,
   type TickerDetails,
@@ -183,4 +130,4 @@ export {
   tickerTypeSchema,
   tickerTypesResponseSchema,
 } from './schemas/index.js';
-export { type DateInput, MAX_TICKER_LENGTH, validateTicker } from './validate.js';
+export { type DateInput, validateTicker } from './validate.js';

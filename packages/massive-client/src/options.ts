@@ -104,8 +104,12 @@ function parseBaseUrl(value: string, source: string): URL {
   return url;
 }
 
-function timeoutFromEnv(raw: string | undefined): number | undefined {
-  const text = nonEmpty(raw);
+/**
+ * `MASSIVE_API_TIMEOUT` (seconds) of `env` in ms; undefined when unset. Throws `CONFIGURATION` naming the variable
+ * when it is not a positive number. The runner's configuration reads it with this too.
+ */
+export function timeoutMsFromEnv(env: Readonly<Record<string, string | undefined>>): number | undefined {
+  const text = nonEmpty(env[ENV.timeoutSeconds]);
   if (text === undefined) return undefined;
   const seconds = Number(text);
   if (!Number.isFinite(seconds) || seconds <= 0) {
@@ -134,7 +138,7 @@ export function resolveOptions(options: MassiveClientOptions = {}): ResolvedOpti
   return {
     apiKey,
     baseUrl,
-    timeoutMs: positiveNumber('timeoutMs', options.timeoutMs ?? timeoutFromEnv(env[ENV.timeoutSeconds]) ?? DEFAULTS.timeoutMs),
+    timeoutMs: positiveNumber('timeoutMs', options.timeoutMs ?? timeoutMsFromEnv(env) ?? DEFAULTS.timeoutMs),
     maxRetries: wholeNumber('maxRetries', options.maxRetries ?? DEFAULTS.maxRetries),
     retryBaseDelayMs: positiveNumber('retryBaseDelayMs', options.retryBaseDelayMs ?? DEFAULTS.retryBaseDelayMs),
     maxRetryDelayMs: positiveNumber('maxRetryDelayMs', options.maxRetryDelayMs ?? DEFAULTS.maxRetryDelayMs),

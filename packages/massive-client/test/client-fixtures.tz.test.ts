@@ -3,20 +3,18 @@
  * what that file exercises (see fixtures/massive/README.md). A test fails if a file on disk has no check.
  * Runs under UTC, America/Los_Angeles and Asia/Tokyo: dates must not move with the machine's zone.
  */
+
+import { filterRegularSession, newYorkParts, sessionOfBar, tradingDateOfBar } from '@tickstock/market-time';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   aggsResponseSchema,
   cursorPageSchema,
-  filterRegularSession,
   groupedDailyResponseSchema,
   listTickersResponseSchema,
   marketHolidaysResponseSchema,
-  newYorkParts,
-  sessionOfBar,
   tickerDetailsResponseSchema,
-  tradingDateOfBar,
 } from '../src/index.js';
 import { allFixtureFiles, BASE, collect, fixture, testClient } from './support/api.js';
 import { type FakeApi, fakeApi, json } from './support/fake-api.js';

@@ -4,9 +4,11 @@
  * `response.200` examples of `/v2/aggs/grouped/locale/global/market/{crypto,fx}/{date}` in massive-com/client-js
  * `src/openapi.json` @ ac59b97, MIT, the same source as `fixtures/massive/openapi-examples/`).
  */
+
+import { tradingDateOfBar } from '@tickstock/market-time';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { GROUPED_MARKETS, groupedDailyResponseSchema, groupedMarketOfTicker, MassiveRequestError, tradingDateOfBar } from '../src/index.js';
+import { GROUPED_MARKETS, groupedDailyResponseSchema, groupedMarketOfTicker, MassiveRequestError } from '../src/index.js';
 import { fixture, testClient } from './support/api.js';
 import { fakeApi, json } from './support/fake-api.js';
 

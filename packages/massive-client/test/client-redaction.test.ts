@@ -4,11 +4,11 @@
  * echoes it back.
  */
 import { inspect } from 'node:util';
+import { redactText } from '@tickstock/market-time/redact';
 import { HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MassiveClient, type MassiveError } from '../src/index.js';
-import { redactText } from '../src/redact.js';
 import { BASE, collect, testKey } from './support/api.js';
 import { fakeApi, json } from './support/fake-api.js';
 

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import type { Bar } from '@tickstock/market-time';
 import {
   type RunningSimulator,
   type SimulatorOptions,
@@ -10,7 +11,7 @@ import {
   startSimulator,
 } from '@tickstock/massive-simulator';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Bar, MassiveClient, type MassiveClientOptions, MassiveError } from '../src/index.js';
+import { MassiveClient, type MassiveClientOptions, MassiveError } from '../src/index.js';
 
 // The client against the simulator over real HTTP: faults, limits and pagination end to end.
 const NOW = Date.parse('2026-03-02T15:00:00Z');

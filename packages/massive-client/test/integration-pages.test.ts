@@ -1,8 +1,9 @@
 /** Pages against the simulator over real HTTP: every bar once, a saved cursor resumes exactly, maxBars trims exactly. */
 import { randomUUID } from 'node:crypto';
+import type { Bar } from '@tickstock/market-time';
 import { type RunningSimulator, simulatedBars, simulatedPageCount, startSimulator } from '@tickstock/massive-simulator';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Bar, type BarPage, MassiveClient } from '../src/index.js';
+import { type BarPage, MassiveClient } from '../src/index.js';
 import { collect } from './support/api.js';
 
 const NOW = Date.parse('2026-03-02T15:00:00Z');

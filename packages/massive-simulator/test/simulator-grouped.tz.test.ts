@@ -9,20 +9,17 @@
  *     (stocks, ETFs, indices, crypto's seven-day weeks, forex).
  */
 
-import { nyseCalendar } from '@tickstock/market-time';
 import {
   addDays,
   aggregateDayBars,
   type Bar,
   eachDay,
-  type GroupedMarket,
-  groupedMarketOfTicker,
-  MassiveClient,
   newYorkMidnightUtcMs,
   newYorkTimeToUtcMs,
-  type TickerBar,
+  nyseCalendar,
   tradingDateOfBar,
-} from '@tickstock/massive-client';
+} from '@tickstock/market-time';
+import { type GroupedMarket, groupedMarketOfTicker, MassiveClient, type TickerBar } from '@tickstock/massive-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TICKERS, type RunningSimulator, type SimulatedTickerInfo, startSimulator } from '../src/index.js';
 

@@ -12,20 +12,20 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { cryptoCalendar, nyseCalendar } from '@tickstock/market-time';
 import {
   addDays,
   aggregateDayBars,
   type Bar,
+  cryptoCalendar,
   eachDay,
-  MassiveClient,
   newYorkDate,
   newYorkMidnightUtcMs,
   newYorkTimeToUtcMs,
-  type TickerBar,
+  nyseCalendar,
   tradingDateOfBar,
   weekStartSunday,
-} from '@tickstock/massive-client';
+} from '@tickstock/market-time';
+import { MassiveClient, type TickerBar } from '@tickstock/massive-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type GenerationOptions,

@@ -3,7 +3,8 @@
  * turned every one of them into `"t":0`, and a loader then collapsed a century of bars into one).
  */
 
-import { MassiveClient, newYorkMidnightUtcMs } from '@tickstock/massive-client';
+import { newYorkMidnightUtcMs } from '@tickstock/market-time';
+import { MassiveClient } from '@tickstock/massive-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSimulator, startSimulator } from '../src/index.js';
 

@@ -10,18 +10,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import {
-  aggregateDayBars,
-  type Bar,
-  listSplitsResponseSchema,
-  MassiveClient,
-  MassiveError,
-  MassiveRequestError,
-  newYorkMidnightUtcMs,
-  newYorkTimeToUtcMs,
-  splitSchema,
-  tradingDateOfBar,
-} from '@tickstock/massive-client';
+import { aggregateDayBars, type Bar, newYorkMidnightUtcMs, newYorkTimeToUtcMs, tradingDateOfBar } from '@tickstock/market-time';
+import { listSplitsResponseSchema, MassiveClient, MassiveError, MassiveRequestError, splitSchema } from '@tickstock/massive-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSimulator, type SimulatorOptions, simulatedBars, simulatedSplits, splitShares, startSimulator } from '../src/index.js';
 

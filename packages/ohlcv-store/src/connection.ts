@@ -2,13 +2,16 @@
  * Turning options and environment into a driver. Credentials come only from options or the environment; the
  * driver's `target` (used in messages) never includes a password.
  */
+
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
+import { redactText } from '@tickstock/market-time/redact';
 import type { Driver } from './drivers/driver.js';
 import { createPgDriver } from './drivers/pg-driver.js';
 import { createPgliteDriver } from './drivers/pglite-driver.js';
-import { describeCause, redactSecrets, StoreError, safeCause } from './errors.js';
+import { databaseFromEnv } from './env.js';
+import { describeCause, StoreError, safeCause } from './errors.js';
 import { DEFAULTS, type OpenStoreOptions } from './options.js';
 import { type PgTlsSources, tlsFailureMessage, withPgTlsEnv } from './pg-tls.js';
 
@@ -60,27 +63,16 @@ function hasPgTlsEnv(env: Env): boolean {
 }
 
 function fromEnv(env: Env): PgTarget | undefined {
-  if (env.DATABASE_URL) return urlTarget(env.DATABASE_URL, env);
-  if (!env.DB_HOST && !env.DB_NAME && !env.DB_USER) return undefined;
-  const port = env.DB_PORT ? Number(env.DB_PORT) : 5432;
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new StoreError('CONFIGURATION', `DB_PORT must be a port number, got ${JSON.stringify(env.DB_PORT)}`);
-  }
-  const host = env.DB_HOST ?? 'localhost';
-  const target = `postgres://${env.DB_USER ? `${env.DB_USER}@` : ''}${host}:${port}/${env.DB_NAME ?? ''}`;
-  const secrets = env.DB_PASSWORD ? [env.DB_PASSWORD] : [];
-  if (hasPgTlsEnv(env)) {
-    // The TLS settings are URL parameters to node-postgres: the parts become a URL (a host name, not a socket path).
-    const url = new URL('postgres://localhost');
-    url.hostname = host;
-    url.port = String(port);
-    url.pathname = `/${env.DB_NAME ?? ''}`;
-    if (env.DB_USER) url.username = env.DB_USER;
-    if (env.DB_PASSWORD) url.password = env.DB_PASSWORD;
-    return { ...urlTarget(url.toString(), env), target, secrets };
-  }
-  const config = { host, port, database: env.DB_NAME, user: env.DB_USER, password: env.DB_PASSWORD };
-  return { config, target, secrets };
+  const found = databaseFromEnv(env);
+  if (!found) return undefined;
+  if (found.problems.length) throw new StoreError('CONFIGURATION', found.problems.join('; '));
+  if (!found.parts) return urlTarget(found.url, env);
+  const { host, port, database, user, password } = found.parts;
+  const target = `postgres://${user ? `${user}@` : ''}${host}:${port}/${database ?? ''}`;
+  const secrets = password ? [password] : [];
+  // The TLS settings are URL parameters to node-postgres: then the parts go as the URL (a host name, not a socket path).
+  if (hasPgTlsEnv(env)) return { ...urlTarget(found.url, env), target, secrets };
+  return { config: { host, port, database, user, password }, target, secrets };
 }
 
 function preparedStatements(options: OpenStoreOptions): boolean {
@@ -104,7 +96,7 @@ async function openPg(t: PgTarget, options: OpenStoreOptions): Promise<Connectio
     // A certificate or TLS setting does not change by waiting: not retryable, and not CONNECTION_FAILED (an outage).
     const tls = tlsFailureMessage(e, t.tls);
     if (tls !== undefined)
-      throw new StoreError('TLS_FAILED', `could not connect to ${t.target}: ${redactSecrets(tls, t.secrets)}`, {
+      throw new StoreError('TLS_FAILED', `could not connect to ${t.target}: ${redactText(tls, ...t.secrets)}`, {
         retryable: false,
         cause: safeCause(e, t.secrets),
       });

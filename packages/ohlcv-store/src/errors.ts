@@ -1,8 +1,9 @@
 /**
  * The store's one error tree. Every error the store throws is a {@link StoreError} with a `code`. Messages never
- * contain a password or a connection string's credentials: they pass through {@link redactSecrets} first.
+ * contain a password or a connection string's credentials: they pass through `redactText` (`@tickstock/market-time/redact`) first.
  */
 
+import { redactText } from '@tickstock/market-time/redact';
 import type { UpsertReport } from './bars/report.js';
 import { tlsFailureMessage } from './pg-tls.js';
 import { POOLER_ADVICE, poolerRefusal } from './pooler-errors.js';
@@ -93,21 +94,6 @@ export function isStoreUnavailable(e: unknown): boolean {
   return e instanceof StoreError && (e.code === 'STORE_UNAVAILABLE' || e.code === 'CONNECTION_FAILED');
 }
 
-/** What replaces a secret in text the store emits. */
-export const REDACTED = '[REDACTED]';
-
-/**
- * Removes credentials from `text`: the password part of any `scheme://user:password@host` URL, any
- * `password=...` key/value, and every literal occurrence of each given secret.
- */
-export function redactSecrets(text: string, secrets: readonly (string | undefined)[] = []): string {
-  let out = text;
-  for (const s of secrets) if (s && s.length >= 1) out = out.split(s).join(REDACTED);
-  out = out.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)[^@\s/]*@/gi, `$1${REDACTED}@`);
-  out = out.replace(/(\bpassword\s*=\s*)('[^']*'|"[^"]*"|[^\s&;]+)/gi, `$1${REDACTED}`);
-  return out;
-}
-
 /**
  * SQLSTATEs that mean "the database cannot serve this session now", not "this statement is wrong": class 08
  * (connection exceptions) is matched by prefix; 57P01 admin_shutdown (also `pg_terminate_backend` and an immediate
@@ -165,7 +151,7 @@ export function describeCause(e: unknown, secrets: readonly (string | undefined)
   let raw = e instanceof Error ? e.message : String(e);
   // Node reports a connection refused on every address of a host as an AggregateError with no message of its own.
   if (raw === '' && e instanceof AggregateError) raw = e.errors.map((x) => (x instanceof Error ? x.message : String(x))).join('; ');
-  return redactSecrets(raw, secrets);
+  return redactText(raw, ...secrets);
 }
 
 /** A cause stripped of anything that could hold a secret: name, redacted message, SQLSTATE code and detail. */
@@ -174,7 +160,7 @@ export function safeCause(e: unknown, secrets: readonly (string | undefined)[] =
   if (e instanceof Error) out.name = e.name;
   const o = e as { code?: unknown; detail?: unknown; constraint?: unknown };
   if (typeof o?.code === 'string') Object.assign(out, { code: o.code });
-  if (typeof o?.detail === 'string') Object.assign(out, { detail: redactSecrets(o.detail, secrets) });
+  if (typeof o?.detail === 'string') Object.assign(out, { detail: redactText(o.detail, ...secrets) });
   if (typeof o?.constraint === 'string') Object.assign(out, { constraint: o.constraint });
   return out;
 }
@@ -192,7 +178,7 @@ export function storageFailed(what: string, e: unknown, secrets: readonly (strin
   const context = table === undefined ? {} : { table };
   const tls = tlsFailureMessage(e);
   if (tls !== undefined) {
-    return new StoreError('TLS_FAILED', `${what} failed: ${redactSecrets(tls, secrets)}`, {
+    return new StoreError('TLS_FAILED', `${what} failed: ${redactText(tls, ...secrets)}`, {
       retryable: false,
       cause: safeCause(e, secrets),
       ...context,

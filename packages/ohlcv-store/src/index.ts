@@ -7,14 +7,12 @@ export type { BarExtent, GetBarsOptions } from './bars/read.js';
 export type { RejectedBar, UpsertReport } from './bars/report.js';
 export { type DateRule, dateRuleForSymbol } from './bars/time-keys.js';
 export type { InvalidBarPolicy, SymbolBar, UpsertOptions, UpsertPagesOptions } from './bars/upsert.js';
-export { REJECT_REASON_TEXT, REJECT_REASONS, type RejectReason } from './bars/validate.js';
-export { describeUrl } from './connection.js';
+export { REJECT_REASONS, type RejectReason } from './bars/validate.js';
+export { type DatabaseEnv, databaseFromEnv } from './env.js';
 export {
   isConnectionFailure,
   isStoreError,
   isStoreUnavailable,
-  REDACTED,
-  redactSecrets,
   STORE_ERROR_CODES,
   StoreError,
   type StoreErrorCode,
@@ -26,8 +24,8 @@ export type { ProgressRow, ProgressUpdate, SymbolProcessingState, SymbolStatusRo
 export type { ListRuns, RunRecord, RunRow, SettleRuns } from './progress/runs.js';
 export type { BarTableSchema, RunsTableSchema, StoreSchema, SymbolsTableSchema } from './schema/discover.js';
 export { type GrantsOptions, grantsSql } from './schema/grants.js';
-export { MIGRATION_LOCK_KEY, type MigrationReport } from './schema/migrate.js';
-export { MIGRATIONS, type TimescaleMode } from './schema/migrations.js';
+export type { MigrationReport } from './schema/migrate.js';
+export type { TimescaleMode } from './schema/migrations.js';
 export type { Gap } from './stats/gaps.js';
 export type { SymbolStats, SymbolStatsOptions } from './stats/symbol-stats.js';
 export { OhlcvStore, openStore } from './store.js';

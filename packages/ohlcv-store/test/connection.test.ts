@@ -1,9 +1,11 @@
 /** Connecting: options and environment, credential redaction, borrowed pools, concurrent migrations, failures. */
 import { randomUUID } from 'node:crypto';
+import { REDACTED, redactText } from '@tickstock/market-time/redact';
 import { createTestDatabase, freePort, type TestDatabase } from '@tickstock/test-support';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeUrl, isStoreError, openStore, REDACTED, redactSecrets } from '../src/index.js';
+import { describeUrl } from '../src/connection.js';
+import { isStoreError, openStore } from '../src/index.js';
 import { dayBar } from './support/bars.js';
 
 async function failure(p: Promise<unknown>): Promise<Error & { code?: string }> {
@@ -178,12 +180,12 @@ describe('concurrent migrations', () => {
   });
 });
 
-describe('redactSecrets', () => {
+describe('redaction (market-time/redact, as the store uses it)', () => {
   it('removes URL passwords, password= values and given secrets', () => {
     const secret = `s3cr3t-${randomUUID()}`;
-    expect(redactSecrets(`connect postgres://bob:${secret}@db:5432/x failed`)).toBe(`connect postgres://bob:${REDACTED}@db:5432/x failed`);
-    expect(redactSecrets(`host=db password=${secret} user=bob`)).toBe(`host=db password=${REDACTED} user=bob`);
-    expect(redactSecrets(`token ${secret} leaked`, [secret])).toBe(`token ${REDACTED} leaked`);
+    expect(redactText(`connect postgres://bob:${secret}@db:5432/x failed`)).toBe(`connect postgres://bob:${REDACTED}@db:5432/x failed`);
+    expect(redactText(`host=db password=${secret} user=bob`)).toBe(`host=db password=${REDACTED} user=bob`);
+    expect(redactText(`token ${secret} leaked`, secret)).toBe(`token ${REDACTED} leaked`);
     expect(describeUrl(`postgresql://bob:${secret}@db:5432/x?sslmode=require`)).toBe('postgresql://bob@db:5432/x');
   });
 });

@@ -5,8 +5,9 @@
  */
 import { databaseUrl, makeTestCa, type PostgresServer, startPostgresServer, type TestCa } from '@tickstock/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeUrl } from '../src/connection.js';
 import { storageFailed } from '../src/errors.js';
-import { describeUrl, isStoreError, isStoreUnavailable, openStore, type StoreError } from '../src/index.js';
+import { isStoreError, isStoreUnavailable, openStore, type StoreError } from '../src/index.js';
 import { dayBar } from './support/bars.js';
 
 /** Every failure here must come at once: a certificate does not change by waiting. */

@@ -9,61 +9,38 @@
 export { OhlcvBarStore } from './adapters/bar-store.js';
 export { MassiveMarketData } from './adapters/market-data.js';
 export { type DatabaseConfig, type LogLevel, loadConfig, type RedisConfig, type RedisTlsConfig, type RunnerConfig } from './config/env.js';
-export { type LoadSymbolDeps, loadSymbol } from './engine/load-symbol.js';
-export { type JobReporter, type JobStartInfo, type NoteOptions, type ProgressSnapshot, ProgressTracker } from './engine/progress.js';
+export type { LoadSymbolDeps } from './engine/load-symbol.js';
+export type { JobReporter, JobStartInfo, NoteOptions, ProgressSnapshot } from './engine/progress.js';
 export { JobStop, type RunJobDeps, runLoadJob } from './engine/run-job.js';
-export {
-  type BarsPage,
-  type CivilDate,
-  type FinalStatus,
-  type JobFence,
-  type JobOutcome,
-  type ListedSplit,
-  type LoadJob,
-  type MarketDataPort,
-  type PlannedSymbol,
-  type PlanStep,
-  type SplitReadjustment,
-  type StepError,
-  type StepSource,
-  type StorePort,
-  type SuppliedDays,
-  type SymbolMeta,
-  type SymbolPlan,
-  type SymbolResult,
-  type SymbolSource,
-  TIMEFRAMES,
-  type Timeframe,
-  type TimeframeRange,
-  type TimeframeResult,
-  type WriteCounts,
+export type {
+  BarsPage,
+  JobFence,
+  JobOutcome,
+  ListedSplit,
+  LoadJob,
+  MarketDataPort,
+  StepError,
+  StorePort,
+  SymbolMeta,
+  SymbolResult,
+  SymbolSource,
+  TimeframeRange,
+  TimeframeResult,
+  WriteCounts,
 } from './engine/types.js';
 export { RunnerError, type RunnerErrorCode } from './errors.js';
 export { InProcessExecutor, type SymbolExecutionHooks, type SymbolExecutor } from './execution/executor.js';
 export { type HttpServerOptions, startHttpServer } from './http/server.js';
 export { type CoordinatorOptions, ImportCoordinator, type StartedImport } from './import/coordinator.js';
-export { IMPORT_LOCK_KEY, scheduledSlotKey } from './import/lock.js';
-export { IMPORT_DEFAULTS } from './import/options.js';
-export { lastTradingInstant, type PlanInput, planIncrementalRange } from './import/plan-range.js';
-export { type ImportRequest, type ImportSpec, importRequestSchema, parseImportRequest } from './import/request.js';
-export { ImportRun, type ImportServices, newRunId } from './import/run-import.js';
-export type { ImportOrigin, ImportRunParams, ImportRunStatus } from './import/run-record.js';
-export { firesBeforeClose, nextScheduledSlot, type ScheduledSlot } from './import/schedule.js';
-export { ImportScheduler, type SchedulerOptions, type SlotOutcome } from './import/scheduler.js';
+export { type ImportRequest, type ImportSpec, parseImportRequest } from './import/request.js';
+export { ImportRun, type ImportServices } from './import/run-import.js';
+export { nextScheduledSlot, type ScheduledSlot } from './import/schedule.js';
 export type { ImportStatusView } from './import/status.js';
 export { type JobRunOptions, type JobServices, type PlanningSettings, runJobWithServices } from './jobs/run-with-services.js';
 export { createLogger, type Logger, type LoggerOptions } from './logging/logger.js';
 export { SecretScrubber } from './logging/secrets.js';
 export { RunnerMetrics } from './metrics.js';
-export { checkSplits, FIRST_SPLITS_CHECK_YEARS, type Readjustment, type SplitsCheck } from './planning/splits-check.js';
-export {
-  configScrubber,
-  createRunnerServices,
-  type RedisUse,
-  RUNNER_SERVICES_DEFAULTS,
-  type RunnerServices,
-  type RunnerServicesOptions,
-} from './services.js';
+export { createRunnerServices, type RedisUse, type RunnerServices, type RunnerServicesOptions } from './services.js';
 export {
   type RowDifference,
   type TimeframeVerification,

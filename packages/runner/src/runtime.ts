@@ -14,7 +14,7 @@ import {
 } from '@tickstock/massive-client';
 import { type OhlcvStore, openStore } from '@tickstock/ohlcv-store';
 import { Cluster, Redis } from 'ioredis';
-import type { RedisConfig, RunnerConfig } from './config/env.js';
+import { type RedisConfig, type RunnerConfig, redactUrl } from './config/env.js';
 import { RunnerError } from './errors.js';
 import type { Logger } from './logging/logger.js';
 import type { SecretScrubber } from './logging/secrets.js';
@@ -230,12 +230,5 @@ export async function redisReady(
 
 /** Where Redis is, for a message: the URL without its password, or the cluster's nodes. */
 function redactedAddress(config: RedisConfig | undefined): string {
-  if (!config) return 'Redis';
-  try {
-    const u = new URL(config.url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return config.source;
-  }
+  return config ? redactUrl(config.url, config.source) : 'Redis';
 }

@@ -128,7 +128,7 @@ describe('tickstock load', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('invalid configuration');
     expect(r.stderr).toContain('DATABASE_URL must start with postgres://');
-    expect(r.stderr).toContain('MASSIVE_API_TIMEOUT must be seconds > 0');
+    expect(r.stderr).toContain('MASSIVE_API_TIMEOUT must be a positive number of seconds');
     expect(r.stderr).toContain('LOG_LEVEL must be one of');
     expect(r.stderr).toContain('TICKSTOCK_HEAP_GROWING_PERCENT must be a whole number >= 0 (got "-5")');
     expect(r.stderr).toContain('TICKSTOCK_PREPARED_STATEMENTS must be true or false (got "maybe")');

@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { describeConfig, loadConfig } from '../src/config/env.js';
+import { describeConfig } from '../src/config/env.js';
+import { configReader } from './support/config.js';
 
 /** Secrets made up per run: the tests check where they go, never their spelling. */
 const secret = (label: string) => `${label}-${randomBytes(4).toString('hex')}`;
@@ -14,15 +15,7 @@ const DB_PW = secret('db');
 const REDIS_PW = secret('redis');
 const API_KEY = secret('key');
 
-const load = (env: Record<string, string>) => loadConfig(env, '/srv/tickstock');
-const problemsOf = (env: Record<string, string>) => {
-  try {
-    load(env);
-    return '';
-  } catch (e) {
-    return (e as Error).message;
-  }
-};
+const { load, problemsOf } = configReader(() => '/srv/tickstock');
 
 describe('REDIS_URL with REDIS_PASSWORD and REDIS_DB beside it', () => {
   it('takes the password and database number from beside a URL that has none', () => {
@@ -60,8 +53,8 @@ describe('describeConfig', () => {
     });
     const described = describeConfig(c);
     expect(described).toMatchObject({
-      database: 'postgres://app:***@db:5432/tickstock',
-      redis: 'redis://:***@cache:6379/1',
+      database: 'postgres://app:[REDACTED]@db:5432/tickstock',
+      redis: 'redis://:[REDACTED]@cache:6379/1',
       massive: 'https://api.massive.com (key set)',
     });
     for (const hidden of [DB_PW, REDIS_PW, API_KEY]) expect(JSON.stringify(described)).not.toContain(hidden);

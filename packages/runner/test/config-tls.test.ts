@@ -7,7 +7,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeConfig, loadConfig } from '../src/config/env.js';
+import { describeConfig } from '../src/config/env.js';
+import { configReader } from './support/config.js';
 
 /** A PEM-shaped file (the configuration reads it, it does not parse it). */
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIBtest\n-----END CERTIFICATE-----\n';
@@ -24,15 +25,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const load = (env: Record<string, string>) => loadConfig(env, dir);
-const problemsOf = (env: Record<string, string>) => {
-  try {
-    load(env);
-    return '';
-  } catch (e) {
-    return (e as Error).message;
-  }
-};
+const { load, problemsOf } = configReader(() => dir);
 
 describe('Redis over TLS', () => {
   it('rediss:// with REDIS_TLS_CA_FILE (relative to the working directory) reads the CA at start', () => {

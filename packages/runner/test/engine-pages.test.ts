@@ -3,10 +3,10 @@
  * array reaches the store's write as served (no await per bar), its cursor with it; a reloaded range (a split
  * readjustment) deletes what the pages did not serve; day bars for building periods are read from pages too.
  */
-import type { Bar } from '@tickstock/market-time';
+import type { Bar, Timeframe } from '@tickstock/market-time';
 import { describe, expect, it } from 'vitest';
 import { loadPlannedSymbol } from '../src/engine/load-symbol.js';
-import type { BarsPage, MarketDataPort, PlanStep, StorePort, SymbolPlan, Timeframe } from '../src/engine/types.js';
+import type { BarsPage, MarketDataPort, PlanStep, StorePort, SymbolPlan } from '../src/engine/types.js';
 
 /** Monday 2025-01-06 10:00 New York; bars a day apart (Monday to Wednesday), on the hour. */
 const START = Date.UTC(2025, 0, 6, 15);

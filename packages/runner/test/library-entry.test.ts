@@ -10,8 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type DataLoadJob, dataLoadRanges, readJobStatus, submitJob } from '@tickstock/job-protocol';
-import { addDays, newYorkDate } from '@tickstock/massive-client';
+import { type DataLoadJob, dataLoadRanges, FINAL_JOB_STATUSES, readJobStatus, submitJob } from '@tickstock/job-protocol';
+import { addDays, newYorkDate } from '@tickstock/market-time';
 import { type RunningSimulator, simulatedBars, startSimulator } from '@tickstock/massive-simulator';
 import {
   createRunnerServices,
@@ -115,7 +115,7 @@ describe('@tickstock/runner as a library', () => {
         async () => {
           const s = await readJobStatus(redis, jobId);
           const value = s?.ok ? (s.value as unknown as Record<string, unknown>) : undefined;
-          return value && ['completed', 'failed', 'cancelled'].includes(String(value.status)) ? value : undefined;
+          return value && (FINAL_JOB_STATUSES as readonly string[]).includes(String(value.status)) ? value : undefined;
         },
         { timeoutMs: 60_000, intervalMs: 100, what: `job ${jobId} to finish` },
       );

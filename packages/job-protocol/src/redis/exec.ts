@@ -1,12 +1,12 @@
 /** Running Redis commands with failures turned into {@link ProtocolError}s. */
 import { createHash } from 'node:crypto';
+import { redactCredentials } from '@tickstock/market-time/redact';
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 import { ProtocolError } from '../errors.js';
-import { scrubText } from '../scrub.js';
 
 /** Wraps a Redis failure in a `REDIS_FAILED` error naming what was being done. */
 export function redisFailure(what: string, cause: unknown, jobId?: string): ProtocolError {
-  const detail = scrubText(cause instanceof Error ? cause.message : String(cause));
+  const detail = redactCredentials(cause instanceof Error ? cause.message : String(cause));
   return new ProtocolError('REDIS_FAILED', `${what} failed: ${detail}`, { cause, ...(jobId === undefined ? {} : { jobId }) });
 }
 

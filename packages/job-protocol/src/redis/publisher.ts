@@ -1,5 +1,6 @@
 /** Publishers for import lifecycle, monitoring dashboard, error, pattern, backtesting and health messages. */
 import { randomUUID } from 'node:crypto';
+import { redactCredentials, redactFields } from '@tickstock/market-time/redact';
 import type * as z from 'zod';
 import { DEFAULTS } from '../defaults.js';
 import { ProtocolError, type ProtocolErrorCode } from '../errors.js';
@@ -31,7 +32,6 @@ import {
   type SystemStatus,
   systemStatusSchema,
 } from '../schemas/events.js';
-import { scrubSecrets, scrubText } from '../scrub.js';
 import { epochSeconds, isoMillis } from '../time.js';
 import type { RedisClient } from './client.js';
 import { redisFailure } from './exec.js';
@@ -54,7 +54,7 @@ export interface ErrorEventInput {
   code?: ProtocolErrorCode | (string & {});
   component?: string;
   traceback?: string;
-  /** Details. Fields named like key/password/token are replaced by `[redacted]` before publishing. */
+  /** Details. Fields named like key/password/token are replaced by `[REDACTED]` before publishing. */
   context?: Record<string, unknown>;
 }
 
@@ -134,25 +134,25 @@ export class EventPublisher {
   /** Publishes a `SYSTEM_STATUS` (`RUNNING` is the normal value) on `tickstock:monitoring`. */
   systemStatus(status: SystemStatus['status'], details?: Record<string, unknown>): Promise<number> {
     const message: SystemStatus = { event_type: 'SYSTEM_STATUS', timestamp: isoMillis(this.now()), source: this.source, status };
-    if (details) message.details = scrubSecrets(details);
+    if (details) message.details = redactFields(details);
     return this.publish(CHANNELS.monitoring, systemStatusSchema, message);
   }
 
   /** Builds an error event (secrets scrubbed, code in `category` and `context.code`) without publishing it. */
   buildErrorEvent(input: ErrorEventInput): ErrorEvent {
     const context =
-      input.context || input.code ? scrubSecrets({ ...(input.code ? { code: input.code } : {}), ...(input.context ?? {}) }) : undefined;
+      input.context || input.code ? redactFields({ ...(input.code ? { code: input.code } : {}), ...(input.context ?? {}) }) : undefined;
     const component = input.component ?? this.component;
     const event: ErrorEvent = {
       error_id: randomUUID(),
       source: this.source,
       severity: input.severity,
-      message: scrubText(input.message) || '(no message)',
+      message: redactCredentials(input.message) || '(no message)',
       timestamp: isoMillis(this.now()),
     };
     if (input.code) event.category = input.code;
     if (component) event.component = component;
-    if (input.traceback) event.traceback = scrubText(input.traceback);
+    if (input.traceback) event.traceback = redactCredentials(input.traceback);
     if (context) event.context = context;
     return event;
   }
@@ -193,7 +193,7 @@ export class EventPublisher {
   /** Publishes the producer's health on `tickstock.health.status`. */
   health(status: HealthStatus['status'], details?: Record<string, unknown>): Promise<number> {
     const message: HealthStatus = { source: this.source, status, timestamp: isoMillis(this.now()) };
-    if (details) message.details = scrubSecrets(details);
+    if (details) message.details = redactFields(details);
     return this.publish(CHANNELS.healthStatus, healthStatusSchema, message);
   }
 

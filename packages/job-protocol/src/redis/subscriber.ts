@@ -1,5 +1,6 @@
 /** The worker's side of the job channels: pub/sub plus the durable stream, validated and deduplicated. */
 import { hostname } from 'node:os';
+import { redactCredentials } from '@tickstock/market-time/redact';
 import { type DataLoadRequest, isForeignJobMessage, parseDataLoadJob } from '../data-load.js';
 import { DEFAULTS } from '../defaults.js';
 import { formatIssues, ProtocolError, type ProtocolIssue } from '../errors.js';
@@ -7,7 +8,6 @@ import { MAX_MESSAGE_LENGTH, readJsonObject } from '../json.js';
 import { isForeignControlMessage, parseControlMessage } from '../messages.js';
 import { CHANNELS, DATA_LOAD_STREAM_FIELD, DATA_LOAD_STREAM_GROUP, jobClaimKey, KEYS } from '../names.js';
 import type { ControlMessage } from '../schemas/control.js';
-import { scrubText } from '../scrub.js';
 import { sleep } from '../time.js';
 import { duplicateClient, type RedisClient } from './client.js';
 import { redisFailure } from './exec.js';
@@ -342,7 +342,7 @@ export class JobSubscriber {
     } catch (e) {
       const error = new ProtocolError(
         'HANDLER_FAILED',
-        `could not hand job ${request.jobId} over: ${scrubText(String((e as Error)?.message ?? e))}`,
+        `could not hand job ${request.jobId} over: ${redactCredentials(String((e as Error)?.message ?? e))}`,
         {
           cause: e,
           jobId: request.jobId,
@@ -381,7 +381,7 @@ export class JobSubscriber {
     const failed = (e: unknown) => {
       const error = new ProtocolError(
         'HANDLER_FAILED',
-        `handler failed${jobId ? ` for job ${jobId}` : ''}: ${scrubText(String((e as Error)?.message ?? e))}`,
+        `handler failed${jobId ? ` for job ${jobId}` : ''}: ${redactCredentials(String((e as Error)?.message ?? e))}`,
         {
           cause: e,
           ...(jobId === undefined ? {} : { jobId }),

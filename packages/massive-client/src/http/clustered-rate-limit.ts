@@ -15,6 +15,7 @@
  * `RATE_LIMITER_UNAVAILABLE` error naming the Redis address and what to check. A restart shorter than that costs none.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { redactSecret } from '@tickstock/market-time/redact';
 import { MassiveConfigurationError, MassiveRateLimiterError } from '../errors.js';
 import { ENV } from '../options.js';
 import { type LimiterPriority, limiterSettings, type RateLimitPreset, type RateLimitSettings, type RequestLimiter } from './rate-limit.js';
@@ -316,7 +317,7 @@ export async function createClusteredRateLimiter(options: ClusteredRateLimiterOp
   const ioredis = await loadIORedis();
   const address = redisAddress(options.redis);
   const password = redisPassword(options.redis);
-  const hidePassword = (text: string): string => (password ? text.split(password).join('***') : text);
+  const hidePassword = (text: string): string => redactSecret(text, password);
   const client = newClient(ioredis, options.redis);
   const createdAt = Date.now();
 

@@ -4,6 +4,7 @@
  * for every caller. The whole call is bounded by `maxTotalTimeMs`, counted from when its first attempt starts. An
  * attempt that cannot connect to the server at all is retried quickly inside its slot, then fails the call.
  */
+import { redactText } from '@tickstock/market-time/redact';
 import type { z } from 'zod';
 import {
   MassiveAbortError,
@@ -15,7 +16,7 @@ import {
   MassiveResponseError,
   MassiveTimeBudgetError,
 } from '../errors.js';
-import { redactText, redactUrl, stripSecretParams } from '../redact.js';
+import { stripSecretParams } from '../redact.js';
 import { CallerAbort, raceAbort, sleep } from './abort.js';
 import { type AttemptSuccess, connectFailureOf, type FetchLike, sendOnce } from './attempt.js';
 import { callHook, type HookRequestInfo, type MassiveClientHooks, retryVetoed } from './hooks.js';
@@ -223,7 +224,7 @@ export class Transport {
     const request = this.#redact(`GET ${url.pathname}`);
     const info = (attempt: number): HookRequestInfo => ({
       method: 'GET',
-      url: redactUrl(url, this.#config.apiKey),
+      url: this.#redact(url.toString()),
       path: this.#redact(url.pathname),
       attempt,
     });
@@ -244,7 +245,7 @@ export class Transport {
     }
     const response: ResponseMeta = {
       requestId: bodyRequestId(result.body) ?? result.requestId,
-      url: redactUrl(url, this.#config.apiKey),
+      url: this.#redact(url.toString()),
       status: result.status,
       attempts: result.attempts,
     };

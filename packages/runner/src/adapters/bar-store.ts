@@ -1,18 +1,10 @@
 /** The engine's store port over `OhlcvStore`. */
+
+import type { CivilDate, Timeframe } from '@tickstock/market-time';
 import { addDays, type Bar, newYorkMidnightUtcMs } from '@tickstock/market-time';
 import { type OhlcvStore, STORE_TIMEFRAME, StoreError, type UpsertReport } from '@tickstock/ohlcv-store';
 import { WriteFailure } from '../engine/errors.js';
-import type {
-  BarsPage,
-  CivilDate,
-  RangeCursor,
-  StoredPage,
-  StorePort,
-  SymbolMeta,
-  Timeframe,
-  TimeframeRange,
-  WriteCounts,
-} from '../engine/types.js';
+import type { BarsPage, RangeCursor, StoredPage, StorePort, SymbolMeta, TimeframeRange, WriteCounts } from '../engine/types.js';
 
 export class OhlcvBarStore implements StorePort {
   constructor(private readonly store: OhlcvStore) {}

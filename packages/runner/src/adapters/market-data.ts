@@ -1,7 +1,7 @@
 /** The engine's market-data port over `MassiveClient`. */
-import type { Bar } from '@tickstock/market-time';
+import type { Bar, CivilDate } from '@tickstock/market-time';
 import { type GroupedMarket, isMassiveError, type ListBarsParams, type MassiveClient, type TickerBar } from '@tickstock/massive-client';
-import type { BarsPage, CivilDate, ListedSplit, MarketDataPort, SymbolMeta, TimeframeRange } from '../engine/types.js';
+import type { BarsPage, ListedSplit, MarketDataPort, SymbolMeta, TimeframeRange } from '../engine/types.js';
 import { API_TIMESPAN } from './timeframes.js';
 
 /** Bars per page the runner asks for: the API's largest page. */

@@ -8,7 +8,7 @@ import type { JobOutcome } from '../engine/types.js';
 import { ImportCoordinator, type StartedImport } from '../import/coordinator.js';
 import { ConsoleReporter } from '../reporters/console.js';
 import { type CommandContext, openCommandServices, startLocalSimulator } from './context.js';
-import { outcomeSummary } from './load-job.js';
+import { exitCodeOfStatus, outcomeSummary } from './load-job.js';
 
 export interface CliImportOptions {
   json: boolean;
@@ -20,8 +20,7 @@ export interface CliImportOptions {
 
 /** Exit code of an import: 0 every symbol loaded, 1 completed with failed symbols, 2 failed or cancelled. */
 export function importExitCode(outcome: JobOutcome): number {
-  if (outcome.status === 'completed') return outcome.failedSymbols.length ? 1 : 0;
-  return outcome.status === 'completed_with_errors' ? 1 : 2;
+  return exitCodeOfStatus(outcome.status, outcome.failedSymbols.length > 0);
 }
 
 export async function withCliImports(

@@ -5,9 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dataLoadRanges, MAX_SYMBOLS_PER_JOB, SYMBOL_PATTERN } from '@tickstock/job-protocol';
-import { timeframeOf } from '@tickstock/market-time';
+import { TIMEFRAMES, type Timeframe, timeframeOf } from '@tickstock/market-time';
 import { InvalidArgumentError } from 'commander';
-import { type JobOutcome, type LoadJob, TIMEFRAMES, type Timeframe } from '../engine/types.js';
+import type { JobOutcome, LoadJob } from '../engine/types.js';
 import { runJobWithServices } from '../jobs/run-with-services.js';
 import { ConsoleReporter } from '../reporters/console.js';
 import type { RunnerServices } from '../services.js';
@@ -64,9 +64,18 @@ export async function buildCliJob(input: CliLoadInput): Promise<LoadJob> {
   };
 }
 
+/**
+ * The CLI's exit code for a job's final status (`load`, `import`, `submit --wait`): 0 completed, 1 completed with errors
+ * (`completed_with_errors`, or `completed` when `withErrors`), 2 failed, cancelled or anything else.
+ */
+export function exitCodeOfStatus(status: string, withErrors = false): number {
+  if (status === 'completed') return withErrors ? 1 : 0;
+  return status === 'completed_with_errors' ? 1 : 2;
+}
+
 /** Exit code of a load: 0 completed, 1 completed with errors, 2 failed (or cancelled). */
 export function exitCodeOf(outcome: JobOutcome): number {
-  return outcome.status === 'completed' ? 0 : outcome.status === 'completed_with_errors' ? 1 : 2;
+  return exitCodeOfStatus(outcome.status);
 }
 
 /** A JSON summary of a finished job (for `--json`). */

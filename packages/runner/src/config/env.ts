@@ -3,9 +3,13 @@
  * Every problem is collected and reported together in one `ConfigError`, naming each variable.
  * Secrets (the API key, database and Redis passwords) are kept out of `describeConfig()` and every log line.
  */
+
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULTS as STORE_DEFAULTS, withPgTlsEnv } from '@tickstock/ohlcv-store';
+import type { PartialJobStatus } from '@tickstock/job-protocol';
+import { redactCredentials } from '@tickstock/market-time/redact';
+import { timeoutMsFromEnv } from '@tickstock/massive-client';
+import { databaseFromEnv, DEFAULTS as STORE_DEFAULTS, withPgTlsEnv } from '@tickstock/ohlcv-store';
 import { RunnerError } from '../errors.js';
 
 export type DatabaseConfig =
@@ -100,7 +104,7 @@ export interface RunnerConfig {
    * `completed` (default: with `has_errors: true` and the failed symbols listed, the word the app's pages end on)
    * or the seeds' `completed_with_errors`.
    */
-  partialStatus: 'completed' | 'completed_with_errors';
+  partialStatus: PartialJobStatus;
   /**
    * `TICKSTOCK_MONITORING_INTERVAL_MS`: how often the worker publishes `METRIC_UPDATE` for the app's monitoring
    * dashboard (default 10000; the dashboard calls the producer inactive after 30 s without one). `HEALTH_CHECK`
@@ -164,26 +168,12 @@ function rateLimitScopeFrom(env: Env, problems: string[]): 'shared' | 'process' 
   return 'shared';
 }
 
+/** `DATABASE_URL`, else the `DB_*` parts (ohlcv-store's `databaseFromEnv`, the one reading of them), else embedded. */
 function databaseFrom(env: Env, cwd: string, problems: string[]): DatabaseConfig {
-  if (env.DATABASE_URL) {
-    if (!/^postgres(ql)?:\/\//.test(env.DATABASE_URL)) problems.push('DATABASE_URL must start with postgres:// or postgresql://');
-    return { kind: 'postgres', url: env.DATABASE_URL, source: 'DATABASE_URL', tlsEnv: pgTlsEnv(env.DATABASE_URL, env, cwd, problems) };
-  }
-  const parts = ['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_PASSWORD'] as const;
-  if (parts.some((p) => env[p])) {
-    if (!env.DB_HOST) problems.push('DB_HOST is required when any DB_* variable is set (or set DATABASE_URL instead)');
-    if (!env.DB_NAME) problems.push('DB_NAME is required when any DB_* variable is set');
-    const port = env.DB_PORT ?? '5432';
-    if (!/^\d{1,5}$/.test(port)) problems.push(`DB_PORT must be a port number (got ${JSON.stringify(port)})`);
-    const url = new URL('postgres://localhost');
-    url.hostname = env.DB_HOST ?? 'localhost';
-    url.port = port;
-    url.pathname = `/${env.DB_NAME ?? ''}`;
-    if (env.DB_USER) url.username = env.DB_USER;
-    if (env.DB_PASSWORD) url.password = env.DB_PASSWORD;
-    return { kind: 'postgres', url: url.toString(), source: 'DB_*', tlsEnv: pgTlsEnv(url.toString(), env, cwd, problems) };
-  }
-  return { kind: 'embedded', dataDir: resolve(cwd, env.TICKSTOCK_DATA_DIR || DEFAULT_EMBEDDED_DIR) };
+  const found = databaseFromEnv(env);
+  if (!found) return { kind: 'embedded', dataDir: resolve(cwd, env.TICKSTOCK_DATA_DIR || DEFAULT_EMBEDDED_DIR) };
+  problems.push(...found.problems);
+  return { kind: 'postgres', url: found.url, source: found.source, tlsEnv: pgTlsEnv(found.url, env, cwd, problems) };
 }
 
 /**
@@ -367,11 +357,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): RunnerC
   const database = databaseFrom(env, cwd, problems);
   const redis = redisFrom(env, cwd, problems);
   let timeoutMs: number | undefined;
-  if (env.MASSIVE_API_TIMEOUT) {
-    const s = Number(env.MASSIVE_API_TIMEOUT);
-    if (!Number.isFinite(s) || s <= 0)
-      problems.push(`MASSIVE_API_TIMEOUT must be seconds > 0 (got ${JSON.stringify(env.MASSIVE_API_TIMEOUT)})`);
-    else timeoutMs = Math.round(s * 1000);
+  try {
+    timeoutMs = timeoutMsFromEnv(env); // the client's own reading of MASSIVE_API_TIMEOUT
+  } catch (e) {
+    problems.push((e as Error).message);
   }
   if (env.MASSIVE_API_BASE_URL && !/^https?:\/\//.test(env.MASSIVE_API_BASE_URL)) {
     problems.push('MASSIVE_API_BASE_URL must be an http(s) URL');
@@ -411,15 +400,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): RunnerC
   return config;
 }
 
-/** Removes the password from a connection URL, for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '<unparseable url>';
-  }
+/** A connection URL with its password redacted, for messages; `fallback` when it is not a URL. */
+export function redactUrl(url: string, fallback = '<unparseable url>'): string {
+  return URL.canParse(url) ? redactCredentials(url) : fallback;
 }
 
 /** A one-line, secret-free description of where things are, for the start-up log. */

@@ -5,11 +5,12 @@
  * period built from days that failed to load fails with them); an error that dooms the whole job (a bad API key) is
  * rethrown as `FatalJobError`.
  */
+
+import type { CivilDate } from '@tickstock/market-time';
 import { addDays, aggregateDayBars, type Bar, periodRange, periodStart, tradingDateOfBar, tradingDayStartMs } from '@tickstock/market-time';
 import { decide, throwIfFatal, WriteFailure } from './errors.js';
 import type {
   BarsPage,
-  CivilDate,
   MarketDataPort,
   PlanStep,
   RangeCursor,

@@ -3,13 +3,14 @@
  * status and events, progress tables, the CLI's progress bar, metrics), so they can never disagree.
  * A reporter that throws is logged and skipped: reporting never fails a load.
  */
+import type { FinalJobStatus } from '@tickstock/job-protocol';
 import { describeRequests, type JobPlan } from '../planning/request-plan.js';
-import type { FinalStatus, JobOutcome, LoadJob, SymbolResult } from './types.js';
+import type { JobOutcome, LoadJob, SymbolResult } from './types.js';
 
 export interface ProgressSnapshot {
   jobId: string;
   jobType: string;
-  status: 'running' | FinalStatus;
+  status: 'running' | FinalJobStatus;
   symbolsTotal: number;
   processed: number;
   successful: number;

@@ -3,6 +3,7 @@
  * final status. Job-level problems (an unreadable universe, a bad API key) fail the job with a clear reason;
  * per-symbol problems are recorded and the job continues.
  */
+import type { FinalJobStatus } from '@tickstock/job-protocol';
 import type { SymbolExecutor } from '../execution/executor.js';
 import { runGroupedPass } from '../planning/grouped-pass.js';
 import { type JobPlan, type PlanOptions, planRequests, type SymbolKnowledge } from '../planning/request-plan.js';
@@ -12,7 +13,7 @@ import { type LoadSymbolDeps, loadPlannedSymbol, perTickerPlan } from './load-sy
 import { type JobReporter, ProgressTracker, type ReporterErrorHandler } from './progress.js';
 import { describeDuplicates, describeRejected, duplicatesOf, rejectedOf } from './rejected-bars.js';
 import type { StoreOutage, StoreOutageChange } from './store-outage.js';
-import type { FinalStatus, JobFence, JobOutcome, LoadJob, PlannedSymbol, SymbolResult, SymbolSource } from './types.js';
+import type { JobFence, JobOutcome, LoadJob, PlannedSymbol, SymbolResult, SymbolSource } from './types.js';
 
 /** Why a job's signal was aborted. Pass one as `controller.abort(reason)`. */
 export class JobStop {
@@ -108,7 +109,7 @@ function settle(
     (failed.length ? `, ${failed.length} failed` : '') +
     (interrupted.length ? `, ${interrupted.length} interrupted` : '') +
     (notRun > 0 ? `, ${notRun} not started` : '');
-  let status: FinalStatus;
+  let status: FinalJobStatus;
   let message: string;
   let code: string | undefined;
   const threshold = job.successThreshold;

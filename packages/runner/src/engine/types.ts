@@ -3,12 +3,12 @@
  * nothing of Redis, HTTP or SQL: adapters in ../adapters connect it to the Massive client, the store and the
  * job protocol, and an executor (../execution) decides where per-symbol work runs.
  */
+import type { FinalJobStatus } from '@tickstock/job-protocol';
 import type { Bar, CivilDate, Timeframe } from '@tickstock/market-time';
 import type { GroupedMarket, TickerBar } from '@tickstock/massive-client';
 import type { DayColumns } from './day-columns.js';
 
-/** The engine speaks `@tickstock/market-time`'s one timeframe vocabulary and its New York dates. */
-export { type CivilDate, TIMEFRAMES, type Timeframe } from '@tickstock/market-time';
+/** The engine speaks `@tickstock/market-time`'s one timeframe vocabulary and its New York dates (imported from there). */
 
 export interface TimeframeRange {
   timeframe: Timeframe;
@@ -238,11 +238,10 @@ export interface JobFence {
   holds(): Promise<boolean>;
 }
 
-export type FinalStatus = 'completed' | 'completed_with_errors' | 'failed' | 'cancelled';
-
 export interface JobOutcome {
   jobId: string;
-  status: FinalStatus;
+  /** One of job-protocol's `FINAL_JOB_STATUSES`. */
+  status: FinalJobStatus;
   message: string;
   errorCode?: string | undefined;
   errorMessage?: string | undefined;

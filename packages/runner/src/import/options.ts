@@ -1,5 +1,5 @@
 /** The daily import's defaults, in one place (the seeds' lookbacks, threshold and schedule). */
-import type { Timeframe } from '../engine/types.js';
+import type { Timeframe } from '@tickstock/market-time';
 
 export const IMPORT_DEFAULTS = {
   /** What a run loads when it names neither universes nor symbols: the active rows of `tracked_symbols`. */

@@ -12,6 +12,8 @@
  * Times are Unix ms; dates are New York dates (UTC dates for tickers whose day bars align to UTC days). Nothing here
  * reads the machine's time zone.
  */
+
+import type { Timeframe } from '@tickstock/market-time';
 import {
   addDays,
   type CivilDate,
@@ -22,7 +24,7 @@ import {
   utcDateOf,
 } from '@tickstock/market-time';
 import { type BarExtent, dateRuleForSymbol } from '@tickstock/ohlcv-store';
-import type { Timeframe, TimeframeRange } from '../engine/types.js';
+import type { TimeframeRange } from '../engine/types.js';
 
 /** How far after the range's first period the stored history may begin before the range is loaded whole. */
 export const BACKFILL_SLACK_DAYS: Readonly<Record<Timeframe, number>> = { '1min': 5, hour: 5, day: 7, week: 14, month: 45 };

@@ -3,9 +3,8 @@
  * zod (every problem named with its path) and normalised into an {@link ImportSpec} with the defaults applied.
  */
 import { SYMBOL_PATTERN } from '@tickstock/job-protocol';
-import { TIMEFRAME_ALIASES, timeframeOf } from '@tickstock/market-time';
+import { TIMEFRAME_ALIASES, TIMEFRAMES, type Timeframe, timeframeOf } from '@tickstock/market-time';
 import { z } from 'zod';
-import { TIMEFRAMES, type Timeframe } from '../engine/types.js';
 import { RunnerError } from '../errors.js';
 import { shippedUniverseName } from '../universe/shipped.js';
 import { IMPORT_DEFAULTS, MAX_IMPORT_SYMBOLS, MAX_LOOKBACK_DAYS } from './options.js';

@@ -9,10 +9,12 @@
  * runs and `manual` for the API and the CLI; `symbols_processed` counts the symbols loaded, `symbols_failed` the
  * failed ones. Our own data (`kind: data_import`, params, records imported, retry count, message) is in `metadata`.
  */
+
+import type { Timeframe } from '@tickstock/market-time';
+import { TIMEFRAMES } from '@tickstock/market-time';
 import type { OhlcvStore, RunRecord } from '@tickstock/ohlcv-store';
 import type { JobReporter, ProgressSnapshot } from '../engine/progress.js';
-import type { JobOutcome, SymbolResult, Timeframe, TimeframeRange } from '../engine/types.js';
-import { TIMEFRAMES } from '../engine/types.js';
+import type { JobOutcome, SymbolResult, TimeframeRange } from '../engine/types.js';
 import type { SecretScrubber } from '../logging/secrets.js';
 import { DATA_IMPORT_PHASE, type ProgressBaseline } from '../reporters/db-progress.js';
 import type { ImportSpec } from './request.js';

@@ -12,8 +12,8 @@ export function queuedRequest({ raw: _raw, ...request }: DataLoadRequest): Queue
   return request;
 }
 
+import { TIMEFRAMES } from '@tickstock/market-time';
 import type { LoadJob, SymbolSource, TimeframeRange } from '../engine/types.js';
-import { TIMEFRAMES } from '../engine/types.js';
 
 export function loadJobFromRequest(request: QueuedRequest): LoadJob {
   const t = request.target;

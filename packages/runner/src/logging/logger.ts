@@ -2,6 +2,7 @@
  * Structured JSON logs (pino), pretty on a TTY. Secrets are removed twice: known field names are redacted by
  * pino, and every serialized line is scrubbed of the registered secret values before it is written.
  */
+import { REDACTED } from '@tickstock/market-time/redact';
 import pino, { type Logger } from 'pino';
 import type { LogLevel } from '../config/env.js';
 import type { SecretScrubber } from './secrets.js';
@@ -54,7 +55,7 @@ export function createLogger(options: LoggerOptions): Logger {
     {
       name: options.name ?? 'tickstock',
       level: options.level,
-      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+      redact: { paths: REDACT_PATHS, censor: REDACTED },
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
     },

@@ -1,9 +1,11 @@
+import { REDACTED, redactSecret } from '@tickstock/market-time/redact';
+
 /** `text` as it appears inside a JSON string (quotes, backslashes and control characters escaped). */
 const jsonEscaped = (text: string) => JSON.stringify(text).slice(1, -1);
 
 /**
  * A registry of secret strings (the API key, database and Redis passwords) and a scrubber that replaces them
- * in any text. Every log line, status message and event the runner produces passes through `scrub`.
+ * in any text (`@tickstock/market-time/redact`'s rule: {@link REDACTED}, short secrets as whole tokens only). Every log line, status message and event the runner produces passes through `scrub`.
  *
  * Each secret is registered in every form it can take in that text: as is, URL-encoded (a password taken from a
  * connection URL), and JSON-escaped once and twice (a log line is JSON, and may carry JSON in a field): a password
@@ -49,7 +51,7 @@ export class SecretScrubber {
 
   scrub(text: string): string {
     let out = text;
-    for (const s of this.ordered) if (out.includes(s)) out = out.split(s).join('[REDACTED]');
+    for (const s of this.ordered) out = redactSecret(out, s);
     return out;
   }
 

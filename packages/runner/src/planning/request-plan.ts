@@ -18,9 +18,9 @@
  * The count is exact for ranges of one page each (every request but long minute backfills, whose pages are
  * estimated from the calendar's minutes); retries come on top.
  */
-import { type CivilDate, calendarForTicker, newYorkDate, periodRange, periodStart } from '@tickstock/market-time';
+import { type CivilDate, calendarForTicker, newYorkDate, periodRange, periodStart, TIMEFRAMES } from '@tickstock/market-time';
 import { type GroupedMarket, groupedMarketOfTicker } from '@tickstock/massive-client';
-import { type PlanStep, type SplitReadjustment, type SymbolPlan, TIMEFRAMES, type TimeframeRange } from '../engine/types.js';
+import type { PlanStep, SplitReadjustment, SymbolPlan, TimeframeRange } from '../engine/types.js';
 
 /** One grouped-daily request. */
 export interface GroupedRequest {

@@ -8,11 +8,10 @@
  * the symbol for readjustment: its every stored timeframe is reloaded whole. The mark stays until a run finishes the
  * reload, so an interrupted readjustment is finished by the next run.
  */
-import { addDays, type CivilDate, newYorkDate, tradingDayStartMs, utcDateOf } from '@tickstock/market-time';
+import { addDays, type CivilDate, newYorkDate, TIMEFRAMES, tradingDayStartMs, utcDateOf } from '@tickstock/market-time';
 import { dateRuleForSymbol, type OhlcvStore, STORE_TIMEFRAME, type Timeframe as StoreTimeframe } from '@tickstock/ohlcv-store';
 import { errorCode, errorMessage } from '../engine/errors.js';
 import type { ListedSplit, MarketDataPort, SplitReadjustment, TimeframeRange } from '../engine/types.js';
-import { TIMEFRAMES } from '../engine/types.js';
 
 /** How far back the first check of a database looks (later checks start where the last one ended). */
 export const FIRST_SPLITS_CHECK_YEARS = 10;

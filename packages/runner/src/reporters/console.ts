@@ -2,11 +2,13 @@
  * The CLI's view of a job: a progress bar on a TTY (symbols done/failed, bars written, rate, ETA), plain lines
  * otherwise, and a summary table of bars per symbol and timeframe at the end.
  */
+
+import type { Timeframe } from '@tickstock/market-time';
+import { TIMEFRAMES } from '@tickstock/market-time';
 import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import type { JobReporter, JobStartInfo, ProgressSnapshot } from '../engine/progress.js';
-import type { JobOutcome, SymbolResult, Timeframe } from '../engine/types.js';
-import { TIMEFRAMES } from '../engine/types.js';
+import type { JobOutcome, SymbolResult } from '../engine/types.js';
 import { describeRequests } from '../planning/request-plan.js';
 
 export interface ConsoleReporterOptions {

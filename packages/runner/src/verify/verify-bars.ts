@@ -5,10 +5,12 @@
  * the API's own. With `repair`, exactly what differs is rewritten and the extra rows deleted, only in the compared
  * range. The requests are counted before any is sent.
  */
+
+import type { CivilDate, Timeframe } from '@tickstock/market-time';
 import { addDays, type Bar, newYorkDate, newYorkMidnightUtcMs, utcDateOf } from '@tickstock/market-time';
 import { dateRuleForSymbol, type OhlcvStore, STORE_TIMEFRAME } from '@tickstock/ohlcv-store';
 import { errorCode, errorMessage, throwIfFatal } from '../engine/errors.js';
-import type { CivilDate, MarketDataPort, Timeframe, TimeframeRange } from '../engine/types.js';
+import type { MarketDataPort, TimeframeRange } from '../engine/types.js';
 import { perTickerRequests } from '../planning/request-plan.js';
 
 export interface VerifyOptions {

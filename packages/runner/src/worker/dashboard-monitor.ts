@@ -16,9 +16,9 @@ import {
   parseMonitoringControl,
   type RedisClient,
 } from '@tickstock/job-protocol';
+import type { Timeframe } from '@tickstock/market-time';
 import { STORE_TIMEFRAME } from '@tickstock/ohlcv-store';
 import { errorMessage } from '../engine/errors.js';
-import type { Timeframe } from '../engine/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretScrubber } from '../logging/secrets.js';
 import type { RunnerMetrics } from '../metrics.js';

@@ -22,8 +22,8 @@ import {
   parseControlMessage,
   parseDataLoadJob,
   readJobStatus,
-  scrubText,
 } from '@tickstock/job-protocol';
+import { redactCredentials } from '@tickstock/market-time/redact';
 import {
   FuzzRandom,
   freePort,
@@ -98,7 +98,7 @@ function parsedObject(text: string): Record<string, unknown> | undefined {
 const rejection = (channel: string, errors: ProtocolIssue[]): Outcome => ({
   kind: 'event',
   code: errors[0]?.code ?? 'FIELD_INVALID',
-  message: scrubText(`Rejected a message on ${channel}: ${formatIssues(errors)}`),
+  message: redactCredentials(`Rejected a message on ${channel}: ${formatIssues(errors)}`),
 });
 
 /** A job message: ignored when foreign, a failed status when its job_id can be read, else an error event. */

@@ -6,12 +6,27 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { CHANNELS, type DataLoadJob, dataLoadRanges, readJobStatus, submitJob } from '@tickstock/job-protocol';
+import {
+  CHANNELS,
+  type DataLoadJob,
+  dataLoadRanges,
+  EventPublisher,
+  FINAL_JOB_STATUSES,
+  jobStatusKey,
+  type RedisClient,
+  readJobStatus,
+  submitJob,
+} from '@tickstock/job-protocol';
 import { type RunningSimulator, type SimulatorOptions, simulatedBars, startSimulator } from '@tickstock/massive-simulator';
 import { type OhlcvStore, openStore, STORE_TIMEFRAME, type Timeframe as StoreTimeframe } from '@tickstock/ohlcv-store';
 import { createTestDatabase, type RedisServer, startRedisServer, type TestDatabase, waitFor } from '@tickstock/test-support';
 import { Redis } from 'ioredis';
 import { expect } from 'vitest';
+import type { JobOutcome, LoadJob, MarketDataPort } from '../../src/engine/types.js';
+import { InProcessExecutor } from '../../src/execution/executor.js';
+import { runJobWithServices } from '../../src/jobs/run-with-services.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { SecretScrubber } from '../../src/logging/secrets.js';
 import { simulatorUniverse } from '../../src/universe/simulated.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -56,6 +71,16 @@ export class CapturedMessages {
   }
 }
 
+/** The channels a stack's {@link CapturedMessages} records: what the worker publishes. */
+export const STACK_CHANNELS = [
+  CHANNELS.monitoring,
+  CHANNELS.errors,
+  CHANNELS.jobStatus,
+  CHANNELS.dataImportStatus,
+  CHANNELS.importStarted,
+  CHANNELS.importCompleted,
+];
+
 export async function startStack(simOptions: SimulatorOptions = {}): Promise<Stack> {
   const db = await createTestDatabase('e2e');
   const redisServer = await startRedisServer();
@@ -66,14 +91,7 @@ export async function startStack(simOptions: SimulatorOptions = {}): Promise<Sta
   // The shipped universes are the simulator's reference universe: grouped daily serves their day bars.
   const simulator = await startSimulator({ apiKey, now: simulatorNow, tickers: simulatorUniverse(), ...simOptions });
   const store = await openStore({ databaseUrl: db.url });
-  const events = await CapturedMessages.start(redisServer.url, [
-    CHANNELS.monitoring,
-    CHANNELS.errors,
-    CHANNELS.jobStatus,
-    CHANNELS.dataImportStatus,
-    CHANNELS.importStarted,
-    CHANNELS.importCompleted,
-  ]);
+  const events = await CapturedMessages.start(redisServer.url, STACK_CHANNELS);
   return {
     db,
     redisServer,
@@ -148,10 +166,10 @@ export async function spawnWorker(stack: Stack, options: { env?: Record<string, 
   };
 }
 
-const FINAL = ['completed', 'completed_with_errors', 'failed', 'cancelled'];
+const FINAL: readonly string[] = FINAL_JOB_STATUSES;
 
 /** Polls the status key until the job reaches a final state; returns the JSON the app reads. */
-export async function waitForFinalStatus(redis: Redis, jobId: string, timeoutMs = 60_000): Promise<Record<string, unknown>> {
+export async function waitForFinalStatus(redis: RedisClient, jobId: string, timeoutMs = 60_000): Promise<Record<string, unknown>> {
   return waitFor(
     async () => {
       const s = await readJobStatus(redis, jobId);
@@ -161,6 +179,28 @@ export async function waitForFinalStatus(redis: Redis, jobId: string, timeoutMs 
     },
     { timeoutMs, intervalMs: 100, what: `job ${jobId} to finish` },
   );
+}
+
+/**
+ * Submits, as the app does (publish + durable stream), a `csv_universe_load` job of `symbols` (default: day and hour
+ * bars of 0.1 years, a new job id); returns the job id.
+ */
+export async function submitCsvLoad(
+  redis: RedisClient,
+  symbols: readonly string[],
+  options: { years?: number; timeframes?: readonly string[]; jobId?: string } = {},
+): Promise<string> {
+  const jobId = options.jobId ?? randomUUID();
+  const { years = 0.1, timeframes = ['day', 'hour'] } = options;
+  await submitJob(redis, {
+    job_id: jobId,
+    job_type: 'csv_universe_load',
+    source: 'test',
+    symbols: [...symbols],
+    timeframes: [...timeframes],
+    years,
+  } as DataLoadJob);
+  return jobId;
 }
 
 export async function rawStatus(redis: Redis, jobId: string): Promise<{ type: string; ttl: number; json: Record<string, unknown> | null }> {
@@ -229,4 +269,75 @@ export async function expectLoadedBars(
     }
   }
   return counts;
+}
+
+/** A fresh database with a store on it, a private Redis and a subscriber on `tickstock:errors`, for jobs run in-process. */
+export interface InProcessStack {
+  db: TestDatabase;
+  store: OhlcvStore;
+  redis: Redis;
+  events: CapturedMessages;
+  close(): Promise<void>;
+}
+
+/** Starts an {@link InProcessStack}; `prepare` runs on the database once the store has migrated it. */
+export async function startInProcessStack(name: string, prepare?: (db: TestDatabase) => Promise<void>): Promise<InProcessStack> {
+  const db = await createTestDatabase(name);
+  const store = await openStore({ databaseUrl: db.url });
+  await prepare?.(db);
+  const redisServer = await startRedisServer();
+  const redis = new Redis(redisServer.url);
+  const events = await CapturedMessages.start(redisServer.url, [CHANNELS.errors]);
+  return {
+    db,
+    store,
+    redis,
+    events,
+    async close() {
+      await events.close();
+      redis.disconnect();
+      await redisServer.stop();
+      await store.close();
+      await db.drop();
+    },
+  };
+}
+
+/**
+ * Runs a job of `symbols` over `ranges` in this process against `market` (a hand-written port), with the stack's store,
+ * Redis status and events, silent logs and no planning: what `tickstock load` would run, minus the API.
+ */
+export function runInProcess(
+  stack: InProcessStack,
+  market: MarketDataPort,
+  job: { jobId: string; symbols: string[]; ranges: LoadJob['ranges'] },
+): Promise<JobOutcome> {
+  const scrubber = new SecretScrubber();
+  return runJobWithServices(
+    { jobId: job.jobId, jobType: 'test', source: { kind: 'symbols', symbols: job.symbols }, ranges: job.ranges },
+    {
+      market,
+      store: stack.store,
+      executor: new InProcessExecutor(job.symbols.length),
+      resolveSymbols: async () => job.symbols,
+      logger: createLogger({ level: 'silent', scrubber }),
+      scrubber,
+      redis: { client: stack.redis, events: new EventPublisher(stack.redis, { component: 'test' }) },
+      planning: false,
+    },
+    { statusWriter: { preWriteWaitMs: 0 } },
+  );
+}
+
+/** The status JSON the app reads for `jobId`, as written (no waiting). */
+export async function statusJson(redis: Redis, jobId: string): Promise<Record<string, unknown>> {
+  return JSON.parse((await redis.get(jobStatusKey(jobId))) ?? '{}') as Record<string, unknown>;
+}
+
+/** Waits for the `tickstock:errors` events of `category` and returns them. */
+export function errorEventsOf(events: CapturedMessages, category: string): Promise<Record<string, unknown>[]> {
+  return waitFor(() => {
+    const found = events.json(CHANNELS.errors).filter((e) => e.category === category);
+    return found.length ? found : undefined;
+  });
 }

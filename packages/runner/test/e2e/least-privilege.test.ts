@@ -6,14 +6,14 @@
  * migrate` as the schema owner, with or without `--no-migrate`.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { grantsSql } from '@tickstock/ohlcv-store';
 import { createTestDatabase, type TestDatabase } from '@tickstock/test-support';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, expectLoadedBars, type Stack, spawnWorker, startStack, submit, waitForFinalStatus } from './harness.js';
+import { CLI, expectLoadedBars, type Stack, spawnWorker, startStack, submitCsvLoad, waitForFinalStatus } from './harness.js';
 
 const exec = promisify(execFile);
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -95,16 +95,8 @@ describe('a worker as the least-privilege role', () => {
     await owner.query(printed.stdout);
     const worker = await spawnWorker(stack, { env: { DATABASE_URL: asRole(stack.db.url) }, args: ['--no-migrate'] });
     try {
-      const jobId = randomUUID();
       const symbols = ['AAPL', 'MSFT', 'IBM'];
-      await submit(stack, {
-        job_id: jobId,
-        job_type: 'csv_universe_load',
-        source: 'test',
-        symbols,
-        timeframes: ['day', 'hour'],
-        years: 0.1,
-      });
+      const jobId = await submitCsvLoad(stack.redis, symbols);
       const status = await waitForFinalStatus(stack.redis, jobId, 90_000);
       expect({ status: status.status, failed: status.failed_symbols }).toEqual({ status: 'completed', failed: [] });
       const counts = await expectLoadedBars(stack, symbols, ['day', 'hour'], 0.1);

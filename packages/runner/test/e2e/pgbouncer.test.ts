@@ -5,7 +5,6 @@
  * what the API serves. PgBouncer 1.18 does not track prepared statements: with them on, writes fail with
  * `PREPARED_STATEMENTS_REFUSED` (the store's own test shows that).
  */
-import { randomUUID } from 'node:crypto';
 import { newYorkTimeToUtcMs } from '@tickstock/market-time';
 import { type RunningSimulator, startSimulator } from '@tickstock/massive-simulator';
 import { type OhlcvStore, openStore } from '@tickstock/ohlcv-store';
@@ -21,7 +20,7 @@ import {
   spawnWorker,
   startStack,
   storedBars,
-  submit,
+  submitCsvLoad,
   type WorkerProcess,
   waitForFinalStatus,
 } from './harness.js';
@@ -55,9 +54,8 @@ async function rowCount(table: string): Promise<number> {
 
 describe('through PgBouncer in transaction mode, prepared statements off', () => {
   it('a worker loads a job bar for bar', async () => {
-    const jobId = randomUUID();
     const symbols = ['AAPL', 'MSFT', 'IBM', 'JPM'];
-    await submit(stack, { job_id: jobId, job_type: 'csv_universe_load', source: 'test', symbols, timeframes: ['day', 'hour'], years: 0.1 });
+    const jobId = await submitCsvLoad(stack.redis, symbols);
     const status = await waitForFinalStatus(stack.redis, jobId, 90_000);
     expect({ status: status.status, failed: status.failed_symbols }).toEqual({ status: 'completed', failed: [] });
     const expected = await expectLoadedBars(stack, symbols, ['day', 'hour'], 0.1);

@@ -6,6 +6,7 @@
  * forming. Runs under every time zone of the `*.tz.test.ts` projects.
  */
 
+import type { Timeframe } from '@tickstock/market-time';
 import { newYorkTimeToUtcMs } from '@tickstock/market-time';
 import { MassiveClient } from '@tickstock/massive-client';
 import { type RunningSimulator, startSimulator } from '@tickstock/massive-simulator';
@@ -14,7 +15,7 @@ import { createTestDatabase, type TestDatabase } from '@tickstock/test-support';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MassiveMarketData } from '../../src/adapters/market-data.js';
-import type { JobOutcome, LoadJob, Timeframe } from '../../src/engine/types.js';
+import type { JobOutcome, LoadJob } from '../../src/engine/types.js';
 import { InProcessExecutor } from '../../src/execution/executor.js';
 import { type PlanningSettings, runJobWithServices } from '../../src/jobs/run-with-services.js';
 import { createLogger } from '../../src/logging/logger.js';

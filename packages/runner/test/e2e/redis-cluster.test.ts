@@ -7,7 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { CHANNELS, DATA_LOAD_STREAM_FIELD, dataLoadRanges, jobStatusKey, KEYS, submitJob } from '@tickstock/job-protocol';
+import { CHANNELS, DATA_LOAD_STREAM_FIELD, dataLoadRanges, FINAL_JOB_STATUSES, jobStatusKey, KEYS } from '@tickstock/job-protocol';
 import { clusteredLimiterId, clusteredLimiterKeys } from '@tickstock/massive-client';
 import { type OhlcvStore, openStore } from '@tickstock/ohlcv-store';
 import { createTestDatabase, type RedisCluster, startRedisCluster, type TestDatabase, waitFor } from '@tickstock/test-support';
@@ -15,7 +15,7 @@ import { type Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulatorUniverse } from '../../src/universe/simulated.js';
 import { resetSimulatorProcess, simulatorProcessStats, startSimulatorProcess } from '../support/simulator-process.js';
-import { CLI, expectedBars, expectLoadedBars, type Stack, spawnWorker, storedBars, type WorkerProcess } from './harness.js';
+import { CLI, expectedBars, expectLoadedBars, type Stack, spawnWorker, storedBars, submitCsvLoad, type WorkerProcess } from './harness.js';
 
 /** The shared budget of the two-worker case, in requests per second (the fault suite's scaled-down free plan). */
 const RATE = 10;
@@ -92,7 +92,7 @@ async function finalStatus(jobId: string): Promise<Record<string, unknown>> {
     async () => {
       const text = await client.get(jobStatusKey(jobId)).catch(() => null);
       const s = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
-      return s && ['completed', 'failed', 'cancelled'].includes(String(s.status)) ? s : undefined;
+      return s && (FINAL_JOB_STATUSES as readonly string[]).includes(String(s.status)) ? s : undefined;
     },
     { timeoutMs: 90_000, intervalMs: 200, what: `job ${jobId} to end` },
   );
@@ -105,16 +105,8 @@ async function expectBars(symbols: string[], years: number): Promise<number> {
 
 describe('the worker on a Redis Cluster', () => {
   it('loads a job bar for bar; status and events reach a subscriber on another node; queue keys in one slot', async () => {
-    const jobId = randomUUID();
     const symbols = ['AAPL', 'MSFT', 'IBM'];
-    await submitJob(client, {
-      job_id: jobId,
-      job_type: 'csv_universe_load',
-      source: 'test',
-      symbols,
-      timeframes: ['day', 'hour'],
-      years: 0.1,
-    } as Parameters<typeof submitJob>[1]);
+    const jobId = await submitCsvLoad(client, symbols);
     const status = await finalStatus(jobId);
     expect({ status: status.status, failed: status.failed_symbols }).toEqual({ status: 'completed', failed: [] });
     expect(await expectBars(symbols, 0.1)).toBeGreaterThan(0);
@@ -160,16 +152,8 @@ describe('the worker on a Redis Cluster', () => {
   });
 
   it('cancels a running job on a cancel published through another node, keeping what was written', async () => {
-    const jobId = randomUUID();
     const symbols = ['ORCL', 'INTC', 'CSCO', 'DIS', 'NKE', 'MCD', 'XOM', 'BA', 'CAT', 'GS', 'HD', 'UNH'];
-    await submitJob(client, {
-      job_id: jobId,
-      job_type: 'csv_universe_load',
-      source: 'test',
-      symbols,
-      timeframes: ['day', 'week', 'month'],
-      years: 1,
-    } as Parameters<typeof submitJob>[1]);
+    const jobId = await submitCsvLoad(client, symbols, { years: 1, timeframes: ['day', 'week', 'month'] });
     await waitFor(async () => Number((await currentStatus(jobId)).processed_symbols ?? 0) >= 1, {
       timeoutMs: 60_000,
       what: 'the first symbol',
@@ -197,18 +181,10 @@ describe('the worker on a Redis Cluster', () => {
     const pair = await Promise.all([spawnWorker(stack, { env }), spawnWorker(stack, { env })]);
     try {
       await resetSimulatorProcess(stack.simulator);
-      const jobId = randomUUID();
       // 30 symbols: 30 ticker details and their day bars (one page each, or fewer grouped-daily pages when the planner
       // finds them cheaper): 55-60 requests, about 6 s at 10 per second.
       const symbols = BUDGET_SYMBOLS;
-      await submitJob(client, {
-        job_id: jobId,
-        job_type: 'csv_universe_load',
-        source: 'test',
-        symbols,
-        timeframes: ['day'],
-        years: 0.1,
-      } as Parameters<typeof submitJob>[1]);
+      const jobId = await submitCsvLoad(client, symbols, { timeframes: ['day'] });
       const status = await finalStatus(jobId);
       expect({ status: status.status, failed: status.failed_symbols }).toEqual({ status: 'completed', failed: [] });
       const { ranges } = dataLoadRanges(['day'], 0.1, Date.now());
@@ -235,16 +211,8 @@ describe('the worker on a Redis Cluster', () => {
   }, 120_000);
 
   it('completes a job whose queue master is killed mid-job: the replica takes over', async () => {
-    const jobId = randomUUID();
     const symbols = ['AMZN', 'GOOGL', 'META', 'NVDA', 'TSLA', 'JPM', 'V', 'WMT'];
-    await submitJob(client, {
-      job_id: jobId,
-      job_type: 'csv_universe_load',
-      source: 'test',
-      symbols,
-      timeframes: ['day', 'hour'],
-      years: 0.1,
-    } as Parameters<typeof submitJob>[1]);
+    const jobId = await submitCsvLoad(client, symbols);
     await waitFor(
       async () => Number(JSON.parse((await client.get(jobStatusKey(jobId)).catch(() => null)) ?? '{}').processed_symbols ?? 0) >= 1,
       {

@@ -3,19 +3,11 @@
  * symbol and reason in the symbol's result, the final message and status, the `--json` summary, and one
  * `tickstock:errors` event per job. Real PostgreSQL and Redis; the API is a hand-written port serving three day bars.
  */
-import { CHANNELS, EventPublisher, jobStatusKey } from '@tickstock/job-protocol';
 import type { Bar } from '@tickstock/market-time';
-import { type OhlcvStore, openStore } from '@tickstock/ohlcv-store';
-import { createTestDatabase, type RedisServer, startRedisServer, type TestDatabase, waitFor } from '@tickstock/test-support';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outcomeSummary } from '../../src/cli/load-job.js';
 import type { MarketDataPort } from '../../src/engine/types.js';
-import { InProcessExecutor } from '../../src/execution/executor.js';
-import { runJobWithServices } from '../../src/jobs/run-with-services.js';
-import { createLogger } from '../../src/logging/logger.js';
-import { SecretScrubber } from '../../src/logging/secrets.js';
-import { CapturedMessages } from './harness.js';
+import { errorEventsOf, type InProcessStack, runInProcess, startInProcessStack, statusJson } from './harness.js';
 
 const day = (date: string, o: number, h: number): Bar => ({
   timestamp: Date.parse(`${date}T04:00:00Z`),
@@ -37,68 +29,38 @@ const market: MarketDataPort = {
   },
 };
 
-let db: TestDatabase;
-let store: OhlcvStore;
-let redisServer: RedisServer;
-let redis: Redis;
-let events: CapturedMessages;
+let stack: InProcessStack;
 
 beforeAll(async () => {
-  db = await createTestDatabase('rejected');
-  store = await openStore({ databaseUrl: db.url });
-  redisServer = await startRedisServer();
-  redis = new Redis(redisServer.url);
-  events = await CapturedMessages.start(redisServer.url, [CHANNELS.errors]);
+  stack = await startInProcessStack('rejected');
 });
 
 afterAll(async () => {
-  await events?.close();
-  redis?.disconnect();
-  await redisServer?.stop();
-  await store?.close();
-  await db?.drop();
+  await stack?.close();
 });
 
 describe('bars refused by validation', () => {
   it('are counted per symbol and reason in the result, the message, the status, --json and one error event', async () => {
-    const scrubber = new SecretScrubber();
-    const outcome = await runJobWithServices(
-      {
-        jobId: 'rejected-job',
-        jobType: 'test',
-        source: { kind: 'symbols', symbols: ['AAA', 'BBB'] },
-        ranges: [{ timeframe: 'day', from: '2025-06-09', to: '2025-06-11' }],
-      },
-      {
-        market,
-        store,
-        executor: new InProcessExecutor(2),
-        resolveSymbols: async () => ['AAA', 'BBB'],
-        logger: createLogger({ level: 'silent', scrubber }),
-        scrubber,
-        redis: { client: redis, events: new EventPublisher(redis, { component: 'test' }) },
-        planning: false,
-      },
-      { statusWriter: { preWriteWaitMs: 0 } },
-    );
+    const outcome = await runInProcess(stack, market, {
+      jobId: 'rejected-job',
+      symbols: ['AAA', 'BBB'],
+      ranges: [{ timeframe: 'day', from: '2025-06-09', to: '2025-06-11' }],
+    });
     expect(outcome.status).toBe('completed');
     expect(outcome.rejectedBars).toEqual({ total: 1, byReason: { open_outside_range: 1 }, bySymbol: { AAA: 1 } });
     const aaa = outcome.results.find((r) => r.symbol === 'AAA')?.timeframes[0];
     expect(aaa).toMatchObject({ fetched: 3, written: 2, rejected: 1, rejectedByReason: { open_outside_range: 1 } });
     expect(outcome.message).toBe('completed: 2 of 2 symbols loaded; 1 bar rejected by validation (open_outside_range: 1; AAA 1)');
-    expect((await store.getBars('daily', 'AAA')).length).toBe(2);
+    expect((await stack.store.getBars('daily', 'AAA')).length).toBe(2);
 
-    const status = JSON.parse((await redis.get(jobStatusKey('rejected-job'))) ?? '{}') as Record<string, unknown>;
+    const status = await statusJson(stack.redis, 'rejected-job');
     expect(status).toMatchObject({ status: 'completed', rejected_bars: 1, message: outcome.message });
 
     const summary = outcomeSummary(outcome);
     expect(summary.rejected_bars).toEqual({ total: 1, by_reason: { open_outside_range: 1 }, by_symbol: { AAA: 1 } });
     expect(summary.symbols.AAA?.timeframes.day).toMatchObject({ rejected: 1, rejected_by_reason: { open_outside_range: 1 } });
 
-    const rejected = await waitFor(() => {
-      const found = events.json(CHANNELS.errors).filter((e) => e.category === 'BARS_REJECTED');
-      return found.length ? found : undefined;
-    });
+    const rejected = await errorEventsOf(stack.events, 'BARS_REJECTED');
     expect(rejected).toHaveLength(1);
     expect(rejected[0]).toMatchObject({
       severity: 'warning',
@@ -110,7 +72,6 @@ describe('bars refused by validation', () => {
 
 describe('bars served twice for the same time', () => {
   it('are stored once and counted per symbol in the result, the message, the status and --json', async () => {
-    const scrubber = new SecretScrubber();
     const twice: MarketDataPort = {
       ...market,
       async *bars() {
@@ -120,31 +81,17 @@ describe('bars served twice for the same time', () => {
         yield day('2025-06-11', 10, 11);
       },
     };
-    const outcome = await runJobWithServices(
-      {
-        jobId: 'duplicates-job',
-        jobType: 'test',
-        source: { kind: 'symbols', symbols: ['DUP'] },
-        ranges: [{ timeframe: 'day', from: '2025-06-09', to: '2025-06-11' }],
-      },
-      {
-        market: twice,
-        store,
-        executor: new InProcessExecutor(1),
-        resolveSymbols: async () => ['DUP'],
-        logger: createLogger({ level: 'silent', scrubber }),
-        scrubber,
-        redis: { client: redis, events: new EventPublisher(redis, { component: 'test' }) },
-        planning: false,
-      },
-      { statusWriter: { preWriteWaitMs: 0 } },
-    );
+    const outcome = await runInProcess(stack, twice, {
+      jobId: 'duplicates-job',
+      symbols: ['DUP'],
+      ranges: [{ timeframe: 'day', from: '2025-06-09', to: '2025-06-11' }],
+    });
     expect(outcome.duplicateBars).toEqual({ total: 1, bySymbol: { DUP: 1 } });
     expect(outcome.message).toBe('completed: 1 of 1 symbols loaded; 1 bar served twice for the same time, stored once (DUP 1)');
     expect(outcome.results[0]?.timeframes[0]).toMatchObject({ fetched: 4, written: 3, duplicates: 1 });
-    const stored = await store.getBars('daily', 'DUP');
+    const stored = await stack.store.getBars('daily', 'DUP');
     expect(stored.map((b) => b.close)).toEqual([10, 10.5, 10]);
-    const status = JSON.parse((await redis.get(jobStatusKey('duplicates-job'))) ?? '{}') as Record<string, unknown>;
+    const status = await statusJson(stack.redis, 'duplicates-job');
     expect(status).toMatchObject({ status: 'completed', duplicate_bars: 1, message: outcome.message });
     const summary = outcomeSummary(outcome);
     expect(summary.duplicate_bars).toEqual({ total: 1, by_symbol: { DUP: 1 } });

@@ -5,20 +5,12 @@
  * and the count, in its result, the status and an error event; the rows that did land are counted as stored.
  * Real PostgreSQL and Redis; the API is a hand-written port serving one week of day bars.
  */
-import { CHANNELS, EventPublisher, jobStatusKey } from '@tickstock/job-protocol';
 import type { Bar } from '@tickstock/market-time';
-import { type OhlcvStore, openStore } from '@tickstock/ohlcv-store';
-import { createTestDatabase, type RedisServer, startRedisServer, type TestDatabase, waitFor } from '@tickstock/test-support';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outcomeSummary } from '../../src/cli/load-job.js';
 import type { MarketDataPort } from '../../src/engine/types.js';
-import { InProcessExecutor } from '../../src/execution/executor.js';
-import { runJobWithServices } from '../../src/jobs/run-with-services.js';
-import { createLogger } from '../../src/logging/logger.js';
-import { SecretScrubber } from '../../src/logging/secrets.js';
-import { CapturedMessages } from './harness.js';
+import { errorEventsOf, type InProcessStack, runInProcess, startInProcessStack, statusJson } from './harness.js';
 
 // Monday 2025-06-09 to Friday 2025-06-13.
 const WEEK = ['2025-06-09', '2025-06-10', '2025-06-11', '2025-06-12', '2025-06-13'];
@@ -31,56 +23,30 @@ const market: MarketDataPort = {
   },
 };
 
-let db: TestDatabase;
-let store: OhlcvStore;
-let redisServer: RedisServer;
-let redis: Redis;
-let events: CapturedMessages;
+let stack: InProcessStack;
 
 beforeAll(async () => {
-  db = await createTestDatabase('rowproof');
-  store = await openStore({ databaseUrl: db.url });
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  await client.query(`CREATE FUNCTION drop_aaa_mondays() RETURNS trigger LANGUAGE plpgsql AS $$
+  stack = await startInProcessStack('rowproof', async (db) => {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    await client.query(`CREATE FUNCTION drop_aaa_mondays() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN IF NEW.symbol = 'AAA' AND extract(isodow FROM NEW.date) = 1 THEN RETURN NULL; END IF; RETURN NEW; END $$`);
-  await client.query('CREATE TRIGGER drop_aaa_mondays BEFORE INSERT ON ohlcv_daily FOR EACH ROW EXECUTE FUNCTION drop_aaa_mondays()');
-  await client.end();
-  redisServer = await startRedisServer();
-  redis = new Redis(redisServer.url);
-  events = await CapturedMessages.start(redisServer.url, [CHANNELS.errors]);
+    await client.query('CREATE TRIGGER drop_aaa_mondays BEFORE INSERT ON ohlcv_daily FOR EACH ROW EXECUTE FUNCTION drop_aaa_mondays()');
+    await client.end();
+  });
 });
 
 afterAll(async () => {
-  await events?.close();
-  redis?.disconnect();
-  await redisServer?.stop();
-  await store?.close();
-  await db?.drop();
+  await stack?.close();
 });
 
 describe('rows a trigger dropped', () => {
   it('fail the symbol with ROWS_NOT_STORED naming the table and count; the other symbol and the landed rows stand', async () => {
-    const scrubber = new SecretScrubber();
-    const outcome = await runJobWithServices(
-      {
-        jobId: 'row-proof-job',
-        jobType: 'test',
-        source: { kind: 'symbols', symbols: ['AAA', 'BBB'] },
-        ranges: [{ timeframe: 'day', from: WEEK[0] as string, to: WEEK[4] as string }],
-      },
-      {
-        market,
-        store,
-        executor: new InProcessExecutor(2),
-        resolveSymbols: async () => ['AAA', 'BBB'],
-        logger: createLogger({ level: 'silent', scrubber }),
-        scrubber,
-        redis: { client: redis, events: new EventPublisher(redis, { component: 'test' }) },
-        planning: false,
-      },
-      { statusWriter: { preWriteWaitMs: 0 } },
-    );
+    const outcome = await runInProcess(stack, market, {
+      jobId: 'row-proof-job',
+      symbols: ['AAA', 'BBB'],
+      ranges: [{ timeframe: 'day', from: WEEK[0] as string, to: WEEK[4] as string }],
+    });
     expect({ status: outcome.status, failed: outcome.failedSymbols, ok: outcome.successfulSymbols, hasErrors: outcome.hasErrors }).toEqual({
       status: 'completed_with_errors',
       failed: ['AAA'],
@@ -98,17 +64,14 @@ describe('rows a trigger dropped', () => {
       unchanged: 0,
       error: { code: 'ROWS_NOT_STORED' },
     });
-    expect((await store.getBars('daily', 'AAA')).length).toBe(4);
-    expect((await store.getBars('daily', 'BBB')).length).toBe(5);
+    expect((await stack.store.getBars('daily', 'AAA')).length).toBe(4);
+    expect((await stack.store.getBars('daily', 'BBB')).length).toBe(5);
 
-    const status = JSON.parse((await redis.get(jobStatusKey('row-proof-job'))) ?? '{}') as Record<string, unknown>;
+    const status = await statusJson(stack.redis, 'row-proof-job');
     expect(status).toMatchObject({ status: 'completed', has_errors: true, failed_symbols: ['AAA'], successful_symbols: ['BBB'] });
     expect(outcomeSummary(outcome).symbols.AAA?.timeframes.day).toMatchObject({ written: 4, error: { code: 'ROWS_NOT_STORED' } });
 
-    const reported = await waitFor(() => {
-      const found = events.json(CHANNELS.errors).filter((e) => e.category === 'ROWS_NOT_STORED');
-      return found.length ? found : undefined;
-    });
+    const reported = await errorEventsOf(stack.events, 'ROWS_NOT_STORED');
     expect(reported).toHaveLength(1);
     expect(reported[0]).toMatchObject({
       severity: 'warning',

@@ -9,6 +9,7 @@
  */
 
 import { EventPublisher } from '@tickstock/job-protocol';
+import type { Timeframe } from '@tickstock/market-time';
 import { newYorkTimeToUtcMs } from '@tickstock/market-time';
 import { MassiveClient } from '@tickstock/massive-client';
 import { type RunningSimulator, startSimulator } from '@tickstock/massive-simulator';
@@ -18,7 +19,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MassiveMarketData } from '../../src/adapters/market-data.js';
 import { JobStop } from '../../src/engine/run-job.js';
-import type { JobOutcome, LoadJob, MarketDataPort, Timeframe } from '../../src/engine/types.js';
+import type { JobOutcome, LoadJob, MarketDataPort } from '../../src/engine/types.js';
 import { InProcessExecutor } from '../../src/execution/executor.js';
 import { type PlanningSettings, runJobWithServices } from '../../src/jobs/run-with-services.js';
 import { createLogger } from '../../src/logging/logger.js';

@@ -6,7 +6,6 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { submitJob } from '@tickstock/job-protocol';
 import { startSimulator } from '@tickstock/massive-simulator';
 import { type OhlcvStore, openStore } from '@tickstock/ohlcv-store';
 import {
@@ -23,7 +22,7 @@ import { loadConfig } from '../../src/config/env.js';
 import { SecretScrubber } from '../../src/logging/secrets.js';
 import { connectRedis, createSharedRateLimiter, redisReady } from '../../src/runtime.js';
 import { simulatorUniverse } from '../../src/universe/simulated.js';
-import { CLI, expectLoadedBars, type Stack, spawnWorker, type WorkerProcess, waitForFinalStatus } from './harness.js';
+import { CLI, expectLoadedBars, type Stack, spawnWorker, submitCsvLoad, type WorkerProcess, waitForFinalStatus } from './harness.js';
 
 let ca: TestCa;
 let pg: PostgresServer;
@@ -74,16 +73,8 @@ describe('the worker over TLS PostgreSQL and TLS Redis', () => {
       redis: redisServer.url,
       redisTls: `TLS, CA ${ca.caFile}`,
     });
-    const jobId = randomUUID();
     const symbols = ['AAPL', 'MSFT'];
-    await submitJob(redis, {
-      job_id: jobId,
-      job_type: 'csv_universe_load',
-      source: 'test',
-      symbols,
-      timeframes: ['day', 'hour'],
-      years: 0.1,
-    } as Parameters<typeof submitJob>[1]);
+    const jobId = await submitCsvLoad(redis, symbols);
     const status = await waitForFinalStatus(redis, jobId, 90_000);
     expect({ status: status.status, failed: status.failed_symbols, processed: status.processed_symbols }).toEqual({
       status: 'completed',

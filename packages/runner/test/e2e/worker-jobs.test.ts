@@ -53,7 +53,7 @@ describe('worker start-up', () => {
       .map((l) => (l.startsWith('{') ? (JSON.parse(l) as Record<string, unknown>) : {}))
       .find((r) => r.msg === 'worker configuration');
     expect(line).toMatchObject({
-      database: stack.db.url.replace(/:[^:@/]*@/, ':***@'),
+      database: stack.db.url.replace(/:[^:@/]*@/, ':[REDACTED]@'),
       redis: stack.redisServer.url,
       massive: `${stack.simulator.url} (key set)`,
       universeDir,

@@ -6,7 +6,7 @@
  * nothing. The status the app saw never went backwards and ended on one `completed`; each lifecycle event went out
  * once; every bar is stored once.
  */
-import { CHANNELS } from '@tickstock/job-protocol';
+import { CHANNELS, FINAL_JOB_STATUSES } from '@tickstock/job-protocol';
 import { waitFor } from '@tickstock/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -45,7 +45,7 @@ afterAll(async () => {
   await finishFaultRun(stack, workers);
 }, 60_000);
 
-const FINAL = new Set(['completed', 'completed_with_errors', 'failed', 'cancelled']);
+const FINAL: ReadonlySet<string> = new Set(FINAL_JOB_STATUSES);
 const coordinates = (w: WorkerProcess, jobId: string) => logRecords(w).some((r) => r.msg === 'job started' && r.jobId === jobId);
 
 describe('a coordinator frozen past its lock, then resumed', () => {

@@ -5,7 +5,8 @@
  * duplicate, no bar of a symbol outside the job.
  */
 import { randomUUID } from 'node:crypto';
-import { CHANNELS, type DataLoadJob, dataLoadRanges, readJobStatus, submitJob, type Timeframe } from '@tickstock/job-protocol';
+import { type DataLoadJob, dataLoadRanges, FINAL_JOB_STATUSES, readJobStatus, submitJob } from '@tickstock/job-protocol';
+import type { Timeframe } from '@tickstock/market-time';
 import { type SimulatorOptions, type SimulatorStats, startSimulator } from '@tickstock/massive-simulator';
 import { openStore, type Timeframe as StoreTimeframe } from '@tickstock/ohlcv-store';
 import { type PostgresServer, type RedisServerOptions, startPostgresServer, startRedisServer, waitFor } from '@tickstock/test-support';
@@ -13,7 +14,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { expect } from 'vitest';
 import { simulatorUniverse } from '../../src/universe/simulated.js';
-import { CapturedMessages, expectedBars, type Stack, spawnWorker, storedBars, type WorkerProcess } from '../e2e/harness.js';
+import { CapturedMessages, expectedBars, STACK_CHANNELS, type Stack, spawnWorker, storedBars, type WorkerProcess } from '../e2e/harness.js';
 import { simulatorProcessStats, startSimulatorProcess } from '../support/simulator-process.js';
 
 export { CapturedMessages, type Stack, type WorkerProcess };
@@ -58,14 +59,7 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
     ? await startSimulatorProcess(simOptions, options.simulatorProcess.nice)
     : await startSimulator(simOptions);
   const store = await openStore({ databaseUrl: postgres.url });
-  const events = await CapturedMessages.start(redisServer.url, [
-    CHANNELS.monitoring,
-    CHANNELS.errors,
-    CHANNELS.jobStatus,
-    CHANNELS.dataImportStatus,
-    CHANNELS.importStarted,
-    CHANNELS.importCompleted,
-  ]);
+  const events = await CapturedMessages.start(redisServer.url, STACK_CHANNELS);
   // Its subscriber reconnects (and resubscribes) after a Redis restart; refusals meanwhile are expected, not news.
   events.ignoreConnectionErrors();
   return {
@@ -208,7 +202,7 @@ export async function currentStatus(stack: Stack, jobId: string): Promise<JobSta
   }
 }
 
-const FINAL = new Set(['completed', 'completed_with_errors', 'failed', 'cancelled']);
+const FINAL: ReadonlySet<string> = new Set(FINAL_JOB_STATUSES);
 
 /** Waits until the job's status satisfies `check` (polling every 100 ms, through Redis restarts). */
 export function waitForStatus(

@@ -6,7 +6,7 @@
  * exactly the simulator's bars, its status never went backwards, the progress tables say what happened, and the
  * worker still stops within its drain limit.
  */
-import { CHANNELS } from '@tickstock/job-protocol';
+import { CHANNELS, FINAL_JOB_STATUSES } from '@tickstock/job-protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   expectCompleted,
@@ -40,7 +40,7 @@ beforeAll(async () => {
 
 afterAll(() => finishFaultRun(stack, workers), 60_000);
 
-const FINAL = new Set(['completed', 'completed_with_errors', 'failed', 'cancelled']);
+const FINAL: ReadonlySet<string> = new Set(FINAL_JOB_STATUSES);
 
 describe('PostgreSQL down for 70 s mid-job', () => {
   it('pauses the job, says so once, and completes it with every bar once the database is back', async () => {

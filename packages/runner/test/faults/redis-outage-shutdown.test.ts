@@ -10,7 +10,7 @@
  * disagreed). Now the second coordination's lease fences the first, which stops without writing; the job settles
  * once, its status never going backwards; shutdown is bounded in every state.
  */
-import { CHANNELS } from '@tickstock/job-protocol';
+import { CHANNELS, FINAL_JOB_STATUSES } from '@tickstock/job-protocol';
 import { freePort, waitFor } from '@tickstock/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnWorker } from '../e2e/harness.js';
@@ -39,7 +39,7 @@ const OUTAGE_MS = 30_000;
 // 60 symbols × 3 requests at 150-250 ms each, 4 at a time: about 9 s of work, so the outage lands mid-job.
 const SPEC: JobSpec = { symbols: symbolNames('RTL', 60), timeframes: ['hour', 'day'], years: 0.1 };
 
-const FINAL = new Set(['completed', 'completed_with_errors', 'failed', 'cancelled']);
+const FINAL: ReadonlySet<string> = new Set(FINAL_JOB_STATUSES);
 
 interface Health {
   status: string;

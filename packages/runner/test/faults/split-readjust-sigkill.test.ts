@@ -9,6 +9,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { Timeframe } from '@tickstock/market-time';
 import { addDays, daysBetween, newYorkDate, newYorkTimeToUtcMs, nyseCalendar } from '@tickstock/market-time';
 import { MassiveClient } from '@tickstock/massive-client';
 import { type RunningSimulator, startSimulator } from '@tickstock/massive-simulator';
@@ -16,7 +17,7 @@ import { type OhlcvStore, openStore } from '@tickstock/ohlcv-store';
 import { createTestDatabase, type TestDatabase, waitFor } from '@tickstock/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MassiveMarketData } from '../../src/adapters/market-data.js';
-import type { LoadJob, Timeframe } from '../../src/engine/types.js';
+import type { LoadJob } from '../../src/engine/types.js';
 import { InProcessExecutor } from '../../src/execution/executor.js';
 import { runJobWithServices } from '../../src/jobs/run-with-services.js';
 import { createLogger } from '../../src/logging/logger.js';

@@ -2,9 +2,11 @@
  * The request planner on its own (pure): which requests it chooses and how many, for the jobs issue 15 names.
  * Dates are New York dates; the clock is fixed at Wednesday 2025-06-11, 21:30 New York (after the close).
  */
+
+import type { Timeframe } from '@tickstock/market-time';
 import { addDays, calendarForTicker, newYorkTimeToUtcMs } from '@tickstock/market-time';
 import { describe, expect, it } from 'vitest';
-import type { Timeframe, TimeframeRange } from '../../src/engine/types.js';
+import type { TimeframeRange } from '../../src/engine/types.js';
 import { describeRequests, planRequests, type SymbolKnowledge } from '../../src/planning/request-plan.js';
 
 const NOW = newYorkTimeToUtcMs('2025-06-11', 21, 30);

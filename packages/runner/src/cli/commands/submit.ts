@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '@tickstock/job-protocol';
-import { type DataLoadJob, isClusterClient, KEYS, readJobStatus, submitJob } from '@tickstock/job-protocol';
+import { type DataLoadJob, FINAL_JOB_STATUSES, isClusterClient, KEYS, readJobStatus, submitJob } from '@tickstock/job-protocol';
 import type { Command } from 'commander';
 import { commandContext, connectCommandRedis, integerIn, yearsOption } from '../context.js';
-import { parseTimeframes } from '../load-job.js';
+import { exitCodeOfStatus, parseTimeframes } from '../load-job.js';
 
-const FINAL = new Set(['completed', 'completed_with_errors', 'failed', 'cancelled']);
-const EXIT: Record<string, number> = { completed: 0, completed_with_errors: 1, failed: 2, cancelled: 2 };
+const FINAL: ReadonlySet<string> = new Set(FINAL_JOB_STATUSES);
 
 export function registerSubmit(program: Command): void {
   program
@@ -80,7 +79,7 @@ export function registerSubmit(program: Command): void {
           if (FINAL.has(state)) {
             if (opts.json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
             // A partly failed job ends `completed` with `has_errors: true` (or the seeds' completed_with_errors).
-            process.exitCode = state === 'completed' && value?.has_errors === true ? 1 : (EXIT[state] ?? 2);
+            process.exitCode = exitCodeOfStatus(state, value?.has_errors === true);
             return;
           }
           const waited = (Date.now() - started) / 1000;
