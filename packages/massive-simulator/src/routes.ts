@@ -416,7 +416,7 @@ function splits(ctx: RouteContext, query: URLSearchParams): RouteResult {
   const rawReverse = params.get('reverse_split');
   const reverse = rawReverse === null ? undefined : parseBool(rawReverse, 'reverse_split', false);
   const exact = params.get('ticker');
-  let rows = splitRows(ctx.source, ctx.now).filter(
+  const rows = splitRows(ctx.source, ctx.now).filter(
     (r) =>
       (!exact || r.ticker === exact) &&
       checks.every((c) => c(r.execution_date)) &&
@@ -426,20 +426,7 @@ function splits(ctx: RouteContext, query: URLSearchParams): RouteResult {
     sort === 'ticker' ? `${r.ticker}\u0000${r.execution_date}` : `${r.execution_date}\u0000${r.ticker}`;
   rows.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
   if (order === 'desc') rows.reverse();
-  const offset = Number(params.get('offset') ?? 0);
-  rows = rows.slice(offset);
-  const page = rows.slice(0, limit);
-  let s = `{"results":${JSON.stringify(page)},"status":"OK","request_id":"${ctx.requestId}"`;
-  if (rows.length > limit) {
-    const carried: Record<string, string> = {};
-    for (const k of SPLIT_PARAMS) {
-      const v = params.get(k);
-      if (v !== null) carried[k] = v;
-    }
-    Object.assign(carried, { limit: String(limit), order, sort, offset: String(offset + limit) });
-    s += `,"next_url":"${ctx.origin}/v3/reference/splits?cursor=${encodeCursor(carried)}"`;
-  }
-  return json(200, `${s}}`);
+  return offsetPage(ctx, '/v3/reference/splits', rows, params, SPLIT_PARAMS, { limit, order, sort });
 }
 
 const DIVIDEND_PARAMS = [
@@ -503,7 +490,7 @@ function dividends(ctx: RouteContext, query: URLSearchParams): RouteResult {
   const exact = params.get('ticker');
   const entries = exact !== null ? (ctx.isUnknown(exact) ? [] : [ctx.entryFor(exact)]) : ctx.universe;
   const today = newYorkDate(ctx.now);
-  let rows: SimulatedDividendRow[] = [];
+  const rows: SimulatedDividendRow[] = [];
   for (const entry of entries) {
     const listDate = tickerDetails(ctx.source.seed, entry, ctx.source.listing(entry.ticker)).list_date;
     if (typeof listDate !== 'string') continue;
@@ -519,20 +506,7 @@ function dividends(ctx: RouteContext, query: URLSearchParams): RouteResult {
   };
   rows.sort(cmp);
   if (order === 'desc') rows.reverse();
-  const offset = Number(params.get('offset') ?? 0);
-  rows = rows.slice(offset);
-  const page = rows.slice(0, limit);
-  let s = `{"results":${JSON.stringify(page)},"status":"OK","request_id":"${ctx.requestId}"`;
-  if (rows.length > limit) {
-    const carried: Record<string, string> = {};
-    for (const k of DIVIDEND_PARAMS) {
-      const v = params.get(k);
-      if (v !== null) carried[k] = v;
-    }
-    Object.assign(carried, { limit: String(limit), order, sort, offset: String(offset + limit) });
-    s += `,"next_url":"${ctx.origin}/v3/reference/dividends?cursor=${encodeCursor(carried)}"`;
-  }
-  return json(200, `${s}}`);
+  return offsetPage(ctx, '/v3/reference/dividends', rows, params, DIVIDEND_PARAMS, { limit, order, sort });
 }
 
 /** The ticker-type codes the API documents, as `/v3/reference/tickers/types` lists them. */
@@ -603,4 +577,32 @@ export function route(ctx: RouteContext, path: string, query: URLSearchParams): 
     if (err instanceof SimulatorRequestError || err instanceof URIError) return badRequest(ctx, err.message);
     throw err;
   }
+}
+
+/**
+ * One page of an offset-paged reference list (splits, dividends): the rows from `offset` on, at most `limit`, and when
+ * more remain a `next_url` whose cursor carries the request's filters (`carry`) with the next offset.
+ */
+function offsetPage(
+  ctx: RouteContext,
+  path: string,
+  rows: readonly unknown[],
+  params: URLSearchParams,
+  carry: readonly string[],
+  paging: { limit: number; order: string; sort: string },
+): RouteResult {
+  const { limit, order, sort } = paging;
+  const offset = Number(params.get('offset') ?? 0);
+  const rest = rows.slice(offset);
+  let s = `{"results":${JSON.stringify(rest.slice(0, limit))},"status":"OK","request_id":"${ctx.requestId}"`;
+  if (rest.length > limit) {
+    const carried: Record<string, string> = {};
+    for (const k of carry) {
+      const v = params.get(k);
+      if (v !== null) carried[k] = v;
+    }
+    Object.assign(carried, { limit: String(limit), order, sort, offset: String(offset + limit) });
+    s += `,"next_url":"${ctx.origin}${path}?cursor=${encodeCursor(carried)}"`;
+  }
+  return json(200, `${s}}`);
 }
