@@ -1,12 +1,13 @@
 /**
- * `@tickstock/market-time`: New York civil dates, the NYSE and crypto trading calendars, sessions, the `Bar` shape,
+ * `@tickstock/market-time`: New York civil dates, the NYSE, crypto and forex trading calendars, sessions, the `Bar` shape,
  * the week/month period rule (week from Sunday, month from the 1st; a period bar built from day bars) and the one
  * `Timeframe` vocabulary with its alias parser. Zero runtime dependencies; nothing reads the machine's time zone.
  * @packageDocumentation
  */
 export type { Bar } from './bar.js';
-export { type AssetClass, assetClassOfTicker, calendarForTicker } from './calendar/asset-class.js';
+export { type AssetClass, assetClassOfTicker, calendarDateOf, calendarForTicker } from './calendar/asset-class.js';
 export { cryptoCalendar } from './calendar/crypto.js';
+export { forexCalendar } from './calendar/forex.js';
 export { nyseCalendar } from './calendar/nyse.js';
 export {
   easterSunday,

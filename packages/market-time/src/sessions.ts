@@ -3,7 +3,7 @@
  * computed in New York time from the bar's Unix ms, never from the machine's time zone.
  */
 import type { Bar } from './bar.js';
-import { assetClassOfTicker } from './calendar/asset-class.js';
+import { assetClassOfTicker, calendarDateOf } from './calendar/asset-class.js';
 import { nyseCalendar } from './calendar/nyse.js';
 import type { MarketCalendar } from './calendar/types.js';
 import { type CivilDate, utcDateOf } from './time/civil-date.js';
@@ -54,9 +54,11 @@ export function tradingDayStartMs(date: CivilDate, options: Timespan | TradingDa
 /**
  * The session the instant `ms` falls in on `calendar` (default NYSE, which knows holidays and 13:00 early closes):
  * `pre` from 04:00, `regular` from 09:30, `post` from the close (16:00 or 13:00) to 20:00 (or 17:00), else `closed`.
+ * On the forex calendar (sessions of UTC dates, no extended hours) it is `regular` from Sunday 17:00 New York to
+ * Friday 17:00 New York and `closed` otherwise.
  */
 export function intradaySession(ms: number, calendar: MarketCalendar = nyseCalendar): MarketSession {
-  const session = calendar.session(newYorkDate(ms));
+  const session = calendar.session(calendarDateOf(ms, calendar));
   if (!session) return 'closed';
   if (ms < session.preMarketOpen) return 'closed';
   if (ms < session.open) return 'pre';
@@ -108,7 +110,7 @@ export function filterRegularSession<B extends Pick<Bar, 'timestamp'>>(bars: Ite
     const start = bar.timestamp;
     const end = start + length;
     // A bar may start the evening before its regular session only if it is very long; check the start's day and the end's.
-    for (const date of new Set([newYorkDate(start), newYorkDate(end - 1)])) {
+    for (const date of new Set([calendarDateOf(start, calendar), calendarDateOf(end - 1, calendar)])) {
       const session = calendar.session(date);
       if (session && start < session.close && end > session.open) {
         out.push(bar);

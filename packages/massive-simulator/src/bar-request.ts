@@ -1,12 +1,12 @@
 /** Parsing and checking a bars request: ticker, multiplier, timespan, from, to, adjusted, sort. */
-import { addDays, type CivilDate, isCivilDate, newYorkMidnightUtcMs } from '@tickstock/market-time';
+import { addDays, assetClassOfTicker, type CivilDate, isCivilDate, newYorkMidnightUtcMs } from '@tickstock/market-time';
 
 /** Timespans the simulator serves (Massive's `second` is not simulated). */
 export type SimulatedTimespan = 'minute' | 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';
 
 export const SIMULATED_TIMESPANS: readonly SimulatedTimespan[] = ['minute', 'hour', 'day', 'week', 'month', 'quarter', 'year'];
 
-/** A bars request as the simulator reads it. `from`/`to` are `YYYY-MM-DD` (New York dates) or Unix ms; both inclusive. */
+/** A bars request as the simulator reads it. `from`/`to` are `YYYY-MM-DD` (New York dates; forex: UTC dates) or Unix ms; both inclusive. */
 export interface SimulatedBarsRequest {
   ticker: string;
   /** Default 1. */
@@ -36,14 +36,19 @@ export class SimulatorRequestError extends Error {
   override readonly name = 'SimulatorRequestError';
 }
 
-function instant(value: CivilDate | number | string, end: boolean, what: string): number {
+/** 00:00 of a date: UTC for forex (Massive's forex aggregates are in UTC), New York otherwise. */
+function dateStartMs(date: CivilDate, utc: boolean): number {
+  return utc ? Date.parse(`${date}T00:00:00Z`) : newYorkMidnightUtcMs(date);
+}
+
+function instant(value: CivilDate | number | string, end: boolean, what: string, utc: boolean): number {
   if (typeof value === 'number' || /^\d+$/.test(value)) {
     const ms = Number(value);
     if (!Number.isSafeInteger(ms) || ms < 0) throw new SimulatorRequestError(`${what} is not a Unix millisecond timestamp: ${value}`);
     return ms;
   }
   if (!isCivilDate(value)) throw new SimulatorRequestError(`${what} must be YYYY-MM-DD or Unix milliseconds, got ${JSON.stringify(value)}`);
-  return end ? newYorkMidnightUtcMs(addDays(value, 1)) - 1 : newYorkMidnightUtcMs(value);
+  return end ? dateStartMs(addDays(value, 1), utc) - 1 : dateStartMs(value, utc);
 }
 
 /** Checks a request and resolves its range to instants; throws a SimulatorRequestError naming the bad part. */
@@ -58,13 +63,14 @@ export function resolveBarsRequest(req: SimulatedBarsRequest): ResolvedBarsReque
     );
   }
   const sort = req.sort ?? 'asc';
+  const utc = assetClassOfTicker(req.ticker) === 'forex';
   if (sort !== 'asc' && sort !== 'desc') throw new SimulatorRequestError(`sort must be asc or desc, got ${JSON.stringify(sort)}`);
   return {
     ticker: req.ticker,
     multiplier,
     timespan: req.timespan,
-    fromMs: instant(req.from, false, 'from'),
-    toMs: instant(req.to, true, 'to'),
+    fromMs: instant(req.from, false, 'from', utc),
+    toMs: instant(req.to, true, 'to', utc),
     adjusted: req.adjusted ?? true,
     sort,
   };

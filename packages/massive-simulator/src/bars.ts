@@ -1,6 +1,6 @@
 /**
  * Which bars the simulator serves for a request, and in what pages. Intraday bars (minute, hour) group a day's
- * minutes into windows counted from New York midnight; day and longer bars group whole days into windows (a day,
+ * minutes into windows counted from New York midnight (forex: UTC midnight, its days being UTC days); day and longer bars group whole days into windows (a day,
  * a Sunday-started week, a calendar month, quarter or year; k of them for multiplier k, counted from the window
  * holding `from`). A window overlapping the range is served whole. No minutes, no bar.
  */
@@ -8,15 +8,15 @@ import {
   addDays,
   type Bar,
   type CivilDate,
+  calendarDateOf,
   civilDateToDayNumber,
   dayNumberToCivilDate,
   formatCivilDate,
   mergeBars,
   monthStart,
-  newYorkDate,
-  newYorkMidnightUtcMs,
   parseCivilDate,
   type TradingSession,
+  tradingDayStartMs,
   weekStartSunday,
 } from '@tickstock/market-time';
 import type { ResolvedBarsRequest } from './bar-request.js';
@@ -102,11 +102,16 @@ function trading(source: BarSource, model: TickerModel, date: CivilDate): Tradin
   return source.session(model, date);
 }
 
-/** Intraday bars: windows of `multiplier` minutes or hours from New York midnight. */
+/** The instant a date of the ticker's calendar starts: 00:00 New York, or 00:00 UTC for forex (its days are UTC days). */
+function dayStart(model: TickerModel, date: CivilDate): number {
+  return tradingDayStartMs(date, { ticker: model.ticker });
+}
+
+/** Intraday bars: windows of `multiplier` minutes or hours from the start of the day (New York midnight; forex: UTC). */
 function emitIntraday(source: BarSource, model: TickerModel, req: ResolvedBarsRequest, now: number, sink: BarSink): void {
   const windowMs = req.multiplier * (req.timespan === 'minute' ? 60_000 : 3_600_000);
-  const firstDay = civilDateToDayNumber(newYorkDate(req.fromMs));
-  const lastDay = civilDateToDayNumber(newYorkDate(Math.min(req.toMs, now)));
+  const firstDay = civilDateToDayNumber(calendarDateOf(req.fromMs, model.calendar));
+  const lastDay = civilDateToDayNumber(calendarDateOf(Math.min(req.toMs, now), model.calendar));
   const asc = req.sort === 'asc';
   const oneMinute = windowMs === 60_000;
   for (let d = asc ? firstDay : lastDay; asc ? d <= lastDay : d >= firstDay; d += asc ? 1 : -1) {
@@ -115,7 +120,7 @@ function emitIntraday(source: BarSource, model: TickerModel, req: ResolvedBarsRe
     const factor = source.factor(model.ticker, session.date, req.adjusted, now);
     const dm = source.minutes(model, session, factor);
     const count = existingMinutes(dm, now);
-    const midnight = newYorkMidnightUtcMs(session.date);
+    const midnight = dayStart(model, session.date);
     // Group minutes [start, end) by window; collect the groups, then emit in the requested order.
     const groups: number[] = [];
     let i = oneMinute ? count : 0;
@@ -206,13 +211,13 @@ function dayBarOf(a: Aggregate, t: number, hasVolume: boolean): Bar {
 }
 
 /**
- * Day and longer bars: whole windows of trading days, t = 00:00 New York of the window's first day. A one-day bar is
+ * Day and longer bars: whole windows of trading days, t = 00:00 New York (forex: 00:00 UTC) of the window's first day. A one-day bar is
  * the day's own; a longer window is built from its day bars exactly as served, by Massive's rule (`mergeBars`, the
  * same function loaders build week and month bars with), so the two always agree.
  */
 function emitDaily(source: BarSource, model: TickerModel, req: ResolvedBarsRequest, now: number, sink: BarSink): void {
-  const fromDate = newYorkDate(req.fromMs);
-  const toDate = newYorkDate(Math.min(req.toMs, now));
+  const fromDate = calendarDateOf(req.fromMs, model.calendar);
+  const toDate = calendarDateOf(Math.min(req.toMs, now), model.calendar);
   if (toDate < fromDate) return;
   const w = windowing(req, fromDate);
   const starts: CivilDate[] = [];
@@ -232,9 +237,9 @@ function emitDaily(source: BarSource, model: TickerModel, req: ResolvedBarsReque
       const a = source.daySummary(model, session, source.factor(model.ticker, d, req.adjusted, now), now);
       if (!a) continue;
       if (oneDay) single = a;
-      else days.push(dayBarOf(a, newYorkMidnightUtcMs(d), model.hasVolume));
+      else days.push(dayBarOf(a, dayStart(model, d), model.hasVolume));
     }
-    const t = newYorkMidnightUtcMs(start);
+    const t = dayStart(model, start);
     if (oneDay) {
       if (single && !sink(t, single, 1)) return;
       continue;

@@ -8,7 +8,7 @@
  */
 import { civilDateToDayNumber } from '@tickstock/market-time';
 import { hash2, unit } from './random.js';
-import { round4 } from './round.js';
+import { round4, roundPrice } from './round.js';
 import type { TickerModel } from './ticker-model.js';
 
 /** One day's minute bars as columns (index i is the i-th existing minute, ascending). */
@@ -151,6 +151,8 @@ function generate(
   const minuteVolume = model.minuteVolume / scale.max;
   const tradeSize = model.tradeSize;
   const start = window.start;
+  const ps = model.priceScale;
+  const tick = 1 / ps;
   const openMs = window.open;
   const closeMs = window.close;
   let count = 0;
@@ -180,10 +182,10 @@ function generate(
     if (gapRate > 0 && (bits & 0xffff) / 65536 < gapRate) continue;
     const p0 = path[i] as number;
     const p1 = path[i + 1] as number;
-    let open = round4(p0);
-    let close = round4(p1);
-    let hi = round4(Math.max(p0, p1) * (1 + spread * r1));
-    let lo = Math.max(round4(Math.min(p0, p1) * (1 - spread * r2)), 0.0001);
+    let open = roundPrice(p0, ps);
+    let close = roundPrice(p1, ps);
+    let hi = roundPrice(Math.max(p0, p1) * (1 + spread * r1), ps);
+    let lo = Math.max(roundPrice(Math.min(p0, p1) * (1 - spread * r2), ps), tick);
     let vol = 0;
     let vw = 0;
     let trades = 0;
@@ -195,16 +197,17 @@ function generate(
       }
       const raw = minuteVolume * profile * (0.4 + 1.2 * r3);
       vol = fractional ? Math.max(0.0001, round4(raw)) : Math.max(1, Math.round(raw));
+      // vw keeps 4 decimals for every asset class: the recorded forex day bar has 5-decimal prices and a 4-decimal vw.
       vw = Math.min(Math.max(round4((open + close + hi + lo) / 4), lo), hi);
       trades = Math.max(1, Math.round((vol * scale.max) / tradeSize));
       if (m !== 1) vol = fractional ? round4(vol * m) : Math.round(vol * m);
       if (k !== 1) vw = round4(vw * k);
     }
     if (k !== 1) {
-      open = round4(open * k);
-      close = round4(close * k);
-      hi = round4(hi * k);
-      lo = round4(lo * k);
+      open = roundPrice(open * k, ps);
+      close = roundPrice(close * k, ps);
+      hi = roundPrice(hi * k, ps);
+      lo = roundPrice(lo * k, ps);
     }
     if (out) {
       out.t[count] = ts;

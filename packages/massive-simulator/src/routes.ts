@@ -1,5 +1,13 @@
 /** The API endpoints: each turns a parsed request into a status and a body. No faults, auth or counting here. */
-import { addDays, civilDateToDayNumber, isCivilDate, newYorkDate, newYorkMidnightUtcMs, newYorkTimeToUtcMs } from '@tickstock/market-time';
+import {
+  addDays,
+  calendarDateOf,
+  civilDateToDayNumber,
+  isCivilDate,
+  newYorkDate,
+  newYorkMidnightUtcMs,
+  newYorkTimeToUtcMs,
+} from '@tickstock/market-time';
 import { resolveBarsRequest, type SimulatedTimespan, SimulatorRequestError } from './bar-request.js';
 import { BarColumns, barPage } from './bars.js';
 import { dividendsOf, type SimulatedDividendRow } from './dividends.js';
@@ -243,8 +251,11 @@ function grouped(ctx: RouteContext, segments: string[], query: URLSearchParams, 
 function prev(ctx: RouteContext, segments: string[], query: URLSearchParams): RouteResult {
   const ticker = decodeURIComponent(segments[3] ?? '');
   const adjusted = parseBool(query.get('adjusted'), 'adjusted', true);
-  const day = ctx.source.model(ticker).calendar.previousTradingDay(newYorkDate(ctx.now));
-  const { bars, names } = dayRows(ctx, [ticker], day, adjusted, newYorkTimeToUtcMs(day, 16, 0));
+  const { calendar, assetClass } = ctx.source.model(ticker);
+  const day = calendar.previousTradingDay(calendarDateOf(ctx.now, calendar));
+  // Forex: the previous UTC day, stamped at its end as grouped daily is (a 16:00 New York stamp would precede a Sunday's session).
+  const stamp = assetClass === 'forex' ? groupedStamp('fx', day) : newYorkTimeToUtcMs(day, 16, 0);
+  const { bars, names } = dayRows(ctx, [ticker], day, adjusted, stamp);
   const hasVolume = ctx.source.model(ticker).hasVolume;
   const body = aggsBody(
     { ticker, queryCount: bars.length, adjusted, status: ctx.status, requestId: ctx.requestId },

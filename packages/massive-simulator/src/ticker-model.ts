@@ -22,6 +22,30 @@ export interface TickerModel {
   hasVolume: boolean;
   /** Crypto volumes are fractional. */
   fractionalVolume: boolean;
+  /**
+   * Prices are rounded to `1 / priceScale`: 10,000 (4 decimals) for stocks, indices and crypto; forex 100,000
+   * (5 decimals, as the recorded C:EURUSD day bar has) or 1,000 for pairs quoted in yen (3 decimals, the pip
+   * convention: 1 pip 0.01).
+   */
+  priceScale: number;
+}
+
+/** Levels of common currency pairs (the walk wanders around them); other pairs get one from the seed. */
+const FOREX_LEVELS: Readonly<Record<string, number>> = {
+  'C:EURUSD': 1.1,
+  'C:GBPUSD': 1.28,
+  'C:USDJPY': 148,
+  'C:AUDUSD': 0.67,
+  'C:USDCAD': 1.36,
+  'C:USDCHF': 0.88,
+  'C:NZDUSD': 0.61,
+  'C:EURGBP': 0.86,
+  'C:EURJPY': 160,
+};
+
+/** A forex pair's quote currency is yen (`C:USDJPY`): priced with 3 decimals, not 5. */
+function quotedInYen(ticker: string): boolean {
+  return ticker.endsWith('JPY');
 }
 
 /** Builds the model of a ticker under a seed (pure: same inputs, same model). */
@@ -32,6 +56,25 @@ export function tickerModel(seed: number, ticker: string): TickerModel {
   const u2 = unit(hash2(key, 2));
   const u3 = unit(hash2(key, 3));
   const crypto = assetClass === 'crypto';
+  if (assetClass === 'forex') {
+    // Volume is the number of quote updates, so v == n (one "trade" per unit); about 50 to 135 a minute, like the
+    // recorded C:EURUSD day (125,329 in a day). Daily volatility 0.3-0.5%.
+    const yen = quotedInYen(ticker);
+    return {
+      ticker,
+      key,
+      assetClass,
+      calendar: calendarForTicker(ticker),
+      basePrice: FOREX_LEVELS[ticker] ?? (yen ? 90 + 80 * u1 : 0.5 * 3 ** u1),
+      minuteVolume: Math.round(40 + 80 * u2),
+      liquidity: u2,
+      tradeSize: 1,
+      dailyVol: 0.003 + 0.002 * u3,
+      hasVolume: true,
+      fractionalVolume: false,
+      priceScale: yen ? 1_000 : 100_000,
+    };
+  }
   const basePrice = crypto ? 50 * 2000 ** u1 : assetClass === 'index' ? 1000 * 20 ** u1 : 8 * 60 ** u1; // crypto 50..100k, stocks 8..480
   return {
     ticker,
@@ -45,5 +88,6 @@ export function tickerModel(seed: number, ticker: string): TickerModel {
     dailyVol: crypto ? 0.03 : 0.008 + 0.012 * u3,
     hasVolume: assetClass !== 'index',
     fractionalVolume: crypto,
+    priceScale: 10_000,
   };
 }

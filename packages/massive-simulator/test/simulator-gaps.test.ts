@@ -46,7 +46,7 @@ describe('minute bars with thin trading (the default)', () => {
   it('crypto, forex and indices trade every minute; gapRate 0 gives every stock minute', () => {
     expect(minutes('X:BTCUSD')).toHaveLength(1440);
     expect(minutes('I:NDX')).toHaveLength(960);
-    expect(minutes('C:EURUSD')).toHaveLength(960);
+    expect(minutes('C:EURUSD')).toHaveLength(1440); // a Monday: the whole UTC day
     expect(minutes('AAPL', 0)).toHaveLength(960);
   });
 });

@@ -14,6 +14,7 @@ import {
   aggregateDayBars,
   type Bar,
   eachDay,
+  forexCalendar,
   newYorkMidnightUtcMs,
   newYorkTimeToUtcMs,
   nyseCalendar,
@@ -78,7 +79,7 @@ afterAll(async () => {
 });
 
 describe('(a) grouped daily equals the day bars, every date and ticker', () => {
-  it('covers the year: 250 NYSE trading days of 2025 for stocks and forex, all 365 days for crypto; nothing in the future', () => {
+  it('covers the year: 250 NYSE trading days of 2025 for stocks, 313 for forex (no Saturday), 365 for crypto; nothing in the future', () => {
     const datesWithRows = (market: GroupedMarket, year: string) =>
       [...(grouped.get(market) ?? [])]
         .filter(([date, rows]) => date.startsWith(year) && rows.length > 0)
@@ -86,7 +87,8 @@ describe('(a) grouped daily equals the day bars, every date and ticker', () => {
         .sort();
     expect(datesWithRows('stocks', '2025')).toEqual(nyseCalendar.tradingDays('2025-01-01', '2025-12-31'));
     expect(datesWithRows('stocks', '2025')).toHaveLength(250);
-    expect(datesWithRows('fx', '2025')).toHaveLength(250); // the simulator trades forex on the NYSE calendar
+    expect(datesWithRows('fx', '2025')).toEqual(forexCalendar.tradingDays('2025-01-01', '2025-12-31'));
+    expect(datesWithRows('fx', '2025')).toHaveLength(313); // every UTC date but Saturdays, Sundays' evening sessions included
     expect(datesWithRows('crypto', '2025')).toHaveLength(365);
     for (const market of MARKETS) expect(grouped.get(market)?.get('2026-01-15')).toEqual([]);
   });
@@ -120,8 +122,9 @@ describe('(a) grouped daily equals the day bars, every date and ticker', () => {
         }
       }
     }
-    // 36 stocks/ETFs, OTCQ and C:EURUSD on 259 NYSE days (250 in 2025, 9 in 2026 so far), 2 crypto on 379 days.
-    expect(compared).toBe(38 * 259 + 2 * 379);
+    // 36 stocks/ETFs and OTCQ on 259 NYSE days (250 in 2025, 9 in 2026 so far), C:EURUSD on 325 forex days (313 and
+    // 12), 2 crypto on 379 days.
+    expect(compared).toBe(37 * 259 + 325 + 2 * 379);
   });
 
   it('stamps: stocks 16:00 New York (early closes too), forex 23:59:59.999 UTC, crypto the last ms of the New York day', () => {
@@ -185,20 +188,12 @@ describe('(b) week and month bars equal the aggregation of the day bars', () => 
         'month',
         { ticker },
       );
-      if (ticker.startsWith('C:')) {
-        // Forex periods start 00:00 UTC by the API's rule; the simulator trades forex on New York days (README), so its
-        // bars start 00:00 New York of the same dates: compare them by date, every other field exactly.
-        const byDate = (bars: Bar[], timespan: 'week' | 'month') =>
-          bars.map((b) => ({ ...b, timestamp: tradingDateOfBar(b, { ticker, timespan }) }));
-        expect(byDate(weeks, 'week'), ticker).toStrictEqual(byDate(builtWeeks, 'week'));
-        expect(byDate(months, 'month'), ticker).toStrictEqual(byDate(builtMonths, 'month'));
-      } else {
-        expect(weeks, ticker).toStrictEqual(builtWeeks);
-        expect(months, ticker).toStrictEqual(builtMonths);
-      }
+      // Forex too: its day, week and month bars start 00:00 UTC, as the API's rule builds them.
+      expect(weeks, ticker).toStrictEqual(builtWeeks);
+      expect(months, ticker).toStrictEqual(builtMonths);
       expect(weeks).toHaveLength(55); // Sunday 2024-12-29 ... Sunday 2026-01-11 (forming)
       expect(months).toHaveLength(13); // January 2025 ... January 2026 (forming)
-      expect(tradingDateOfBar(weeks.at(-1) as Bar, 'week')).toBe('2026-01-11');
+      expect(tradingDateOfBar(weeks.at(-1) as Bar, { ticker, timespan: 'week' })).toBe('2026-01-11');
       expect((weeks.at(-1) as Bar).close).toBe((days.at(-1) as Bar).close); // today's partial close
     }
   });

@@ -239,6 +239,9 @@ describe('reference data', () => {
     // crypto trades on weekends: its previous day is the day before (Sunday, March 1)
     const crypto = JSON.parse((await get(sim, '/v2/aggs/ticker/X:BTCUSD/prev')).text);
     expect(crypto.results[0]).toMatchObject({ T: 'X:BTCUSD', t: Date.parse('2026-03-01T21:00:00Z') });
+    // forex: the previous UTC day (Sunday's evening session), stamped at its end like grouped daily
+    const fx = JSON.parse((await get(sim, '/v2/aggs/ticker/C:EURUSD/prev')).text);
+    expect(fx.results[0]).toMatchObject({ T: 'C:EURUSD', t: Date.parse('2026-03-01T23:59:59.999Z') });
   });
 });
 

@@ -1,4 +1,7 @@
+import { type CivilDate, utcDateOf } from '../time/civil-date.js';
+import { newYorkDate } from '../time/new-york.js';
 import { cryptoCalendar } from './crypto.js';
+import { forexCalendar } from './forex.js';
 import { nyseCalendar } from './nyse.js';
 import type { MarketCalendar } from './types.js';
 
@@ -17,7 +20,13 @@ export function assetClassOfTicker(ticker: string): AssetClass {
   return 'stock';
 }
 
-/** The calendar that decides which days a ticker has bars on: crypto for `X:` tickers, the NYSE otherwise. */
+/** The calendar that decides which days a ticker has bars on: crypto for `X:` tickers, forex for `C:`, the NYSE otherwise. */
 export function calendarForTicker(ticker: string): MarketCalendar {
-  return assetClassOfTicker(ticker) === 'crypto' ? cryptoCalendar : nyseCalendar;
+  const assetClass = assetClassOfTicker(ticker);
+  return assetClass === 'crypto' ? cryptoCalendar : assetClass === 'forex' ? forexCalendar : nyseCalendar;
+}
+
+/** The calendar date an instant falls on for `calendar`: the UTC date for forex, the New York date otherwise. */
+export function calendarDateOf(ms: number, calendar: MarketCalendar): CivilDate {
+  return calendar.name === 'forex' ? utcDateOf(ms) : newYorkDate(ms);
 }

@@ -33,7 +33,7 @@ export interface SymbolStats {
   /** validRecords / records; null when there are no rows. */
   validationRate: number | null;
   /** The calendar gaps were measured against. */
-  calendar: 'nyse' | 'crypto';
+  calendar: 'nyse' | 'crypto' | 'forex';
   /** Periods expected in the range (trading days; weeks or months with a trading day). */
   expectedPeriods: number;
   /** Expected periods with no data. */

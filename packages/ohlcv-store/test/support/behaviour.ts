@@ -1106,6 +1106,15 @@ export function storeBehaviour(createBackend: () => Promise<TestBackend>): void 
       expect(s).toMatchObject({ calendar: 'crypto', expectedPeriods: 6, gaps: [{ from: '2024-03-03', to: '2024-03-04', missing: 2 }] });
     });
 
+    it('measures forex series against the forex calendar (UTC days, Sunday evening included, Saturday not)', async () => {
+      await store.upsertBars('daily', 'C:GBPUSD', [
+        { timestamp: Date.UTC(2024, 2, 8), open: 1.27, high: 1.28, low: 1.26, close: 1.27512, volume: 10, transactions: 10 },
+        { timestamp: Date.UTC(2024, 2, 11), open: 1.28, high: 1.29, low: 1.27, close: 1.28105, volume: 10, transactions: 10 },
+      ]);
+      const s = await store.symbolStats('C:GBPUSD', 'daily');
+      expect(s).toMatchObject({ calendar: 'forex', expectedPeriods: 3, gaps: [{ from: '2024-03-10', to: '2024-03-10', missing: 1 }] });
+    });
+
     it('reports an empty series with null dates and no gaps', async () => {
       expect(await store.symbolStats('EMPTY', 'daily')).toMatchObject({ records: 0, firstDate: null, validationRate: null, gaps: [] });
     });

@@ -17,6 +17,7 @@ import type { Timeframe } from '@tickstock/market-time';
 import {
   addDays,
   type CivilDate,
+  calendarDateOf,
   calendarForTicker,
   type MarketCalendar,
   newYorkDate,
@@ -31,7 +32,7 @@ export const BACKFILL_SLACK_DAYS: Readonly<Record<Timeframe, number>> = { '1min'
 
 /** The latest instant at or before `now` at which `calendar`'s market traded (extended hours included). */
 export function lastTradingInstant(now: number, calendar: MarketCalendar): number {
-  let date = newYorkDate(now);
+  let date = calendarDateOf(now, calendar);
   const today = calendar.session(date);
   if (today && today.preMarketOpen <= now) return Math.min(now, today.postMarketClose);
   for (let i = 0; i < 60; i++) {

@@ -97,7 +97,7 @@ function tradingDates(symbol: string, from: CivilDate, to: CivilDate): CivilDate
 export function perTickerRequests(symbol: string, range: TimeframeRange): number {
   if (range.timeframe !== '1min' && range.timeframe !== 'hour') return 1;
   const days = tradingDates(symbol, range.from, range.to).length;
-  const minutesPerDay = calendarForTicker(symbol).name === 'crypto' ? 1440 : NYSE_DAY_MINUTES;
+  const minutesPerDay = calendarForTicker(symbol).name === 'nyse' ? NYSE_DAY_MINUTES : 1440; // crypto, forex: around the clock
   return Math.max(1, Math.ceil((days * minutesPerDay) / PAGE_BARS));
 }
 

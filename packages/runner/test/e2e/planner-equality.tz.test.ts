@@ -7,7 +7,7 @@
  */
 
 import type { Timeframe } from '@tickstock/market-time';
-import { newYorkTimeToUtcMs } from '@tickstock/market-time';
+import { forexCalendar, newYorkTimeToUtcMs } from '@tickstock/market-time';
 import { MassiveClient } from '@tickstock/massive-client';
 import { type RunningSimulator, startSimulator } from '@tickstock/massive-simulator';
 import { type OhlcvStore, openStore } from '@tickstock/ohlcv-store';
@@ -111,12 +111,13 @@ const PLANNER: PlanningSettings = {};
 
 beforeAll(async () => {
   // 52 S&P 500 symbols (grouped daily pays off for the days), a symbol listed mid-range, one that misses a fifth of
-  // its trading days (no trades, no bar), and two crypto tickers (seven-day weeks).
-  symbols = [...(await shippedUniverseSymbols('sp500')).slice(0, 52), 'NEWCO', 'THIN', 'X:BTCUSD', 'X:ETHUSD'];
+  // its trading days (no trades, no bar), two crypto tickers (seven-day weeks) and two forex pairs (UTC days, Sunday
+  // evening sessions, no Saturday; grouped daily fx).
+  symbols = [...(await shippedUniverseSymbols('sp500')).slice(0, 52), 'NEWCO', 'THIN', 'X:BTCUSD', 'X:ETHUSD', 'C:EURUSD', 'C:USDJPY'];
   simulator = await startSimulator({
     apiKey: API_KEY,
     now: () => now,
-    tickers: simulatorUniverse(['NEWCO', 'THIN']),
+    tickers: simulatorUniverse(['NEWCO', 'THIN', 'C:EURUSD', 'C:USDJPY']),
     listings: { NEWCO: '2025-01-15' },
     missingDays: { THIN: 0.2 },
   });
@@ -133,7 +134,7 @@ describe('the request planner stores exactly what per-ticker requests store', ()
   let reference: { db: TestDatabase; store: OhlcvStore };
   const timeframes: Timeframe[] = ['hour', 'day', 'week', 'month'];
 
-  it('a year of hour/day/week/month for 56 symbols: the same rows in every table, with fewer requests, sent as planned', async () => {
+  it('a year of hour/day/week/month for 58 symbols: the same rows in every table, with fewer requests, sent as planned', async () => {
     now = DAY_ONE;
     planned = await newStore();
     reference = await newStore();
@@ -153,6 +154,11 @@ describe('the request planner stores exactly what per-ticker requests store', ()
     expect(perTicker.requests).toBe(symbols.length * 5); // details + 4 timeframes each
     expect(viaPlanner.requests).toBeLessThan(perTicker.requests);
     expect(viaPlanner.outcome.recordsImported).toBe(perTicker.outcome.recordsImported);
+    // Forex day rows are UTC dates of forexCalendar: Sundays (the evening session) in, Saturdays out.
+    const fxDates = (await rows(planned.db, 'ohlcv_daily')).filter((r) => r.symbol === 'C:EURUSD').map((r) => String(r.key));
+    expect(fxDates).toEqual(forexCalendar.tradingDays(fxDates[0] as string, '2025-06-11'));
+    expect(fxDates).toContain('2025-06-08');
+    expect(fxDates).not.toContain('2025-06-07');
   }, 120_000);
 
   it('the next trading day, an incremental import: the same rows again, and only a few requests for the days', async () => {

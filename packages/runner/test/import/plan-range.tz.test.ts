@@ -2,7 +2,7 @@
  * Incremental planning: what a daily import fetches of one symbol's timeframe, given what is stored and when it was
  * written. New York times throughout; run under three machine time zones.
  */
-import { cryptoCalendar, newYorkMidnightUtcMs, newYorkTimeToUtcMs, nyseCalendar } from '@tickstock/market-time';
+import { cryptoCalendar, forexCalendar, newYorkMidnightUtcMs, newYorkTimeToUtcMs, nyseCalendar } from '@tickstock/market-time';
 import { describe, expect, it } from 'vitest';
 import type { TimeframeRange } from '../../src/engine/types.js';
 import { lastTradingInstant, planIncrementalRange } from '../../src/import/plan-range.js';
@@ -25,6 +25,13 @@ describe('lastTradingInstant', () => {
   it('on Thanksgiving is the Wednesday close; on the early-close Friday after it, 17:00', () => {
     expect(lastTradingInstant(ny('2025-11-27', 15, 0), nyseCalendar)).toBe(ny('2025-11-26', 20, 0));
     expect(lastTradingInstant(ny('2025-11-28', 18, 0), nyseCalendar)).toBe(ny('2025-11-28', 17, 0));
+  });
+
+  it('for forex is now from Sunday 17:00 to Friday 17:00 New York (over UTC midnight too), else the Friday close', () => {
+    expect(lastTradingInstant(ny('2025-06-15', 22, 0), forexCalendar)).toBe(ny('2025-06-15', 22, 0)); // Monday 02:00Z
+    expect(lastTradingInstant(ny('2025-06-11', 21, 30), forexCalendar)).toBe(ny('2025-06-11', 21, 30));
+    expect(lastTradingInstant(ny('2025-06-13', 18, 0), forexCalendar)).toBe(ny('2025-06-13', 17, 0));
+    expect(lastTradingInstant(ny('2025-06-15', 16, 0), forexCalendar)).toBe(ny('2025-06-13', 17, 0));
   });
 
   it('is always now for crypto', () => {
