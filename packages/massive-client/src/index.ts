@@ -13,10 +13,14 @@ export {
   aggregateDayBars,
   BAR_PERIODS,
   type Bar,
+  type BarColumns,
   type BarPeriod,
+  barAt,
   barsAlignToUtcDays,
+  barsFromColumns,
   type CivilDate,
   civilDateToDayNumber,
+  columnsFromBars,
   dayNumberToCivilDate,
   dayOfWeek,
   daysBetween,
@@ -37,6 +41,9 @@ export {
   newYorkTimeToUtcMs,
   newYorkToday,
   nextMonthStart,
+  OTC_ABSENT,
+  OTC_FALSE,
+  OTC_TRUE,
   type PeriodBarsOptions,
   parseCivilDate,
   periodRange,
@@ -141,7 +148,7 @@ export {
 } from './http/retry-policy.js';
 export type { CallOptions, Query, ResponseMeta } from './http/transport.js';
 export { DEFAULTS, ENV, type MassiveClientOptions } from './options.js';
-export { Page, type PageInit, Pages } from './pages.js';
+export { Page, type PageInit, Pages, type RowSource } from './pages.js';
 export { REDACTED } from './redact.js';
 export {
   type AggsResponse,
