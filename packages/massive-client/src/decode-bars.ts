@@ -15,6 +15,8 @@ import {
 } from '@tickstock/market-time';
 import { z } from 'zod';
 import { toBar } from './bars.js';
+import { DecodedBarResults, decodeBarsPageBytes } from './decode-bars-text.js';
+import { textDecoders } from './http/transport.js';
 import { aggsResponseSchema, rawBarSchema } from './schemas/aggs.js';
 
 /** A finite number (what zod's `z.number()` accepts: `JSON.parse('1e400')` gives `Infinity`, which it refuses). */
@@ -81,6 +83,7 @@ const rawBarArraySchema = z.array(rawBarSchema);
 
 /** A page's `results` decoded to columns; a bad row fails with zod's issues (path `results.<index>.<field>`). */
 const decodedBarsSchema = z.unknown().transform((value, ctx): BarColumns => {
+  if (value instanceof DecodedBarResults) return value.columns; // scanned from the text, already checked
   const cols = decodeBarColumns(value);
   if (cols) return cols;
   const checked = rawBarArraySchema.safeParse(value);
@@ -91,3 +94,6 @@ const decodedBarsSchema = z.unknown().transform((value, ctx): BarColumns => {
 
 /** The aggregates envelope (as {@link aggsResponseSchema}) with `results` decoded to {@link BarColumns} in the same pass. */
 export const barsPageSchema = aggsResponseSchema.extend({ results: decodedBarsSchema.optional() });
+
+// The client's pages of bars skip `JSON.parse` of their rows (see decode-bars-text.ts).
+textDecoders.set(barsPageSchema, decodeBarsPageBytes);
