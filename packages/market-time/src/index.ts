@@ -5,6 +5,19 @@
  * @packageDocumentation
  */
 export type { Bar } from './bar.js';
+export {
+  allocateBarColumns,
+  BAR_COLUMN_FIELDS,
+  type BarColumns,
+  barAt,
+  barsFromColumns,
+  columnsFromBars,
+  headOfColumns,
+  isBarColumns,
+  OTC_ABSENT,
+  OTC_FALSE,
+  OTC_TRUE,
+} from './bar-columns.js';
 export { type AssetClass, assetClassOfTicker, calendarDateOf, calendarForTicker } from './calendar/asset-class.js';
 export { cryptoCalendar } from './calendar/crypto.js';
 export { forexCalendar } from './calendar/forex.js';

@@ -1,11 +1,15 @@
 /**
- * Decode cost of one 50,000-bar page: `JSON.parse` of the body against the client's validation and mapping to `Bar`s,
- * before (zod envelope + `rawBarsSchema` check, then `toBar` per row) and now (`barsPageSchema`: the envelope through
- * zod, `results` decoded in one loop). Not a test: prints medians of CPU ms.
+ * Decode cost of one 50,000-bar page: `JSON.parse` of the body against the client's validation and decoding, before
+ * (zod envelope + `rawBarsSchema` check, then `toBar` per row), with `Bar` objects (`decodeBars`), and now
+ * (the body's bytes scanned into typed columns, the envelope through `JSON.parse` and zod; or `JSON.parse`, then
+ * `barsPageSchema` writing `results` into typed columns in one loop). Each row is timed
+ * from the body (parse included, as the client runs it) and on an already parsed page (the decode step alone). Not a
+ * test: prints medians of CPU ms.
  * `node --expose-gc --import tsx packages/massive-client/bench/decode-page.ts`
  */
 import { toBar } from '../src/bars.js';
-import { barsPageSchema, decodeBars } from '../src/decode-bars.js';
+import { barsPageSchema, decodeBarColumns, decodeBars } from '../src/decode-bars.js';
+import { decodeBarsPageBytes } from '../src/decode-bars-text.js';
 import { aggsResponseSchema } from '../src/schemas/aggs.js';
 
 const N = 50_000;
@@ -53,6 +57,8 @@ function median(run: () => void, rounds = 15): number {
 }
 
 const parsed = JSON.parse(body) as { results: unknown };
+/** The body as the client holds it after reading the response. */
+const bytes = Buffer.from(body, 'latin1');
 const rows = [
   [
     'JSON.parse of the body',
@@ -61,19 +67,43 @@ const rows = [
     },
   ],
   [
-    'before: aggsResponseSchema + toBar per row',
+    'bytes scan + barsPageSchema (the client)',
+    () => {
+      sink = barsPageSchema.parse(decodeBarsPageBytes(bytes)).results;
+    },
+  ],
+  [
+    'parse + barsPageSchema (columns)',
+    () => {
+      sink = barsPageSchema.parse(JSON.parse(body)).results;
+    },
+  ],
+  [
+    'parse + decodeBars (Bar objects, the old path)',
+    () => {
+      sink = decodeBars((JSON.parse(body) as { results: unknown }).results);
+    },
+  ],
+  [
+    'parsed: aggsResponseSchema + toBar per row',
     () => {
       sink = (aggsResponseSchema.parse(parsed).results ?? []).map(toBar);
     },
   ],
   [
-    'now: barsPageSchema (envelope zod + decode loop)',
+    'parsed: barsPageSchema (envelope zod + columns)',
     () => {
       sink = barsPageSchema.parse(parsed).results;
     },
   ],
   [
-    'now: decodeBars alone',
+    'parsed: decodeBarColumns alone',
+    () => {
+      sink = decodeBarColumns(parsed.results);
+    },
+  ],
+  [
+    'parsed: decodeBars alone (Bar objects)',
     () => {
       sink = decodeBars(parsed.results);
     },

@@ -92,7 +92,7 @@ export {
 } from './http/retry-policy.js';
 export type { CallOptions, Query, ResponseMeta } from './http/transport.js';
 export { DEFAULTS, type MassiveClientOptions, timeoutMsFromEnv } from './options.js';
-export { Page, type PageInit, Pages } from './pages.js';
+export { Page, type PageInit, Pages, type RowSource } from './pages.js';
 export {
   type AggsResponse,
   aggsResponseSchema,

@@ -14,13 +14,26 @@ export const DEFAULT_MAX_PAGES = 10_000;
 
 /** What the pager needs of a response body: its rows and the next page's URL. */
 export interface PageBody {
-  results?: readonly unknown[] | undefined;
+  results?: unknown;
   next_url?: string | undefined;
+}
+
+/**
+ * A page's rows not built as objects yet (a bar page's columns): counted and cut by the pager, built into an array on
+ * the first read of `data`.
+ */
+export interface RowSource<Row> {
+  readonly length: number;
+  /** The first `n` rows (`n` below `length`). */
+  head(n: number): RowSource<Row>;
+  /** The rows as objects; called once per page, the array is kept. */
+  build(): Row[];
 }
 
 /** A page's fields (built by the pager; callers read them on {@link Page}). */
 export interface PageInit<Row> {
-  data: Row[];
+  /** The rows: an array, or a {@link RowSource} built on the first read of `data`. */
+  data: Row[] | RowSource<Row>;
   response: ResponseMeta;
   pageIndex: number;
   trimmed: number;
@@ -30,7 +43,7 @@ export interface PageInit<Row> {
 interface Chain<Row> {
   transport: Transport;
   schema: z.ZodType<PageBody>;
-  rows: (body: PageBody) => Row[];
+  rows: (body: PageBody) => Row[] | RowSource<Row>;
   options: CallOptions & { notFound?: NotFoundCode };
   maxPages: number;
   maxRows: number;
@@ -65,8 +78,7 @@ const links = new WeakMap<Page<unknown>, Link<unknown>>();
  *   `maxPages`), exactly where iterating the call would.
  */
 export class Page<Row> {
-  /** The page's rows (after a row cap, only those within it). */
-  readonly data: Row[];
+  #rows: Row[] | RowSource<Row>;
   /** The answer this page came from: request id, URL without the key, status, attempts. */
   readonly response: ResponseMeta;
   /** 0 for the first page of this call; a call resumed from a cursor starts at 0 again. */
@@ -76,10 +88,24 @@ export class Page<Row> {
 
   /** Built by the pager. */
   constructor(init: PageInit<Row>) {
-    this.data = init.data;
+    this.#rows = init.data;
     this.response = init.response;
     this.pageIndex = init.pageIndex;
     this.trimmed = init.trimmed;
+  }
+
+  /** The page's rows (after a row cap, only those within it); built on first access when decoded as columns, then kept. */
+  get data(): Row[] {
+    const rows = this.#rows;
+    if (Array.isArray(rows)) return rows;
+    const built = rows.build();
+    this.#rows = built;
+    return built;
+  }
+
+  /** How many rows the page holds (after a row cap), without building them. */
+  get rowCount(): number {
+    return this.#rows.length;
   }
 
   /** The next page's URL without the key (absolute, on the API's origin), or null: see the class description. */
@@ -126,7 +152,7 @@ export class Page<Row> {
   toJSON(): Record<string, unknown> {
     return {
       pageIndex: this.pageIndex,
-      rows: this.data.length,
+      rows: this.rowCount,
       trimmed: this.trimmed,
       cursor: this.cursor,
       hasNextPage: this.hasNextPage(),
@@ -139,12 +165,13 @@ async function fetchPage<Row>(chain: Chain<Row>, url: URL, pageIndex: number, ro
   const key = url.toString();
   if (!chain.seen.has(key)) chain.seen.set(key, pageIndex);
   const { data: body, response } = await chain.transport.get(url, chain.schema, chain.options);
-  const data = chain.rows(body);
+  let data = chain.rows(body);
   let trimmed = 0;
   const room = chain.maxRows - rowsBefore;
   if (data.length > room) {
     trimmed = data.length - room;
-    data.length = room;
+    if (Array.isArray(data)) data.length = room;
+    else data = data.head(room);
   }
   let next: URL | MassivePaginationError | undefined;
   if (body.next_url && trimmed === 0) {
@@ -228,7 +255,7 @@ export function pagesOf<Row, P extends Page<Row>>(
   transport: Transport,
   firstUrl: URL,
   schema: z.ZodType<PageBody>,
-  rows: (body: PageBody) => Row[],
+  rows: (body: PageBody) => Row[] | RowSource<Row>,
   options: PagesOptions<Row> = {},
 ): Pages<P> {
   const { maxPages, maxRows } = pageLimits(options);

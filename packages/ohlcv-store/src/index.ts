@@ -6,7 +6,7 @@
 export type { BarExtent, GetBarsOptions } from './bars/read.js';
 export type { RejectedBar, UpsertReport } from './bars/report.js';
 export { type DateRule, dateRuleForSymbol } from './bars/time-keys.js';
-export type { InvalidBarPolicy, SymbolBar, UpsertOptions, UpsertPagesOptions } from './bars/upsert.js';
+export type { BarPageRows, InvalidBarPolicy, SymbolBar, UpsertOptions, UpsertPagesOptions } from './bars/upsert.js';
 export { REJECT_REASONS, type RejectReason } from './bars/validate.js';
 export { type DatabaseEnv, databaseFromEnv } from './env.js';
 export {

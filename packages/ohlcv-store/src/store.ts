@@ -5,6 +5,7 @@ import { deleteBarsNotIn } from './bars/delete.js';
 import { type BarExtent, type GetBarsOptions, readBarExtent, readBars, readEarliestWriteBefore, readLatestBarTime } from './bars/read.js';
 import type { UpsertReport } from './bars/report.js';
 import {
+  type BarPageRows,
   type SymbolBar,
   type UpsertOptions,
   type UpsertPagesOptions,
@@ -151,9 +152,11 @@ export class OhlcvStore {
   }
 
   /**
-   * Upserts one symbol's bars given as arrays (a client's pages: `for await (const page of pages)` hands over
-   * `page.bars`), in order; same guarantees and report as {@link upsertBars}, with one await per array instead of one
-   * per bar. Positions in `rejectedSamples` and errors count across the arrays.
+   * Upserts one symbol's bars given page by page, in order: each page an array of bars or the same bars as
+   * `BarColumns` (a client's pages: `for await (const page of pages)` hands over `page.columns`, copied straight into
+   * the write buffer with no `Bar` built, or `page.bars`); same guarantees, validation and report as
+   * {@link upsertBars}, with one await per page instead of one per bar. Positions in `rejectedSamples` and errors
+   * count across the pages.
    *
    * `onPageStored(index)` is called, in order, once every row of array `index` (0-based) is committed: where a paged
    * load saves its cursor ({@link saveLoadCursor}). A page's last batch is written while the next page is fetched;
@@ -162,7 +165,7 @@ export class OhlcvStore {
   async upsertBarPages(
     timeframe: Timeframe,
     symbol: string,
-    pages: Iterable<readonly Bar[]> | AsyncIterable<readonly Bar[]>,
+    pages: Iterable<BarPageRows> | AsyncIterable<BarPageRows>,
     options: UpsertPagesOptions = {},
   ): Promise<UpsertReport> {
     return writeSymbolBarPages(this.writer(timeframe, options), symbol, pages, options.onPageStored);

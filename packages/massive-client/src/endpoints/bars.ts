@@ -1,12 +1,21 @@
 /** Aggregates endpoints: custom bars (paginated), previous close, grouped daily, daily open/close. */
 
-import { assetClassOfTicker, type Bar, type Timespan } from '@tickstock/market-time';
+import {
+  allocateBarColumns,
+  assetClassOfTicker,
+  type Bar,
+  type BarColumns,
+  barsFromColumns,
+  columnsFromBars,
+  headOfColumns,
+  type Timespan,
+} from '@tickstock/market-time';
 import type { WithResponse } from '../api-promise.js';
 import { type TickerBar, toTickerBar } from '../bars.js';
 import { barsPageSchema } from '../decode-bars.js';
 import { MassiveRequestError } from '../errors.js';
 import type { CallOptions, Transport } from '../http/transport.js';
-import { Page, type PageBody, type Pages, pagesOf } from '../pages.js';
+import { Page, type PageBody, type PageInit, type Pages, pagesOf, type RowSource } from '../pages.js';
 import { type DailyOpenClose, dailyOpenCloseSchema, groupedDailyResponseSchema, previousCloseResponseSchema } from '../schemas/aggs.js';
 import { type DateInput, toApiDate, toCivilDate, validateInteger, validateTicker, validateTimespan } from '../validate.js';
 
@@ -48,9 +57,49 @@ export interface BarPagesOptions {
   cursor?: string;
 }
 
-/** One page of bars: `bars` (the same array as `data`), `cursor`, `hasNextPage()`, `nextPage()`, `response`. */
+/** A bar page's rows as decoded: its columns, built into `Bar`s only when `data` or `bars` is read. */
+class ColumnRows implements RowSource<Bar> {
+  constructor(readonly columns: BarColumns) {}
+
+  get length(): number {
+    return this.columns.length;
+  }
+
+  head(n: number): ColumnRows {
+    return new ColumnRows(headOfColumns(this.columns, n));
+  }
+
+  build(): Bar[] {
+    return barsFromColumns(this.columns);
+  }
+}
+
+/**
+ * One page of bars: `columns` (as decoded), `bars` (the same rows as `Bar` objects, the same array as `data`),
+ * `cursor`, `hasNextPage()`, `nextPage()`, `response`.
+ */
 export class BarPage extends Page<Bar> {
-  /** The page's bars, in the API's order (the same array as `data`). */
+  #columns: BarColumns | undefined;
+
+  /** Built by the pager. */
+  constructor(init: PageInit<Bar>) {
+    super(init);
+    this.#columns = init.data instanceof ColumnRows ? init.data.columns : undefined;
+  }
+
+  /**
+   * The page's bars as typed columns, in the API's order (after a row cap, only those within it): what the page was
+   * decoded into, with no object per bar. The cheapest way to consume a large page (see `BarColumns`).
+   */
+  get columns(): BarColumns {
+    this.#columns ??= columnsFromBars(this.data);
+    return this.#columns;
+  }
+
+  /**
+   * The page's bars, in the API's order (the same array as `data`): built from `columns` on first access, then kept.
+   * Reading only `columns` never builds them.
+   */
   get bars(): Bar[] {
     return this.data;
   }
@@ -100,8 +149,9 @@ export function listBarPages(transport: Transport, params: ListBarsParams, optio
   });
 }
 
-function barsOfBody(body: PageBody): Bar[] {
-  return (body.results as Bar[] | undefined) ?? [];
+function barsOfBody(body: PageBody): RowSource<Bar> {
+  // `barsPageSchema` decodes `results` to columns.
+  return new ColumnRows((body as { results?: BarColumns | undefined }).results ?? allocateBarColumns(0));
 }
 
 /** Per-call options picked out of a parameters object. */

@@ -25,6 +25,12 @@ import type { RequestLimiter } from './rate-limit.js';
 import { decideRetry, type ShouldRetry } from './retry-decision.js';
 import { CONNECT_RETRIES, connectRetryDelay, retryDelay } from './retry-policy.js';
 
+/**
+ * Schemas that come with a decoder of an ASCII body's bytes (used instead of `JSON.parse` of its text, which it falls
+ * back to by returning undefined): a bar page's rows are scanned straight into columns.
+ */
+export const textDecoders = new WeakMap<z.ZodType, (bytes: Uint8Array) => unknown>();
+
 /** Per-call controls accepted by every endpoint method. */
 export interface CallOptions {
   /** Aborts the call (queued, in flight or waiting to retry) with an `ABORTED` error. */
@@ -215,7 +221,10 @@ export class Transport {
     return url;
   }
 
-  /** Sends GET `url` (retrying per policy) and validates the JSON body with `schema`. */
+  /**
+   * Sends GET `url` (retrying per policy) and validates the JSON body with `schema` (a schema registered in
+   * {@link textDecoders} decodes the body's bytes its own way first).
+   */
   async get<S extends z.ZodType>(
     url: URL,
     schema: S,
@@ -228,7 +237,7 @@ export class Transport {
       path: this.#redact(url.pathname),
       attempt,
     });
-    const result = await this.#sendWithRetries(url, request, info, options);
+    const result = await this.#sendWithRetries(url, request, info, options, textDecoders.get(schema));
     const parsed = schema.safeParse(result.body);
     if (!parsed.success) {
       const issues = formatIssues(parsed.error).map(this.#redact);
@@ -257,6 +266,7 @@ export class Transport {
     request: string,
     info: (attempt: number) => HookRequestInfo,
     options: CallOptions & { notFound?: NotFoundCode },
+    parseBytes?: (bytes: Uint8Array) => unknown,
   ): Promise<AttemptSuccess & { attempts: number }> {
     const config = this.#config;
     const { signal } = options;
@@ -299,6 +309,7 @@ export class Transport {
               request,
               notFound: options.notFound ?? 'NOT_FOUND',
               redact: this.#redact,
+              parseBytes,
             },
             (status, requestId) =>
               callHook(config.hooks.response, {

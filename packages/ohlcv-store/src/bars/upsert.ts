@@ -8,7 +8,7 @@
  * that ends with missing rows throws ROWS_NOT_STORED once every batch is written.
  */
 
-import type { Bar } from '@tickstock/market-time';
+import { type Bar, type BarColumns, isBarColumns } from '@tickstock/market-time';
 import type { Driver, Queryable } from '../drivers/driver.js';
 import { StoreError, storageFailed } from '../errors.js';
 import type { BarTableSchema } from '../schema/discover.js';
@@ -16,7 +16,7 @@ import { timeframeSpec } from '../timeframes.js';
 import { emptyReport, type UpsertReport } from './report.js';
 import { barKey, type DateRule, dateRuleForSymbol } from './time-keys.js';
 import { registerBareSymbolsSql, STAGE_COLUMNS, type StageStatements, stageDdl, stageStatements, stageTable } from './upsert-sql.js';
-import { isValidSymbol, REJECT_REASON_TEXT, type RejectReason, validateBarValues } from './validate.js';
+import { isValidSymbol, REJECT_REASON_TEXT, type RejectReason, validateBarValues, validateColumnValues } from './validate.js';
 
 /** A bar together with its ticker, for the many-symbol form. */
 export interface SymbolBar extends Bar {
@@ -117,6 +117,8 @@ export class BarWriter {
   private batchSymbols = new Set<string>();
   private lastRuleSymbol = '';
   private lastRule: DateRule = 'new-york';
+  /** The last symbol {@link pushColumnsRow} found valid (a page is one symbol: checked once, not per row). */
+  private lastValidSymbol: string | undefined;
 
   constructor(private readonly ctx: WriterContext) {
     this.spec = timeframeSpec(ctx.schema.timeframe);
@@ -139,11 +141,14 @@ export class BarWriter {
   }
 
   private reject(symbol: string, bar: Bar, reason: RejectReason): void {
+    this.rejectAt(symbol, typeof bar === 'object' && bar !== null ? bar.timestamp : undefined, reason);
+  }
+
+  private rejectAt(symbol: string, timestamp: number | undefined, reason: RejectReason): void {
     const r = this.report;
     const index = r.received - 1;
     r.rejected++;
     r.rejectedByReason[reason] = (r.rejectedByReason[reason] ?? 0) + 1;
-    const timestamp = typeof bar === 'object' && bar !== null ? bar.timestamp : undefined;
     if (r.rejectedSamples.length < MAX_SAMPLES) r.rejectedSamples.push({ index, symbol, timestamp, reason });
     if (this.ctx.onInvalid === 'throw') {
       throw new StoreError(
@@ -171,12 +176,7 @@ export class BarWriter {
       this.reject(symbol, bar, 'misaligned_period');
       return false;
     }
-    const i = this.n++;
-    if ((i + 1) * FIELDS > this.values.length) {
-      const grown = new Float64Array(Math.min(this.values.length * 2, Math.max(this.ctx.batchSize, i + 1) * FIELDS));
-      grown.set(this.values);
-      this.values = grown;
-    }
+    const i = this.slot();
     const v = this.values;
     const o = i * FIELDS;
     v[o] = bar.open;
@@ -186,6 +186,58 @@ export class BarWriter {
     v[o + 4] = bar.volume ?? Number.NaN;
     v[o + 5] = bar.vwap ?? Number.NaN;
     v[o + 6] = bar.transactions ?? Number.NaN;
+    return this.queued(i, symbol, key);
+  }
+
+  /**
+   * Validates and queues row `row` of `cols` exactly as {@link push} would the same bar, copying its values straight
+   * from the columns (no `Bar` is built); true when the batch is full and should be flushed.
+   */
+  pushColumnsRow(symbol: string, cols: BarColumns, row: number): boolean {
+    this.report.received++;
+    if (symbol !== this.lastValidSymbol) {
+      if (!isValidSymbol(symbol, this.ctx.symbolMaxLength)) {
+        this.rejectAt(String(symbol), cols.timestamp[row], 'invalid_symbol');
+        return false;
+      }
+      this.lastValidSymbol = symbol;
+    }
+    const reason = validateColumnValues(cols, row);
+    if (reason) {
+      this.rejectAt(symbol, cols.timestamp[row], reason);
+      return false;
+    }
+    const key = barKey(this.spec, cols.timestamp[row] as number, this.rule(symbol));
+    if (key === null) {
+      this.rejectAt(symbol, cols.timestamp[row], 'misaligned_period');
+      return false;
+    }
+    const i = this.slot();
+    const v = this.values;
+    const o = i * FIELDS;
+    v[o] = cols.open[row] as number;
+    v[o + 1] = cols.high[row] as number;
+    v[o + 2] = cols.low[row] as number;
+    v[o + 3] = cols.close[row] as number;
+    v[o + 4] = cols.volume[row] as number;
+    v[o + 5] = cols.vwap[row] as number;
+    v[o + 6] = cols.transactions[row] as number;
+    return this.queued(i, symbol, key);
+  }
+
+  /** The index of the next queued row, the buffer grown to hold it. */
+  private slot(): number {
+    const i = this.n++;
+    if ((i + 1) * FIELDS > this.values.length) {
+      const grown = new Float64Array(Math.min(this.values.length * 2, Math.max(this.ctx.batchSize, i + 1) * FIELDS));
+      grown.set(this.values);
+      this.values = grown;
+    }
+    return i;
+  }
+
+  /** Records row `i`'s symbol and key; true when the batch is full. */
+  private queued(i: number, symbol: string, key: number | string): boolean {
     this.symbols[i] = symbol;
     this.keys[i] = key;
     this.batchSymbols.add(symbol);
@@ -449,13 +501,15 @@ function drain<T>(
 }
 
 /**
- * Consumes arrays of bars (a client's pages): one await per array, a plain loop inside it; the only other awaits are
+ * Consumes arrays of bars or columns (a client's pages): one await per page, a plain loop inside it (columns are
+ * copied row by row into the batch buffer, no `Bar` built); the only other awaits are
  * the batch flushes.
  */
 function drainChunks<T>(
   ctx: WriterContext,
-  source: Iterable<readonly T[]> | AsyncIterable<readonly T[]>,
+  source: Iterable<readonly T[] | BarColumns> | AsyncIterable<readonly T[] | BarColumns>,
   push: (w: BarWriter, item: T) => boolean,
+  pushRow: (w: BarWriter, cols: BarColumns, row: number) => boolean,
   onPageStored?: (index: number) => Promise<void> | void,
 ): Promise<UpsertReport> {
   return drainWith(ctx, async (w) => {
@@ -464,14 +518,21 @@ function drainChunks<T>(
     // and when the source fails (a page's cursor is saved even if the request after it is what failed).
     let checkpoint: Promise<void> | undefined;
     let index = 0;
-    const each = async (chunk: readonly T[]): Promise<void> => {
+    const each = async (chunk: readonly T[] | BarColumns): Promise<void> => {
       if (checkpoint) {
         const previous = checkpoint;
         checkpoint = undefined;
         await previous;
       }
-      if (!Array.isArray(chunk)) throw new TypeError(`upsertBarPages takes arrays of bars; got ${chunk === null ? 'null' : typeof chunk}`);
-      for (let i = 0; i < chunk.length; i++) if (push(w, chunk[i] as T)) await w.flush();
+      if (Array.isArray(chunk)) {
+        for (let i = 0; i < chunk.length; i++) if (push(w, chunk[i] as T)) await w.flush();
+      } else if (isBarColumns(chunk)) {
+        for (let i = 0; i < chunk.length; i++) if (pushRow(w, chunk, i)) await w.flush();
+      } else {
+        throw new TypeError(
+          `upsertBarPages takes arrays of bars; got ${chunk === null ? 'null' : typeof chunk} (a page is an array of bars or BarColumns)`,
+        );
+      }
       if (!onPageStored) return;
       await w.flush();
       const page = index++;
@@ -537,14 +598,23 @@ export function writeSymbolBars(ctx: WriterContext, symbol: string, source: Iter
   return drain(ctx, source, (w, bar) => w.push(symbol, bar));
 }
 
-/** Writes every bar of `pages` (arrays of bars, e.g. a client's pages) for one symbol, in order. */
+/** What `upsertBarPages` takes per page: an array of bars, or the same bars as columns (a client page's `columns`). */
+export type BarPageRows = readonly Bar[] | BarColumns;
+
+/** Writes every bar of `pages` (arrays of bars or columns, e.g. a client's pages) for one symbol, in order. */
 export function writeSymbolBarPages(
   ctx: WriterContext,
   symbol: string,
-  pages: Iterable<readonly Bar[]> | AsyncIterable<readonly Bar[]>,
+  pages: Iterable<BarPageRows> | AsyncIterable<BarPageRows>,
   onPageStored?: (index: number) => Promise<void> | void,
 ): Promise<UpsertReport> {
-  return drainChunks(ctx, pages, (w, bar: Bar) => w.push(symbol, bar), onPageStored);
+  return drainChunks(
+    ctx,
+    pages,
+    (w, bar: Bar) => w.push(symbol, bar),
+    (w, cols, row) => w.pushColumnsRow(symbol, cols, row),
+    onPageStored,
+  );
 }
 
 /** Writes bars of many symbols, each carrying its `symbol`. */

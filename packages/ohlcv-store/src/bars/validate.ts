@@ -1,5 +1,5 @@
 /** Checks a bar before it is written. An invalid bar is rejected with one reason, counted, and never written. */
-import type { Bar } from '@tickstock/market-time';
+import type { Bar, BarColumns } from '@tickstock/market-time';
 
 /** Why a bar was rejected. */
 export const REJECT_REASONS = [
@@ -60,5 +60,29 @@ export function validateBarValues(bar: Bar): RejectReason | null {
   if (transactions != null && (typeof transactions !== 'number' || !Number.isSafeInteger(transactions) || transactions < 0)) {
     return 'invalid_transactions';
   }
+  return null;
+}
+
+/**
+ * {@link validateBarValues} of row `i` of `cols`, without building the bar: the same checks in the same order, with
+ * NaN in `volume`, `vwap` or `transactions` meaning absent (as columns write it).
+ */
+export function validateColumnValues(cols: BarColumns, i: number): RejectReason | null {
+  const timestamp = cols.timestamp[i] as number;
+  if (!Number.isSafeInteger(timestamp)) return 'invalid_timestamp';
+  const open = cols.open[i] as number;
+  const high = cols.high[i] as number;
+  const low = cols.low[i] as number;
+  const close = cols.close[i] as number;
+  if (!positive(open) || !positive(high) || !positive(low) || !positive(close)) return 'non_positive_price';
+  if (high < low) return 'high_below_low';
+  if (open < low || open > high) return 'open_outside_range';
+  if (close < low || close > high) return 'close_outside_range';
+  const volume = cols.volume[i] as number;
+  if (!Number.isNaN(volume) && (!Number.isFinite(volume) || volume < 0)) return 'invalid_volume';
+  const vwap = cols.vwap[i] as number;
+  if (!Number.isNaN(vwap) && !positive(vwap)) return 'invalid_vwap';
+  const transactions = cols.transactions[i] as number;
+  if (!Number.isNaN(transactions) && (!Number.isSafeInteger(transactions) || transactions < 0)) return 'invalid_transactions';
   return null;
 }

@@ -1,7 +1,7 @@
 /** The engine's store port over `OhlcvStore`. */
 
 import type { CivilDate, Timeframe } from '@tickstock/market-time';
-import { addDays, type Bar, newYorkMidnightUtcMs } from '@tickstock/market-time';
+import { addDays, type Bar, type BarColumns, newYorkMidnightUtcMs } from '@tickstock/market-time';
 import { type OhlcvStore, STORE_TIMEFRAME, StoreError, type UpsertReport } from '@tickstock/ohlcv-store';
 import { WriteFailure } from '../engine/errors.js';
 import type { BarsPage, RangeCursor, StoredPage, StorePort, SymbolMeta, TimeframeRange, WriteCounts } from '../engine/types.js';
@@ -23,7 +23,10 @@ export class OhlcvBarStore implements StorePort {
     return written(() => this.store.upsertBars(STORE_TIMEFRAME[timeframe], symbol, bars));
   }
 
-  /** Pages (one array of bars each, e.g. the client's `BarPage`s) into the store: one await per page, not per bar. */
+  /**
+   * Pages (e.g. the client's `BarPage`s) into the store: each page's columns when it has them (copied into the write
+   * buffer, no `Bar` built), else its array; one await per page, not per bar.
+   */
   async writeBarPages(
     timeframe: Timeframe,
     symbol: string,
@@ -34,7 +37,7 @@ export class OhlcvBarStore implements StorePort {
     // What the hook needs of each page handed to the store (its cursor and size, not its bars), until it is stored.
     const handed: StoredPage[] = [];
     let first = 0;
-    const arrays = barArrays(pages, onPageStored ? (page) => handed.push({ cursor: page.cursor, bars: page.bars.length }) : undefined);
+    const rows = pageRowsOf(pages, onPageStored ? (page, count) => handed.push({ cursor: page.cursor, bars: count }) : undefined);
     const options = onPageStored
       ? {
           onPageStored: async (index: number) => {
@@ -46,7 +49,7 @@ export class OhlcvBarStore implements StorePort {
           },
         }
       : {};
-    return written(() => this.store.upsertBarPages(STORE_TIMEFRAME[timeframe], symbol, arrays, options));
+    return written(() => this.store.upsertBarPages(STORE_TIMEFRAME[timeframe], symbol, rows, options));
   }
 
   loadCursor(symbol: string, range: TimeframeRange): Promise<RangeCursor | null> {
@@ -81,14 +84,15 @@ export class OhlcvBarStore implements StorePort {
   }
 }
 
-/** The arrays of `pages`, as the store takes them. */
-async function* barArrays(
+/** The bars of `pages` as the store takes them: each page's columns when it has them (its bars are then never built). */
+async function* pageRowsOf(
   pages: AsyncIterable<BarsPage>,
-  handing?: (page: BarsPage) => void,
-): AsyncGenerator<readonly Bar[], void, undefined> {
+  handing?: (page: BarsPage, count: number) => void,
+): AsyncGenerator<BarColumns | readonly Bar[], void, undefined> {
   for await (const page of pages) {
-    handing?.(page);
-    yield page.bars;
+    const rows = page.columns ?? page.bars;
+    handing?.(page, rows.length);
+    yield rows;
   }
 }
 

@@ -241,11 +241,14 @@ async function streamRange(
   const note = (bars: readonly Bar[]): void => {
     if (served) for (let i = 0; i < bars.length; i++) served.add((bars[i] as Bar).timestamp);
   };
+  const noteTimes = (timestamps: Float64Array): void => {
+    if (served) for (let i = 0; i < timestamps.length; i++) served.add(timestamps[i] as number);
+  };
   let counts: WriteCounts;
   if (market.barPages && store.writeBarPages) {
     // A range that replaces what is stored must see every bar the API serves, so only plain loads resume.
     counts = served
-      ? await store.writeBarPages(step.timeframe, symbol, notedPages(market.barPages(symbol, step, signal), note), signal)
+      ? await store.writeBarPages(step.timeframe, symbol, notedPages(market.barPages(symbol, step, signal), note, noteTimes), signal)
       : await resumablePages(symbol, step, deps, signal);
   } else {
     const bars = market.bars(symbol, step, signal);
@@ -313,9 +316,15 @@ class ResumeAttemptFailed {
   constructor(readonly cause: unknown) {}
 }
 
-async function* notedPages(pages: AsyncIterable<BarsPage>, note: (bars: readonly Bar[]) => void): AsyncIterable<BarsPage> {
+/** `pages`, each noted as it passes: its timestamps from its columns when it has them (its bars are not built). */
+async function* notedPages(
+  pages: AsyncIterable<BarsPage>,
+  note: (bars: readonly Bar[]) => void,
+  noteTimes: (timestamps: Float64Array) => void,
+): AsyncIterable<BarsPage> {
   for await (const page of pages) {
-    note(page.bars);
+    if (page.columns) noteTimes(page.columns.timestamp);
+    else note(page.bars);
     yield page;
   }
 }

@@ -4,7 +4,7 @@
  * job protocol, and an executor (../execution) decides where per-symbol work runs.
  */
 import type { FinalJobStatus } from '@tickstock/job-protocol';
-import type { Bar, CivilDate, Timeframe } from '@tickstock/market-time';
+import type { Bar, BarColumns, CivilDate, Timeframe } from '@tickstock/market-time';
 import type { GroupedMarket, TickerBar } from '@tickstock/massive-client';
 import type { DayColumns } from './day-columns.js';
 
@@ -101,10 +101,13 @@ export type { SymbolMeta } from '@tickstock/ohlcv-store';
 import type { SymbolMeta } from '@tickstock/ohlcv-store';
 
 /**
- * One page of bars as the API served it (the client's `BarPage` fits): the bars as one array, and the key-free URL of
- * the next page (null on the last page), which a resumable load could persist.
+ * One page of bars as the API served it (the client's `BarPage` fits): the bars as columns (what the client decoded;
+ * what the engine hands the store and reads timestamps from), the same bars as one array (built on first access by
+ * the client, so read only where objects are needed), and the key-free URL of the next page (null on the last page),
+ * which a resumable load could persist. A port without `columns` is read through `bars`.
  */
 export interface BarsPage {
+  readonly columns?: BarColumns;
   readonly bars: readonly Bar[];
   readonly cursor: string | null;
 }
