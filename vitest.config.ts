@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { EXTRA_TIME_ZONES, faultsProjectConfig, serialProjectConfig, sharedProjectConfig } from './test-support/vitest.shared.ts';
+import { EXTRA_TIME_ZONES, faultsProjectConfigs, serialProjectConfig, sharedProjectConfig } from './test-support/vitest.shared.ts';
 
 const packages = ['market-time', 'massive-client', 'massive-simulator', 'ohlcv-store', 'job-protocol', 'runner'];
 
@@ -11,7 +11,7 @@ export default defineConfig({
       ...packages.flatMap((name) => [sharedProjectConfig(name), ...EXTRA_TIME_ZONES.map((tz) => sharedProjectConfig(name, tz))]),
       // Files that measure time run one at a time after the rest (see SERIAL_FILES), then the fault suite.
       ...packages.flatMap((name) => serialProjectConfig(name) ?? []),
-      faultsProjectConfig(),
+      ...faultsProjectConfigs(),
     ],
     // A mistyped include must fail, not pass with nothing run.
     passWithNoTests: false,

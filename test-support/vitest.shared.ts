@@ -97,20 +97,35 @@ export function serialProjectConfig(name: string): UserWorkspaceConfig | undefin
   };
 }
 
-export function faultsProjectConfig(): UserWorkspaceConfig {
+/**
+ * Fault files that spend most of their time waiting out an outage (PostgreSQL down for 70 s, Redis away until the
+ * worker's drain limit): they run in the parallel group, beside other files, instead of holding the one-at-a-time
+ * group while the CPUs idle. Their assertions are about what the worker does, not how fast the machine is.
+ */
+export const WAITING_FAULT_FILES: readonly string[] = ['test/faults/postgres-outage.test.ts', 'test/faults/redis-outage-shutdown.test.ts'];
+
+/**
+ * The fault suite: one project of its files run one at a time (`faults`: they start several worker processes each),
+ * and one of those that mostly wait (`faults waiting`, in the parallel group; see WAITING_FAULT_FILES). Select both
+ * with `--project 'faults*'` (`pnpm test:faults`).
+ */
+export function faultsProjectConfigs(): UserWorkspaceConfig[] {
   const base = sharedProjectConfig(FAULTS_PROJECT.packageName);
-  return {
+  const faults = (name: string, include: string[], exclude: readonly string[], parallel: boolean): UserWorkspaceConfig => ({
     ...base,
     test: {
       ...base.test,
-      name: FAULTS_PROJECT.name,
-      include: [FAULTS_PROJECT.include],
-      exclude: ['**/node_modules/**'],
+      name,
+      include,
+      exclude: [...exclude, '**/node_modules/**'],
       testTimeout: 180_000,
       hookTimeout: 120_000,
-      // Fault tests start several worker processes each: one file at a time on a small machine.
-      maxWorkers: 1,
-      sequence: { groupOrder: SERIAL_GROUP },
+      maxWorkers: parallel ? PARALLEL_WORKERS : 1,
+      sequence: { groupOrder: parallel ? PARALLEL_GROUP : SERIAL_GROUP },
     },
-  };
+  });
+  return [
+    faults(FAULTS_PROJECT.name, [FAULTS_PROJECT.include], WAITING_FAULT_FILES, false),
+    faults(`${FAULTS_PROJECT.name} waiting`, [...WAITING_FAULT_FILES], [], true),
+  ];
 }
