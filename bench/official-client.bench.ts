@@ -1,7 +1,7 @@
 /**
  * Our client against the official one (`@massive.com/client-js`, pinned in bench/package.json), side by side in one
  * run, against the simulator on loopback (no latency, no rate limit; our client's limiter opened wide, the official
- * client has none). Issue #23. Method and today's figures: bench/OFFICIAL-CLIENT.md.
+ * client has none). Issue #23. Method and figures: packages/massive-client/README.md, "Compared with the official client".
  *
  * Scenarios, each read by both clients with the same parameters:
  * - page: one 49,920-bar page of minute bars (52 sessions, `limit=50000`, no next page), 20 times in a row;
