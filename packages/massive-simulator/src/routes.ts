@@ -98,6 +98,18 @@ function encodeCursor(params: Record<string, string>): string {
   return Buffer.from(new URLSearchParams(params).toString()).toString('base64url');
 }
 
+/**
+ * The parameters a paged request stands for: its query, or, when it sends a `cursor`, the parameters the cursor
+ * carries (which must include `marker` when given); null for a cursor that is not one of ours.
+ */
+function queryOrCursor(query: URLSearchParams, marker?: string): URLSearchParams | null {
+  const cursor = query.get('cursor');
+  if (cursor === null) return query;
+  const decoded = decodeCursor(cursor);
+  if (!decoded || (marker !== undefined && decoded.get(marker) === null)) return null;
+  return decoded;
+}
+
 function decodeCursor(cursor: string): URLSearchParams | null {
   if (!/^[A-Za-z0-9_-]+={0,2}$/.test(cursor)) return null;
   return new URLSearchParams(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -127,13 +139,8 @@ function aggs(ctx: RouteContext, segments: string[], query: URLSearchParams): Ro
   if (segments.length !== 9 || !ticker || !multiplier || !timespan || !from || !to) {
     return badRequest(ctx, 'expected /v2/aggs/ticker/{ticker}/range/{multiplier}/{timespan}/{from}/{to}');
   }
-  let params = query;
-  const cursor = query.get('cursor');
-  if (cursor !== null) {
-    const decoded = decodeCursor(cursor);
-    if (!decoded) return badRequest(ctx, 'Invalid cursor');
-    params = decoded;
-  }
+  const params = queryOrCursor(query);
+  if (!params) return badRequest(ctx, 'Invalid cursor');
   const adjusted = parseBool(params.get('adjusted'), 'adjusted', true);
   const sort = params.get('sort') ?? 'asc';
   const limit = parseLimit(params.get('limit'), SIMULATOR_DEFAULTS.aggsLimitDefault, SIMULATOR_DEFAULTS.aggsLimitMax);
@@ -324,13 +331,8 @@ const LIST_PARAMS = ['ticker', 'type', 'market', 'exchange', 'active', 'search',
 
 /** `/v3/reference/tickers` with cursor pagination; the cursor carries every parameter plus the last ticker sent. */
 function tickers(ctx: RouteContext, query: URLSearchParams): RouteResult {
-  let params = query;
-  const cursor = query.get('cursor');
-  if (cursor !== null) {
-    const decoded = decodeCursor(cursor);
-    if (!decoded || decoded.get('page_marker') === null) return badRequest(ctx, 'Invalid cursor');
-    params = decoded;
-  }
+  const params = queryOrCursor(query, 'page_marker');
+  if (!params) return badRequest(ctx, 'Invalid cursor');
   const limit = parseLimit(params.get('limit'), SIMULATOR_DEFAULTS.tickersLimitDefault, SIMULATOR_DEFAULTS.tickersLimitMax);
   const order = params.get('order') ?? 'asc';
   if (order !== 'asc' && order !== 'desc') return badRequest(ctx, `order must be asc or desc, got ${JSON.stringify(order)}`);
@@ -397,13 +399,8 @@ const SPLIT_PARAMS = [
  * max 1000, and cursor pagination whose cursor carries every parameter plus an offset.
  */
 function splits(ctx: RouteContext, query: URLSearchParams): RouteResult {
-  let params = query;
-  const cursor = query.get('cursor');
-  if (cursor !== null) {
-    const decoded = decodeCursor(cursor);
-    if (!decoded || decoded.get('offset') === null) return badRequest(ctx, 'Invalid cursor');
-    params = decoded;
-  }
+  const params = queryOrCursor(query, 'offset');
+  if (!params) return badRequest(ctx, 'Invalid cursor');
   const limit = parseLimit(params.get('limit'), SIMULATOR_DEFAULTS.splitsLimitDefault, SIMULATOR_DEFAULTS.splitsLimitMax);
   const order = params.get('order') ?? 'desc';
   if (order !== 'asc' && order !== 'desc') return badRequest(ctx, `order must be asc or desc, got ${JSON.stringify(order)}`);
@@ -464,13 +461,8 @@ type DividendSort = (typeof DIVIDEND_SORTS)[number];
  * cursor carries every parameter plus an offset (as `/v3/reference/splits`).
  */
 function dividends(ctx: RouteContext, query: URLSearchParams): RouteResult {
-  let params = query;
-  const cursor = query.get('cursor');
-  if (cursor !== null) {
-    const decoded = decodeCursor(cursor);
-    if (!decoded || decoded.get('offset') === null) return badRequest(ctx, 'Invalid cursor');
-    params = decoded;
-  }
+  const params = queryOrCursor(query, 'offset');
+  if (!params) return badRequest(ctx, 'Invalid cursor');
   const limit = parseLimit(params.get('limit'), SIMULATOR_DEFAULTS.dividendsLimitDefault, SIMULATOR_DEFAULTS.dividendsLimitMax);
   const order = params.get('order') ?? 'desc';
   if (order !== 'asc' && order !== 'desc') return badRequest(ctx, `order must be asc or desc, got ${JSON.stringify(order)}`);
