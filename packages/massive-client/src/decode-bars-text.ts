@@ -128,9 +128,10 @@ function resultsKeyAt(b: Uint8Array): number {
 
 /** Scans the rows from `i` (just after `[`) to the closing `]`; throws {@link GIVE_UP} at anything unexpected. */
 function scanRows(b: Uint8Array, from: number): { columns: BarColumns; end: number } {
-  // Grown as rows come, each time to the rows the rest of the text holds at the average row length so far.
-  let capacity = 64;
-  let cols = allocateBarColumns(capacity);
+  // Allocated once the first row is read, for the rows the rest of the text holds at its length (plus 5%); grown the
+  // same way (at the average row length so far) if the rows turn out shorter.
+  let capacity = 0;
+  let cols: BarColumns | undefined;
   let otc: Uint8Array | undefined;
   let count = 0;
   let i = from;
@@ -264,11 +265,13 @@ function scanRows(b: Uint8Array, from: number): { columns: BarColumns; end: numb
       throw GIVE_UP;
     }
     if ((seen & 0b11111) !== 0b11111) throw GIVE_UP; // t o h l c are required
-    if (count === capacity) {
-      const average = (i - from) / count;
-      capacity = count + Math.ceil(((len - i) / average) * 1.05) + 16;
+    if (count === capacity || cols === undefined) {
+      const average = (i - from) / (count + 1); // bytes per row so far, this one included
+      capacity = count + 1 + Math.ceil(((len - i) / average) * 1.05) + 16;
       const grown = allocateBarColumns(capacity);
-      for (const f of ['timestamp', 'open', 'high', 'low', 'close', 'volume', 'vwap', 'transactions'] as const) grown[f].set(cols[f]);
+      if (cols) {
+        for (const f of ['timestamp', 'open', 'high', 'low', 'close', 'volume', 'vwap', 'transactions'] as const) grown[f].set(cols[f]);
+      }
       cols = grown;
       if (otc) {
         const o = new Uint8Array(capacity);
@@ -296,8 +299,19 @@ function scanRows(b: Uint8Array, from: number): { columns: BarColumns; end: numb
     if (sep === 93) break;
     throw GIVE_UP;
   }
-  const exact = allocateBarColumns(count);
-  for (const f of ['timestamp', 'open', 'high', 'low', 'close', 'volume', 'vwap', 'transactions'] as const)
-    exact[f].set(cols[f].subarray(0, count));
-  return { columns: otc ? { ...exact, otc: otc.slice(0, count) } : exact, end: i };
+  // Views of the first `count` rows, not a copy: the capacity was the rows the text holds, plus 5% and 16.
+  if (cols === undefined) throw GIVE_UP; // not reached: the loop stores a row before it can end
+  const exact: BarColumns = {
+    length: count,
+    timestamp: cols.timestamp.subarray(0, count),
+    open: cols.open.subarray(0, count),
+    high: cols.high.subarray(0, count),
+    low: cols.low.subarray(0, count),
+    close: cols.close.subarray(0, count),
+    volume: cols.volume.subarray(0, count),
+    vwap: cols.vwap.subarray(0, count),
+    transactions: cols.transactions.subarray(0, count),
+    otc: otc?.subarray(0, count),
+  };
+  return { columns: exact, end: i };
 }

@@ -31,6 +31,7 @@ Options:
   --fault-kinds K1,K2      among ${FAULT_KINDS.join(', ')} (default: all)
   --latency-ms N, --jitter-ms N   added latency
   --peak-window-slack-ms N shorten the peak-rate windows by N ms to absorb network jitter (default 0)
+  --page-cache-mb N        megabytes of rendered bar pages kept for repeated requests (default 64; 0 none)
   --help
 `;
 
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
       'latency-ms': { type: 'string' },
       'jitter-ms': { type: 'string' },
       'peak-window-slack-ms': { type: 'string' },
+      'page-cache-mb': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -152,6 +154,8 @@ async function main(): Promise<void> {
 
   const slack = number('peak-window-slack-ms', values['peak-window-slack-ms']);
   if (slack !== undefined) options.peakWindowSlackMs = slack;
+  const pageCacheMb = number('page-cache-mb', values['page-cache-mb']);
+  if (pageCacheMb !== undefined) options.pageCacheMb = pageCacheMb;
 
   const sim = await startSimulator(options);
   process.stdout.write(`Massive API simulator listening on ${sim.url} (prices are synthetic; stats at ${sim.url}/__sim/stats)\n`);

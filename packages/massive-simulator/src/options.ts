@@ -75,11 +75,19 @@ export interface SimulatorOptions extends GenerationOptions {
    * that jitter while still catching a client that sends faster than its limit.
    */
   peakWindowSlackMs?: number;
+  /**
+   * Megabytes of rendered aggregates rows kept (least recently used out first), so a request asked again is answered
+   * with a copy instead of generating and writing its bars again (default 64; 0 keeps none). The envelope (request id,
+   * `next_url`, status) is written per response; faults, rate limit and latency apply as to any request.
+   */
+  pageCacheMb?: number;
 }
 
 export const SIMULATOR_DEFAULTS = {
   port: 0,
   host: '127.0.0.1',
+  /** Megabytes of rendered bar pages kept for repeated requests. */
+  pageCacheMb: 64,
   seed: 1,
   status: 'OK',
   /** Default and maximum `limit` of aggregates, as the real API. */

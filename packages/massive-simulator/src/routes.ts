@@ -13,11 +13,12 @@ import { BarColumns, barPage } from './bars.js';
 import { dividendsOf, type SimulatedDividendRow } from './dividends.js';
 import { marketStatus, upcomingHolidays } from './market.js';
 import { SIMULATOR_DEFAULTS } from './options.js';
+import type { RenderedPageCache } from './page-cache.js';
 import { tickerDetails, tickerListRow, type UniverseTicker } from './reference.js';
 import { round4 } from './round.js';
 import type { BarSource } from './source.js';
 import { splitRows } from './splits.js';
-import { aggsBody, errorBody } from './wire.js';
+import { aggsBody, aggsBodyOfRows, errorBody, renderRows } from './wire.js';
 
 /** What a route answers. */
 export interface RouteResult {
@@ -40,6 +41,8 @@ export interface RouteContext {
   universe: readonly UniverseTicker[];
   /** The universe entry of a ticker, or a synthesized one for a ticker outside it. */
   entryFor(ticker: string): UniverseTicker;
+  /** Rendered rows of recent aggregates pages (none kept when absent). */
+  pages?: RenderedPageCache;
 }
 
 /** Endpoint names used by the counters. */
@@ -163,7 +166,16 @@ function aggs(ctx: RouteContext, segments: string[], query: URLSearchParams): Ro
       0,
     );
   }
-  const page = barPage(ctx.source, req, ctx.now, limit);
+  // Everything the rows depend on: the request as resolved, the page size and the clock (bars exist up to it).
+  const key = `${ticker}|${req.multiplier}|${req.timespan}|${req.fromMs}|${req.toMs}|${req.adjusted}|${req.sort}|${limit}|${ctx.now}`;
+  let page = ctx.pages?.get(key);
+  if (!page) {
+    const fresh = barPage(ctx.source, req, ctx.now, limit);
+    const rows = renderRows(fresh.bars, hasVolume);
+    page = { rows: { bytes: Buffer.from(rows.bytes), count: rows.count }, queryCount: fresh.queryCount };
+    if (fresh.nextT !== undefined) page.nextT = fresh.nextT;
+    ctx.pages?.set(key, page);
+  }
   let nextUrl: string | undefined;
   if (page.nextT !== undefined) {
     const nextFrom = req.sort === 'asc' ? String(page.nextT) : from;
@@ -172,7 +184,7 @@ function aggs(ctx: RouteContext, segments: string[], query: URLSearchParams): Ro
     nextUrl = `${ctx.origin}/v2/aggs/ticker/${tickerPath(ticker)}/range/${req.multiplier}/${req.timespan}/${nextFrom}/${nextTo}?cursor=${c}`;
   }
   const env = { ticker, queryCount: page.queryCount, adjusted, status: ctx.status, requestId: ctx.requestId };
-  return json(200, aggsBody(nextUrl ? { ...env, nextUrl } : env, page.bars, hasVolume), page.bars.length);
+  return json(200, aggsBodyOfRows(nextUrl ? { ...env, nextUrl } : env, page.rows), page.rows.count);
 }
 
 /**

@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type FaultKind, faultThresholds, SIMULATOR_DEFAULTS, type SimulatorOptions } from './options.js';
+import { RenderedPageCache } from './page-cache.js';
 import { isReservedUnknownTicker } from './pure.js';
 import { hash2, unit } from './random.js';
 import { SimulatedRateLimiter } from './rate-limit.js';
@@ -44,6 +45,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const fixedMs = options.latency?.fixedMs ?? 0;
   const jitterMs = options.latency?.jitterMs ?? 0;
   if (!(fixedMs >= 0 && jitterMs >= 0)) throw new RangeError('latency.fixedMs and latency.jitterMs must be >= 0');
+  const pageCacheMb = options.pageCacheMb ?? SIMULATOR_DEFAULTS.pageCacheMb;
+  if (!(pageCacheMb >= 0)) throw new RangeError(`pageCacheMb must be >= 0, got ${options.pageCacheMb}`);
+  const pages = new RenderedPageCache(Math.floor(pageCacheMb * 2 ** 20));
   const retryAfter = options.retryAfterSeconds;
   if (retryAfter !== undefined && !(Number.isInteger(retryAfter) && retryAfter >= 0)) {
     throw new RangeError(`retryAfterSeconds must be a whole number >= 0, got ${retryAfter}`);
@@ -122,7 +126,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     }
     const origin = `http://${req.headers.host ?? `127.0.0.1:${port}`}`;
     const result = route(
-      { source, now: now(), requestId: id, origin, status, isUnknown, universe, entryFor },
+      { source, now: now(), requestId: id, origin, status, isUnknown, universe, entryFor, pages },
       url.pathname,
       url.searchParams,
     );

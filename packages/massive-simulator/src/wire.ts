@@ -103,6 +103,19 @@ export interface AggsEnvelope {
   nextUrl?: string;
 }
 
+/** Bar rows as written into a body: the bytes between `"results":[` and `]`, and how many rows they are. */
+export interface RenderedRows {
+  bytes: Buffer;
+  count: number;
+}
+
+/** Writes bar rows once, for one body or for many (see `page-cache.ts`). */
+export function renderRows(bars: BarColumns, hasVolume: boolean, tickers?: readonly string[], otc?: readonly boolean[]): RenderedRows {
+  const w = new ByteWriter(16 + bars.length * 110);
+  writeBarRows(w, bars, hasVolume, tickers, otc);
+  return { bytes: w.result(), count: bars.length };
+}
+
 /** An aggregates body: no `results` key when there are no bars, `next_url` only while more pages remain. */
 export function aggsBody(
   env: AggsEnvelope,
@@ -111,14 +124,20 @@ export function aggsBody(
   tickers?: readonly string[],
   otc?: readonly boolean[],
 ): Buffer {
-  const count = bars.length;
-  const w = new ByteWriter(256 + count * 110);
+  return aggsBodyOfRows(env, renderRows(bars, hasVolume, tickers, otc));
+}
+
+/** {@link aggsBody} around rows already written. */
+export function aggsBodyOfRows(env: AggsEnvelope, rows: RenderedRows): Buffer {
+  const { count } = rows;
+  const w = new ByteWriter(512 + rows.bytes.length);
   w.text('{');
   if (env.ticker !== undefined) w.text(`"ticker":${JSON.stringify(env.ticker)},`);
   w.text(`"queryCount":${env.queryCount},"resultsCount":${count},"adjusted":${env.adjusted},`);
   if (count > 0) {
     w.text('"results":[');
-    writeBarRows(w, bars, hasVolume, tickers, otc);
+    w.ensure(rows.bytes.length);
+    w.pos += rows.bytes.copy(w.buf, w.pos);
     w.text('],');
   }
   w.text(`"status":${JSON.stringify(env.status)},"request_id":"${env.requestId}","count":${count}`);

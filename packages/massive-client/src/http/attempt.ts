@@ -2,9 +2,10 @@
  * The single-attempt HTTP layer: one `fetch` with a deadline, the body read in full, JSON parsed, and any failure
  * turned into a typed error. No retries, no rate limiting: the layers above do that.
  */
-import { Buffer, isAscii } from 'node:buffer';
+import { type Buffer, isAscii } from 'node:buffer';
 import { MassiveError, MassiveNetworkError, MassiveResponseError } from '../errors.js';
 import { CallerAbort } from './abort.js';
+import { readBodyBytes } from './body-bytes.js';
 import { httpError, type NotFoundCode } from './http-errors.js';
 import { type ConnectFailure, connectFailure, parseRetryAfter } from './retry-policy.js';
 
@@ -101,7 +102,7 @@ export async function sendOnce(input: AttemptInput, onAnswer?: OnAnswer): Promis
       // A redirect would send the Authorization header somewhere we did not choose: refuse it instead.
       redirect: 'manual',
     });
-    const bytes = Buffer.from(await response.arrayBuffer());
+    const bytes = await readBodyBytes(response);
     const ascii = isAscii(bytes);
     const requestId = response.headers.get('x-request-id') ?? undefined;
     onAnswer?.(response.status, requestId);
@@ -174,7 +175,7 @@ function parseSuccess(input: AttemptInput, response: Response, bodyText: string,
  * decoder over megabytes; anything else is decoded as UTF-8, a leading byte-order mark dropped as `text()` does.
  */
 export async function readBodyText(response: Response): Promise<string> {
-  const bytes = Buffer.from(await response.arrayBuffer());
+  const bytes = await readBodyBytes(response);
   return textOfBytes(bytes, isAscii(bytes));
 }
 

@@ -231,12 +231,11 @@ export class Transport {
     options: CallOptions & { notFound?: NotFoundCode } = {},
   ): Promise<TransportResult<z.output<S>>> {
     const request = this.#redact(`GET ${url.pathname}`);
-    const info = (attempt: number): HookRequestInfo => ({
-      method: 'GET',
-      url: this.#redact(url.toString()),
-      path: this.#redact(url.pathname),
-      attempt,
-    });
+    let shown: { url: string; path: string } | undefined;
+    const info = (attempt: number): HookRequestInfo => {
+      shown ??= { url: this.#redact(url.toString()), path: this.#redact(url.pathname) };
+      return { method: 'GET', url: shown.url, path: shown.path, attempt };
+    };
     const result = await this.#sendWithRetries(url, request, info, options, textDecoders.get(schema));
     const parsed = schema.safeParse(result.body);
     if (!parsed.success) {
@@ -254,7 +253,7 @@ export class Transport {
     }
     const response: ResponseMeta = {
       requestId: bodyRequestId(result.body) ?? result.requestId,
-      url: this.#redact(url.toString()),
+      url: info(result.attempts).url,
       status: result.status,
       attempts: result.attempts,
     };
@@ -297,7 +296,7 @@ export class Transport {
         deadline ??= startedAt + maxTotalTimeMs;
         if (startedAt >= deadline) throw outOfSlotTime();
         attempt++;
-        callHook(config.hooks.request, { ...info(attempt), queuedMs: quick === 0 ? startedAt - queuedAt : 0 });
+        if (config.hooks.request) callHook(config.hooks.request, { ...info(attempt), queuedMs: quick === 0 ? startedAt - queuedAt : 0 });
         try {
           return await sendOnce(
             {
@@ -311,14 +310,15 @@ export class Transport {
               redact: this.#redact,
               parseBytes,
             },
-            (status, requestId) =>
-              callHook(config.hooks.response, {
-                ...info(attempt),
-                status,
-                ok: status >= 200 && status < 300,
-                durationMs: Date.now() - startedAt,
-                requestId,
-              }),
+            config.hooks.response &&
+              ((status, requestId) =>
+                callHook(config.hooks.response, {
+                  ...info(attempt),
+                  status,
+                  ok: status >= 200 && status < 300,
+                  durationMs: Date.now() - startedAt,
+                  requestId,
+                })),
           );
         } catch (thrown) {
           // Nothing reached the server: try again shortly in this same slot (no budget spent), a couple of times.
