@@ -44,7 +44,7 @@ export {
   MassiveResponseError,
   MassiveTimeBudgetError,
 } from './errors.js';
-export type { FetchLike } from './http/attempt.js';
+export type { FetchLike } from './http/send.js';
 export {
   type ClusteredRateLimiter,
   type ClusteredRateLimiterOptions,

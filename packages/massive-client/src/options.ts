@@ -1,6 +1,6 @@
 /** The client's options, their defaults (all in one place) and their environment fallbacks. */
 import { MassiveConfigurationError } from './errors.js';
-import type { FetchLike } from './http/attempt.js';
+import { type FetchLike, type Sender, sendByDefault, sendWithFetch } from './http/send.js';
 import type { MassiveClientHooks } from './http/hooks.js';
 import type { RateLimitOption } from './http/rate-limit.js';
 import type { ShouldRetry } from './http/retry-decision.js';
@@ -23,7 +23,11 @@ export interface MassiveClientOptions {
   maxTotalTimeMs?: number;
   /** `'unlimited'` (default), `'free'`, custom settings, or a limiter / bottleneck instance shared between clients. */
   rateLimit?: RateLimitOption;
-  /** The `fetch` to call. Default: the global `fetch`. */
+  /**
+   * A `fetch` to send every request with (tests, a custom transport). Default: Node's own HTTP client, undici's
+   * `request()`, through its global dispatcher (so `setGlobalDispatcher` proxies apply); or the global `fetch` when
+   * something has replaced it (msw, a polyfill). See "Design" in the README.
+   */
   fetch?: FetchLike;
   /** Callbacks for logging and metrics; payloads never contain the key. `beforeRetry` may veto a retry. */
   hooks?: MassiveClientHooks;
@@ -64,7 +68,8 @@ export interface ResolvedOptions {
   maxRetryDelayMs: number;
   maxTotalTimeMs: number;
   rateLimit: RateLimitOption;
-  fetch: FetchLike;
+  /** How each request is sent: with the `fetch` option, else by default (see `send.ts`). */
+  send: Sender;
   hooks: MassiveClientHooks;
   shouldRetry: ShouldRetry | undefined;
   userAgent: string;
@@ -130,11 +135,9 @@ export function resolveOptions(options: MassiveClientOptions = {}): ResolvedOpti
     baseUrlOption !== undefined
       ? parseBaseUrl(baseUrlOption, 'baseUrl')
       : parseBaseUrl(nonEmpty(env[ENV.baseUrl]) ?? DEFAULTS.baseUrl, nonEmpty(env[ENV.baseUrl]) ? ENV.baseUrl : 'the default base URL');
-  if (options.fetch === undefined && typeof globalThis.fetch !== 'function') {
-    throw new MassiveConfigurationError('no fetch: pass the fetch option (Node.js 20.19+ has a global fetch)');
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
+    throw new MassiveConfigurationError(`fetch must be a function (a fetch to send requests with); got ${typeof options.fetch}`);
   }
-  // The global fetch is looked up on every call, so a fetch patched later (proxies, test interceptors) is used.
-  const fetchImpl: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   return {
     apiKey,
     baseUrl,
@@ -144,7 +147,7 @@ export function resolveOptions(options: MassiveClientOptions = {}): ResolvedOpti
     maxRetryDelayMs: positiveNumber('maxRetryDelayMs', options.maxRetryDelayMs ?? DEFAULTS.maxRetryDelayMs),
     maxTotalTimeMs: positiveNumber('maxTotalTimeMs', options.maxTotalTimeMs ?? DEFAULTS.maxTotalTimeMs),
     rateLimit: options.rateLimit ?? DEFAULTS.rateLimit,
-    fetch: fetchImpl,
+    send: options.fetch ? sendWithFetch(options.fetch) : sendByDefault,
     hooks: options.hooks ?? {},
     shouldRetry: options.shouldRetry,
     userAgent: nonEmpty(options.userAgent) ?? DEFAULTS.userAgent,

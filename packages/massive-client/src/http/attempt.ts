@@ -1,6 +1,6 @@
 /**
- * The single-attempt HTTP layer: one `fetch` with a deadline, the body read in full, JSON parsed, and any failure
- * turned into a typed error. No retries, no rate limiting: the layers above do that.
+ * The single-attempt HTTP layer: one GET with a deadline (sent as `send.ts` says), the body read in full, JSON parsed,
+ * and any failure turned into a typed error. No retries, no rate limiting: the layers above do that.
  */
 import { type Buffer, isAscii } from 'node:buffer';
 import { MassiveError, MassiveNetworkError, MassiveResponseError } from '../errors.js';
@@ -8,13 +8,11 @@ import { CallerAbort } from './abort.js';
 import { readBodyBytes } from './body-bytes.js';
 import { httpError, type NotFoundCode } from './http-errors.js';
 import { type ConnectFailure, connectFailure, parseRetryAfter } from './retry-policy.js';
-
-/** The `fetch` the client calls (the global one by default); inject one for tests or proxies. */
-export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+import type { Answer, Sender } from './send.js';
 
 /** One attempt's inputs. */
 export interface AttemptInput {
-  fetch: FetchLike;
+  send: Sender;
   url: URL;
   headers: Record<string, string>;
   timeoutMs: number;
@@ -42,12 +40,16 @@ export interface AttemptSuccess {
 export type OnAnswer = (status: number, requestId: string | undefined) => void;
 
 function networkDetail(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown; message?: unknown; errors?: unknown } } | null)?.cause;
-  if (cause && typeof cause.code === 'string') return cause.code;
+  // fetch wraps the failure: `TypeError('fetch failed')` with the socket's or DNS error as its cause; undici's
+  // `request()` throws that error itself.
+  type Failure = { code?: unknown; message?: unknown; errors?: unknown; cause?: Failure } | null | undefined;
+  const wrapped = error instanceof TypeError && (error as Failure)?.cause !== undefined;
+  const failure = (wrapped ? (error as Failure)?.cause : error) as Failure;
+  if (failure && typeof failure.code === 'string') return failure.code;
   // Several addresses tried (IPv6 and IPv4): an AggregateError whose parts carry the codes.
-  const first = Array.isArray(cause?.errors) ? (cause.errors[0] as { code?: unknown } | undefined) : undefined;
+  const first = Array.isArray(failure?.errors) ? (failure.errors[0] as { code?: unknown } | undefined) : undefined;
   if (first && typeof first.code === 'string') return first.code;
-  if (cause && typeof cause.message === 'string') return cause.message;
+  if (failure && typeof failure.message === 'string') return failure.message;
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -95,16 +97,11 @@ export async function sendOnce(input: AttemptInput, onAnswer?: OnAnswer): Promis
   input.signal?.addEventListener('abort', onCallerAbort, { once: true });
   try {
     if (input.signal?.aborted) throw new CallerAbort();
-    const response = await input.fetch(input.url, {
-      method: 'GET',
-      headers: input.headers,
-      signal: controller.signal,
-      // A redirect would send the Authorization header somewhere we did not choose: refuse it instead.
-      redirect: 'manual',
-    });
-    const bytes = await readBodyBytes(response);
+    // A redirect would send the Authorization header somewhere we did not choose: it is never followed (below).
+    const response = await input.send(input.url, { headers: input.headers, signal: controller.signal });
+    const { bytes } = response;
     const ascii = isAscii(bytes);
-    const requestId = response.headers.get('x-request-id') ?? undefined;
+    const requestId = response.header('x-request-id') ?? undefined;
     onAnswer?.(response.status, requestId);
     if (response.status >= 200 && response.status < 300) {
       // A page of bars is decoded from its bytes (no text of megabytes, no JSON.parse of its rows) when it can be.
@@ -113,7 +110,7 @@ export async function sendOnce(input: AttemptInput, onAnswer?: OnAnswer): Promis
       return parseSuccess(input, response, textOfBytes(bytes, ascii), requestId);
     }
     const bodyText = textOfBytes(bytes, ascii);
-    if ((response.status >= 300 && response.status < 400) || response.type === 'opaqueredirect') {
+    if (response.isRedirect) {
       throw new MassiveResponseError(
         `${input.request} was answered with a redirect (HTTP ${response.status}), which the client does not follow`,
         {
@@ -128,9 +125,9 @@ export async function sendOnce(input: AttemptInput, onAnswer?: OnAnswer): Promis
       status: response.status,
       statusText: response.statusText,
       bodyText,
-      contentType: response.headers.get('content-type'),
+      contentType: response.header('content-type'),
       headerRequestId: requestId,
-      retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
+      retryAfterMs: parseRetryAfter(response.header('retry-after')),
       request: input.request,
       notFound: input.notFound,
       redact: input.redact,
@@ -151,11 +148,11 @@ export async function sendOnce(input: AttemptInput, onAnswer?: OnAnswer): Promis
   }
 }
 
-function parseSuccess(input: AttemptInput, response: Response, bodyText: string, requestId: string | undefined): AttemptSuccess {
+function parseSuccess(input: AttemptInput, response: Answer, bodyText: string, requestId: string | undefined): AttemptSuccess {
   try {
     return { status: response.status, body: JSON.parse(bodyText), requestId };
   } catch {
-    const type = response.headers.get('content-type') ?? 'no content type';
+    const type = response.header('content-type') ?? 'no content type';
     // A body that does not parse is usually a truncated transfer: worth another attempt.
     throw new MassiveResponseError(
       `${input.request} returned HTTP ${response.status} with a body that is not JSON (${type}, ${bodyText.length} bytes)`,

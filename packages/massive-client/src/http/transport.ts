@@ -18,7 +18,8 @@ import {
 } from '../errors.js';
 import { stripSecretParams } from '../redact.js';
 import { CallerAbort, raceAbort, sleep } from './abort.js';
-import { type AttemptSuccess, connectFailureOf, type FetchLike, sendOnce } from './attempt.js';
+import { type AttemptSuccess, connectFailureOf, sendOnce } from './attempt.js';
+import type { Sender } from './send.js';
 import { callHook, type HookRequestInfo, type MassiveClientHooks, retryVetoed } from './hooks.js';
 import type { NotFoundCode } from './http-errors.js';
 import type { RequestLimiter } from './rate-limit.js';
@@ -57,7 +58,7 @@ export interface TransportConfig {
   maxRetryDelayMs: number;
   maxTotalTimeMs: number;
   limiter: RequestLimiter;
-  fetch: FetchLike;
+  send: Sender;
   hooks: MassiveClientHooks;
   shouldRetry?: ShouldRetry | undefined;
   userAgent: string;
@@ -300,7 +301,7 @@ export class Transport {
         try {
           return await sendOnce(
             {
-              fetch: config.fetch,
+              send: config.send,
               url,
               headers,
               timeoutMs: Math.max(1, Math.min(timeoutMs, deadline - startedAt)),
