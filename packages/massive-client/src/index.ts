@@ -44,7 +44,6 @@ export {
   MassiveResponseError,
   MassiveTimeBudgetError,
 } from './errors.js';
-export type { FetchLike } from './http/send.js';
 export {
   type ClusteredRateLimiter,
   type ClusteredRateLimiterOptions,
@@ -90,6 +89,7 @@ export {
   parseRetryAfter,
   RETRYABLE_STATUSES,
 } from './http/retry-policy.js';
+export type { FetchLike } from './http/send.js';
 export type { CallOptions, Query, ResponseMeta } from './http/transport.js';
 export { DEFAULTS, type MassiveClientOptions, timeoutMsFromEnv } from './options.js';
 export { Page, type PageInit, Pages, type RowSource } from './pages.js';

@@ -1,9 +1,9 @@
 /** The client's options, their defaults (all in one place) and their environment fallbacks. */
 import { MassiveConfigurationError } from './errors.js';
-import { type FetchLike, type Sender, sendByDefault, sendWithFetch } from './http/send.js';
 import type { MassiveClientHooks } from './http/hooks.js';
 import type { RateLimitOption } from './http/rate-limit.js';
 import type { ShouldRetry } from './http/retry-decision.js';
+import { type FetchLike, type Sender, sendByDefault, sendWithFetch } from './http/send.js';
 
 /** Options of `new MassiveClient(options)`. Every one is optional. */
 export interface MassiveClientOptions {

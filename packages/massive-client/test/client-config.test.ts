@@ -90,6 +90,10 @@ describe('configuration', () => {
     expect(configError(() => new MassiveClient({ apiKey: key, env: {}, maxRetries: -1 })).message).toBe(
       'maxRetries must be a whole number ≥ 0, got -1',
     );
+    const notAFetch = 'https://proxy.example' as unknown as typeof fetch;
+    expect(configError(() => new MassiveClient({ apiKey: key, env: {}, fetch: notAFetch })).message).toBe(
+      'fetch must be a function (a fetch to send requests with); got string',
+    );
   });
 
   it('uses an injected fetch', async () => {

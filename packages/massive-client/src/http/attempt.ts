@@ -4,7 +4,7 @@
  */
 import { type Buffer, isAscii } from 'node:buffer';
 import { MassiveError, MassiveNetworkError, MassiveResponseError } from '../errors.js';
-import { CallerAbort } from './abort.js';
+import { CallerAbort, onAbort } from './abort.js';
 import { readBodyBytes } from './body-bytes.js';
 import { httpError, type NotFoundCode } from './http-errors.js';
 import { type ConnectFailure, connectFailure, parseRetryAfter } from './retry-policy.js';
@@ -93,8 +93,7 @@ export async function sendOnce(input: AttemptInput, onAnswer?: OnAnswer): Promis
     timedOut = true;
     controller.abort();
   }, input.timeoutMs);
-  const onCallerAbort = (): void => controller.abort();
-  input.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  const stopListening = input.signal ? onAbort(input.signal, () => controller.abort()) : undefined;
   try {
     if (input.signal?.aborted) throw new CallerAbort();
     // A redirect would send the Authorization header somewhere we did not choose: it is never followed (below).
@@ -144,7 +143,7 @@ export async function sendOnce(input: AttemptInput, onAnswer?: OnAnswer): Promis
     throw networkError(input, error);
   } finally {
     clearTimeout(timer);
-    input.signal?.removeEventListener('abort', onCallerAbort);
+    stopListening?.();
   }
 }
 

@@ -19,12 +19,12 @@ import {
 import { stripSecretParams } from '../redact.js';
 import { CallerAbort, raceAbort, sleep } from './abort.js';
 import { type AttemptSuccess, connectFailureOf, sendOnce } from './attempt.js';
-import type { Sender } from './send.js';
 import { callHook, type HookRequestInfo, type MassiveClientHooks, retryVetoed } from './hooks.js';
 import type { NotFoundCode } from './http-errors.js';
 import type { RequestLimiter } from './rate-limit.js';
 import { decideRetry, type ShouldRetry } from './retry-decision.js';
 import { CONNECT_RETRIES, connectRetryDelay, retryDelay } from './retry-policy.js';
+import type { Sender } from './send.js';
 
 /**
  * Schemas that come with a decoder of an ASCII body's bytes (used instead of `JSON.parse` of its text, which it falls
