@@ -359,6 +359,30 @@ describe('durable execution on the queue', () => {
     expect(await redis.exists(cancelledKey(jobId))).toBe(1);
   });
 
+  it('after a job-fatal error, no symbol start reaches the hooks once the run has rejected (its row would stay processing)', async () => {
+    // Replicas start other symbols while the fatal one fails; the hooks are slow, so starts are still being reported
+    // while the coordinator waits for them. Every start it takes reaches the hooks before it rejects, none after.
+    const load: Loader = async (entry, signal) => {
+      if (entry.symbol === 'S00') throw new FatalJobError('API_KEY_INVALID', 'the API refused the key');
+      await new Promise((r) => setTimeout(r, 100));
+      return { ...ok(entry.symbol), ok: !signal.aborted, interrupted: signal.aborted };
+    };
+    runner(load, 1);
+    runner(load, 1);
+    const jobId = uniquePrefix('job');
+    const h = hooks(jobId);
+    const onStart = h.hooks.onStart;
+    h.hooks.onStart = async (symbol) => {
+      await new Promise((r) => setTimeout(r, 150));
+      await onStart(symbol);
+    };
+    const run = (await coordinator()).run(symbols(12), neverCalled, h.hooks);
+    await expect(run).rejects.toMatchObject({ name: 'FatalJobError', code: 'API_KEY_INVALID' });
+    const atRejection = [...h.started];
+    await new Promise((r) => setTimeout(r, 500));
+    expect(h.started).toEqual(atRejection);
+  });
+
   it('a cancel removes the entries nobody took, marks the job cancelled, and returns', async () => {
     const controller = new AbortController();
     const loaded: string[] = [];

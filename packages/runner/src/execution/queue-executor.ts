@@ -43,6 +43,7 @@ class Collection {
   readonly started = new Set<string>();
   fatal: FatalJobError | undefined;
   stopping = false;
+  private closed = false;
   private chain: Promise<void> = Promise.resolve();
   private wake: () => void = () => {};
 
@@ -64,14 +65,14 @@ class Collection {
 
   markStarted(id: string): void {
     const symbol = this.pending.get(id);
-    if (symbol === undefined || this.started.has(id)) return;
+    if (this.closed || symbol === undefined || this.started.has(id)) return;
     this.started.add(id);
     this.chain = this.chain.then(() => this.hooks.onStart(symbol));
   }
 
   settle(id: string, outcome: SymbolEntryOutcome): void {
     const symbol = this.pending.get(id);
-    if (symbol === undefined) return;
+    if (this.closed || symbol === undefined) return;
     this.pending.delete(id);
     if ('fatal' in outcome) {
       this.fatal ??= new FatalJobError(outcome.fatal.code, outcome.fatal.message);
@@ -92,8 +93,14 @@ class Collection {
     this.wake();
   }
 
-  /** Waits until every result handed to the hooks has been reported. */
-  flushed(): Promise<void> {
+  /**
+   * Takes no more starts or results, and waits until every one already taken has reached the hooks. Without the
+   * closing, a start reported while the job waited here (a symbol's `active` event arriving after a fatal error or a
+   * cancel) reached the hooks after the job had settled its unfinished symbols: its `processing` row was written last
+   * and stayed.
+   */
+  close(): Promise<void> {
+    this.closed = true;
     return this.chain;
   }
 }
@@ -139,10 +146,10 @@ export class QueueExecutor implements SymbolExecutor {
       if (c.fatal) {
         await this.markCancelled(jobId);
         // Starts already reported reach the hooks first: the job then settles those symbols as interrupted.
-        await c.flushed();
+        await c.close();
         throw c.fatal;
       }
-      await c.flushed();
+      await c.close();
     } catch (error) {
       handedOff = error instanceof JobHandedOff;
       throw error;
