@@ -1,3 +1,4 @@
+import { REDACTED } from '@tickstock/market-time/redact';
 import { type RedisServer, startRedisServer, validatePatternEventStructure, waitFor } from '@tickstock/test-support';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -221,8 +222,8 @@ describe('EventPublisher', () => {
       context: {
         code: 'API_KEY_INVALID',
         job_id: 'j-1',
-        api_key: '[REDACTED]',
-        request: { url: 'https://api.massive.com/v2/aggs?apiKey=[REDACTED]', headers: { authorization: '[REDACTED]' } },
+        api_key: REDACTED,
+        request: { url: 'https://api.massive.com/v2/aggs?apiKey=[REDACTED]', headers: { authorization: REDACTED } },
       },
       timestamp: '2025-12-23T17:16:02.634Z',
     });
@@ -286,7 +287,7 @@ describe('EventPublisher', () => {
       timestamp: '2025-12-23T17:16:02.634Z',
       source: 'TickStockPL',
       status: 'RUNNING',
-      details: { worker: 'w-1', api_key: '[REDACTED]' },
+      details: { worker: 'w-1', api_key: REDACTED },
     });
     for (const m of on(CHANNELS.monitoring)) expect(parseDashboardEvent(m).ok).toBe(true);
     await expect(
@@ -314,7 +315,7 @@ describe('EventPublisher', () => {
         source: 'TickStockPL',
         status: 'healthy',
         timestamp: '2025-12-23T17:16:02.634Z',
-        details: { active_jobs: 0, db_password: '[REDACTED]' },
+        details: { active_jobs: 0, db_password: REDACTED },
       },
     });
     await expect(p.backtestingProgress({ job_id: 'bt-1', progress: 50 })).rejects.toMatchObject({ code: 'FIELD_INVALID' });

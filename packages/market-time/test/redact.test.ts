@@ -42,14 +42,14 @@ describe('redactFields and redactCredentials', () => {
       monkey: 'ok',
     });
     expect(scrubbed).toEqual({
-      api_key: '[REDACTED]',
-      apiKey: '[REDACTED]',
+      api_key: REDACTED,
+      apiKey: REDACTED,
       nested: {
-        password: '[REDACTED]',
-        db_password: '[REDACTED]',
-        accessToken: '[REDACTED]',
-        token: '[REDACTED]',
-        list: [{ secret: '[REDACTED]' }],
+        password: REDACTED,
+        db_password: REDACTED,
+        accessToken: REDACTED,
+        token: REDACTED,
+        list: [{ secret: REDACTED }],
       },
       universe_key: 'DIA',
       symbol: 'AAPL',

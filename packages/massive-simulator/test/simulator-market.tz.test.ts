@@ -1,15 +1,11 @@
 import { marketHolidaysResponseSchema, marketStatusSchema } from '@tickstock/massive-client';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningSimulator, startSimulator } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { useSimulators } from './support/simulators.js';
 
-const running: RunningSimulator[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.close()));
-});
+const start = useSimulators();
 
 async function body(now: number, path: string): Promise<unknown> {
-  const sim = await startSimulator({ now });
-  running.push(sim);
+  const sim = await start({ now });
   const res = await fetch(`${sim.url}${path}`);
   expect(res.status).toBe(200);
   return res.json();

@@ -1,19 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningSimulator, type SimulatorOptions, startSimulator } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { startSimulator } from '../src/index.js';
 import { RenderedPageCache } from '../src/page-cache.js';
+import { useSimulators } from './support/simulators.js';
 
 const NOW = Date.parse('2026-03-02T15:00:00Z');
-const running: RunningSimulator[] = [];
-
-async function start(options: SimulatorOptions = {}): Promise<RunningSimulator> {
-  const sim = await startSimulator({ now: NOW, ...options });
-  running.push(sim);
-  return sim;
-}
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.close()));
-});
+const start = useSimulators({ now: NOW });
 
 async function get(url: string): Promise<{ status: number; text: string; requestId: string | null }> {
   const res = await fetch(url);

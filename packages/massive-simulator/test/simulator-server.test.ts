@@ -7,22 +7,13 @@ import {
   previousCloseResponseSchema,
   tickerDetailsResponseSchema,
 } from '@tickstock/massive-client';
-import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_TICKERS, type RunningSimulator, type SimulatorOptions, startSimulator } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_TICKERS, type RunningSimulator, startSimulator } from '../src/index.js';
 import { StatsRecorder } from '../src/stats.js';
+import { useSimulators } from './support/simulators.js';
 
 const NOW = Date.parse('2026-03-02T15:00:00Z');
-const running: RunningSimulator[] = [];
-
-async function start(options: SimulatorOptions = {}): Promise<RunningSimulator> {
-  const sim = await startSimulator({ now: NOW, ...options });
-  running.push(sim);
-  return sim;
-}
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.close()));
-});
+const start = useSimulators({ now: NOW });
 
 async function get(sim: RunningSimulator, path: string, headers: Record<string, string> = {}) {
   const res = await fetch(`${sim.url}${path}`, { headers });
